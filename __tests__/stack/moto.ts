@@ -1,0 +1,45 @@
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startServer, stopServer, waitFor } from './process.js';
+
+export interface Moto {
+  endpoint: string;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function assertMotoInstalled(python: string): void {
+  try {
+    execFileSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`moto is not importable by ${python}. Install it: pip install 'moto[server]' (tests never skip without it).`);
+  }
+}
+
+/** moto in server mode on a free loopback port, started from an empty folder (a `moto/` dir would shadow the package). */
+export async function startMoto(): Promise<Moto> {
+  const python = process.env.PUBLISH_IMAGE_PYTHON ?? 'python3';
+  assertMotoInstalled(python);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'moto-'));
+  const child: ChildProcess = startServer(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'), {
+    cwd: dir,
+    // Account is chosen per request (access keys, assumed roles); MOTO_ACCOUNT_ID would override that.
+    env: { ...process.env, MOTO_ACCOUNT_ID: undefined },
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitFor('moto', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
+  return {
+    endpoint,
+    async reset() {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+    },
+    async stop() {
+      await stopServer(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import { UserError } from './errors.js';
+
+export type Mode = 'publish' | 'verify' | 'reconcile';
+export type OnExtra = 'warn' | 'fail' | 'ignore';
+
+/** Defaults of every input; action.yml declares the same (a test keeps them equal). */
+export const INPUT_DEFAULTS = {
+  mode: 'publish',
+  'aws-region': '',
+  'registry-id': '',
+  repository: '',
+  context: '.',
+  file: '',
+  'build-args': '',
+  labels: '',
+  tags: '',
+  target: '',
+  platforms: '',
+  'cache-from': '',
+  'cache-to': '',
+  'no-cache': 'false',
+  push: 'true',
+  provenance: '',
+  'create-repository': 'false',
+  'image-tag-mutability': 'IMMUTABLE',
+  'scan-on-push': 'true',
+  'pull-principals': '',
+  'pull-actions': 'ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability',
+  'policy-sid': 'PublishImageCrossAccountPull',
+  'staging-role-arn': '',
+  'staging-policy-name': '',
+  'staging-assume-role-arn': '',
+  'staging-external-id': '',
+  manifest: '',
+  'manifest-key': 'workspace_templates',
+  'repository-template': '{name}',
+  'extra-repositories': '',
+  'on-extra': 'warn',
+  prune: 'false',
+  'dry-run': 'false',
+  simulate: 'false',
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+
+export interface BuildInputs {
+  context: string;
+  file: string;
+  buildArgs: string[];
+  labels: string[];
+  tags: string[];
+  target: string;
+  platforms: string[];
+  cacheFrom: string[];
+  cacheTo: string[];
+  noCache: boolean;
+  push: boolean;
+  provenance: string;
+}
+
+export interface Inputs {
+  mode: Mode;
+  region: string;
+  registryId: string | undefined;
+  repository: string | undefined;
+  build: BuildInputs;
+  createRepository: boolean;
+  imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  scanOnPush: boolean;
+  pullPrincipals: string[];
+  pullActions: string[];
+  policySid: string;
+  stagingRoleArn: string | undefined;
+  stagingPolicyName: string | undefined;
+  stagingAssumeRoleArn: string | undefined;
+  stagingExternalId: string | undefined;
+  manifest: string | undefined;
+  manifestKey: string;
+  repositoryTemplate: string;
+  extraRepositories: string[];
+  onExtra: OnExtra;
+  prune: boolean;
+  dryRun: boolean;
+  simulate: boolean;
+}
+
+// ECR's own rules (CreateRepository API reference).
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROOT_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:root$/;
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+const SID = /^[A-Za-z0-9]{1,100}$/;
+const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
+
+export function repositoryNameProblem(name: string): string | undefined {
+  if (name.length < 2 || name.length > 256) return 'must be 2 to 256 characters';
+  if (!REPOSITORY_NAME.test(name)) {
+    return 'must be lowercase letters, digits and `._-/` separators, e.g. `team/service`';
+  }
+  return undefined;
+}
+
+export function assertRepositoryName(name: string, where: string): void {
+  const problem = repositoryNameProblem(name);
+  if (problem) throw new UserError(`${where}: "${name}" is not a valid ECR repository name: it ${problem}.`);
+}
+
+export function isRoleArn(value: string): boolean {
+  return ROLE_ARN.test(value);
+}
+
+/** A pull principal must name an account or a role; anything broader would be a public grant. */
+export function normalisePrincipal(value: string): string {
+  if (value === '*' || value.includes('*')) {
+    throw new UserError(
+      `pull-principals: "${value}" would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`,
+    );
+  }
+  if (ACCOUNT_ID.test(value)) return `arn:aws:iam::${value}:root`;
+  if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) return value;
+  throw new UserError(
+    `pull-principals: "${value}" is not an account ID, an account root ARN (arn:aws:iam::ID:root) or a role ARN (arn:aws:iam::ID:role/NAME).`,
+  );
+}
+
+export function splitList(value: string, separators: RegExp = /[,\n]/): string[] {
+  return value
+    .split(separators)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function splitLines(value: string): string[] {
+  return splitList(value, /\n/);
+}
+
+function readBoolean(name: InputName, value: string): boolean {
+  if (/^(true|True|TRUE)$/.test(value)) return true;
+  if (/^(false|False|FALSE)$/.test(value)) return false;
+  throw new UserError(`${name}: "${value}" is not a boolean. Use true or false.`);
+}
+
+function readChoice<T extends string>(name: InputName, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`${name}: "${value}" is not one of ${choices.join(', ')}.`);
+}
+
+function optional(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+function checkEach(name: InputName, values: string[], problem: (value: string) => string | undefined): void {
+  for (const value of values) {
+    const found = problem(value);
+    if (found) throw new UserError(`${name}: "${value}" ${found}`);
+  }
+}
+
+/**
+ * Reads every input once, validates it, and returns typed values. `get` returns the raw input
+ * ('' when unset); action.yml defaults are applied here too, so the CLI behaves the same.
+ */
+export function readInputs(get: (name: InputName) => string, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const raw = (name: InputName): string => {
+    const value = get(name).trim();
+    return value === '' ? INPUT_DEFAULTS[name] : value;
+  };
+
+  const mode = readChoice('mode', raw('mode'), ['publish', 'verify', 'reconcile'] as const);
+
+  const region = raw('aws-region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  if (!region) throw new UserError('aws-region: not set. Give the registry region, e.g. `aws-region: us-east-2`.');
+  if (!REGION.test(region)) throw new UserError(`aws-region: "${region}" is not an AWS region name such as us-east-2.`);
+
+  const registryId = optional(raw('registry-id'));
+  if (registryId && !ACCOUNT_ID.test(registryId)) {
+    throw new UserError(`registry-id: "${registryId}" is not a 12-digit AWS account ID.`);
+  }
+
+  const repository = optional(raw('repository'));
+  if (repository) assertRepositoryName(repository, 'repository');
+  if (mode === 'publish' && !repository) {
+    throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
+  }
+
+  const tags = splitList(raw('tags'));
+  checkEach('tags', tags, (tag) =>
+    IMAGE_TAG.test(tag)
+      ? undefined
+      : 'is not a valid image tag: use up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-` (give bare tags, not `image:tag`).',
+  );
+
+  const buildArgs = splitLines(raw('build-args'));
+  checkEach('build-args', buildArgs, (arg) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) ? undefined : 'must be NAME=value.'));
+  const labels = splitLines(raw('labels'));
+  checkEach('labels', labels, (label) => (/^[^=\s]+=/.test(label) ? undefined : 'must be name=value.'));
+  const platforms = splitList(raw('platforms'));
+  checkEach('platforms', platforms, (platform) =>
+    /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.',
+  );
+
+  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map(normalisePrincipal))];
+  const pullActions = splitList(raw('pull-actions'));
+  checkEach('pull-actions', pullActions, (action) =>
+    ACTION.test(action) && !action.includes('*') ? undefined : 'is not an ECR action such as ecr:BatchGetImage (no wildcards).',
+  );
+  if (pullActions.length === 0) throw new UserError('pull-actions: empty. Leave it unset for the three pull actions.');
+
+  const policySid = raw('policy-sid');
+  if (!SID.test(policySid)) throw new UserError(`policy-sid: "${policySid}" must be 1-100 letters and digits (IAM's Sid rule).`);
+
+  const stagingRoleArn = optional(raw('staging-role-arn'));
+  if (stagingRoleArn && !ROLE_ARN.test(stagingRoleArn)) {
+    throw new UserError(`staging-role-arn: "${stagingRoleArn}" is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+  }
+  const stagingAssumeRoleArn = optional(raw('staging-assume-role-arn'));
+  if (stagingAssumeRoleArn && !ROLE_ARN.test(stagingAssumeRoleArn)) {
+    throw new UserError(`staging-assume-role-arn: "${stagingAssumeRoleArn}" is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+  }
+  const stagingPolicyName = optional(raw('staging-policy-name'));
+  if (stagingPolicyName && !POLICY_NAME.test(stagingPolicyName)) {
+    throw new UserError(`staging-policy-name: "${stagingPolicyName}" is not an IAM policy name (letters, digits and +=,.@_-).`);
+  }
+
+  const extraRepositories = splitList(raw('extra-repositories'));
+  for (const name of extraRepositories) assertRepositoryName(name, 'extra-repositories');
+
+  return {
+    mode,
+    region,
+    registryId,
+    repository,
+    build: {
+      context: raw('context'),
+      file: raw('file'),
+      buildArgs,
+      labels,
+      tags,
+      target: raw('target'),
+      platforms,
+      cacheFrom: splitLines(raw('cache-from')),
+      cacheTo: splitLines(raw('cache-to')),
+      noCache: readBoolean('no-cache', raw('no-cache')),
+      push: readBoolean('push', raw('push')),
+      provenance: raw('provenance'),
+    },
+    createRepository: readBoolean('create-repository', raw('create-repository')),
+    imageTagMutability: readChoice('image-tag-mutability', raw('image-tag-mutability'), ['MUTABLE', 'IMMUTABLE'] as const),
+    scanOnPush: readBoolean('scan-on-push', raw('scan-on-push')),
+    pullPrincipals,
+    pullActions,
+    policySid,
+    stagingRoleArn,
+    stagingPolicyName,
+    stagingAssumeRoleArn,
+    stagingExternalId: optional(raw('staging-external-id')),
+    manifest: optional(raw('manifest')),
+    manifestKey: raw('manifest-key'),
+    repositoryTemplate: raw('repository-template'),
+    extraRepositories,
+    onExtra: readChoice('on-extra', raw('on-extra'), ['warn', 'fail', 'ignore'] as const),
+    prune: readBoolean('prune', raw('prune')),
+    dryRun: readBoolean('dry-run', raw('dry-run')),
+    simulate: readBoolean('simulate', raw('simulate')),
+  };
+}

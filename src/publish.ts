@@ -1,0 +1,117 @@
+import * as core from '@actions/core';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEcrClient } from './aws/clients.js';
+import { createRepository, describeRepository, existingTags, getRegistryAuthorization, type RepositoryInfo } from './aws/ecr.js';
+import { defaultTags, withOciLabels, type BuildPlan } from './docker/args.js';
+import { buildAndPush } from './docker/build.js';
+import { assertDaemonReachable, findDocker } from './docker/cli.js';
+import { createPrivateDockerConfig, dockerLogin } from './docker/login.js';
+import { resolveTagDigest } from './docker/registry.js';
+import { UserError } from './errors.js';
+import type { Inputs } from './inputs.js';
+import type { RunReport } from './report/report.js';
+import type { RunnerContext } from './runner-context.js';
+import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
+
+function resolveDockerfile(inputs: Inputs): string {
+  const { context, file } = inputs.build;
+  if (!existsSync(context) || !statSync(context).isDirectory()) {
+    throw new UserError(`context: "${context}" is not a directory. Point it at the folder to build (check out the repository first).`);
+  }
+  const dockerfile = file || join(context, 'Dockerfile');
+  if (!existsSync(dockerfile)) {
+    throw new UserError(`file: "${dockerfile}" does not exist. Set \`file:\` to the Dockerfile's path, or \`context:\` to the folder that holds it.`);
+  }
+  return dockerfile;
+}
+
+/**
+ * build → push → confirm with the registry. Everything that can be checked is checked before the
+ * first write: inputs, Dockerfile, daemon, credentials, repository, immutable tags.
+ */
+export async function publishImage(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
+  const repository = inputs.repository as string;
+  const tags = inputs.build.tags.length > 0 ? inputs.build.tags : defaultTags(runner);
+  const dockerfile = resolveDockerfile(inputs);
+
+  const docker = await findDocker(process.env);
+  const daemonVersion = await assertDaemonReachable(docker);
+
+  const ecr = await createEcrClient(inputs.region);
+  const registry = await getRegistryAuthorization(ecr, inputs.registryId);
+  // Mask before any command runs that could echo it.
+  core.setSecret(registry.password);
+  core.setSecret(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
+  report.registryId = registry.registryId;
+
+  const repositoryInfo: RepositoryInfo = await core.group(`Repository ${repository}`, async () => {
+    const found = await describeRepository(ecr, registry.registryId, repository);
+    if (found) {
+      core.info(`Found ${found.arn} (tags ${found.immutableTags ? 'immutable' : 'mutable'}).`);
+      return found;
+    }
+    if (!inputs.createRepository) {
+      throw new UserError(
+        `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
+      );
+    }
+    const created = await createRepository(ecr, registry.registryId, repository, {
+      immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
+      scanOnPush: inputs.scanOnPush,
+    });
+    core.info(`Created ${created.arn}.`);
+    return created;
+  });
+
+  if (repositoryInfo.immutableTags && inputs.build.push) {
+    const taken = await existingTags(ecr, registry.registryId, repository, tags);
+    if (taken.length > 0) {
+      throw new UserError(
+        `tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable, so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
+      );
+    }
+  }
+
+  const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
+  const plan: BuildPlan = {
+    build: inputs.build,
+    imageRefs,
+    dockerfile,
+    labels: withOciLabels(inputs.build.labels, runner, new Date()),
+  };
+
+  const dockerConfig = createPrivateDockerConfig(runner.tempDir);
+  saveDockerConfigDir(dockerConfig);
+  try {
+    const client = { ...docker, env: { ...docker.env, DOCKER_CONFIG: dockerConfig } };
+    await core.group(`Login to ${registry.host}`, async () => {
+      await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
+      core.info(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
+    });
+
+    const built = await core.group(`Build${inputs.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () =>
+      buildAndPush(client, plan, runner.tempDir),
+    );
+    if (!built.digest) {
+      core.info('push: false, so nothing was pushed and nothing is verified.');
+      return;
+    }
+
+    await core.group('Confirm with the registry', async () => {
+      for (const tag of tags) {
+        const served = await resolveTagDigest(registry.registryUrl, repository, tag, registry);
+        if (served !== built.digest) {
+          throw new UserError(`registry: ${repository}:${tag} resolves to ${served}, not the pushed ${built.digest}. Another push raced this one; re-run.`);
+        }
+        core.info(`${repository}:${tag} -> ${served}`);
+      }
+    });
+
+    const imageUri = `${registry.host}/${repository}@${built.digest}`;
+    core.info(`Pushed ${imageUri}`);
+    report.image = { digest: built.digest, imageUri, tags: imageRefs, repositoryArn: repositoryInfo.arn };
+  } finally {
+    removeDockerConfigDir();
+  }
+}

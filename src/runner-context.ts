@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+
+/** What the runner (GitHub Actions or Gitea Actions) tells us about the commit being built. */
+export interface RunnerContext {
+  sha: string | undefined;
+  ref: string | undefined;
+  defaultBranch: string | undefined;
+  sourceUrl: string | undefined;
+  runId: string | undefined;
+  tempDir: string;
+}
+
+function readDefaultBranch(eventPath: string | undefined): string | undefined {
+  if (!eventPath) return undefined;
+  try {
+    const event = JSON.parse(readFileSync(eventPath, 'utf8')) as { repository?: { default_branch?: string } };
+    return event.repository?.default_branch || undefined;
+  } catch {
+    return undefined; // No readable event payload (e.g. run from a terminal): fall back below.
+  }
+}
+
+export function readRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerContext {
+  const server = env.GITHUB_SERVER_URL;
+  const repository = env.GITHUB_REPOSITORY;
+  return {
+    sha: env.GITHUB_SHA || undefined,
+    ref: env.GITHUB_REF || undefined,
+    defaultBranch: readDefaultBranch(env.GITHUB_EVENT_PATH),
+    sourceUrl: server && repository ? `${server.replace(/\/$/, '')}/${repository}` : undefined,
+    runId: env.GITHUB_RUN_ID || undefined,
+    tempDir: env.RUNNER_TEMP || (env.TMPDIR ?? '/tmp'),
+  };
+}

@@ -1,0 +1,24 @@
+import * as core from '@actions/core';
+import { rmSync } from 'node:fs';
+
+/** The one place that names what the main step hands to the `post:` step. */
+const DOCKER_CONFIG = 'docker-config';
+
+let activeDockerConfig: string | undefined;
+
+export function saveDockerConfigDir(dir: string): void {
+  activeDockerConfig = dir;
+  core.saveState(DOCKER_CONFIG, dir);
+}
+
+/** In the main step: the directory in use now. In `post:`: the one the main step saved. */
+export function dockerConfigDir(): string | undefined {
+  return activeDockerConfig ?? (core.getState(DOCKER_CONFIG) || undefined);
+}
+
+export function removeDockerConfigDir(): string | undefined {
+  const dir = dockerConfigDir();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  activeDockerConfig = undefined;
+  return dir;
+}
