@@ -19,11 +19,11 @@ const filter = process.argv.slice(2);
 const files = testFiles('__tests__').filter((file) => filter.length === 0 || filter.some((part) => file.includes(part))).sort();
 
 const stack = await startEngineStack();
-let exitCode = 1;
+let exitCode: number;
 try {
   exitCode = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-      env: { ...process.env, ...engineToEnv(stack), NODE_EXTRA_CA_CERTS: stack.caFile },
+      env: { ...process.env, ...engineToEnv(stack) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildxArgs, defaultTags, digestFromMetadata, digestFromPushOutput, legacyBuildArgs, withOciLabels, type BuildPlan } from '../../src/docker/args.js';
+import type { BuildInputs } from '../../src/inputs.js';
+
+const build: BuildInputs = {
+  context: 'app', file: '', buildArgs: ['VERSION=1'], labels: [], tags: [], target: 'runtime', platforms: [],
+  cacheFrom: ['type=registry,ref=r/cache'], cacheTo: [], noCache: false, push: true, provenance: '',
+};
+const plan = (overrides: Partial<BuildInputs> = {}): BuildPlan => ({
+  build: { ...build, ...overrides }, imageRefs: ['h/r:v1', 'h/r:latest'], labels: ['a=b'], dockerfile: 'app/Dockerfile',
+});
+const digest = `sha256:${'ab'.repeat(32)}`;
+
+describe('docker arguments', () => {
+  it('buildx pushes itself and writes the metadata file', () => {
+    assert.deepEqual(buildxArgs(plan({ platforms: ['linux/amd64', 'linux/arm64'], provenance: 'false', cacheTo: ['type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true'] }), '/tmp/m.json'), [
+      'buildx', 'build', '--file', 'app/Dockerfile', '--tag', 'h/r:v1', '--tag', 'h/r:latest', '--build-arg', 'VERSION=1', '--label', 'a=b',
+      '--target', 'runtime', '--platform', 'linux/amd64,linux/arm64', '--cache-from', 'type=registry,ref=r/cache',
+      '--cache-to', 'type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true', '--provenance=false',
+      '--metadata-file', '/tmp/m.json', '--push', 'app',
+    ]);
+  });
+
+  it('buildx without push loads a single-platform image', () => {
+    const args = buildxArgs(plan({ push: false, noCache: true }), '/m');
+    assert.ok(args.includes('--load') && args.includes('--no-cache') && !args.includes('--push'));
+  });
+
+  it('docker build (BuildKit, no buildx) builds; pushes happen per tag afterwards', () => {
+    assert.deepEqual(legacyBuildArgs(plan({ platforms: ['linux/amd64'] })), [
+      'build', '--file', 'app/Dockerfile', '--tag', 'h/r:v1', '--tag', 'h/r:latest', '--build-arg', 'VERSION=1', '--label', 'a=b',
+      '--target', 'runtime', '--platform', 'linux/amd64', '--cache-from', 'type=registry,ref=r/cache', 'app',
+    ]);
+  });
+
+  it('says multi-platform and cache export need buildx', () => {
+    assert.throws(() => legacyBuildArgs(plan({ platforms: ['linux/amd64', 'linux/arm64'] })), /platforms: .* needs docker buildx/);
+    assert.throws(() => legacyBuildArgs(plan({ cacheTo: ['type=inline'] })), /cache-to: .* needs docker buildx/);
+  });
+
+  it('reads the digest from buildx metadata and from docker push output', () => {
+    assert.equal(digestFromMetadata(JSON.stringify({ 'containerimage.digest': digest, 'image.name': 'h/r:v1' })), digest);
+    assert.equal(digestFromMetadata('{}'), undefined);
+    assert.equal(digestFromMetadata('not json'), undefined);
+    assert.equal(digestFromPushOutput(`The push refers to repository [h/r]\n5f70bf18a086: Pushed\nv1: digest: ${digest} size: 527\n`), digest);
+    assert.equal(digestFromPushOutput('denied'), undefined);
+  });
+
+  it('tags with the SHA, plus latest on the default branch', () => {
+    const sha = 'c'.repeat(40);
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/main', defaultBranch: undefined }), [sha, 'latest']);
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/trunk', defaultBranch: 'trunk' }), [sha, 'latest']);
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/main', defaultBranch: 'trunk' }), [sha]);
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/tags/v1.0.0', defaultBranch: 'main' }), [sha]);
+    assert.throws(() => defaultTags({ sha: undefined, ref: undefined, defaultBranch: undefined }), /tags: none given and GITHUB_SHA is not set/);
+  });
+
+  it('adds OCI labels unless given', () => {
+    const now = new Date('2026-11-23T10:00:00Z');
+    assert.deepEqual(withOciLabels(['org.opencontainers.image.source=mine'], { sha: 'abc', sourceUrl: 'https://g/x/y' }, now), [
+      'org.opencontainers.image.source=mine', 'org.opencontainers.image.revision=abc', 'org.opencontainers.image.created=2026-11-23T10:00:00.000Z',
+    ]);
+  });
+});

@@ -1,0 +1,41 @@
+// `npm run demo`: starts the local stack (dockerd, a registry under the ECR host name, moto) and
+// publishes examples/hello end to end with the real dist/index.js, then prints its outputs and what
+// the registry itself serves for the pushed tag.
+import { runAction } from '../__tests__/stack/action.js';
+import { createKeys, createRepository } from '../__tests__/stack/aws.js';
+import { PROD_ACCOUNT, REGION, startEngineStack } from '../__tests__/stack/engine.js';
+import { helloContext } from '../__tests__/stack/fixtures.js';
+import { startMoto } from '../__tests__/stack/moto.js';
+import { servedDigest } from '../__tests__/stack/registry-client.js';
+
+const repository = 'molecule-ai/molecule-platform-agent';
+console.log('Starting dockerd, docker-registry and moto …');
+const stack = await startEngineStack();
+const moto = await startMoto();
+let exitCode = 1;
+try {
+  const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
+  await createRepository(moto.endpoint, repository);
+  const run = await runAction(
+    { repository, context: helloContext(), tags: 'demo' },
+    {
+      ...keys,
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      DOCKER_HOST: stack.dockerHost,
+      NODE_EXTRA_CA_CERTS: stack.caFile,
+      PATH: `${stack.dockerClientDir}:${process.env.PATH}`,
+      GITHUB_SHA: '0'.repeat(40),
+    },
+  );
+  console.log(run.log);
+  console.log('Outputs:');
+  for (const [name, value] of Object.entries(run.outputs)) console.log(`  ${name} = ${value}`);
+  const served = await servedDigest(repository, 'demo', stack.caFile);
+  console.log(`The registry itself serves ${repository}:demo as ${served} (${served === run.outputs.digest ? 'the digest the action reported' : 'NOT the reported digest'}).`);
+  exitCode = run.exitCode;
+} finally {
+  await moto.stop();
+  await stack.stop();
+}
+process.exit(exitCode);
