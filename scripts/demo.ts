@@ -12,7 +12,7 @@ const repository = 'molecule-ai/molecule-platform-agent';
 console.log('Starting dockerd, docker-registry and moto …');
 const stack = await startEngineStack();
 const moto = await startMoto();
-let exitCode = 1;
+let exitCode: number;
 try {
   const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
   await createRepository(moto.endpoint, repository);
