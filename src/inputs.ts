@@ -39,6 +39,7 @@ export const INPUT_DEFAULTS = {
   prune: 'false',
   'dry-run': 'false',
   simulate: 'false',
+  'propagation-timeout': '120',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -82,6 +83,8 @@ export interface Inputs {
   prune: boolean;
   dryRun: boolean;
   simulate: boolean;
+  /** How long to wait for IAM/ECR to see a change (a new principal, a policy just written). */
+  propagationTimeoutMs: number;
 }
 
 // ECR's own rules (CreateRepository API reference).
@@ -141,6 +144,11 @@ function readBoolean(name: InputName, value: string): boolean {
   if (/^(true|True|TRUE)$/.test(value)) return true;
   if (/^(false|False|FALSE)$/.test(value)) return false;
   throw new UserError(`${name}: "${value}" is not a boolean. Use true or false.`);
+}
+
+function readSeconds(name: InputName, value: string): number {
+  if (!/^\d{1,4}$/.test(value)) throw new UserError(`${name}: "${value}" is not a number of seconds (0-9999).`);
+  return Number(value);
 }
 
 function readChoice<T extends string>(name: InputName, value: string, choices: readonly T[]): T {
@@ -265,5 +273,6 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     prune: readBoolean('prune', raw('prune')),
     dryRun: readBoolean('dry-run', raw('dry-run')),
     simulate: readBoolean('simulate', raw('simulate')),
+    propagationTimeoutMs: readSeconds('propagation-timeout', raw('propagation-timeout')) * 1000,
   };
 }

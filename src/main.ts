@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { errorMessage, UserError } from './errors.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { publishImage } from './publish.js';
+import { verifyRepository } from './verify.js';
 import { emitReport, emptyReport, type RunReport } from './report/report.js';
 import { readRunnerContext } from './runner-context.js';
 import { removeDockerConfigDir } from './state.js';
@@ -29,16 +30,27 @@ async function runMode(inputs: Inputs, report: RunReport): Promise<void> {
   const runner = readRunnerContext();
   switch (inputs.mode) {
     case 'publish':
-      if (inputs.pullPrincipals.length > 0 || inputs.stagingRoleArn) {
-        throw new UserError('pull-principals / staging-role-arn: the cross-account grant and staging verification are not yet supported in this version. Remove them to publish only.');
-      }
       await publishImage(inputs, runner, report);
       break;
     case 'verify':
+      if (!inputs.repository) throw new UserError('manifest: verifying a whole manifest is not yet supported in this version. Give `repository:` to verify one repository.');
+      await verifyRepository(inputs, runner, report);
+      break;
     case 'reconcile':
-      throw new UserError(`mode: "${inputs.mode}" is not yet supported in this version. Use mode: publish.`);
+      throw new UserError('mode: "reconcile" is not yet supported in this version. Use verify, or fix the drift by hand with the printed fixes.');
   }
   await emitReport(report, runner.tempDir);
+  failOnDrift(report);
+}
+
+/** Drift fails the job, after the report (and, in publish, after the push: say so). */
+function failOnDrift(report: RunReport): void {
+  const drifted = report.rows.filter((row) => row.verdict === 'drift');
+  if (drifted.length === 0) return;
+  const pushed = report.image ? `The image is pushed (${report.image.imageUri}), but ` : '';
+  const names = drifted.map((row) => row.repository).join(', ');
+  const count = drifted.reduce((sum, row) => sum + row.findings.length, 0);
+  throw new UserError(`${pushed}staging cannot pull ${names}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
 }
 
 export async function run(): Promise<void> {

@@ -13,6 +13,10 @@ import type { Inputs } from './inputs.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
+import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, judgeRole, readRepositoryState, type RepositoryState } from './crossaccount.js';
+import { repositoryArn } from './policy/allowlist.js';
+import { grantStatement, planGrant } from './policy/repository-grant.js';
+import { readStaging, stagingAccess } from './staging.js';
 
 function resolveDockerfile(inputs: Inputs): string {
   const { context, file } = inputs.build;
@@ -27,8 +31,9 @@ function resolveDockerfile(inputs: Inputs): string {
 }
 
 /**
- * build → push → confirm with the registry. Everything that can be checked is checked before the
- * first write: inputs, Dockerfile, daemon, credentials, repository, immutable tags.
+ * build → push → confirm with the registry → grant → verify. Everything that can be checked is
+ * checked before the first write: inputs, Dockerfile, daemon, credentials, repository, immutable
+ * tags, the staging identity policies, the repository policy and the grant's size.
  */
 export async function publishImage(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
   const repository = inputs.repository as string;
@@ -45,17 +50,29 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   core.setSecret(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
   report.registryId = registry.registryId;
 
-  const repositoryInfo: RepositoryInfo = await core.group(`Repository ${repository}`, async () => {
-    const found = await describeRepository(ecr, registry.registryId, repository);
-    if (found) {
-      core.info(`Found ${found.arn} (tags ${found.immutableTags ? 'immutable' : 'mutable'}).`);
-      return found;
-    }
-    if (!inputs.createRepository) {
+  const staging = inputs.stagingRoleArn && inputs.build.push ? await readStaging(await stagingAccess(inputs, runner, repository), inputs) : undefined;
+
+  const found = await core.group(`Repository ${repository}`, async () => {
+    const info = await describeRepository(ecr, registry.registryId, repository);
+    if (info) core.info(`Found ${info.arn} (tags ${info.immutableTags ? 'immutable' : 'mutable'}).`);
+    else if (!inputs.createRepository) {
       throw new UserError(
         `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
       );
     }
+    return info;
+  });
+  const state: RepositoryState = found
+    ? await readRepositoryState(ecr, inputs, registry.registryId, repository)
+    : {
+        repository,
+        arn: repositoryArn(inputs.region, registry.registryId, repository),
+        policy: undefined,
+        grantPlan: inputs.pullPrincipals.length > 0 ? planGrant(undefined, grantStatement(inputs.policySid, inputs.pullPrincipals, inputs.pullActions), repository) : undefined,
+      };
+  collectForeignFindings(inputs, state, report);
+
+  const repositoryInfo: RepositoryInfo = found ?? await core.group(`Create repository ${repository}`, async () => {
     const created = await createRepository(ecr, registry.registryId, repository, {
       immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
       scanOnPush: inputs.scanOnPush,
@@ -114,4 +131,14 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   } finally {
     removeDockerConfigDir();
   }
+
+  const effectivePolicy = await core.group(`Grant cross-account pull on ${repository}`, () =>
+    applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core.info }),
+  );
+  const row = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
+  report.rows.push(row);
+  if (staging) await crossCheckWithSimulator(inputs, staging, [{ row, arn: state.arn }], report);
+  const roleRow = staging && judgeRole(staging.identity);
+  if (roleRow) report.rows.push(roleRow);
+  finishVerdicts(report);
 }

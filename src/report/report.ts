@@ -61,13 +61,19 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
 
   const drift = report.missing.length > 0 || report.rows.some((row) => row.verdict === 'drift');
   if (report.rows.length > 0) core.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
+  // Gitea shows no annotations: every finding is also a plain log line.
   for (const row of report.rows) {
     for (const finding of row.findings) {
-      const annotate = row.verdict === 'drift' ? core.error : core.warning;
-      annotate(`${row.repository}: ${finding}`, { title: `publish-image: ${row.repository}` });
+      const severity = row.verdict === 'drift' ? 'error' : 'warning';
+      core.info(`${severity.toUpperCase()} ${row.repository}: ${finding}`);
+      (severity === 'error' ? core.error : core.warning)(`${row.repository}: ${finding}`, { title: `publish-image: ${row.repository}` });
     }
   }
-  for (const warning of report.warnings) core.warning(warning);
+  for (const warning of report.warnings) {
+    core.info(`WARNING ${warning}`);
+    core.warning(warning);
+  }
+  core.info(`Report: ${reportPath}`);
 
   if (report.image) {
     core.setOutput('digest', report.image.digest);

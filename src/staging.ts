@@ -1,0 +1,38 @@
+import * as core from '@actions/core';
+import { assumedRoleCredentials, createIamClient, roleSessionName } from './aws/clients.js';
+import { readStagingIdentity, type StagingRead } from './aws/iam.js';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Inputs } from './inputs.js';
+import type { RunnerContext } from './runner-context.js';
+
+export interface StagingAccess {
+  iam: IAMClient;
+  /** Who reads staging IAM, for messages: "the current credentials" or "assumed role …". */
+  who: string;
+}
+
+/** IAM of the staging account: the current credentials, or a role assumed there (chained from static keys). */
+export async function stagingAccess(inputs: Inputs, runner: RunnerContext, subject: string | undefined): Promise<StagingAccess> {
+  if (!inputs.stagingAssumeRoleArn) return { iam: await createIamClient(), who: 'the current credentials' };
+  const credentials = await assumedRoleCredentials(
+    inputs.stagingAssumeRoleArn,
+    roleSessionName(subject, runner.runId),
+    inputs.region,
+    inputs.stagingExternalId,
+  );
+  return { iam: await createIamClient(credentials), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
+}
+
+export interface Staging extends StagingRead {
+  access: StagingAccess;
+}
+
+export async function readStaging(access: StagingAccess, inputs: Inputs): Promise<Staging> {
+  const roleArn = inputs.stagingRoleArn as string;
+  return core.group(`Read the identity policies of ${roleArn}`, async () => {
+    const read = await readStagingIdentity(access.iam, roleArn, inputs.stagingPolicyName, access.who);
+    for (const policy of read.documents) core.info(`${policy.name}: ${policy.document.Statement.length} statement(s)`);
+    if (read.identity.problem) core.info(read.identity.problem);
+    return { ...read, access };
+  });
+}
