@@ -29,6 +29,11 @@ describe('inputs', () => {
     assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js' });
   });
 
+  it('README documents every input and output', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) assert.ok(readme.includes(`| \`${name}\` |`), `README lists ${name}`);
+  });
+
   it('reads a publish with defaults', () => {
     const inputs = read({ repository: 'molecule-ai/x', 'aws-region': 'us-east-2' });
     assert.equal(inputs.mode, 'publish');
