@@ -1,3 +1,11 @@
+#!/usr/bin/env node
+// The action's entry (`node dist/index.js`, no arguments) and the CLI's (`publish-image verify …`).
 import { run } from './main.js';
 
-void run();
+if (process.argv.length > 2) {
+  void import('./cli.js').then(async ({ runCli }) => {
+    process.exitCode = await runCli(process.argv.slice(2));
+  });
+} else {
+  void run();
+}

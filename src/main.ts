@@ -1,15 +1,13 @@
 import * as core from '@actions/core';
 import { errorMessage, UserError } from './errors.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { publishImage } from './publish.js';
-import { verifyRepository } from './verify.js';
 import { emitReport, emptyReport, type RunReport } from './report/report.js';
-import { readRunnerContext } from './runner-context.js';
+import { readRunnerContext, type RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir } from './state.js';
 
 const MINIMUM_NODE_MAJOR = 20;
 
-function assertNodeVersion(): void {
+export function assertNodeVersion(): void {
   const major = Number.parseInt(process.versions.node.split('.')[0], 10);
   if (major < MINIMUM_NODE_MAJOR) {
     throw new UserError(`node: this action needs Node ${MINIMUM_NODE_MAJOR} or newer, and the runner has ${process.versions.node}. Put a newer node first on the runner's PATH.`);
@@ -26,40 +24,47 @@ function removeCredentialsOnSignal(): void {
   }
 }
 
-async function runMode(inputs: Inputs, report: RunReport): Promise<void> {
-  const runner = readRunnerContext();
+/** The mode's work; each mode module is loaded only when used (start-up time). */
+export async function execute(inputs: Inputs, runner: RunnerContext): Promise<RunReport> {
+  const report = emptyReport(inputs.mode, inputs.region);
   switch (inputs.mode) {
     case 'publish':
-      await publishImage(inputs, runner, report);
+      await (await import('./publish.js')).publishImage(inputs, runner, report);
       break;
     case 'verify':
-      if (!inputs.repository) throw new UserError('manifest: verifying a whole manifest is not yet supported in this version. Give `repository:` to verify one repository.');
-      await verifyRepository(inputs, runner, report);
+      await (await import('./verify.js')).verify(inputs, runner, report);
       break;
     case 'reconcile':
-      throw new UserError('mode: "reconcile" is not yet supported in this version. Use verify, or fix the drift by hand with the printed fixes.');
+      await (await import('./reconcile.js')).reconcile(inputs, runner, report);
+      break;
   }
-  await emitReport(report, runner.tempDir);
-  failOnDrift(report);
+  return report;
+}
+
+export function hasDrift(report: RunReport): boolean {
+  return report.rows.some((row) => row.verdict === 'drift');
 }
 
 /** Drift fails the job, after the report (and, in publish, after the push: say so). */
 function failOnDrift(report: RunReport): void {
+  if (!hasDrift(report)) return;
   const drifted = report.rows.filter((row) => row.verdict === 'drift');
-  if (drifted.length === 0) return;
   const pushed = report.image ? `The image is pushed (${report.image.imageUri}), but ` : '';
   const names = drifted.map((row) => row.repository).join(', ');
   const count = drifted.reduce((sum, row) => sum + row.findings.length, 0);
   throw new UserError(`${pushed}staging cannot pull ${names}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
 }
 
+/** The action's main step. */
 export async function run(): Promise<void> {
   removeCredentialsOnSignal();
   try {
     assertNodeVersion();
     const inputs = readInputs((name) => core.getInput(name));
-    const report = emptyReport(inputs.mode, inputs.region);
-    await runMode(inputs, report);
+    const runner = readRunnerContext();
+    const report = await execute(inputs, runner);
+    await emitReport(report, runner.tempDir);
+    failOnDrift(report);
   } catch (error) {
     if (error instanceof UserError) core.setFailed(error.message);
     else core.setFailed(`publish-image: unexpected error (please report it): ${errorMessage(error)}`);

@@ -3,6 +3,7 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  PutRolePolicyCommand,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
   type IAMClient,
@@ -37,7 +38,7 @@ async function roleExists(iam: IAMClient, roleName: string, who: string): Promis
   }
 }
 
-async function readInline(iam: IAMClient, roleName: string, policyName: string, who: string): Promise<NamedPolicy | undefined> {
+export async function readInline(iam: IAMClient, roleName: string, policyName: string, who: string): Promise<NamedPolicy | undefined> {
   try {
     const response = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
     const name = `inline policy ${policyName}`;
@@ -103,4 +104,9 @@ export async function readStagingIdentity(iam: IAMClient, roleArn: string, polic
     identity.problem = `inline policy ${policyName} is not on role ${roleName} (account ${account}); it has ${inlineNames.length > 0 ? inlineNames.join(', ') : 'no inline policies'}. Create it with the pull allowlist (mode: reconcile does), or fix staging-policy-name.`;
   }
   return { identity, documents };
+}
+
+/** PutRolePolicy of one inline policy (the allowlist); reconcile re-reads afterwards to confirm. */
+export async function putInlinePolicy(iam: IAMClient, roleArn: string, policyName: string, document: PolicyDocument, who: string): Promise<void> {
+  await awsCall('iam:PutRolePolicy', () => iam.send(new PutRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName, PolicyDocument: JSON.stringify(document) })), who);
 }

@@ -4,6 +4,8 @@ import { parsePolicy, type PolicyDocument } from '../policy/document.js';
 import { describeAwsError, isAwsError } from './errors.js';
 import { waitForPropagation, type PropagationOptions } from './retry.js';
 
+export class RepositoryNotFoundError extends UserError {}
+
 /** The stored repository policy, or undefined when there is none (RepositoryPolicyNotFoundException). */
 export async function readRepositoryPolicy(ecr: ECRClient, registryId: string, repository: string): Promise<PolicyDocument | undefined> {
   try {
@@ -12,7 +14,7 @@ export async function readRepositoryPolicy(ecr: ECRClient, registryId: string, r
   } catch (error) {
     if (isAwsError(error, 'RepositoryPolicyNotFoundException')) return undefined;
     if (isAwsError(error, 'RepositoryNotFoundException')) {
-      throw new UserError(`repository: "${repository}" does not exist in registry ${registryId}. Check the name, or publish it first (create-repository: true).`);
+      throw new RepositoryNotFoundError(`repository: "${repository}" does not exist in registry ${registryId}. Check the name, or publish it first (create-repository: true).`);
     }
     throw describeAwsError(error, 'ecr:GetRepositoryPolicy');
   }

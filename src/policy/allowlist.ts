@@ -39,3 +39,64 @@ export function allowlistEntries(documents: PolicyDocument[], region: string, re
 export function coveredBy(pattern: string, repositories: string[], region: string, registryId: string): string[] {
   return repositories.filter((name) => resourceMatches(pattern, repositoryArn(region, registryId, name), 'identity'));
 }
+
+/** Sids of the statements reconcile adds when the allowlist has none of its own yet. */
+export const ALLOWLIST_SID = 'PublishImagePullAllowlist';
+export const LOGIN_SID = 'PublishImageEcrLogin';
+
+/** All inline policies of one role together: 10,240 characters, whitespace not counted. */
+export const INLINE_POLICIES_LIMIT = 10_240;
+
+/**
+ * The allowlist statement: the first Allow statement that grants every pull action on a list of
+ * explicit ECR repository ARNs. Reconcile edits only its Resource list.
+ */
+export function findAllowlistStatement(document: PolicyDocument | undefined, pullActions: string[]): number {
+  if (!document) return -1;
+  return document.Statement.findIndex(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      !statement.Condition &&
+      statement.Action !== undefined &&
+      pullActions.every((action) => asList(statement.Action).some((pattern) => actionMatches(pattern, action))) &&
+      asList(statement.Resource).length > 0 &&
+      asList(statement.Resource).every((resource) => resource.startsWith('arn:aws:ecr:')),
+  );
+}
+
+export interface AllowlistEdit {
+  add: string[];
+  remove: string[];
+  addLogin: boolean;
+}
+
+/**
+ * Adds and removes repository ARNs in the allowlist statement (creating it, or the whole policy,
+ * when missing); every other statement is kept as it is. Applied to a freshly read document, so
+ * it is also how two racing reconciles merge each other's entries.
+ */
+export function editAllowlist(document: PolicyDocument | undefined, edit: AllowlistEdit, pullActions: string[]): PolicyDocument {
+  const statements = [...(document?.Statement ?? [])];
+  const index = findAllowlistStatement(document, pullActions);
+  const current = index >= 0 ? asList(statements[index].Resource) : [];
+  const removed = new Set(edit.remove);
+  const kept = current.filter((arn) => !removed.has(arn));
+  const resources = [...kept, ...[...new Set(edit.add)].filter((arn) => !kept.includes(arn)).sort()];
+  if (index >= 0) {
+    statements[index] = { ...statements[index], Resource: resources };
+  } else if (resources.length > 0) {
+    statements.push({ Sid: ALLOWLIST_SID, Effect: 'Allow', Action: [...pullActions], Resource: resources });
+  }
+  if (edit.addLogin && !statements.some((statement) => statement.Sid === LOGIN_SID)) {
+    statements.push({ Sid: LOGIN_SID, Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+  }
+  return { ...(document ?? {}), Version: document?.Version ?? '2012-10-17', Statement: statements };
+}
+
+/** True when `document` already holds every addition and none of the removals (our write is visible). */
+export function allowlistShows(document: PolicyDocument | undefined, edit: AllowlistEdit, pullActions: string[]): boolean {
+  const index = findAllowlistStatement(document, pullActions);
+  const resources = index >= 0 ? asList(document!.Statement[index].Resource) : [];
+  const loginOk = !edit.addLogin || Boolean(document?.Statement.some((statement) => statement.Sid === LOGIN_SID));
+  return edit.add.every((arn) => resources.includes(arn)) && edit.remove.every((arn) => !resources.includes(arn)) && loginOk;
+}

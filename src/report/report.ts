@@ -35,6 +35,8 @@ export interface RunReport {
   warnings: string[];
   policyChanges: PolicyChange[];
   image?: { digest: string; imageUri: string; tags: string[]; repositoryArn: string };
+  /** reconcile: the plan as printed. */
+  plan?: string[];
 }
 
 export function emptyReport(mode: Mode, region: string): RunReport {
@@ -90,6 +92,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   if (process.env.GITHUB_STEP_SUMMARY) {
     const summary = core.summary.addHeading(`publish-image: ${report.mode}`, 3);
     if (report.image) summary.addRaw(`Pushed <code>${report.image.imageUri}</code>`, true);
+    if (report.plan) summary.addCodeBlock(report.plan.join('\n'));
     if (report.rows.length > 0) {
       summary.addTable([
         HEADER.map((data) => ({ data, header: true })),

@@ -1,0 +1,125 @@
+import * as core from '@actions/core';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { putInlinePolicy, readInline, roleNameOf } from './aws/iam.js';
+import { waitForPropagation, type PropagationOptions } from './aws/retry.js';
+import { applyGrant, finishVerdicts } from './crossaccount.js';
+import { formatPlan, planHasChanges, planReconcile, type ReconcilePlan } from './drift/plan.js';
+import { UserError } from './errors.js';
+import type { Inputs } from './inputs.js';
+import { allowlistShows, editAllowlist, type AllowlistEdit } from './policy/allowlist.js';
+import type { PolicyDocument } from './policy/document.js';
+import type { RunReport } from './report/report.js';
+import type { RunnerContext } from './runner-context.js';
+import { readStaging } from './staging.js';
+import { reportSurvey, surveyRepositories } from './survey.js';
+import { surveyTargets, type SurveyContext } from './verify.js';
+
+/** How many times a lost update (another reconcile wrote over ours) is merged and written again. */
+const MAX_MERGE_ATTEMPTS = 5;
+
+function plan(inputs: Inputs, context: SurveyContext, policyName: string): ReconcilePlan {
+  const allowlist = context.staging.documents.find((policy) => policy.inlineName === policyName);
+  const otherInlineLength = context.survey.inlineLength - (allowlist ? JSON.stringify(allowlist.document).replace(/\s/g, '').length : 0);
+  return planReconcile({
+    region: inputs.region,
+    registryId: context.registryId,
+    rows: context.survey.rows,
+    grantPlans: new Map([...context.survey.states].map(([repository, state]) => [repository, state?.grantPlan])),
+    extra: context.survey.extra,
+    prune: inputs.prune,
+    loginMissing: context.survey.roleRow !== undefined && !context.staging.identity.problem,
+    pullActions: inputs.pullActions,
+    allowlistDocument: allowlist?.document,
+    otherInlineLength,
+    policyName,
+  });
+}
+
+/**
+ * IAM has no conditional write, so: re-read, merge our edit into what is there now, write, wait
+ * until IAM shows it, let a racing writer's write land, and read again. If our entries are gone,
+ * another reconcile wrote over them: merge and write again.
+ */
+async function writeAllowlist(
+  iam: IAMClient,
+  who: string,
+  roleArn: string,
+  policyName: string,
+  edit: AllowlistEdit,
+  pullActions: string[],
+  propagation: PropagationOptions & { settleMs: number },
+): Promise<{ before: PolicyDocument | undefined; after: PolicyDocument }> {
+  const roleName = roleNameOf(roleArn);
+  const read = async (): Promise<PolicyDocument | undefined> => (await readInline(iam, roleName, policyName, who))?.document;
+  const sleep = propagation.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let firstBefore: PolicyDocument | undefined;
+  for (let attempt = 1; attempt <= MAX_MERGE_ATTEMPTS; attempt++) {
+    const current = await read();
+    if (attempt === 1) firstBefore = current;
+    if (allowlistShows(current, edit, pullActions)) return { before: firstBefore, after: current as PolicyDocument };
+    const next = editAllowlist(current, edit, pullActions);
+    await putInlinePolicy(iam, roleArn, policyName, next, who);
+    core.info(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
+    const visible = await waitForPropagation(`iam:GetRolePolicy ${policyName}`, async () => {
+      const seen = await read();
+      return allowlistShows(seen, edit, pullActions) ? { done: true as const, value: seen } : { done: false as const, reason: 'IAM does not show the change yet' };
+    }, propagation);
+    if (!visible.done) continue;
+    await sleep(propagation.settleMs);
+    const settled = await read();
+    if (allowlistShows(settled, edit, pullActions)) return { before: firstBefore, after: settled as PolicyDocument };
+    core.info(`Another writer replaced inline policy ${policyName} after our write; merging again (attempt ${attempt + 1} of ${MAX_MERGE_ATTEMPTS}).`);
+  }
+  throw new UserError(`reconcile: inline policy ${policyName} of role ${roleName} kept losing our changes to other writers after ${MAX_MERGE_ATTEMPTS} attempts. Stop the other reconciles and run again.`);
+}
+
+/** reconcile: plan, then apply the minimal change, then re-read and re-verify. `dry-run` stops after the plan. */
+export async function reconcile(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
+  if (!inputs.stagingPolicyName) {
+    throw new UserError('staging-policy-name: required in reconcile mode. Name the inline policy that holds the allowlist, e.g. WorkspaceTemplatePrimaryECRPull.');
+  }
+  const policyName = inputs.stagingPolicyName;
+  const context = await surveyTargets(inputs, runner, report);
+  const roleArn = context.staging.identity.roleArn;
+  if (context.staging.identity.problem?.includes('does not exist')) {
+    throw new UserError(`staging-role-arn: ${context.staging.identity.problem} Reconcile does not create roles.`);
+  }
+  const reconcilePlan = plan(inputs, context, policyName);
+  const planText = formatPlan(reconcilePlan, policyName, roleNameOf(roleArn));
+  core.info(planText);
+  report.plan = planText.split('\n');
+
+  if (inputs.dryRun || !planHasChanges(reconcilePlan)) {
+    reportSurvey(inputs, context.survey, report, context.manifestMode);
+    if (inputs.dryRun && planHasChanges(reconcilePlan)) report.warnings.push('dry-run: nothing was written. Run reconcile without dry-run to apply the plan above.');
+    finishVerdicts(report);
+    return;
+  }
+
+  const propagation = { timeoutMs: inputs.propagationTimeoutMs, log: core.info };
+  await core.group('Apply', async () => {
+    for (const { repository } of reconcilePlan.grants) {
+      await applyGrant(context.ecr, inputs, context.registryId, context.survey.states.get(repository)!, report, propagation);
+    }
+    const edit = reconcilePlan.allowlist;
+    if (edit.add.length > 0 || edit.remove.length > 0 || edit.addLogin) {
+      const written = await writeAllowlist(context.staging.access.iam, context.staging.access.who, roleArn, policyName, edit, inputs.pullActions, {
+        ...propagation,
+        settleMs: Math.min(1500, inputs.propagationTimeoutMs),
+      });
+      report.policyChanges.push({ target: `role:${roleNameOf(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: true });
+    }
+  });
+
+  // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.
+  const staging = await readStaging(context.staging.access, inputs);
+  const after = await surveyRepositories(inputs, context.ecr, context.registryId, staging, context.repositories, { ...report, warnings: [] });
+  const granted = new Set(reconcilePlan.grants.map((grant) => grant.repository));
+  const added = new Set(reconcilePlan.allowlist.add);
+  for (const row of after.rows) {
+    if (granted.has(row.repository) && row.grant === 'ok') row.grant = 'granted';
+    if (row.identity === 'allowed' && added.has(`arn:aws:ecr:${inputs.region}:${context.registryId}:repository/${row.repository}`)) row.identity = 'added';
+  }
+  reportSurvey(inputs, after, report, context.manifestMode);
+  finishVerdicts(report);
+}
