@@ -153,7 +153,9 @@ function describeAwsError(error, permission, who = 'the current credentials') {
     if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(detail)) {
         return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`AWS credentials: none found for ${permission} (${detail}). Configure AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a role before this step.`);
     }
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`${permission} failed (${code}: ${detail}).`);
+    const attempts = aws.$metadata?.attempts ?? 1;
+    const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`${permission} failed${retried} (${code}: ${detail}). AWS or the network is failing; re-run the job later. Nothing after this call was written.`);
 }
 function isAwsError(error, ...names) {
     return names.includes(error?.name ?? '');
@@ -277,6 +279,7 @@ async function putInlinePolicy(iam, roleArn, policyName, document, who) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   JF: () => (/* binding */ readRepositoryPolicy),
 /* harmony export */   cs: () => (/* binding */ writeRepositoryPolicy),
+/* harmony export */   pB: () => (/* binding */ restoreRepositoryPolicy),
 /* harmony export */   wN: () => (/* binding */ RepositoryNotFoundError)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_ecr__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8249);
@@ -329,6 +332,15 @@ async function writeRepositoryPolicy(ecr, registryId, repository, document, prin
     }, propagation);
     if (!outcome.done) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .y(`ecr:SetRepositoryPolicy on ${repository} kept refusing the grant after ${outcome.attempts} attempts (${outcome.reason}). One of these principals does not exist: ${principals.join(', ')}. Create it, or fix pull-principals. Nothing was written.`);
+    }
+}
+/** Puts a repository policy back as it was (none: deleted), when a later write of the same run failed. */
+async function restoreRepositoryPolicy(ecr, registryId, repository, before) {
+    if (before) {
+        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .awsCall */ .uF)('ecr:SetRepositoryPolicy', () => ecr.send(new _aws_sdk_client_ecr__WEBPACK_IMPORTED_MODULE_3__/* .SetRepositoryPolicyCommand */ .IOA({ registryId, repositoryName: repository, policyText: JSON.stringify(before) })));
+    }
+    else {
+        await (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .awsCall */ .uF)('ecr:DeleteRepositoryPolicy', () => ecr.send(new _aws_sdk_client_ecr__WEBPACK_IMPORTED_MODULE_3__/* .DeleteRepositoryPolicyCommand */ .JsK({ registryId, repositoryName: repository })));
     }
 }
 
@@ -1018,22 +1030,26 @@ function foreignStatementFindings(document, ownSid, repository) {
 /* harmony export */   k: () => (/* binding */ stagingAccess)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3360);
-/* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(201);
-/* harmony import */ var _aws_iam_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1084);
+/* harmony import */ var _aws_clients_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(201);
+/* harmony import */ var _aws_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9378);
+/* harmony import */ var _aws_iam_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1084);
+
 
 
 
 /** IAM of the staging account: the current credentials, or a role assumed there (chained from static keys). */
 async function stagingAccess(inputs, runner, subject) {
     if (!inputs.stagingAssumeRoleArn)
-        return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_2__/* .createIamClient */ .L7)(), who: 'the current credentials' };
-    const credentials = await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_2__/* .assumedRoleCredentials */ .xw)(inputs.stagingAssumeRoleArn, (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_2__/* .roleSessionName */ .O8)(subject, runner.runId), inputs.region, inputs.stagingExternalId);
-    return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_2__/* .createIamClient */ .L7)(credentials), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
+        return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .createIamClient */ .L7)(), who: 'the current credentials' };
+    const credentials = await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .assumedRoleCredentials */ .xw)(inputs.stagingAssumeRoleArn, (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .roleSessionName */ .O8)(subject, runner.runId), inputs.region, inputs.stagingExternalId);
+    // Assume now, so a refusal is reported as sts:AssumeRole, not as the first IAM read.
+    await (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsCall */ .uF)('sts:AssumeRole', () => credentials(), `the current credentials (on ${inputs.stagingAssumeRoleArn})`);
+    return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .createIamClient */ .L7)(credentials), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
 }
 async function readStaging(access, inputs) {
     const roleArn = inputs.stagingRoleArn;
     return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(`Read the identity policies of ${roleArn}`, async () => {
-        const read = await (0,_aws_iam_js__WEBPACK_IMPORTED_MODULE_1__/* .readStagingIdentity */ .iU)(access.iam, roleArn, inputs.stagingPolicyName, access.who);
+        const read = await (0,_aws_iam_js__WEBPACK_IMPORTED_MODULE_2__/* .readStagingIdentity */ .iU)(access.iam, roleArn, inputs.stagingPolicyName, access.who);
         for (const policy of read.documents)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${policy.name}: ${policy.document.Statement.length} statement(s)`);
         if (read.identity.problem)

@@ -17,6 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var core = __webpack_require__(3360);
 // EXTERNAL MODULE: ./src/aws/iam.ts
 var aws_iam = __webpack_require__(1084);
+// EXTERNAL MODULE: ./src/aws/repository-policy.ts
+var repository_policy = __webpack_require__(720);
 // EXTERNAL MODULE: ./src/aws/retry.ts
 var retry = __webpack_require__(2495);
 // EXTERNAL MODULE: ./src/crossaccount.ts
@@ -105,6 +107,7 @@ var verify = __webpack_require__(9353);
 
 
 
+
 /** How many times a lost update (another reconcile wrote over ours) is merged and written again. */
 const MAX_MERGE_ATTEMPTS = 5;
 function plan(inputs, context, policyName) {
@@ -157,6 +160,28 @@ async function writeAllowlist(iam, who, roleArn, policyName, edit, pullActions, 
     }
     throw new errors/* UserError */.y(`reconcile: inline policy ${policyName} of role ${roleName} kept losing our changes to other writers after ${MAX_MERGE_ATTEMPTS} attempts. Stop the other reconciles and run again.`);
 }
+/** A failed write must not leave the run half-applied: put back the grants already written, then fail. */
+async function rollBack(context, granted, error, report) {
+    const cause = error instanceof Error ? error.message : String(error);
+    const notRestored = [];
+    for (const { repository, before } of granted.reverse()) {
+        try {
+            await (0,repository_policy/* restoreRepositoryPolicy */.pB)(context.ecr, context.registryId, repository, before);
+            const change = report.policyChanges.find((candidate) => candidate.target === `repository:${repository}`);
+            if (change)
+                change.rolledBack = true;
+            core/* info */.pq(`Rolled back the repository policy of ${repository}.`);
+        }
+        catch {
+            notRestored.push(repository);
+        }
+    }
+    const restored = granted.length - notRestored.length;
+    const undo = notRestored.length > 0
+        ? ` Could not roll back ${notRestored.join(', ')}: restore them by hand from the report's policyChanges.`
+        : restored > 0 ? ` The ${restored} grant(s) already written were rolled back; nothing changed.` : ' Nothing was changed.';
+    throw new errors/* UserError */.y(`${cause.replace(/ Nothing after this call was written\.$/, '')}${undo}`);
+}
 /** reconcile: plan, then apply the minimal change, then re-read and re-verify. `dry-run` stops after the plan. */
 async function reconcile(inputs, runner, report) {
     if (!inputs.stagingPolicyName) {
@@ -181,16 +206,23 @@ async function reconcile(inputs, runner, report) {
     }
     const propagation = { timeoutMs: inputs.propagationTimeoutMs, log: core/* info */.pq };
     await core/* group */.Os('Apply', async () => {
-        for (const { repository } of reconcilePlan.grants) {
-            await (0,crossaccount/* applyGrant */.VN)(context.ecr, inputs, context.registryId, context.survey.states.get(repository), report, propagation);
+        const granted = [];
+        try {
+            for (const { repository, plan: grantPlan } of reconcilePlan.grants) {
+                await (0,crossaccount/* applyGrant */.VN)(context.ecr, inputs, context.registryId, context.survey.states.get(repository), report, propagation);
+                granted.push({ repository, before: grantPlan.before });
+            }
+            const edit = reconcilePlan.allowlist;
+            if (edit.add.length > 0 || edit.remove.length > 0 || edit.addLogin) {
+                const written = await writeAllowlist(context.staging.access.iam, context.staging.access.who, roleArn, policyName, edit, inputs.pullActions, {
+                    ...propagation,
+                    settleMs: Math.min(1500, inputs.propagationTimeoutMs),
+                });
+                report.policyChanges.push({ target: `role:${(0,aws_iam/* roleNameOf */.xZ)(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: true });
+            }
         }
-        const edit = reconcilePlan.allowlist;
-        if (edit.add.length > 0 || edit.remove.length > 0 || edit.addLogin) {
-            const written = await writeAllowlist(context.staging.access.iam, context.staging.access.who, roleArn, policyName, edit, inputs.pullActions, {
-                ...propagation,
-                settleMs: Math.min(1500, inputs.propagationTimeoutMs),
-            });
-            report.policyChanges.push({ target: `role:${(0,aws_iam/* roleNameOf */.xZ)(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: true });
+        catch (error) {
+            await rollBack(context, granted, error, report);
         }
     });
     // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.

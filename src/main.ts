@@ -24,9 +24,8 @@ function removeCredentialsOnSignal(): void {
   }
 }
 
-/** The mode's work; each mode module is loaded only when used (start-up time). */
-export async function execute(inputs: Inputs, runner: RunnerContext): Promise<RunReport> {
-  const report = emptyReport(inputs.mode, inputs.region);
+/** The mode's work, recorded in `report`; each mode module is loaded only when used (start-up time). */
+export async function execute(inputs: Inputs, runner: RunnerContext, report: RunReport = emptyReport(inputs.mode, inputs.region)): Promise<RunReport> {
   switch (inputs.mode) {
     case 'publish':
       await (await import('./publish.js')).publishImage(inputs, runner, report);
@@ -62,7 +61,14 @@ export async function run(): Promise<void> {
     assertNodeVersion();
     const inputs = readInputs((name) => core.getInput(name));
     const runner = readRunnerContext();
-    const report = await execute(inputs, runner);
+    const report = emptyReport(inputs.mode, inputs.region);
+    try {
+      await execute(inputs, runner, report);
+    } catch (error) {
+      // What was read and written so far still goes to the report, so a change can be undone by hand.
+      if (report.rows.length > 0 || report.policyChanges.length > 0 || report.image) await emitReport(report, runner.tempDir).catch(() => undefined);
+      throw error;
+    }
     await emitReport(report, runner.tempDir);
     failOnDrift(report);
   } catch (error) {

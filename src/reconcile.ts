@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { putInlinePolicy, readInline, roleNameOf } from './aws/iam.js';
+import { restoreRepositoryPolicy } from './aws/repository-policy.js';
 import { waitForPropagation, type PropagationOptions } from './aws/retry.js';
 import { applyGrant, finishVerdicts } from './crossaccount.js';
 import { formatPlan, planHasChanges, planReconcile, type ReconcilePlan } from './drift/plan.js';
@@ -73,6 +74,27 @@ async function writeAllowlist(
   throw new UserError(`reconcile: inline policy ${policyName} of role ${roleName} kept losing our changes to other writers after ${MAX_MERGE_ATTEMPTS} attempts. Stop the other reconciles and run again.`);
 }
 
+/** A failed write must not leave the run half-applied: put back the grants already written, then fail. */
+async function rollBack(context: SurveyContext, granted: { repository: string; before: PolicyDocument | undefined }[], error: unknown, report: RunReport): Promise<never> {
+  const cause = error instanceof Error ? error.message : String(error);
+  const notRestored: string[] = [];
+  for (const { repository, before } of granted.reverse()) {
+    try {
+      await restoreRepositoryPolicy(context.ecr, context.registryId, repository, before);
+      const change = report.policyChanges.find((candidate) => candidate.target === `repository:${repository}`);
+      if (change) change.rolledBack = true;
+      core.info(`Rolled back the repository policy of ${repository}.`);
+    } catch {
+      notRestored.push(repository);
+    }
+  }
+  const restored = granted.length - notRestored.length;
+  const undo = notRestored.length > 0
+    ? ` Could not roll back ${notRestored.join(', ')}: restore them by hand from the report's policyChanges.`
+    : restored > 0 ? ` The ${restored} grant(s) already written were rolled back; nothing changed.` : ' Nothing was changed.';
+  throw new UserError(`${cause.replace(/ Nothing after this call was written\.$/, '')}${undo}`);
+}
+
 /** reconcile: plan, then apply the minimal change, then re-read and re-verify. `dry-run` stops after the plan. */
 export async function reconcile(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
   if (!inputs.stagingPolicyName) {
@@ -98,16 +120,22 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
 
   const propagation = { timeoutMs: inputs.propagationTimeoutMs, log: core.info };
   await core.group('Apply', async () => {
-    for (const { repository } of reconcilePlan.grants) {
-      await applyGrant(context.ecr, inputs, context.registryId, context.survey.states.get(repository)!, report, propagation);
-    }
-    const edit = reconcilePlan.allowlist;
-    if (edit.add.length > 0 || edit.remove.length > 0 || edit.addLogin) {
-      const written = await writeAllowlist(context.staging.access.iam, context.staging.access.who, roleArn, policyName, edit, inputs.pullActions, {
-        ...propagation,
-        settleMs: Math.min(1500, inputs.propagationTimeoutMs),
-      });
-      report.policyChanges.push({ target: `role:${roleNameOf(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: true });
+    const granted: { repository: string; before: PolicyDocument | undefined }[] = [];
+    try {
+      for (const { repository, plan: grantPlan } of reconcilePlan.grants) {
+        await applyGrant(context.ecr, inputs, context.registryId, context.survey.states.get(repository)!, report, propagation);
+        granted.push({ repository, before: grantPlan.before });
+      }
+      const edit = reconcilePlan.allowlist;
+      if (edit.add.length > 0 || edit.remove.length > 0 || edit.addLogin) {
+        const written = await writeAllowlist(context.staging.access.iam, context.staging.access.who, roleArn, policyName, edit, inputs.pullActions, {
+          ...propagation,
+          settleMs: Math.min(1500, inputs.propagationTimeoutMs),
+        });
+        report.policyChanges.push({ target: `role:${roleNameOf(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: true });
+      }
+    } catch (error) {
+      await rollBack(context, granted, error, report);
     }
   });
 

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { assumedRoleCredentials, createIamClient, roleSessionName } from './aws/clients.js';
+import { awsCall } from './aws/errors.js';
 import { readStagingIdentity, type StagingRead } from './aws/iam.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Inputs } from './inputs.js';
@@ -20,6 +21,8 @@ export async function stagingAccess(inputs: Inputs, runner: RunnerContext, subje
     inputs.region,
     inputs.stagingExternalId,
   );
+  // Assume now, so a refusal is reported as sts:AssumeRole, not as the first IAM read.
+  await awsCall('sts:AssumeRole', () => credentials(), `the current credentials (on ${inputs.stagingAssumeRoleArn})`);
   return { iam: await createIamClient(credentials), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
 }
 

@@ -43,3 +43,15 @@ export async function startMoto(): Promise<Moto> {
     },
   };
 }
+
+/** What the action may write, as moto holds it: repositories (policy, settings) and roles (inline policies). */
+export async function writableState(endpoint: string): Promise<unknown> {
+  const data = (await (await fetch(`${endpoint}/moto-api/data.json`)).json()) as {
+    ecr?: { Repository?: { account_id: string; name: string; policy: string | null; image_tag_mutability: string }[] };
+    iam?: { Role?: { account_id: string; name: string; policies: Record<string, string>; managed_policies: Record<string, unknown> }[] };
+  };
+  return {
+    repositories: (data.ecr?.Repository ?? []).map((r) => [r.account_id, r.name, r.policy, r.image_tag_mutability]).sort(),
+    roles: (data.iam?.Role ?? []).map((r) => [r.account_id, r.name, r.policies, Object.keys(r.managed_policies)]).sort(),
+  };
+}

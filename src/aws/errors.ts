@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 interface AwsLikeError {
   name?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException']);
@@ -23,7 +23,9 @@ export function describeAwsError(error: unknown, permission: string, who = 'the 
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(detail)) {
     return new UserError(`AWS credentials: none found for ${permission} (${detail}). Configure AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a role before this step.`);
   }
-  return new UserError(`${permission} failed (${code}: ${detail}).`);
+  const attempts = aws.$metadata?.attempts ?? 1;
+  const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
+  return new UserError(`${permission} failed${retried} (${code}: ${detail}). AWS or the network is failing; re-run the job later. Nothing after this call was written.`);
 }
 
 export function isAwsError(error: unknown, ...names: string[]): boolean {

@@ -1,7 +1,7 @@
-import { GetRepositoryPolicyCommand, SetRepositoryPolicyCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { DeleteRepositoryPolicyCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { UserError } from '../errors.js';
 import { parsePolicy, type PolicyDocument } from '../policy/document.js';
-import { describeAwsError, isAwsError } from './errors.js';
+import { awsCall, describeAwsError, isAwsError } from './errors.js';
 import { waitForPropagation, type PropagationOptions } from './retry.js';
 
 export class RepositoryNotFoundError extends UserError {}
@@ -51,5 +51,14 @@ export async function writeRepositoryPolicy(
     throw new UserError(
       `ecr:SetRepositoryPolicy on ${repository} kept refusing the grant after ${outcome.attempts} attempts (${outcome.reason}). One of these principals does not exist: ${principals.join(', ')}. Create it, or fix pull-principals. Nothing was written.`,
     );
+  }
+}
+
+/** Puts a repository policy back as it was (none: deleted), when a later write of the same run failed. */
+export async function restoreRepositoryPolicy(ecr: ECRClient, registryId: string, repository: string, before: PolicyDocument | undefined): Promise<void> {
+  if (before) {
+    await awsCall('ecr:SetRepositoryPolicy', () => ecr.send(new SetRepositoryPolicyCommand({ registryId, repositoryName: repository, policyText: JSON.stringify(before) })));
+  } else {
+    await awsCall('ecr:DeleteRepositoryPolicy', () => ecr.send(new DeleteRepositoryPolicyCommand({ registryId, repositoryName: repository })));
   }
 }

@@ -23,6 +23,8 @@ export interface PolicyChange {
   before: unknown;
   after: unknown;
   written: boolean;
+  /** A later write of the same run failed and this one was put back as it was. */
+  rolledBack?: boolean;
 }
 
 export interface RunReport {
