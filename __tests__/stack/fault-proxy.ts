@@ -6,7 +6,18 @@ import type { AddressInfo } from 'node:net';
  * probability), counts every call, and remembers the secrets AWS hands out (to scan logs for them).
  * The action reaches it through AWS_ENDPOINT_URL, like any endpoint.
  */
-export type Fault = 'throttle' | 'http-429' | 'http-500' | 'http-503' | 'latency' | 'drop' | 'access-denied';
+export type Fault = 'throttle' | 'http-429' | 'http-500' | 'http-503' | 'latency' | 'drop' | 'access-denied' | 'corrupt-policy';
+
+/** A stored policy that is not what IAM/ECR would accept (moto validates on write, so it comes from here). */
+function corruptPolicies(body: string, operation: string): string {
+  if (operation === 'GetRolePolicy' || operation === 'GetPolicyVersion') {
+    return body.replace(/<(PolicyDocument|Document)>[^<]*</, (_, tag: string) => `<${tag}>${encodeURIComponent('Version: 2012-10-17\nStatement: []')}<`);
+  }
+  if (operation === 'GetRepositoryPolicy') {
+    return body.replace(/"policyText"\s*:\s*"(?:[^"\\]|\\.)*"/, `"policyText": ${JSON.stringify(JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Broken', Effect: 'Maybe', Principal: '*', Action: 'ecr:BatchGetImage' }] }))}`);
+  }
+  return body;
+}
 
 export interface FaultRule {
   /** Operation name (e.g. `GetRolePolicy`), or `*` for every operation. */
@@ -106,7 +117,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         incoming.socket.destroy();
         return;
       }
-      if (rule && rule.fault !== 'latency') {
+      if (rule && rule.fault !== 'latency' && rule.fault !== 'corrupt-policy') {
         faultResponse(response, rule.fault, json, operation, service);
         record(response.statusCode);
         return;
@@ -118,9 +129,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             const answerChunks: Buffer[] = [];
             answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
             answer.on('end', () => {
-              const answerBody = Buffer.concat(answerChunks);
+              let answerBody = Buffer.concat(answerChunks);
               rememberSecrets(answerBody.toString('utf8'), secrets);
-              response.writeHead(answer.statusCode ?? 502, answer.headers);
+              if (rule?.fault === 'corrupt-policy') answerBody = Buffer.from(corruptPolicies(answerBody.toString('utf8'), operation));
+              const headers = { ...answer.headers, 'content-length': String(answerBody.length) };
+              delete headers['transfer-encoding'];
+              response.writeHead(answer.statusCode ?? 502, headers);
               response.end(answerBody);
               record(answer.statusCode ?? 502);
             });
