@@ -108,8 +108,9 @@ var verify = __webpack_require__(9353);
 
 
 
+
 /** How many times a lost update (another reconcile wrote over ours) is merged and written again. */
-const MAX_MERGE_ATTEMPTS = 5;
+const MAX_MERGE_ATTEMPTS = 8;
 function plan(inputs, context, policyName) {
     const allowlist = context.staging.documents.find((policy) => policy.inlineName === policyName);
     const otherInlineLength = context.survey.inlineLength - (allowlist ? JSON.stringify(allowlist.document).replace(/\s/g, '').length : 0);
@@ -146,16 +147,24 @@ async function writeAllowlist(iam, who, roleArn, policyName, edit, pullActions, 
         const next = (0,policy_allowlist/* editAllowlist */.KR)(current, edit, pullActions);
         await (0,aws_iam/* putInlinePolicy */.x4)(iam, roleArn, policyName, next, who);
         core/* info */.pq(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
-        const visible = await (0,retry/* waitForPropagation */.F)(`iam:GetRolePolicy ${policyName}`, async () => {
+        // Still the old document: IAM has not caught up yet. Anything else: another writer was here.
+        const outcome = await (0,retry/* waitForPropagation */.F)(`iam:GetRolePolicy ${policyName}`, async () => {
             const seen = await read();
-            return (0,policy_allowlist/* allowlistShows */.O8)(seen, edit, pullActions) ? { done: true, value: seen } : { done: false, reason: 'IAM does not show the change yet' };
+            if ((0,policy_allowlist/* allowlistShows */.O8)(seen, edit, pullActions))
+                return { done: true, value: 'visible' };
+            if (!(0,policy_document/* samePolicyMeaning */._W)(seen, current))
+                return { done: true, value: 'overwritten' };
+            return { done: false, reason: 'IAM does not show the change yet' };
         }, propagation);
-        if (!visible.done)
-            continue;
-        await sleep(propagation.settleMs);
-        const settled = await read();
-        if ((0,policy_allowlist/* allowlistShows */.O8)(settled, edit, pullActions))
-            return { before: firstBefore, after: settled };
+        if (!outcome.done) {
+            throw new errors/* UserError */.y(`reconcile: IAM still did not show the change to ${policyName} after ${Math.round(propagation.timeoutMs / 1000)}s. Re-run reconcile (it is idempotent), or raise propagation-timeout.`);
+        }
+        if (outcome.value === 'visible') {
+            await sleep(propagation.settleMs);
+            const settled = await read();
+            if ((0,policy_allowlist/* allowlistShows */.O8)(settled, edit, pullActions))
+                return { before: firstBefore, after: settled };
+        }
         core/* info */.pq(`Another writer replaced inline policy ${policyName} after our write; merging again (attempt ${attempt + 1} of ${MAX_MERGE_ATTEMPTS}).`);
     }
     throw new errors/* UserError */.y(`reconcile: inline policy ${policyName} of role ${roleName} kept losing our changes to other writers after ${MAX_MERGE_ATTEMPTS} attempts. Stop the other reconciles and run again.`);

@@ -8,7 +8,7 @@ import { formatPlan, planHasChanges, planReconcile, type ReconcilePlan } from '.
 import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { allowlistShows, editAllowlist, type AllowlistEdit } from './policy/allowlist.js';
-import type { PolicyDocument } from './policy/document.js';
+import { samePolicyMeaning, type PolicyDocument } from './policy/document.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
 import { readStaging } from './staging.js';
@@ -16,7 +16,7 @@ import { reportSurvey, surveyRepositories } from './survey.js';
 import { surveyTargets, type SurveyContext } from './verify.js';
 
 /** How many times a lost update (another reconcile wrote over ours) is merged and written again. */
-const MAX_MERGE_ATTEMPTS = 5;
+const MAX_MERGE_ATTEMPTS = 8;
 
 function plan(inputs: Inputs, context: SurveyContext, policyName: string): ReconcilePlan {
   const allowlist = context.staging.documents.find((policy) => policy.inlineName === policyName);
@@ -61,14 +61,21 @@ async function writeAllowlist(
     const next = editAllowlist(current, edit, pullActions);
     await putInlinePolicy(iam, roleArn, policyName, next, who);
     core.info(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
-    const visible = await waitForPropagation(`iam:GetRolePolicy ${policyName}`, async () => {
+    // Still the old document: IAM has not caught up yet. Anything else: another writer was here.
+    const outcome = await waitForPropagation(`iam:GetRolePolicy ${policyName}`, async () => {
       const seen = await read();
-      return allowlistShows(seen, edit, pullActions) ? { done: true as const, value: seen } : { done: false as const, reason: 'IAM does not show the change yet' };
+      if (allowlistShows(seen, edit, pullActions)) return { done: true as const, value: 'visible' };
+      if (!samePolicyMeaning(seen, current)) return { done: true as const, value: 'overwritten' };
+      return { done: false as const, reason: 'IAM does not show the change yet' };
     }, propagation);
-    if (!visible.done) continue;
-    await sleep(propagation.settleMs);
-    const settled = await read();
-    if (allowlistShows(settled, edit, pullActions)) return { before: firstBefore, after: settled as PolicyDocument };
+    if (!outcome.done) {
+      throw new UserError(`reconcile: IAM still did not show the change to ${policyName} after ${Math.round(propagation.timeoutMs / 1000)}s. Re-run reconcile (it is idempotent), or raise propagation-timeout.`);
+    }
+    if (outcome.value === 'visible') {
+      await sleep(propagation.settleMs);
+      const settled = await read();
+      if (allowlistShows(settled, edit, pullActions)) return { before: firstBefore, after: settled as PolicyDocument };
+    }
     core.info(`Another writer replaced inline policy ${policyName} after our write; merging again (attempt ${attempt + 1} of ${MAX_MERGE_ATTEMPTS}).`);
   }
   throw new UserError(`reconcile: inline policy ${policyName} of role ${roleName} kept losing our changes to other writers after ${MAX_MERGE_ATTEMPTS} attempts. Stop the other reconciles and run again.`);

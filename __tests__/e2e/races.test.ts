@@ -1,0 +1,126 @@
+// Concurrency: two reconciles on the same role, and two publishes of different repositories,
+// at once, 20 times each: no statement, grant or allowlist entry may be lost. And cancellation:
+// SIGTERM during the build leaves no registry credentials behind.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { ROOT, runAction } from '../stack/action.js';
+import { STAGING_ACCOUNT } from '../stack/engine.js';
+import { engineFromEnv } from '../stack/env.js';
+import { helloContext } from '../stack/fixtures.js';
+import { startMoto, type Moto } from '../stack/moto.js';
+import { prodEnvironment } from '../stack/prod.js';
+import { servedDigest } from '../stack/registry-client.js';
+import {
+  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, putAllowlist, repoArn, seedStaging,
+  setRepositoryPolicy, storedAllowlist, storedRepositoryPolicy,
+} from '../stack/staging.js';
+
+const engine = engineFromEnv();
+const ROUNDS = 20;
+const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
+const RACE_A = [template('seo-agent'), template('deep-research')];
+const RACE_B = [template('google-adk'), 'molecule-ai/molecule-platform-agent'];
+const foreign = { Sid: 'CiReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::153263036946:role/ci' }, Action: ['ecr:DescribeImages'] };
+
+let moto: Moto;
+let env: NodeJS.ProcessEnv;
+
+function manifest(repositories: string[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'race-')), 'manifest.json');
+  writeFileSync(path, JSON.stringify({ workspace_templates: repositories }));
+  return path;
+}
+
+describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
+  before(async () => {
+    moto = await startMoto();
+    env = await prodEnvironment(moto, [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B, 'molecule-ai/race-one', 'molecule-ai/race-two']);
+    for (const repository of [...RACE_A, ...RACE_B]) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [foreign, crossAccountGrant()] });
+    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+  });
+  after(async () => moto?.stop());
+
+  it('two reconciles on the same role keep each other\'s allowlist entries', async () => {
+    const reconcile = (repositories: string[]) =>
+      runAction(
+        {
+          mode: 'reconcile', 'registry-id': '153263036946', manifest: manifest(repositories), 'repository-template': '{name}',
+          'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT,
+        },
+        env,
+        { timeoutMs: 120_000 },
+      );
+    let merges = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      await putAllowlist(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+      const [a, b] = await Promise.all([reconcile(RACE_A), reconcile(RACE_B)]);
+      assert.equal(a.exitCode, 0, `round ${round}: ${a.log}`);
+      assert.equal(b.exitCode, 0, `round ${round}: ${b.log}`);
+      merges += [a, b].filter((run) => run.log.includes('merging again')).length;
+      const resources = (await storedAllowlist(moto.endpoint) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
+      for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B]) assert.ok(resources.includes(repoArn(repository)), `round ${round}: ${repository} lost`);
+      for (const repository of [...RACE_A, ...RACE_B]) {
+        const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: object[] };
+        assert.deepEqual(policy.Statement[0], foreign, `round ${round}: foreign statement on ${repository} kept`);
+      }
+    }
+    console.log(`reconcile race: ${ROUNDS} rounds, ${merges} lost update(s) detected and merged again`);
+  });
+
+  it('two publishes of different repositories at once both land, with their grants', async () => {
+    const publish = (repository: string, tag: string) =>
+      runAction(
+        { repository, context: helloContext(), tags: tag, 'pull-principals': `${STAGING_ACCOUNT}` },
+        { ...env, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}` },
+      );
+    for (let round = 1; round <= ROUNDS; round++) {
+      const [one, two] = await Promise.all([publish('molecule-ai/race-one', `r${round}`), publish('molecule-ai/race-two', `r${round}`)]);
+      assert.equal(one.exitCode, 0, `round ${round}: ${one.log}`);
+      assert.equal(two.exitCode, 0, `round ${round}: ${two.log}`);
+      assert.equal(await servedDigest('molecule-ai/race-one', `r${round}`), one.outputs.digest);
+      assert.equal(await servedDigest('molecule-ai/race-two', `r${round}`), two.outputs.digest);
+      for (const repository of ['molecule-ai/race-one', 'molecule-ai/race-two']) {
+        const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: { Sid: string }[] };
+        assert.deepEqual(policy.Statement.map((statement) => statement.Sid), ['PublishImageCrossAccountPull'], `round ${round}: ${repository}`);
+      }
+    }
+  });
+
+  it('SIGTERM during the build removes the private DOCKER_CONFIG; the post step, run after, finds nothing left', async () => {
+    const repository = 'molecule-ai/race-one';
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-'));
+    const files = { GITHUB_OUTPUT: join(runnerTemp, 'output'), GITHUB_STATE: join(runnerTemp, 'state'), GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary') };
+    for (const path of Object.values(files)) writeFileSync(path, '');
+    const defaults = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> };
+    const inputs: Record<string, string> = {};
+    for (const [name, input] of Object.entries(defaults.inputs)) inputs[`INPUT_${name.toUpperCase()}`] = input.default;
+    Object.assign(inputs, {
+      INPUT_REPOSITORY: repository,
+      INPUT_TAGS: 'cancelled',
+      INPUT_CONTEXT: helloContext('FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sleep", "30"]\n'),
+    });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], {
+      env: { ...env, ...files, ...inputs, RUNNER_TEMP: runnerTemp, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!log.includes('::group::Build') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const dockerConfig = readdirSync(runnerTemp).find((name) => name.startsWith('publish-image-docker-'));
+    assert.ok(dockerConfig, `a private DOCKER_CONFIG exists during the build:\n${log}`);
+    assert.ok(existsSync(join(runnerTemp, dockerConfig, 'config.json')));
+    child.kill('SIGTERM');
+    assert.notEqual(await exited, 0);
+    assert.ok(!existsSync(join(runnerTemp, dockerConfig)), 'removed on SIGTERM');
+    assert.ok(readFileSync(files.GITHUB_STATE, 'utf8').includes(join(runnerTemp, dockerConfig)), 'saved for the post step');
+    const post = spawn(process.execPath, [join(ROOT, 'dist', 'post', 'index.js')], { env: { ...process.env, [`STATE_docker-config`]: join(runnerTemp, dockerConfig) }, stdio: 'ignore' });
+    assert.equal(await new Promise((resolve) => post.on('close', resolve)), 0);
+  });
+});
