@@ -1042,9 +1042,15 @@ async function stagingAccess(inputs, runner, subject) {
     if (!inputs.stagingAssumeRoleArn)
         return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .createIamClient */ .L7)(), who: 'the current credentials' };
     const credentials = await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .assumedRoleCredentials */ .xw)(inputs.stagingAssumeRoleArn, (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .roleSessionName */ .O8)(subject, runner.runId), inputs.region, inputs.stagingExternalId);
-    // Assume now, so a refusal is reported as sts:AssumeRole, not as the first IAM read.
-    await (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsCall */ .uF)('sts:AssumeRole', () => credentials(), `the current credentials (on ${inputs.stagingAssumeRoleArn})`);
-    return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .createIamClient */ .L7)(credentials), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
+    // Assume now, so a refusal is reported as sts:AssumeRole, not as the first IAM read; then reuse
+    // the session until a minute before it expires (one AssumeRole per run, not one per client).
+    let session = await (0,_aws_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .awsCall */ .uF)('sts:AssumeRole', () => credentials(), `the current credentials (on ${inputs.stagingAssumeRoleArn})`);
+    const reuseSession = async () => {
+        if (session.expiration && session.expiration.getTime() - Date.now() < 60_000)
+            session = await credentials();
+        return session;
+    };
+    return { iam: await (0,_aws_clients_js__WEBPACK_IMPORTED_MODULE_3__/* .createIamClient */ .L7)(reuseSession), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
 }
 async function readStaging(access, inputs) {
     const roleArn = inputs.stagingRoleArn;

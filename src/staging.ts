@@ -3,6 +3,7 @@ import { assumedRoleCredentials, createIamClient, roleSessionName } from './aws/
 import { awsCall } from './aws/errors.js';
 import { readStagingIdentity, type StagingRead } from './aws/iam.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { Inputs } from './inputs.js';
 import type { RunnerContext } from './runner-context.js';
 
@@ -21,9 +22,14 @@ export async function stagingAccess(inputs: Inputs, runner: RunnerContext, subje
     inputs.region,
     inputs.stagingExternalId,
   );
-  // Assume now, so a refusal is reported as sts:AssumeRole, not as the first IAM read.
-  await awsCall('sts:AssumeRole', () => credentials(), `the current credentials (on ${inputs.stagingAssumeRoleArn})`);
-  return { iam: await createIamClient(credentials), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
+  // Assume now, so a refusal is reported as sts:AssumeRole, not as the first IAM read; then reuse
+  // the session until a minute before it expires (one AssumeRole per run, not one per client).
+  let session = await awsCall('sts:AssumeRole', () => credentials(), `the current credentials (on ${inputs.stagingAssumeRoleArn})`);
+  const reuseSession = async (): Promise<AwsCredentialIdentity> => {
+    if (session.expiration && session.expiration.getTime() - Date.now() < 60_000) session = await credentials();
+    return session;
+  };
+  return { iam: await createIamClient(reuseSession), who: `assumed role ${inputs.stagingAssumeRoleArn}` };
 }
 
 export interface Staging extends StagingRead {
