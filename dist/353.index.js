@@ -18,6 +18,8 @@ var core = __webpack_require__(3360);
 var repository_policy = __webpack_require__(720);
 // EXTERNAL MODULE: ./src/crossaccount.ts
 var crossaccount = __webpack_require__(4164);
+// EXTERNAL MODULE: ./src/policy/repository-grant.ts
+var repository_grant = __webpack_require__(4003);
 // EXTERNAL MODULE: ./src/drift/verdict.ts
 var verdict = __webpack_require__(754);
 // EXTERNAL MODULE: ./src/policy/allowlist.ts
@@ -47,6 +49,7 @@ async function mapPool(items, limit, map) {
 
 
 
+
 /** Repository policies are read this many at a time: fast for 500, gentle on ECR's rate limits. */
 const READ_CONCURRENCY = 16;
 function missingRepositoryRow(inputs, registryId, repository, staging) {
@@ -59,7 +62,7 @@ function missingRepositoryRow(inputs, registryId, repository, staging) {
         findings: [`the repository does not exist in registry ${registryId} (${inputs.region}), so there is nothing to pull. Publish it (create-repository: true), or remove it from the manifest.`, ...identity.findings],
     };
 }
-async function surveyRepositories(inputs, ecr, registryId, staging, repositories, report) {
+async function surveyRepositories(inputs, ecr, registryId, staging, repositories) {
     const states = new Map();
     await core/* group */.Os(`Read ${repositories.length} repository polic${repositories.length === 1 ? 'y' : 'ies'} in registry ${registryId}`, async () => {
         await mapPool(repositories, READ_CONCURRENCY, async (repository) => {
@@ -74,11 +77,12 @@ async function surveyRepositories(inputs, ecr, registryId, staging, repositories
         });
         core/* info */.pq(`Read ${states.size} repositories.`);
     });
+    const foreignFindings = [];
     const rows = repositories.map((repository) => {
         const state = states.get(repository);
         if (!state)
             return missingRepositoryRow(inputs, registryId, repository, staging);
-        (0,crossaccount/* collectForeignFindings */.Bg)(inputs, state, report);
+        foreignFindings.push(...(0,repository_grant/* foreignStatementFindings */.qr)(state.policy, inputs.policySid, repository));
         return (0,crossaccount/* judgeRepository */.e2)(inputs, state, state.policy, staging.identity, undefined);
     });
     const entries = (0,allowlist/* allowlistEntries */.C1)(staging.documents.map((policy) => policy.document), inputs.region, registryId, inputs.pullActions);
@@ -91,6 +95,7 @@ async function surveyRepositories(inputs, ecr, registryId, staging, repositories
         extra: entries.explicit.filter((name) => !expected.has(name)),
         wildcards: entries.wildcards.map((pattern) => ({ pattern, covers: (0,allowlist/* coveredBy */.UJ)(pattern, repositories, inputs.region, registryId) })),
         inlineLength,
+        foreignFindings,
     };
 }
 /** What every survey reports the same way: extras per on-extra, wildcards, the size of the allowlist. */
@@ -98,6 +103,7 @@ function reportSurvey(inputs, survey, report, manifestMode) {
     report.rows.push(...survey.rows);
     if (survey.roleRow)
         report.rows.push(survey.roleRow);
+    report.warnings.push(...survey.foreignFindings);
     for (const { pattern, covers } of survey.wildcards) {
         core/* info */.pq(`Wildcard ${pattern} in the allowlist covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`);
     }
@@ -257,7 +263,7 @@ async function surveyTargets(inputs, runner, report) {
     report.registryId = registryId;
     const subject = manifestMode ? 'manifest' : inputs.repository;
     const staging = await (0,src_staging/* readStaging */.M)(await (0,src_staging/* stagingAccess */.k)(inputs, runner, subject), inputs);
-    const survey = await (0,src_survey/* surveyRepositories */.J)(inputs, ecr, registryId, staging, repositories, report);
+    const survey = await (0,src_survey/* surveyRepositories */.J)(inputs, ecr, registryId, staging, repositories);
     return { ecr, registryId, staging, repositories, manifestMode, survey };
 }
 /** verify: both sides of the cross-account pull for one repository or the whole manifest; no writes. */

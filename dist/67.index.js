@@ -396,7 +396,17 @@ async function publishImage(inputs, runner, report) {
     finally {
         (0,src_state/* removeDockerConfigDir */.MA)();
     }
-    const effectivePolicy = await core/* group */.Os(`Grant cross-account pull on ${repository}`, () => (0,crossaccount/* applyGrant */.VN)(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core/* info */.pq }));
+    const effectivePolicy = await core/* group */.Os(`Grant cross-account pull on ${repository}`, async () => {
+        try {
+            return await (0,crossaccount/* applyGrant */.VN)(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core/* info */.pq });
+        }
+        catch (error) {
+            // The push has happened: say so, so nobody rebuilds to fix a grant.
+            if (error instanceof errors/* UserError */.y && report.image)
+                throw new errors/* UserError */.y(`The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Re-run publish, or reconcile, once that is fixed.`);
+            throw error;
+        }
+    });
     const row = (0,crossaccount/* judgeRepository */.e2)(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
     report.rows.push(row);
     if (staging)

@@ -132,9 +132,15 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
     removeDockerConfigDir();
   }
 
-  const effectivePolicy = await core.group(`Grant cross-account pull on ${repository}`, () =>
-    applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core.info }),
-  );
+  const effectivePolicy = await core.group(`Grant cross-account pull on ${repository}`, async () => {
+    try {
+      return await applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core.info });
+    } catch (error) {
+      // The push has happened: say so, so nobody rebuilds to fix a grant.
+      if (error instanceof UserError && report.image) throw new UserError(`The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Re-run publish, or reconcile, once that is fixed.`);
+      throw error;
+    }
+  });
   const row = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
   report.rows.push(row);
   if (staging) await crossCheckWithSimulator(inputs, staging, [{ row, arn: state.arn }], report);

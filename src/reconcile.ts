@@ -148,7 +148,7 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
 
   // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.
   const staging = await readStaging(context.staging.access, inputs);
-  const after = await surveyRepositories(inputs, context.ecr, context.registryId, staging, context.repositories, { ...report, warnings: [] });
+  const after = await surveyRepositories(inputs, context.ecr, context.registryId, staging, context.repositories);
   const granted = new Set(reconcilePlan.grants.map((grant) => grant.repository));
   const added = new Set(reconcilePlan.allowlist.add);
   for (const row of after.rows) {

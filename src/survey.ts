@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RepositoryNotFoundError } from './aws/repository-policy.js';
-import { judgeRepository, judgeRole, collectForeignFindings, readRepositoryState, type RepositoryState } from './crossaccount.js';
+import { judgeRepository, judgeRole, readRepositoryState, type RepositoryState } from './crossaccount.js';
+import { foreignStatementFindings } from './policy/repository-grant.js';
 import { judgeIdentity } from './drift/verdict.js';
 import type { Inputs } from './inputs.js';
 import { allowlistEntries, coveredBy, INLINE_POLICIES_LIMIT, repositoryArn } from './policy/allowlist.js';
@@ -23,6 +24,8 @@ export interface Survey {
   wildcards: { pattern: string; covers: string[] }[];
   /** Length of every inline policy of the role together (whitespace not counted). */
   inlineLength: number;
+  /** Public grants and unique-ID principals in statements that are not ours. */
+  foreignFindings: string[];
 }
 
 function missingRepositoryRow(inputs: Inputs, registryId: string, repository: string, staging: Staging): RepositoryRow {
@@ -36,14 +39,7 @@ function missingRepositoryRow(inputs: Inputs, registryId: string, repository: st
   };
 }
 
-export async function surveyRepositories(
-  inputs: Inputs,
-  ecr: ECRClient,
-  registryId: string,
-  staging: Staging,
-  repositories: string[],
-  report: RunReport,
-): Promise<Survey> {
+export async function surveyRepositories(inputs: Inputs, ecr: ECRClient, registryId: string, staging: Staging, repositories: string[]): Promise<Survey> {
   const states = new Map<string, RepositoryState | undefined>();
   await core.group(`Read ${repositories.length} repository polic${repositories.length === 1 ? 'y' : 'ies'} in registry ${registryId}`, async () => {
     await mapPool(repositories, READ_CONCURRENCY, async (repository) => {
@@ -57,10 +53,11 @@ export async function surveyRepositories(
     core.info(`Read ${states.size} repositories.`);
   });
 
+  const foreignFindings: string[] = [];
   const rows = repositories.map((repository) => {
     const state = states.get(repository);
     if (!state) return missingRepositoryRow(inputs, registryId, repository, staging);
-    collectForeignFindings(inputs, state, report);
+    foreignFindings.push(...foreignStatementFindings(state.policy, inputs.policySid, repository));
     return judgeRepository(inputs, state, state.policy, staging.identity, undefined);
   });
 
@@ -74,6 +71,7 @@ export async function surveyRepositories(
     extra: entries.explicit.filter((name) => !expected.has(name)),
     wildcards: entries.wildcards.map((pattern) => ({ pattern, covers: coveredBy(pattern, repositories, inputs.region, registryId) })),
     inlineLength,
+    foreignFindings,
   };
 }
 
@@ -81,6 +79,7 @@ export async function surveyRepositories(
 export function reportSurvey(inputs: Inputs, survey: Survey, report: RunReport, manifestMode: boolean): void {
   report.rows.push(...survey.rows);
   if (survey.roleRow) report.rows.push(survey.roleRow);
+  report.warnings.push(...survey.foreignFindings);
   for (const { pattern, covers } of survey.wildcards) {
     core.info(`Wildcard ${pattern} in the allowlist covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`);
   }

@@ -50,7 +50,7 @@ export async function surveyTargets(inputs: Inputs, runner: RunnerContext, repor
   report.registryId = registryId;
   const subject = manifestMode ? 'manifest' : inputs.repository;
   const staging = await readStaging(await stagingAccess(inputs, runner, subject), inputs);
-  const survey = await surveyRepositories(inputs, ecr, registryId, staging, repositories, report);
+  const survey = await surveyRepositories(inputs, ecr, registryId, staging, repositories);
   return { ecr, registryId, staging, repositories, manifestMode, survey };
 }
 

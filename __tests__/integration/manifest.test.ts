@@ -47,13 +47,8 @@ async function seedIncident(): Promise<void> {
   await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
 }
 
-function writeManifest(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'manifest.json');
-  writeFileSync(path, content);
-  return path;
-}
-
-describe('drift over the template manifest (moto)', () => {
+/** One moto per suite, reset and seeded as in incident #3054 before every test. */
+function useIncidentMoto(): void {
   before(async () => {
     moto = await startMoto();
   });
@@ -62,6 +57,16 @@ describe('drift over the template manifest (moto)', () => {
     await moto.reset();
     await seedIncident();
   });
+}
+
+function writeManifest(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'manifest.json');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('drift over the template manifest (moto)', () => {
+  useIncidentMoto();
 
   it('replays incident #3054: verify finds exactly the missing and extra; reconcile fixes; verify passes; reconcile again writes nothing', async () => {
     const drifted = await run();
@@ -201,14 +206,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe('CLI: the same checks from a terminal (moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIncident();
-  });
+  useIncidentMoto();
   const flags = (): string[] => [
     '--registry-id', '153263036946', '--manifest', MANIFEST, '--repository-template', TEMPLATE, '--extra-repositories', PLATFORM_AGENT,
     '--staging-role-arn', STAGING_ROLE_ARN, '--staging-policy-name', ALLOWLIST_POLICY, '--staging-assume-role-arn', READER_ROLE_ARN, '--pull-principals', STAGING_ACCOUNT,
