@@ -142,6 +142,14 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
     assert.match(run.log, /::warning::statement "Stale" .* names principal AROAEXAMPLEUNIQUEID1, a unique ID/);
   });
 
+  it('simulate: asks IAM SimulatePrincipalPolicy too, and only warns when it cannot (moto answers 500)', async () => {
+    await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    const run = await verify({ simulate: 'true' });
+    assert.equal(run.exitCode, 0, run.log);
+    assert.match(run.log, /::warning::simulate: could not cross-check arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/molecule-platform-agent with iam:SimulatePrincipalPolicy/);
+    assert.match(run.summary, /simulate: could not cross-check/);
+  });
+
   it('leaves the staging allowlist untouched', async () => {
     const policy = allowlistPolicy(INCIDENT_ALLOWLIST);
     await seedStaging(moto.endpoint, policy);

@@ -102,7 +102,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
       ]);
     }
     const findings = report.rows.flatMap((row) => row.findings.map((finding) => `${row.repository}: ${finding}`));
-    if (findings.length > 0) summary.addList([...findings, ...report.warnings]);
+    if (findings.length + report.warnings.length > 0) summary.addList([...findings, ...report.warnings]);
     await summary.write();
   }
   return reportPath;
