@@ -386,6 +386,7 @@ async function waitForPropagation(what, attempt, options) {
 /* harmony export */   e2: () => (/* binding */ judgeRepository),
 /* harmony export */   h2: () => (/* binding */ crossCheckWithSimulator),
 /* harmony export */   k0: () => (/* binding */ readRepositoryState),
+/* harmony export */   ks: () => (/* binding */ repositoryStateFrom),
 /* harmony export */   wB: () => (/* binding */ finishVerdicts)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3360);
@@ -398,12 +399,15 @@ async function waitForPropagation(what, attempt, options) {
 
 
 
-async function readRepositoryState(ecr, inputs, registryId, repository) {
-    const policy = await (0,_aws_repository_policy_js__WEBPACK_IMPORTED_MODULE_1__/* .readRepositoryPolicy */ .JF)(ecr, registryId, repository);
+/** The state of a repository whose policy is known (undefined: none), with the grant it would need. */
+function repositoryStateFrom(inputs, registryId, repository, policy) {
     const grantPlan = inputs.pullPrincipals.length > 0
         ? (0,_policy_repository_grant_js__WEBPACK_IMPORTED_MODULE_4__/* .planGrant */ .wN)(policy, (0,_policy_repository_grant_js__WEBPACK_IMPORTED_MODULE_4__/* .grantStatement */ .AG)(inputs.policySid, inputs.pullPrincipals, inputs.pullActions), repository)
         : undefined;
     return { repository, arn: (0,_policy_allowlist_js__WEBPACK_IMPORTED_MODULE_3__/* .repositoryArn */ .qM)(inputs.region, registryId, repository), policy, grantPlan };
+}
+async function readRepositoryState(ecr, inputs, registryId, repository) {
+    return repositoryStateFrom(inputs, registryId, repository, await (0,_aws_repository_policy_js__WEBPACK_IMPORTED_MODULE_1__/* .readRepositoryPolicy */ .JF)(ecr, registryId, repository));
 }
 /** Writes the grant when its meaning differs from what is stored; records before/after in the report. */
 async function applyGrant(ecr, inputs, registryId, state, report, propagation) {

@@ -276,15 +276,9 @@ async function resolveTagDigest(registryUrl, repository, tag, credentials) {
 var src_state = __webpack_require__(2462);
 // EXTERNAL MODULE: ./src/crossaccount.ts
 var crossaccount = __webpack_require__(4164);
-// EXTERNAL MODULE: ./src/policy/allowlist.ts
-var allowlist = __webpack_require__(6523);
-// EXTERNAL MODULE: ./src/policy/repository-grant.ts
-var repository_grant = __webpack_require__(4003);
 // EXTERNAL MODULE: ./src/staging.ts
 var src_staging = __webpack_require__(2246);
 ;// CONCATENATED MODULE: ./src/publish.ts
-
-
 
 
 
@@ -337,14 +331,11 @@ async function publishImage(inputs, runner, report) {
         }
         return info;
     });
-    const state = found
+    // The repository policy matters only to grant or to verify; a repository about to be created has none.
+    const needsPolicy = inputs.build.push && (inputs.pullPrincipals.length > 0 || staging !== undefined);
+    const state = found && needsPolicy
         ? await (0,crossaccount/* readRepositoryState */.k0)(ecr, inputs, registry.registryId, repository)
-        : {
-            repository,
-            arn: (0,allowlist/* repositoryArn */.qM)(inputs.region, registry.registryId, repository),
-            policy: undefined,
-            grantPlan: inputs.pullPrincipals.length > 0 ? (0,repository_grant/* planGrant */.wN)(undefined, (0,repository_grant/* grantStatement */.AG)(inputs.policySid, inputs.pullPrincipals, inputs.pullActions), repository) : undefined,
-        };
+        : (0,crossaccount/* repositoryStateFrom */.ks)(inputs, registry.registryId, repository, undefined);
     (0,crossaccount/* collectForeignFindings */.Bg)(inputs, state, report);
     const repositoryInfo = found ?? await core/* group */.Os(`Create repository ${repository}`, async () => {
         const created = await (0,aws_ecr/* createRepository */.vB)(ecr, registry.registryId, repository, {

@@ -18,13 +18,17 @@ export interface RepositoryState {
   grantPlan: GrantPlan | undefined;
 }
 
-export async function readRepositoryState(ecr: ECRClient, inputs: Inputs, registryId: string, repository: string): Promise<RepositoryState> {
-  const policy = await readRepositoryPolicy(ecr, registryId, repository);
+/** The state of a repository whose policy is known (undefined: none), with the grant it would need. */
+export function repositoryStateFrom(inputs: Inputs, registryId: string, repository: string, policy: PolicyDocument | undefined): RepositoryState {
   const grantPlan =
     inputs.pullPrincipals.length > 0
       ? planGrant(policy, grantStatement(inputs.policySid, inputs.pullPrincipals, inputs.pullActions), repository)
       : undefined;
   return { repository, arn: repositoryArn(inputs.region, registryId, repository), policy, grantPlan };
+}
+
+export async function readRepositoryState(ecr: ECRClient, inputs: Inputs, registryId: string, repository: string): Promise<RepositoryState> {
+  return repositoryStateFrom(inputs, registryId, repository, await readRepositoryPolicy(ecr, registryId, repository));
 }
 
 /** Writes the grant when its meaning differs from what is stored; records before/after in the report. */

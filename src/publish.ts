@@ -13,9 +13,7 @@ import type { Inputs } from './inputs.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
-import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, judgeRole, readRepositoryState, type RepositoryState } from './crossaccount.js';
-import { repositoryArn } from './policy/allowlist.js';
-import { grantStatement, planGrant } from './policy/repository-grant.js';
+import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, judgeRole, readRepositoryState, repositoryStateFrom, type RepositoryState } from './crossaccount.js';
 import { readStaging, stagingAccess } from './staging.js';
 
 function resolveDockerfile(inputs: Inputs): string {
@@ -62,14 +60,11 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
     }
     return info;
   });
-  const state: RepositoryState = found
+  // The repository policy matters only to grant or to verify; a repository about to be created has none.
+  const needsPolicy = inputs.build.push && (inputs.pullPrincipals.length > 0 || staging !== undefined);
+  const state: RepositoryState = found && needsPolicy
     ? await readRepositoryState(ecr, inputs, registry.registryId, repository)
-    : {
-        repository,
-        arn: repositoryArn(inputs.region, registry.registryId, repository),
-        policy: undefined,
-        grantPlan: inputs.pullPrincipals.length > 0 ? planGrant(undefined, grantStatement(inputs.policySid, inputs.pullPrincipals, inputs.pullActions), repository) : undefined,
-      };
+    : repositoryStateFrom(inputs, registry.registryId, repository, undefined);
   collectForeignFindings(inputs, state, report);
 
   const repositoryInfo: RepositoryInfo = found ?? await core.group(`Create repository ${repository}`, async () => {
