@@ -439,8 +439,11 @@ function judgeRepository(inputs, state, effectivePolicy, staging, digest) {
         const written = state.grantPlan?.changes && effectivePolicy === state.grantPlan.after;
         grant = label(grantVerdict, written ? 'granted' : 'ok');
         identity = label(identityVerdict, 'allowed');
-        findings.push(...grantVerdict.findings, ...identityVerdict.findings);
-        drift = grantVerdict.status !== 'ok' || identityVerdict.status !== 'ok';
+        const stale = (0,_policy_repository_grant_js__WEBPACK_IMPORTED_MODULE_4__/* .stalePrincipalFindings */ .As)(effectivePolicy, state.repository);
+        findings.push(...grantVerdict.findings, ...stale, ...identityVerdict.findings);
+        drift = grantVerdict.status !== 'ok' || identityVerdict.status !== 'ok' || stale.length > 0;
+        if (stale.length > 0 && grantVerdict.status === 'ok')
+            grant = 'stale principal';
     }
     else if (state.grantPlan) {
         grant = state.grantPlan.changes ? 'granted' : 'ok';
@@ -467,7 +470,7 @@ async function crossCheckWithSimulator(inputs, staging, rows, report) {
     }
 }
 function collectForeignFindings(inputs, state, report) {
-    report.warnings.push(...(0,_policy_repository_grant_js__WEBPACK_IMPORTED_MODULE_4__/* .foreignStatementFindings */ .qr)(state.policy, inputs.policySid, state.repository));
+    report.warnings.push(...(0,_policy_repository_grant_js__WEBPACK_IMPORTED_MODULE_4__/* .publicGrantFindings */ ._S)(state.policy, inputs.policySid, state.repository));
 }
 function finishVerdicts(report) {
     report.missing = [...new Set(report.rows.filter((row) => row.verdict === 'drift' && !row.repository.startsWith('(')).map((row) => row.repository))].sort();
@@ -962,7 +965,8 @@ function evaluate(policies, request, kind) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   AG: () => (/* binding */ grantStatement),
-/* harmony export */   qr: () => (/* binding */ foreignStatementFindings),
+/* harmony export */   As: () => (/* binding */ stalePrincipalFindings),
+/* harmony export */   _S: () => (/* binding */ publicGrantFindings),
 /* harmony export */   wN: () => (/* binding */ planGrant)
 /* harmony export */ });
 /* unused harmony export REPOSITORY_POLICY_LIMIT */
@@ -997,30 +1001,32 @@ function planGrant(before, grant, repository) {
     return { before, after, changes: !(0,_document_js__WEBPACK_IMPORTED_MODULE_1__/* .samePolicyMeaning */ ._W)(before, after) };
 }
 const ARN_OR_ACCOUNT = /^(arn:|\d{12}$|\*$)/;
+function statementName(statement) {
+    return statement.Sid ? `statement "${statement.Sid}"` : 'a statement without Sid';
+}
+function awsPrincipals(statement) {
+    return statement.Principal === '*' ? ['*'] : (0,_document_js__WEBPACK_IMPORTED_MODULE_1__/* .asList */ .DD)(statement.Principal?.AWS);
+}
 /**
- * What a person should know about the statements we do not own: grants that make the repository
- * public, and principals stored as unique IDs (AROA…: the role was deleted, recreated, and the old
- * grant no longer applies to the new role).
+ * Foreign statements (not ours) that make the repository public: reported, never silently kept,
+ * and never changed by this action.
  */
-function foreignStatementFindings(document, ownSid, repository) {
-    const findings = [];
-    for (const statement of document?.Statement ?? []) {
-        if (statement.Sid === ownSid)
-            continue;
-        const name = statement.Sid ? `statement "${statement.Sid}"` : 'a statement without Sid';
-        const principal = statement.Principal;
-        const awsPrincipals = principal === '*' ? ['*'] : (0,_document_js__WEBPACK_IMPORTED_MODULE_1__/* .asList */ .DD)(principal?.AWS);
-        if (statement.Effect === 'Allow' && awsPrincipals.includes('*')) {
-            const conditional = statement.Condition ? ' (limited only by its Condition)' : '';
-            findings.push(`${name} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`);
-        }
-        for (const value of awsPrincipals) {
-            if (!ARN_OR_ACCOUNT.test(value)) {
-                findings.push(`${name} of the repository policy of ${repository} names principal ${value}, a unique ID: the role or user it named was deleted (and maybe recreated), so it grants nothing. Replace it with the current ARN.`);
-            }
-        }
-    }
-    return findings;
+function publicGrantFindings(document, ownSid, repository) {
+    return (document?.Statement ?? [])
+        .filter((statement) => statement.Sid !== ownSid && statement.Effect === 'Allow' && awsPrincipals(statement).includes('*'))
+        .map((statement) => {
+        const conditional = statement.Condition ? ' (limited only by its Condition)' : '';
+        return `${statementName(statement)} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`;
+    });
+}
+/**
+ * Principals stored as unique IDs (AROA…): ECR shows these when the role a grant named was deleted
+ * (and maybe recreated under the same name), so the grant no longer applies to anyone. Drift.
+ */
+function stalePrincipalFindings(document, repository) {
+    return (document?.Statement ?? []).flatMap((statement) => awsPrincipals(statement)
+        .filter((value) => !ARN_OR_ACCOUNT.test(value))
+        .map((value) => `${statementName(statement)} of the repository policy of ${repository} names principal ${value}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace ${value} with the role's current ARN (publish or reconcile do so for their own statement).`));
 }
 
 

@@ -82,7 +82,7 @@ async function surveyRepositories(inputs, ecr, registryId, staging, repositories
         const state = states.get(repository);
         if (!state)
             return missingRepositoryRow(inputs, registryId, repository, staging);
-        foreignFindings.push(...(0,repository_grant/* foreignStatementFindings */.qr)(state.policy, inputs.policySid, repository));
+        foreignFindings.push(...(0,repository_grant/* publicGrantFindings */._S)(state.policy, inputs.policySid, repository));
         return (0,crossaccount/* judgeRepository */.e2)(inputs, state, state.policy, staging.identity, undefined);
     });
     const entries = (0,allowlist/* allowlistEntries */.C1)(staging.documents.map((policy) => policy.document), inputs.region, registryId, inputs.pullActions);

@@ -39,12 +39,19 @@ function planReconcile(input) {
     const add = [];
     const unfixable = [];
     for (const row of input.rows) {
+        const plan = input.grantPlans.get(row.repository);
         if (row.grant === 'missing') {
-            const plan = input.grantPlans.get(row.repository);
             if (plan?.changes)
                 grants.push({ repository: row.repository, plan });
             else
                 unfixable.push(`${row.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`);
+        }
+        else if (row.grant === 'stale principal') {
+            // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
+            if (plan?.changes)
+                grants.push({ repository: row.repository, plan });
+            else
+                unfixable.push(`${row.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`);
         }
         else if (row.grant === 'denied' || row.grant === 'conditional' || row.grant === 'no repository') {
             unfixable.push(`${row.repository}: repository side is "${row.grant}"; reconcile does not override that. See the findings.`);
@@ -332,7 +339,7 @@ async function surveyRepositories(inputs, ecr, registryId, staging, repositories
         const state = states.get(repository);
         if (!state)
             return missingRepositoryRow(inputs, registryId, repository, staging);
-        foreignFindings.push(...(0,repository_grant/* foreignStatementFindings */.qr)(state.policy, inputs.policySid, repository));
+        foreignFindings.push(...(0,repository_grant/* publicGrantFindings */._S)(state.policy, inputs.policySid, repository));
         return (0,crossaccount/* judgeRepository */.e2)(inputs, state, state.policy, staging.identity, undefined);
     });
     const entries = (0,allowlist/* allowlistEntries */.C1)(staging.documents.map((policy) => policy.document), inputs.region, registryId, inputs.pullActions);

@@ -6,7 +6,7 @@ import { judgeAuthorizationToken, judgeGrant, judgeIdentity, type SideVerdict, t
 import type { Inputs } from './inputs.js';
 import { repositoryArn } from './policy/allowlist.js';
 import type { PolicyDocument } from './policy/document.js';
-import { foreignStatementFindings, grantStatement, planGrant, type GrantPlan } from './policy/repository-grant.js';
+import { grantStatement, planGrant, publicGrantFindings, stalePrincipalFindings, type GrantPlan } from './policy/repository-grant.js';
 import type { RepositoryRow, RunReport } from './report/report.js';
 import type { Staging } from './staging.js';
 
@@ -74,8 +74,10 @@ export function judgeRepository(
     const written = state.grantPlan?.changes && effectivePolicy === state.grantPlan.after;
     grant = label(grantVerdict, written ? 'granted' : 'ok');
     identity = label(identityVerdict, 'allowed');
-    findings.push(...grantVerdict.findings, ...identityVerdict.findings);
-    drift = grantVerdict.status !== 'ok' || identityVerdict.status !== 'ok';
+    const stale = stalePrincipalFindings(effectivePolicy, state.repository);
+    findings.push(...grantVerdict.findings, ...stale, ...identityVerdict.findings);
+    drift = grantVerdict.status !== 'ok' || identityVerdict.status !== 'ok' || stale.length > 0;
+    if (stale.length > 0 && grantVerdict.status === 'ok') grant = 'stale principal';
   } else if (state.grantPlan) {
     grant = state.grantPlan.changes ? 'granted' : 'ok';
   }
@@ -101,7 +103,7 @@ export async function crossCheckWithSimulator(inputs: Inputs, staging: Staging, 
 }
 
 export function collectForeignFindings(inputs: Inputs, state: RepositoryState, report: RunReport): void {
-  report.warnings.push(...foreignStatementFindings(state.policy, inputs.policySid, state.repository));
+  report.warnings.push(...publicGrantFindings(state.policy, inputs.policySid, state.repository));
 }
 
 export function finishVerdicts(report: RunReport): void {

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RepositoryNotFoundError } from './aws/repository-policy.js';
 import { judgeRepository, judgeRole, readRepositoryState, type RepositoryState } from './crossaccount.js';
-import { foreignStatementFindings } from './policy/repository-grant.js';
+import { publicGrantFindings } from './policy/repository-grant.js';
 import { judgeIdentity } from './drift/verdict.js';
 import type { Inputs } from './inputs.js';
 import { allowlistEntries, coveredBy, INLINE_POLICIES_LIMIT, repositoryArn } from './policy/allowlist.js';
@@ -57,7 +57,7 @@ export async function surveyRepositories(inputs: Inputs, ecr: ECRClient, registr
   const rows = repositories.map((repository) => {
     const state = states.get(repository);
     if (!state) return missingRepositoryRow(inputs, registryId, repository, staging);
-    foreignFindings.push(...foreignStatementFindings(state.policy, inputs.policySid, repository));
+    foreignFindings.push(...publicGrantFindings(state.policy, inputs.policySid, repository));
     return judgeRepository(inputs, state, state.policy, staging.identity, undefined);
   });
 

@@ -130,16 +130,17 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
     assert.match(run.log, /molecule-ai\/molecule-platform-agent\s+ok\s+allowed/);
   });
 
-  it('warns about foreign statements that make the repository public, and unique-ID principals', async () => {
+  it('warns about foreign statements that make the repository public; a unique-ID principal is drift', async () => {
     await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
     await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, {
       Version: '2012-10-17',
       Statement: [crossAccountGrant(), { Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }, { Sid: 'Stale', Effect: 'Allow', Principal: { AWS: 'AROAEXAMPLEUNIQUEID1' }, Action: 'ecr:BatchGetImage' }],
     });
     const run = await verify();
-    assert.equal(run.exitCode, 0, run.log);
+    assert.equal(run.exitCode, 1, run.log);
     assert.match(run.log, /::warning::statement "Public" of the repository policy of molecule-ai\/molecule-platform-agent lets anyone pull/);
-    assert.match(run.log, /::warning::statement "Stale" .* names principal AROAEXAMPLEUNIQUEID1, a unique ID/);
+    assert.match(run.log, /molecule-ai\/molecule-platform-agent\s+stale principal\s+allowed\s+-\s+drift/);
+    assert.ok(errorLines(run.log).some((line) => /statement "Stale" .* names principal AROAEXAMPLEUNIQUEID1, a unique ID: the role it named was deleted/.test(line)), run.log);
   });
 
   it('simulate: asks IAM SimulatePrincipalPolicy too, and only warns when it cannot (moto answers 500)', async () => {
@@ -148,6 +149,18 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
     assert.equal(run.exitCode, 0, run.log);
     assert.match(run.log, /::warning::simulate: could not cross-check arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/molecule-platform-agent with iam:SimulatePrincipalPolicy/);
     assert.match(run.summary, /simulate: could not cross-check/);
+  });
+
+  it('reconcile replaces a unique-ID principal in its own statement with the current ARN', async () => {
+    await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    const stale = { Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLEUNIQUEID1'] }, Action: PULL_ACTIONS };
+    await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant(), stale] });
+    const reconciled = await runAction(verifyInputs({ mode: 'reconcile', 'pull-principals': STAGING_ROLE_ARN }), env, { timeoutMs: 60_000 });
+    assert.equal(reconciled.exitCode, 0, reconciled.log);
+    assert.match(reconciled.log, /\+ grant {6}molecule-ai\/molecule-platform-agent/);
+    const stored = (await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT)) as { Statement: { Principal: unknown }[] };
+    assert.deepEqual(stored.Statement[1].Principal, { AWS: [STAGING_ROLE_ARN] });
+    assert.equal((await verify()).exitCode, 0);
   });
 
   it('leaves the staging allowlist untouched', async () => {

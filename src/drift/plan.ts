@@ -35,10 +35,14 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
   const add: string[] = [];
   const unfixable: string[] = [];
   for (const row of input.rows) {
+    const plan = input.grantPlans.get(row.repository);
     if (row.grant === 'missing') {
-      const plan = input.grantPlans.get(row.repository);
       if (plan?.changes) grants.push({ repository: row.repository, plan });
       else unfixable.push(`${row.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`);
+    } else if (row.grant === 'stale principal') {
+      // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
+      if (plan?.changes) grants.push({ repository: row.repository, plan });
+      else unfixable.push(`${row.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`);
     } else if (row.grant === 'denied' || row.grant === 'conditional' || row.grant === 'no repository') {
       unfixable.push(`${row.repository}: repository side is "${row.grant}"; reconcile does not override that. See the findings.`);
     }

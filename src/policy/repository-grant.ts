@@ -41,27 +41,35 @@ export function planGrant(before: PolicyDocument | undefined, grant: Statement, 
 
 const ARN_OR_ACCOUNT = /^(arn:|\d{12}$|\*$)/;
 
+function statementName(statement: Statement): string {
+  return statement.Sid ? `statement "${statement.Sid}"` : 'a statement without Sid';
+}
+
+function awsPrincipals(statement: Statement): string[] {
+  return statement.Principal === '*' ? ['*'] : asList(statement.Principal?.AWS);
+}
+
 /**
- * What a person should know about the statements we do not own: grants that make the repository
- * public, and principals stored as unique IDs (AROA…: the role was deleted, recreated, and the old
- * grant no longer applies to the new role).
+ * Foreign statements (not ours) that make the repository public: reported, never silently kept,
+ * and never changed by this action.
  */
-export function foreignStatementFindings(document: PolicyDocument | undefined, ownSid: string, repository: string): string[] {
-  const findings: string[] = [];
-  for (const statement of document?.Statement ?? []) {
-    if (statement.Sid === ownSid) continue;
-    const name = statement.Sid ? `statement "${statement.Sid}"` : 'a statement without Sid';
-    const principal = statement.Principal;
-    const awsPrincipals = principal === '*' ? ['*'] : asList(principal?.AWS);
-    if (statement.Effect === 'Allow' && awsPrincipals.includes('*')) {
+export function publicGrantFindings(document: PolicyDocument | undefined, ownSid: string, repository: string): string[] {
+  return (document?.Statement ?? [])
+    .filter((statement) => statement.Sid !== ownSid && statement.Effect === 'Allow' && awsPrincipals(statement).includes('*'))
+    .map((statement) => {
       const conditional = statement.Condition ? ' (limited only by its Condition)' : '';
-      findings.push(`${name} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`);
-    }
-    for (const value of awsPrincipals) {
-      if (!ARN_OR_ACCOUNT.test(value)) {
-        findings.push(`${name} of the repository policy of ${repository} names principal ${value}, a unique ID: the role or user it named was deleted (and maybe recreated), so it grants nothing. Replace it with the current ARN.`);
-      }
-    }
-  }
-  return findings;
+      return `${statementName(statement)} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`;
+    });
+}
+
+/**
+ * Principals stored as unique IDs (AROA…): ECR shows these when the role a grant named was deleted
+ * (and maybe recreated under the same name), so the grant no longer applies to anyone. Drift.
+ */
+export function stalePrincipalFindings(document: PolicyDocument | undefined, repository: string): string[] {
+  return (document?.Statement ?? []).flatMap((statement) =>
+    awsPrincipals(statement)
+      .filter((value) => !ARN_OR_ACCOUNT.test(value))
+      .map((value) => `${statementName(statement)} of the repository policy of ${repository} names principal ${value}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace ${value} with the role's current ARN (publish or reconcile do so for their own statement).`),
+  );
 }
