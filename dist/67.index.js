@@ -278,7 +278,10 @@ var src_state = __webpack_require__(2462);
 var crossaccount = __webpack_require__(4164);
 // EXTERNAL MODULE: ./src/staging.ts
 var src_staging = __webpack_require__(2246);
+// EXTERNAL MODULE: ./src/aws/iam.ts
+var iam = __webpack_require__(1084);
 ;// CONCATENATED MODULE: ./src/publish.ts
+
 
 
 
@@ -398,7 +401,11 @@ async function publishImage(inputs, runner, report) {
             throw error;
         }
     });
-    const row = (0,crossaccount/* judgeRepository */.e2)(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
+    const row = await core/* group */.Os(`Verify that ${staging ? (0,iam/* roleNameOf */.xZ)(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
+        const judged = (0,crossaccount/* judgeRepository */.e2)(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
+        core/* info */.pq(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
+        return judged;
+    });
     report.rows.push(row);
     if (staging)
         await (0,crossaccount/* crossCheckWithSimulator */.h2)(inputs, staging, [{ row, arn: state.arn }], report);

@@ -1,9 +1,11 @@
-// `npm run demo`: starts the local stack (dockerd, a registry under the ECR host name, moto) and
-// publishes examples/hello end to end with the real dist/index.js, then prints its outputs and what
-// the registry itself serves for the pushed tag.
+// `npm run demo`: starts the local stack (dockerd, a registry under the ECR host name, moto seeded
+// with the registry account and the staging role of incident #3054, already fixed) and publishes
+// examples/hello end to end with the real dist/index.js: build, push, grant, verify. Then prints its
+// outputs and what the registry itself serves for the pushed tag.
 import { runAction } from '../__tests__/stack/action.js';
 import { createKeys, createRepository } from '../__tests__/stack/aws.js';
-import { PROD_ACCOUNT, REGION, startEngineStack } from '../__tests__/stack/engine.js';
+import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack } from '../__tests__/stack/engine.js';
+import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging } from '../__tests__/stack/staging.js';
 import { helloContext } from '../__tests__/stack/fixtures.js';
 import { startMoto } from '../__tests__/stack/moto.js';
 import { servedDigest } from '../__tests__/stack/registry-client.js';
@@ -16,8 +18,17 @@ let exitCode: number;
 try {
   const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
   await createRepository(moto.endpoint, repository);
+  await seedStaging(moto.endpoint, allowlistPolicy([...INCIDENT_ALLOWLIST, repository]));
   const run = await runAction(
-    { repository, context: helloContext(), tags: 'demo' },
+    {
+      repository,
+      context: helloContext(),
+      tags: 'demo',
+      'pull-principals': `${STAGING_ACCOUNT}\n${STAGING_ROLE_ARN}`,
+      'staging-role-arn': STAGING_ROLE_ARN,
+      'staging-policy-name': ALLOWLIST_POLICY,
+      'staging-assume-role-arn': READER_ROLE_ARN,
+    },
     {
       ...keys,
       AWS_REGION: REGION,

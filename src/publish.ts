@@ -15,6 +15,7 @@ import type { RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
 import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, judgeRole, readRepositoryState, repositoryStateFrom, type RepositoryState } from './crossaccount.js';
 import { readStaging, stagingAccess } from './staging.js';
+import { roleNameOf } from './aws/iam.js';
 
 function resolveDockerfile(inputs: Inputs): string {
   const { context, file } = inputs.build;
@@ -136,7 +137,11 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
       throw error;
     }
   });
-  const row = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
+  const row = await core.group(`Verify that ${staging ? roleNameOf(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
+    const judged = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
+    core.info(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
+    return judged;
+  });
   report.rows.push(row);
   if (staging) await crossCheckWithSimulator(inputs, staging, [{ row, arn: state.arn }], report);
   const roleRow = staging && judgeRole(staging.identity);
