@@ -273,7 +273,7 @@ async function resolveTagDigest(registryUrl, repository, tag, credentials) {
 }
 
 // EXTERNAL MODULE: ./src/state.ts
-var src_state = __webpack_require__(2462);
+var state = __webpack_require__(2462);
 // EXTERNAL MODULE: ./src/crossaccount.ts
 var crossaccount = __webpack_require__(4164);
 // EXTERNAL MODULE: ./src/staging.ts
@@ -307,24 +307,9 @@ function resolveDockerfile(inputs) {
     }
     return dockerfile;
 }
-/**
- * build → push → confirm with the registry → grant → verify. Everything that can be checked is
- * checked before the first write: inputs, Dockerfile, daemon, credentials, repository, immutable
- * tags, the staging identity policies, the repository policy and the grant's size.
- */
-async function publishImage(inputs, runner, report) {
-    const repository = inputs.repository;
-    const tags = inputs.build.tags.length > 0 ? inputs.build.tags : defaultTags(runner);
-    const dockerfile = resolveDockerfile(inputs);
-    const docker = await findDocker(process.env);
-    const daemonVersion = await assertDaemonReachable(docker);
-    const ecr = await (0,clients/* createEcrClient */.yv)(inputs.region);
-    const registry = await (0,aws_ecr/* getRegistryAuthorization */.JC)(ecr, inputs.registryId);
-    // Mask before any command runs that could echo it.
-    core/* setSecret */.Pq(registry.password);
-    core/* setSecret */.Pq(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
-    report.registryId = registry.registryId;
-    const staging = inputs.stagingRoleArn && inputs.build.push ? await (0,src_staging/* readStaging */.M)(await (0,src_staging/* stagingAccess */.k)(inputs, runner, repository), inputs) : undefined;
+/** Describe (or create) the repository, read its policy when granting or verifying, refuse an immutable overwrite. */
+async function prepareRepository(target, staging, report) {
+    const { inputs, repository, ecr, registry } = target;
     const found = await core/* group */.Os(`Repository ${repository}`, async () => {
         const info = await (0,aws_ecr/* describeRepository */.MD)(ecr, registry.registryId, repository);
         if (info)
@@ -340,7 +325,7 @@ async function publishImage(inputs, runner, report) {
         ? await (0,crossaccount/* readRepositoryState */.k0)(ecr, inputs, registry.registryId, repository)
         : (0,crossaccount/* repositoryStateFrom */.ks)(inputs, registry.registryId, repository, undefined);
     (0,crossaccount/* collectForeignFindings */.Bg)(inputs, state, report);
-    const repositoryInfo = found ?? await core/* group */.Os(`Create repository ${repository}`, async () => {
+    const info = found ?? await core/* group */.Os(`Create repository ${repository}`, async () => {
         const created = await (0,aws_ecr/* createRepository */.vB)(ecr, registry.registryId, repository, {
             immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
             scanOnPush: inputs.scanOnPush,
@@ -348,34 +333,30 @@ async function publishImage(inputs, runner, report) {
         core/* info */.pq(`Created ${created.arn}.`);
         return created;
     });
-    if (repositoryInfo.immutableTags && inputs.build.push) {
-        const taken = await (0,aws_ecr/* existingTags */.p)(ecr, registry.registryId, repository, tags);
+    if (info.immutableTags && inputs.build.push) {
+        const taken = await (0,aws_ecr/* existingTags */.p)(ecr, registry.registryId, repository, target.tags);
         if (taken.length > 0) {
             throw new errors/* UserError */.y(`tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable, so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`);
         }
     }
-    const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
-    const plan = {
-        build: inputs.build,
-        imageRefs,
-        dockerfile,
-        labels: withOciLabels(inputs.build.labels, runner, new Date()),
-    };
-    const dockerConfig = createPrivateDockerConfig(runner.tempDir);
-    (0,src_state/* saveDockerConfigDir */.Xt)(dockerConfig);
+    return { info, state };
+}
+/** Login, build, push and ask the registry what it serves, with credentials in a private DOCKER_CONFIG. */
+async function buildPushConfirm(target, docker, daemonVersion, plan, tempDir) {
+    const { repository, registry } = target;
+    const dockerConfig = createPrivateDockerConfig(tempDir);
+    (0,state/* saveDockerConfigDir */.Xt)(dockerConfig);
     try {
         const client = { ...docker, env: { ...docker.env, DOCKER_CONFIG: dockerConfig } };
         await core/* group */.Os(`Login to ${registry.host}`, async () => {
             await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
             core/* info */.pq(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
         });
-        const built = await core/* group */.Os(`Build${inputs.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, runner.tempDir));
-        if (!built.digest) {
-            core/* info */.pq('push: false, so nothing was pushed and nothing is verified.');
-            return;
-        }
+        const built = await core/* group */.Os(`Build${plan.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, tempDir));
+        if (!built.digest)
+            return undefined;
         await core/* group */.Os('Confirm with the registry', async () => {
-            for (const tag of tags) {
+            for (const tag of target.tags) {
                 const served = await resolveTagDigest(registry.registryUrl, repository, tag, registry);
                 if (served !== built.digest) {
                     throw new errors/* UserError */.y(`registry: ${repository}:${tag} resolves to ${served}, not the pushed ${built.digest}. Another push raced this one; re-run.`);
@@ -383,13 +364,15 @@ async function publishImage(inputs, runner, report) {
                 core/* info */.pq(`${repository}:${tag} -> ${served}`);
             }
         });
-        const imageUri = `${registry.host}/${repository}@${built.digest}`;
-        core/* info */.pq(`Pushed ${imageUri}`);
-        report.image = { digest: built.digest, imageUri, tags: imageRefs, repositoryArn: repositoryInfo.arn };
+        return built.digest;
     }
     finally {
-        (0,src_state/* removeDockerConfigDir */.MA)();
+        (0,state/* removeDockerConfigDir */.MA)();
     }
+}
+/** After the push: write the grant where its meaning changes, then judge both sides. */
+async function grantAndVerify(target, state, staging, report) {
+    const { inputs, repository, ecr, registry } = target;
     const effectivePolicy = await core/* group */.Os(`Grant cross-account pull on ${repository}`, async () => {
         try {
             return await (0,crossaccount/* applyGrant */.VN)(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core/* info */.pq });
@@ -413,6 +396,38 @@ async function publishImage(inputs, runner, report) {
     if (roleRow)
         report.rows.push(roleRow);
     (0,crossaccount/* finishVerdicts */.wB)(report);
+}
+/**
+ * build → push → confirm with the registry → grant → verify. Everything that can be checked is
+ * checked before the first write: inputs, Dockerfile, daemon, credentials, repository, immutable
+ * tags, the staging identity policies, the repository policy and the grant's size.
+ */
+async function publishImage(inputs, runner, report) {
+    const repository = inputs.repository;
+    const tags = inputs.build.tags.length > 0 ? inputs.build.tags : defaultTags(runner);
+    const dockerfile = resolveDockerfile(inputs);
+    const docker = await findDocker(process.env);
+    const daemonVersion = await assertDaemonReachable(docker);
+    const ecr = await (0,clients/* createEcrClient */.yv)(inputs.region);
+    const registry = await (0,aws_ecr/* getRegistryAuthorization */.JC)(ecr, inputs.registryId);
+    // Mask before any command runs that could echo it.
+    core/* setSecret */.Pq(registry.password);
+    core/* setSecret */.Pq(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
+    report.registryId = registry.registryId;
+    const target = { inputs, repository, tags, ecr, registry };
+    const staging = inputs.stagingRoleArn && inputs.build.push ? await (0,src_staging/* readStaging */.M)(await (0,src_staging/* stagingAccess */.k)(inputs, runner, repository), inputs) : undefined;
+    const { info, state } = await prepareRepository(target, staging, report);
+    const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
+    const plan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
+    const digest = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
+    if (!digest) {
+        core/* info */.pq('push: false, so nothing was pushed and nothing is verified.');
+        return;
+    }
+    const imageUri = `${registry.host}/${repository}@${digest}`;
+    core/* info */.pq(`Pushed ${imageUri}`);
+    report.image = { digest, imageUri, tags: imageRefs, repositoryArn: info.arn };
+    await grantAndVerify(target, state, staging, report);
 }
 
 

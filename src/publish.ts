@@ -2,10 +2,11 @@ import * as core from '@actions/core';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEcrClient } from './aws/clients.js';
-import { createRepository, describeRepository, existingTags, getRegistryAuthorization, type RepositoryInfo } from './aws/ecr.js';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { createRepository, describeRepository, existingTags, getRegistryAuthorization, type RegistryAuthorization, type RepositoryInfo } from './aws/ecr.js';
 import { defaultTags, withOciLabels, type BuildPlan } from './docker/args.js';
 import { buildAndPush } from './docker/build.js';
-import { assertDaemonReachable, findDocker } from './docker/cli.js';
+import { assertDaemonReachable, findDocker, type DockerClient } from './docker/cli.js';
 import { createPrivateDockerConfig, dockerLogin } from './docker/login.js';
 import { resolveTagDigest } from './docker/registry.js';
 import { UserError } from './errors.js';
@@ -14,7 +15,7 @@ import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
 import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, judgeRole, readRepositoryState, repositoryStateFrom, type RepositoryState } from './crossaccount.js';
-import { readStaging, stagingAccess } from './staging.js';
+import { readStaging, stagingAccess, type Staging } from './staging.js';
 import { roleNameOf } from './aws/iam.js';
 
 function resolveDockerfile(inputs: Inputs): string {
@@ -27,6 +28,106 @@ function resolveDockerfile(inputs: Inputs): string {
     throw new UserError(`file: "${dockerfile}" does not exist. Set \`file:\` to the Dockerfile's path, or \`context:\` to the folder that holds it.`);
   }
   return dockerfile;
+}
+
+interface Target {
+  inputs: Inputs;
+  repository: string;
+  tags: string[];
+  ecr: ECRClient;
+  registry: RegistryAuthorization;
+}
+
+/** Describe (or create) the repository, read its policy when granting or verifying, refuse an immutable overwrite. */
+async function prepareRepository(target: Target, staging: Staging | undefined, report: RunReport): Promise<{ info: RepositoryInfo; state: RepositoryState }> {
+  const { inputs, repository, ecr, registry } = target;
+  const found = await core.group(`Repository ${repository}`, async () => {
+    const info = await describeRepository(ecr, registry.registryId, repository);
+    if (info) core.info(`Found ${info.arn} (tags ${info.immutableTags ? 'immutable' : 'mutable'}).`);
+    else if (!inputs.createRepository) {
+      throw new UserError(
+        `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
+      );
+    }
+    return info;
+  });
+  // The repository policy matters only to grant or to verify; a repository about to be created has none.
+  const needsPolicy = inputs.build.push && (inputs.pullPrincipals.length > 0 || staging !== undefined);
+  const state: RepositoryState = found && needsPolicy
+    ? await readRepositoryState(ecr, inputs, registry.registryId, repository)
+    : repositoryStateFrom(inputs, registry.registryId, repository, undefined);
+  collectForeignFindings(inputs, state, report);
+
+  const info = found ?? await core.group(`Create repository ${repository}`, async () => {
+    const created = await createRepository(ecr, registry.registryId, repository, {
+      immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
+      scanOnPush: inputs.scanOnPush,
+    });
+    core.info(`Created ${created.arn}.`);
+    return created;
+  });
+
+  if (info.immutableTags && inputs.build.push) {
+    const taken = await existingTags(ecr, registry.registryId, repository, target.tags);
+    if (taken.length > 0) {
+      throw new UserError(
+        `tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable, so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
+      );
+    }
+  }
+  return { info, state };
+}
+
+/** Login, build, push and ask the registry what it serves, with credentials in a private DOCKER_CONFIG. */
+async function buildPushConfirm(target: Target, docker: DockerClient, daemonVersion: string, plan: BuildPlan, tempDir: string): Promise<string | undefined> {
+  const { repository, registry } = target;
+  const dockerConfig = createPrivateDockerConfig(tempDir);
+  saveDockerConfigDir(dockerConfig);
+  try {
+    const client = { ...docker, env: { ...docker.env, DOCKER_CONFIG: dockerConfig } };
+    await core.group(`Login to ${registry.host}`, async () => {
+      await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
+      core.info(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
+    });
+    const built = await core.group(`Build${plan.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, tempDir));
+    if (!built.digest) return undefined;
+    await core.group('Confirm with the registry', async () => {
+      for (const tag of target.tags) {
+        const served = await resolveTagDigest(registry.registryUrl, repository, tag, registry);
+        if (served !== built.digest) {
+          throw new UserError(`registry: ${repository}:${tag} resolves to ${served}, not the pushed ${built.digest}. Another push raced this one; re-run.`);
+        }
+        core.info(`${repository}:${tag} -> ${served}`);
+      }
+    });
+    return built.digest;
+  } finally {
+    removeDockerConfigDir();
+  }
+}
+
+/** After the push: write the grant where its meaning changes, then judge both sides. */
+async function grantAndVerify(target: Target, state: RepositoryState, staging: Staging | undefined, report: RunReport): Promise<void> {
+  const { inputs, repository, ecr, registry } = target;
+  const effectivePolicy = await core.group(`Grant cross-account pull on ${repository}`, async () => {
+    try {
+      return await applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core.info });
+    } catch (error) {
+      // The push has happened: say so, so nobody rebuilds to fix a grant.
+      if (error instanceof UserError && report.image) throw new UserError(`The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Re-run publish, or reconcile, once that is fixed.`);
+      throw error;
+    }
+  });
+  const row = await core.group(`Verify that ${staging ? roleNameOf(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
+    const judged = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
+    core.info(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
+    return judged;
+  });
+  report.rows.push(row);
+  if (staging) await crossCheckWithSimulator(inputs, staging, [{ row, arn: state.arn }], report);
+  const roleRow = staging && judgeRole(staging.identity);
+  if (roleRow) report.rows.push(roleRow);
+  finishVerdicts(report);
 }
 
 /**
@@ -48,103 +149,21 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   core.setSecret(registry.password);
   core.setSecret(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
   report.registryId = registry.registryId;
+  const target: Target = { inputs, repository, tags, ecr, registry };
 
   const staging = inputs.stagingRoleArn && inputs.build.push ? await readStaging(await stagingAccess(inputs, runner, repository), inputs) : undefined;
-
-  const found = await core.group(`Repository ${repository}`, async () => {
-    const info = await describeRepository(ecr, registry.registryId, repository);
-    if (info) core.info(`Found ${info.arn} (tags ${info.immutableTags ? 'immutable' : 'mutable'}).`);
-    else if (!inputs.createRepository) {
-      throw new UserError(
-        `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
-      );
-    }
-    return info;
-  });
-  // The repository policy matters only to grant or to verify; a repository about to be created has none.
-  const needsPolicy = inputs.build.push && (inputs.pullPrincipals.length > 0 || staging !== undefined);
-  const state: RepositoryState = found && needsPolicy
-    ? await readRepositoryState(ecr, inputs, registry.registryId, repository)
-    : repositoryStateFrom(inputs, registry.registryId, repository, undefined);
-  collectForeignFindings(inputs, state, report);
-
-  const repositoryInfo: RepositoryInfo = found ?? await core.group(`Create repository ${repository}`, async () => {
-    const created = await createRepository(ecr, registry.registryId, repository, {
-      immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
-      scanOnPush: inputs.scanOnPush,
-    });
-    core.info(`Created ${created.arn}.`);
-    return created;
-  });
-
-  if (repositoryInfo.immutableTags && inputs.build.push) {
-    const taken = await existingTags(ecr, registry.registryId, repository, tags);
-    if (taken.length > 0) {
-      throw new UserError(
-        `tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable, so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
-      );
-    }
-  }
+  const { info, state } = await prepareRepository(target, staging, report);
 
   const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
-  const plan: BuildPlan = {
-    build: inputs.build,
-    imageRefs,
-    dockerfile,
-    labels: withOciLabels(inputs.build.labels, runner, new Date()),
-  };
-
-  const dockerConfig = createPrivateDockerConfig(runner.tempDir);
-  saveDockerConfigDir(dockerConfig);
-  try {
-    const client = { ...docker, env: { ...docker.env, DOCKER_CONFIG: dockerConfig } };
-    await core.group(`Login to ${registry.host}`, async () => {
-      await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
-      core.info(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
-    });
-
-    const built = await core.group(`Build${inputs.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () =>
-      buildAndPush(client, plan, runner.tempDir),
-    );
-    if (!built.digest) {
-      core.info('push: false, so nothing was pushed and nothing is verified.');
-      return;
-    }
-
-    await core.group('Confirm with the registry', async () => {
-      for (const tag of tags) {
-        const served = await resolveTagDigest(registry.registryUrl, repository, tag, registry);
-        if (served !== built.digest) {
-          throw new UserError(`registry: ${repository}:${tag} resolves to ${served}, not the pushed ${built.digest}. Another push raced this one; re-run.`);
-        }
-        core.info(`${repository}:${tag} -> ${served}`);
-      }
-    });
-
-    const imageUri = `${registry.host}/${repository}@${built.digest}`;
-    core.info(`Pushed ${imageUri}`);
-    report.image = { digest: built.digest, imageUri, tags: imageRefs, repositoryArn: repositoryInfo.arn };
-  } finally {
-    removeDockerConfigDir();
+  const plan: BuildPlan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
+  const digest = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
+  if (!digest) {
+    core.info('push: false, so nothing was pushed and nothing is verified.');
+    return;
   }
+  const imageUri = `${registry.host}/${repository}@${digest}`;
+  core.info(`Pushed ${imageUri}`);
+  report.image = { digest, imageUri, tags: imageRefs, repositoryArn: info.arn };
 
-  const effectivePolicy = await core.group(`Grant cross-account pull on ${repository}`, async () => {
-    try {
-      return await applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core.info });
-    } catch (error) {
-      // The push has happened: say so, so nobody rebuilds to fix a grant.
-      if (error instanceof UserError && report.image) throw new UserError(`The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Re-run publish, or reconcile, once that is fixed.`);
-      throw error;
-    }
-  });
-  const row = await core.group(`Verify that ${staging ? roleNameOf(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
-    const judged = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
-    core.info(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
-    return judged;
-  });
-  report.rows.push(row);
-  if (staging) await crossCheckWithSimulator(inputs, staging, [{ row, arn: state.arn }], report);
-  const roleRow = staging && judgeRole(staging.identity);
-  if (roleRow) report.rows.push(roleRow);
-  finishVerdicts(report);
+  await grantAndVerify(target, state, staging, report);
 }
