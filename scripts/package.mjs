@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { transformSync } from 'esbuild';
 
 const entries = [
   ['src/index.ts', 'dist'],
@@ -12,6 +13,15 @@ const entries = [
 rmSync('dist', { recursive: true, force: true });
 for (const [entry, out] of entries) {
   execFileSync('npx', ['ncc', 'build', entry, '-o', out, '--target', 'es2022', '--minify', '-q'], { stdio: 'inherit' });
+}
+
+// ncc minifies the entry bundles but not the chunks its lazy import()s produce (the AWS SDK lives
+// there); minify those too, for size.
+for (const dir of entries.map(([, out]) => out)) {
+  for (const chunk of readdirSync(dir).filter((name) => /^\d+\.index\.js$/.test(name))) {
+    const path = join(dir, chunk);
+    writeFileSync(path, transformSync(readFileSync(path, 'utf8'), { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' }).code);
+  }
 }
 
 // Every package a production install brings, with its licence text: what dist/ may contain.
