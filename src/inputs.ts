@@ -111,10 +111,6 @@ export function assertRepositoryName(name: string, where: string): void {
   if (problem) throw new UserError(`${where}: "${name}" is not a valid ECR repository name: it ${problem}.`);
 }
 
-export function isRoleArn(value: string): boolean {
-  return ROLE_ARN.test(value);
-}
-
 /** A pull principal must name an account or a role; anything broader would be a public grant. */
 export function normalisePrincipal(value: string): string {
   if (value === '*' || value.includes('*')) {

@@ -42,7 +42,7 @@ export interface RunReport {
 }
 
 export function emptyReport(mode: Mode, region: string): RunReport {
-  return { mode, region, rows: [], missing: [], extra: [], warnings: [], policyChanges: [], };
+  return { mode, region, rows: [], missing: [], extra: [], warnings: [], policyChanges: [] };
 }
 
 /** A fixed-width text table: Gitea (before 1.27) shows no step summary, so the log carries it too. */
