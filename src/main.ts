@@ -18,8 +18,13 @@ export function assertNodeVersion(): void {
 function removeCredentialsOnSignal(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      removeDockerConfigDir();
-      process.exit(1);
+      const dir = removeDockerConfigDir();
+      // A docker client that is just starting (it outlives us) may still write into the folder,
+      // e.g. BuildKit's .buildNodeID: remove it once more before exiting. post: removes it again.
+      setTimeout(() => {
+        removeDockerConfigDir(dir);
+        process.exit(1);
+      }, 250);
     });
   }
 }

@@ -16,9 +16,9 @@ export function dockerConfigDir(): string | undefined {
   return activeDockerConfig ?? (core.getState(DOCKER_CONFIG) || undefined);
 }
 
-export function removeDockerConfigDir(): string | undefined {
-  const dir = dockerConfigDir();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+/** Retries cover a docker client writing into the folder while it is removed (ENOTEMPTY). */
+export function removeDockerConfigDir(dir: string | undefined = dockerConfigDir()): string | undefined {
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   activeDockerConfig = undefined;
   return dir;
 }
