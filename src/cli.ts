@@ -3,6 +3,7 @@ import { INPUT_DEFAULTS, readInputs, type InputName } from './inputs.js';
 import { assertNodeVersion, execute, hasDrift } from './main.js';
 import { formatTable, type RunReport } from './report/report.js';
 import { readRunnerContext } from './runner-context.js';
+import { setLogger, terminalLogger } from './log.js';
 
 const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
 
@@ -54,7 +55,8 @@ function printHuman(report: RunReport, write: (text: string) => void): void {
 
 /** `publish-image verify|reconcile|plan`: exit 0 in sync, 2 drift, 1 error (like terraform plan -detailed-exitcode). */
 export async function runCli(args: string[]): Promise<number> {
-  const stdout = process.stdout.write.bind(process.stdout);
+  const terminal = terminalLogger();
+  const stdout = (text: string): boolean => process.stdout.write(terminal.redact(text));
   const [command, ...rest] = args;
   if (!command || command === '--help' || command === '-h' || rest.includes('--help')) {
     stdout(`${USAGE}\n`);
@@ -67,15 +69,15 @@ export async function runCli(args: string[]): Promise<number> {
     const mode = command === 'plan' ? 'reconcile' : command;
     if (command === 'plan') flags['dry-run'] = 'true';
     const inputs = readInputs((name) => (name === 'mode' ? mode : (flags[name] ?? '')));
-    // Logs (groups, progress) go to stderr; stdout carries only the answer.
-    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+    // Progress goes to stderr as plain text (never a workflow command, secrets redacted); stdout carries only the answer.
+    setLogger(terminal);
     const report = await execute(inputs, readRunnerContext());
     if (json) stdout(`${JSON.stringify(report, null, 2)}\n`);
     else printHuman(report, stdout);
     const pending = command === 'plan' && report.plan !== undefined && !report.plan[0].startsWith('Plan: no changes');
     return hasDrift(report) || pending ? 2 : 0;
   } catch (error) {
-    process.stderr.write(`publish-image: ${error instanceof UserError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`}\n`);
+    process.stderr.write(terminal.redact(`publish-image: ${error instanceof UserError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`}\n`));
     return 1;
   }
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from './log.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { readRepositoryPolicy, writeRepositoryPolicy } from './aws/repository-policy.js';
 import type { PropagationOptions } from './aws/retry.js';
@@ -44,9 +44,9 @@ export async function applyGrant(
   if (!plan) return state.policy;
   if (plan.changes) {
     await writeRepositoryPolicy(ecr, registryId, state.repository, plan.after, inputs.pullPrincipals, propagation);
-    core.info(`Wrote statement "${inputs.policySid}" to the repository policy of ${state.repository} (other statements kept).`);
+    log.info(`Wrote statement "${inputs.policySid}" to the repository policy of ${state.repository} (other statements kept).`);
   } else {
-    core.info(`The repository policy of ${state.repository} already grants pull to ${inputs.pullPrincipals.join(', ')}: no write.`);
+    log.info(`The repository policy of ${state.repository} already grants pull to ${inputs.pullPrincipals.join(', ')}: no write.`);
   }
   report.policyChanges.push({ target: `repository:${state.repository}`, before: plan.before ?? null, after: plan.after, written: plan.changes });
   return plan.after;

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from './log.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEcrClient } from './aws/clients.js';
@@ -41,9 +41,9 @@ interface Target {
 /** Describe (or create) the repository, read its policy when granting or verifying, refuse an immutable overwrite. */
 async function prepareRepository(target: Target, staging: Staging | undefined, report: RunReport): Promise<{ info: RepositoryInfo; state: RepositoryState }> {
   const { inputs, repository, ecr, registry } = target;
-  const found = await core.group(`Repository ${repository}`, async () => {
+  const found = await log.group(`Repository ${repository}`, async () => {
     const info = await describeRepository(ecr, registry.registryId, repository);
-    if (info) core.info(`Found ${info.arn} (tags ${info.immutableTags ? 'immutable' : 'mutable'}).`);
+    if (info) log.info(`Found ${info.arn} (tags ${info.immutableTags ? 'immutable' : 'mutable'}).`);
     else if (!inputs.createRepository) {
       throw new UserError(
         `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
@@ -58,12 +58,12 @@ async function prepareRepository(target: Target, staging: Staging | undefined, r
     : repositoryStateFrom(inputs, registry.registryId, repository, undefined);
   collectForeignFindings(inputs, state, report);
 
-  const info = found ?? await core.group(`Create repository ${repository}`, async () => {
+  const info = found ?? await log.group(`Create repository ${repository}`, async () => {
     const created = await createRepository(ecr, registry.registryId, repository, {
       immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
       scanOnPush: inputs.scanOnPush,
     });
-    core.info(`Created ${created.arn}.`);
+    log.info(`Created ${created.arn}.`);
     return created;
   });
 
@@ -85,19 +85,19 @@ async function buildPushConfirm(target: Target, docker: DockerClient, daemonVers
   saveDockerConfigDir(dockerConfig);
   try {
     const client = { ...docker, env: { ...docker.env, DOCKER_CONFIG: dockerConfig } };
-    await core.group(`Login to ${registry.host}`, async () => {
+    await log.group(`Login to ${registry.host}`, async () => {
       await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
-      core.info(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
+      log.info(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
     });
-    const built = await core.group(`Build${plan.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, tempDir));
+    const built = await log.group(`Build${plan.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, tempDir));
     if (!built.digest) return undefined;
-    await core.group('Confirm with the registry', async () => {
+    await log.group('Confirm with the registry', async () => {
       for (const tag of target.tags) {
         const served = await resolveTagDigest(registry.registryUrl, repository, tag, registry);
         if (served !== built.digest) {
           throw new UserError(`registry: ${repository}:${tag} resolves to ${served}, not the pushed ${built.digest}. Another push raced this one; re-run.`);
         }
-        core.info(`${repository}:${tag} -> ${served}`);
+        log.info(`${repository}:${tag} -> ${served}`);
       }
     });
     return built.digest;
@@ -109,18 +109,18 @@ async function buildPushConfirm(target: Target, docker: DockerClient, daemonVers
 /** After the push: write the grant where its meaning changes, then judge both sides. */
 async function grantAndVerify(target: Target, state: RepositoryState, staging: Staging | undefined, report: RunReport): Promise<void> {
   const { inputs, repository, ecr, registry } = target;
-  const effectivePolicy = await core.group(`Grant cross-account pull on ${repository}`, async () => {
+  const effectivePolicy = await log.group(`Grant cross-account pull on ${repository}`, async () => {
     try {
-      return await applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: core.info });
+      return await applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: log.info });
     } catch (error) {
       // The push has happened: say so, so nobody rebuilds to fix a grant.
       if (error instanceof UserError && report.image) throw new UserError(`The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Re-run publish, or reconcile, once that is fixed.`);
       throw error;
     }
   });
-  const row = await core.group(`Verify that ${staging ? roleNameOf(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
+  const row = await log.group(`Verify that ${staging ? roleNameOf(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
     const judged = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
-    core.info(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
+    log.info(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
     return judged;
   });
   report.rows.push(row);
@@ -146,8 +146,8 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   const ecr = await createEcrClient(inputs.region);
   const registry = await getRegistryAuthorization(ecr, inputs.registryId);
   // Mask before any command runs that could echo it.
-  core.setSecret(registry.password);
-  core.setSecret(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
+  log.mask(registry.password);
+  log.mask(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
   report.registryId = registry.registryId;
   const target: Target = { inputs, repository, tags, ecr, registry };
 
@@ -158,11 +158,11 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   const plan: BuildPlan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
   const digest = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
   if (!digest) {
-    core.info('push: false, so nothing was pushed and nothing is verified.');
+    log.info('push: false, so nothing was pushed and nothing is verified.');
     return;
   }
   const imageUri = `${registry.host}/${repository}@${digest}`;
-  core.info(`Pushed ${imageUri}`);
+  log.info(`Pushed ${imageUri}`);
   report.image = { digest, imageUri, tags: imageRefs, repositoryArn: info.arn };
 
   await grantAndVerify(target, state, staging, report);

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from './log.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { putInlinePolicy, readInline, roleNameOf } from './aws/iam.js';
 import { restoreRepositoryPolicy } from './aws/repository-policy.js';
@@ -60,7 +60,7 @@ async function writeAllowlist(
     if (allowlistShows(current, edit, pullActions)) return { before: firstBefore, after: current as PolicyDocument };
     const next = editAllowlist(current, edit, pullActions);
     await putInlinePolicy(iam, roleArn, policyName, next, who);
-    core.info(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
+    log.info(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
     // Still the old document: IAM has not caught up yet. Anything else: another writer was here.
     const outcome = await waitForPropagation(`iam:GetRolePolicy ${policyName}`, async () => {
       const seen = await read();
@@ -76,7 +76,7 @@ async function writeAllowlist(
       const settled = await read();
       if (allowlistShows(settled, edit, pullActions)) return { before: firstBefore, after: settled as PolicyDocument };
     }
-    core.info(`Another writer replaced inline policy ${policyName} after our write; merging again (attempt ${attempt + 1} of ${MAX_MERGE_ATTEMPTS}).`);
+    log.info(`Another writer replaced inline policy ${policyName} after our write; merging again (attempt ${attempt + 1} of ${MAX_MERGE_ATTEMPTS}).`);
   }
   throw new UserError(`reconcile: inline policy ${policyName} of role ${roleName} kept losing our changes to other writers after ${MAX_MERGE_ATTEMPTS} attempts. Stop the other reconciles and run again.`);
 }
@@ -90,7 +90,7 @@ async function rollBack(context: SurveyContext, granted: { repository: string; b
       await restoreRepositoryPolicy(context.ecr, context.registryId, repository, before);
       const change = report.policyChanges.find((candidate) => candidate.target === `repository:${repository}`);
       if (change) change.rolledBack = true;
-      core.info(`Rolled back the repository policy of ${repository}.`);
+      log.info(`Rolled back the repository policy of ${repository}.`);
     } catch {
       notRestored.push(repository);
     }
@@ -115,7 +115,7 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
   }
   const reconcilePlan = plan(inputs, context, policyName);
   const planText = formatPlan(reconcilePlan, policyName, roleNameOf(roleArn));
-  core.info(planText);
+  log.info(planText);
   report.plan = planText.split('\n');
 
   if (inputs.dryRun || !planHasChanges(reconcilePlan)) {
@@ -125,8 +125,8 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
     return;
   }
 
-  const propagation = { timeoutMs: inputs.propagationTimeoutMs, log: core.info };
-  await core.group('Apply', async () => {
+  const propagation = { timeoutMs: inputs.propagationTimeoutMs, log: log.info };
+  await log.group('Apply', async () => {
     const granted: { repository: string; before: PolicyDocument | undefined }[] = [];
     try {
       for (const { repository, plan: grantPlan } of reconcilePlan.grants) {

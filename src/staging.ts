@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from './log.js';
 import { assumedRoleCredentials, createIamClient, roleSessionName } from './aws/clients.js';
 import { awsCall } from './aws/errors.js';
 import { readStagingIdentity, type StagingRead } from './aws/iam.js';
@@ -38,10 +38,10 @@ export interface Staging extends StagingRead {
 
 export async function readStaging(access: StagingAccess, inputs: Inputs): Promise<Staging> {
   const roleArn = inputs.stagingRoleArn as string;
-  return core.group(`Read the identity policies of ${roleArn}`, async () => {
+  return log.group(`Read the identity policies of ${roleArn}`, async () => {
     const read = await readStagingIdentity(access.iam, roleArn, inputs.stagingPolicyName, access.who);
-    for (const policy of read.documents) core.info(`${policy.name}: ${policy.document.Statement.length} statement(s)`);
-    if (read.identity.problem) core.info(read.identity.problem);
+    for (const policy of read.documents) log.info(`${policy.name}: ${policy.document.Statement.length} statement(s)`);
+    if (read.identity.problem) log.info(read.identity.problem);
     return { ...read, access };
   });
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from './log.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RepositoryNotFoundError } from './aws/repository-policy.js';
 import { judgeRepository, judgeRole, readRepositoryState, type RepositoryState } from './crossaccount.js';
@@ -41,7 +41,7 @@ function missingRepositoryRow(inputs: Inputs, registryId: string, repository: st
 
 export async function surveyRepositories(inputs: Inputs, ecr: ECRClient, registryId: string, staging: Staging, repositories: string[]): Promise<Survey> {
   const states = new Map<string, RepositoryState | undefined>();
-  await core.group(`Read ${repositories.length} repository polic${repositories.length === 1 ? 'y' : 'ies'} in registry ${registryId}`, async () => {
+  await log.group(`Read ${repositories.length} repository polic${repositories.length === 1 ? 'y' : 'ies'} in registry ${registryId}`, async () => {
     await mapPool(repositories, READ_CONCURRENCY, async (repository) => {
       try {
         states.set(repository, await readRepositoryState(ecr, inputs, registryId, repository));
@@ -50,7 +50,7 @@ export async function surveyRepositories(inputs: Inputs, ecr: ECRClient, registr
         states.set(repository, undefined);
       }
     });
-    core.info(`Read ${states.size} repositories.`);
+    log.info(`Read ${states.size} repositories.`);
   });
 
   const foreignFindings: string[] = [];
@@ -81,7 +81,7 @@ export function reportSurvey(inputs: Inputs, survey: Survey, report: RunReport, 
   if (survey.roleRow) report.rows.push(survey.roleRow);
   report.warnings.push(...survey.foreignFindings);
   for (const { pattern, covers } of survey.wildcards) {
-    core.info(`Wildcard ${pattern} in the allowlist covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`);
+    log.info(`Wildcard ${pattern} in the allowlist covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`);
   }
   if (manifestMode) {
     report.extra = survey.extra;

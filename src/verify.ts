@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from './log.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrClient } from './aws/clients.js';
 import { getRegistryAuthorization } from './aws/ecr.js';
@@ -15,7 +15,7 @@ import { reportSurvey, surveyRepositories, type Survey } from './survey.js';
 export async function resolveRegistryId(ecr: ECRClient, inputs: Inputs): Promise<string> {
   if (inputs.registryId) return inputs.registryId;
   const registry = await getRegistryAuthorization(ecr, undefined);
-  core.setSecret(registry.password);
+  log.mask(registry.password);
   return registry.registryId;
 }
 
@@ -44,7 +44,7 @@ export async function surveyTargets(inputs: Inputs, runner: RunnerContext, repor
     throw new UserError(`staging-role-arn: required in ${inputs.mode} mode. Name the role that pulls, e.g. arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging.`);
   }
   const { repositories, manifestMode } = targetRepositories(inputs);
-  core.info(`Expected: ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}.`);
+  log.info(`Expected: ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}.`);
   const ecr = await createEcrClient(inputs.region);
   const registryId = await resolveRegistryId(ecr, inputs);
   report.registryId = registryId;

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { log } from '../log.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -29,7 +29,7 @@ async function buildWithBuildx(client: DockerClient, plan: BuildPlan, tempDir: s
 }
 
 async function buildWithBuildKit(client: DockerClient, plan: BuildPlan): Promise<BuildResult> {
-  if (plan.build.provenance) core.info('provenance: ignored, attestations need docker buildx.');
+  if (plan.build.provenance) log.info('provenance: ignored, attestations need docker buildx.');
   const result = await runDocker(client, legacyBuildArgs(plan), { env: { DOCKER_BUILDKIT: '1' } });
   if (result.exitCode !== 0) {
     if (/buildx component is missing/.test(result.stderr)) {

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { log } from '../log.js';
 import type { Mode } from '../inputs.js';
 
 export type Verdict = 'ok' | 'drift' | 'warning';
@@ -64,20 +65,15 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
 
   const drift = report.missing.length > 0 || report.rows.some((row) => row.verdict === 'drift');
-  if (report.rows.length > 0) core.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
-  // Gitea shows no annotations: every finding is also a plain log line.
+  if (report.rows.length > 0) log.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
+  // Gitea shows no annotations: the logger also writes every finding as a plain log line.
   for (const row of report.rows) {
     for (const finding of row.findings) {
-      const severity = row.verdict === 'drift' ? 'error' : 'warning';
-      core.info(`${severity.toUpperCase()} ${row.repository}: ${finding}`);
-      (severity === 'error' ? core.error : core.warning)(`${row.repository}: ${finding}`, { title: `publish-image: ${row.repository}` });
+      (row.verdict === 'drift' ? log.error : log.warning)(`${row.repository}: ${finding}`, `publish-image: ${row.repository}`);
     }
   }
-  for (const warning of report.warnings) {
-    core.info(`WARNING ${warning}`);
-    core.warning(warning);
-  }
-  core.info(`Report: ${reportPath}`);
+  for (const warning of report.warnings) log.warning(warning);
+  log.info(`Report: ${reportPath}`);
 
   if (report.image) {
     core.setOutput('digest', report.image.digest);
