@@ -1,4 +1,5 @@
 import { asList, type Principal, type Statement } from './document.js';
+import { globMatch } from './glob.js';
 
 /**
  * A small IAM evaluator for the questions this action asks: may this principal perform this action
@@ -35,13 +36,8 @@ export interface Evaluation {
 type Match = 'no' | 'yes' | 'conditional';
 export type PolicyKind = 'identity' | 'resource';
 
-function globToRegExp(pattern: string, flags: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, flags);
-}
-
 export function actionMatches(pattern: string, action: string): boolean {
-  return pattern === '*' || globToRegExp(pattern, 'is').test(action);
+  return globMatch(pattern, action, { ignoreCase: true });
 }
 
 interface ArnParts {
@@ -85,12 +81,12 @@ export function resourceMatch(pattern: string, resource: string, kind: PolicyKin
   const want = toArnParts(patternSegments);
   const have = toArnParts(requestSegments);
   for (const key of ['partition', 'service', 'region', 'account'] as const) {
-    if (!globToRegExp(want[key], 'is').test(have[key])) return miss;
+    if (!globMatch(want[key], have[key], { ignoreCase: true })) return miss;
   }
   const cut = [want.resource.indexOf('/'), want.resource.indexOf(':')].filter((index) => index >= 0);
   const typeLength = cut.length > 0 ? Math.min(...cut) + 1 : 0;
   if (!have.resource.startsWith(want.resource.slice(0, typeLength))) return miss;
-  return globToRegExp(want.resource.slice(typeLength), 's').test(have.resource.slice(typeLength)) ? 'yes' : miss;
+  return globMatch(want.resource.slice(typeLength), have.resource.slice(typeLength)) ? 'yes' : miss;
 }
 
 export function resourceMatches(pattern: string, resource: string, kind: PolicyKind): boolean {
