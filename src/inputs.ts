@@ -31,6 +31,7 @@ export const INPUT_DEFAULTS = {
   'staging-policy-name': '',
   'staging-assume-role-arn': '',
   'staging-external-id': '',
+  'organization-assume-role-arn': '',
   manifest: '',
   'manifest-key': 'workspace_templates',
   'repository-template': '{name}',
@@ -75,6 +76,8 @@ export interface Inputs {
   stagingPolicyName: string | undefined;
   stagingAssumeRoleArn: string | undefined;
   stagingExternalId: string | undefined;
+  /** A role in the organization's management (or delegated administrator) account, to read SCPs, RCPs and OU paths. */
+  organizationAssumeRoleArn: string | undefined;
   manifest: string | undefined;
   manifestKey: string;
   repositoryTemplate: string;
@@ -224,6 +227,10 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
   if (stagingAssumeRoleArn && !ROLE_ARN.test(stagingAssumeRoleArn)) {
     throw new UserError(`staging-assume-role-arn: "${stagingAssumeRoleArn}" is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
   }
+  const organizationAssumeRoleArn = optional(raw('organization-assume-role-arn'));
+  if (organizationAssumeRoleArn && !ROLE_ARN.test(organizationAssumeRoleArn)) {
+    throw new UserError(`organization-assume-role-arn: "${organizationAssumeRoleArn}" is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.`);
+  }
   const stagingPolicyName = optional(raw('staging-policy-name'));
   if (stagingPolicyName && !POLICY_NAME.test(stagingPolicyName)) {
     throw new UserError(`staging-policy-name: "${stagingPolicyName}" is not an IAM policy name (letters, digits and +=,.@_-).`);
@@ -261,6 +268,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     stagingPolicyName,
     stagingAssumeRoleArn,
     stagingExternalId: optional(raw('staging-external-id')),
+    organizationAssumeRoleArn,
     manifest: optional(raw('manifest')),
     manifestKey: raw('manifest-key'),
     repositoryTemplate: raw('repository-template'),
