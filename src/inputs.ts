@@ -1,4 +1,5 @@
 import { UserError } from './errors.js';
+import { inert } from './inert.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
 export type OnExtra = 'warn' | 'fail' | 'ignore';
@@ -95,11 +96,44 @@ const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-const ROOT_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:root$/;
+const PARTITION = '(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?)';
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role\\/(?:[\\w+=,.@-]+\\/)*[\\w+=,.@-]{1,64}$`);
+const ROOT_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:root$`);
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 const SID = /^[A-Za-z0-9]{1,100}$/;
-const ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$/;
+
+/** What a grant may give the puller: reading an image. */
+export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
+/** Read-only metadata some pullers need to pick a tag (Flux, Argo CD Image Updater, Renovate); they reveal nothing a pull does not. */
+export const READ_ONLY_ACTIONS = ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeRepositories'] as const;
+const GRANTABLE_ACTIONS = new Map<string, string>([...PULL_ACTIONS, ...READ_ONLY_ACTIONS].map((action) => [action.toLowerCase(), action]));
+
+/** Outside text quoted in one line of an error: control characters escaped, cut short. */
+export function quoted(value: string, max = 80): string {
+  return `"${inert(value.length > 4 * max ? value.slice(0, 4 * max) : value, max)}"`;
+}
+
+/** The partition of a region: every ARN of a run must be in it (AWS grants nothing across partitions). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (/^[a-z]{2}-isof-/.test(region)) return 'aws-iso-f';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/** Refuses an ARN of another partition than the region's, naming the input and the fix. */
+export function assertPartition(input: string, arn: string, region: string): void {
+  const partition = partitionOf(region);
+  const found = arn.split(':')[1];
+  if (found !== partition) {
+    throw new UserError(
+      `${input}: ${quoted(arn)} is in partition ${quoted(found ?? '', 20)}, but aws-region ${region} is in ${partition}, and AWS grants nothing across partitions. Use arn:${partition}:… ARNs, or fix aws-region.`,
+    );
+  }
+}
 
 export function repositoryNameProblem(name: string): string | undefined {
   if (name.length < 2 || name.length > 256) return 'must be 2 to 256 characters';
@@ -111,20 +145,27 @@ export function repositoryNameProblem(name: string): string | undefined {
 
 export function assertRepositoryName(name: string, where: string): void {
   const problem = repositoryNameProblem(name);
-  if (problem) throw new UserError(`${where}: "${name}" is not a valid ECR repository name: it ${problem}.`);
+  if (problem) throw new UserError(`${where}: ${quoted(name)} is not a valid ECR repository name: it ${problem}.`);
 }
 
-/** A pull principal must name an account or a role; anything broader would be a public grant. */
-export function normalisePrincipal(value: string): string {
+/**
+ * A pull principal must name an account or a role; anything broader would be a public grant. With
+ * `region`, an account ID becomes the root ARN of the region's partition and an ARN of another
+ * partition is refused.
+ */
+export function normalisePrincipal(value: string, region?: string): string {
   if (value === '*' || value.includes('*')) {
     throw new UserError(
-      `pull-principals: "${value}" would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`,
+      `pull-principals: ${quoted(value)} would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`,
     );
   }
-  if (ACCOUNT_ID.test(value)) return `arn:aws:iam::${value}:root`;
-  if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) return value;
+  if (ACCOUNT_ID.test(value)) return `arn:${region ? partitionOf(region) : 'aws'}:iam::${value}:root`;
+  if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) {
+    if (region) assertPartition('pull-principals', value, region);
+    return value;
+  }
   throw new UserError(
-    `pull-principals: "${value}" is not an account ID, an account root ARN (arn:aws:iam::ID:root) or a role ARN (arn:aws:iam::ID:role/NAME).`,
+    `pull-principals: ${quoted(value)} is not an account ID, an account root ARN (arn:aws:iam::ID:root) or a role ARN (arn:aws:iam::ID:role/NAME).`,
   );
 }
 
@@ -142,17 +183,17 @@ function splitLines(value: string): string[] {
 function readBoolean(name: InputName, value: string): boolean {
   if (/^(true|True|TRUE)$/.test(value)) return true;
   if (/^(false|False|FALSE)$/.test(value)) return false;
-  throw new UserError(`${name}: "${value}" is not a boolean. Use true or false.`);
+  throw new UserError(`${name}: ${quoted(value)} is not a boolean. Use true or false.`);
 }
 
 function readSeconds(name: InputName, value: string): number {
-  if (!/^\d{1,4}$/.test(value)) throw new UserError(`${name}: "${value}" is not a number of seconds (0-9999).`);
+  if (!/^\d{1,4}$/.test(value)) throw new UserError(`${name}: ${quoted(value)} is not a number of seconds (0-9999).`);
   return Number(value);
 }
 
 function readChoice<T extends string>(name: InputName, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new UserError(`${name}: "${value}" is not one of ${choices.join(', ')}.`);
+  throw new UserError(`${name}: ${quoted(value)} is not one of ${choices.join(', ')}.`);
 }
 
 function optional(value: string): string | undefined {
@@ -162,7 +203,7 @@ function optional(value: string): string | undefined {
 function checkEach(name: InputName, values: string[], problem: (value: string) => string | undefined): void {
   for (const value of values) {
     const found = problem(value);
-    if (found) throw new UserError(`${name}: "${value}" ${found}`);
+    if (found) throw new UserError(`${name}: ${quoted(value)} ${found}`);
   }
 }
 
@@ -180,11 +221,11 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
 
   const region = raw('aws-region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
   if (!region) throw new UserError('aws-region: not set. Give the registry region, e.g. `aws-region: us-east-2`.');
-  if (!REGION.test(region)) throw new UserError(`aws-region: "${region}" is not an AWS region name such as us-east-2.`);
+  if (!REGION.test(region)) throw new UserError(`aws-region: ${quoted(region)} is not an AWS region name such as us-east-2.`);
 
   const registryId = optional(raw('registry-id'));
   if (registryId && !ACCOUNT_ID.test(registryId)) {
-    throw new UserError(`registry-id: "${registryId}" is not a 12-digit AWS account ID.`);
+    throw new UserError(`registry-id: ${quoted(registryId)} is not a 12-digit AWS account ID.`);
   }
 
   const repository = optional(raw('repository'));
@@ -209,31 +250,38 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.',
   );
 
-  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map(normalisePrincipal))];
-  const pullActions = splitList(raw('pull-actions'));
-  checkEach('pull-actions', pullActions, (action) =>
-    ACTION.test(action) && !action.includes('*') ? undefined : 'is not an ECR action such as ecr:BatchGetImage (no wildcards).',
-  );
+  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => normalisePrincipal(value, region)))];
+  // Only actions that read: anything else (ecr:SetRepositoryPolicy, ecr:*, iam:PassRole) would be written into the grant.
+  const pullActions = [...new Set(splitList(raw('pull-actions')).map((action) => {
+    const known = GRANTABLE_ACTIONS.get(action.toLowerCase());
+    if (known) return known;
+    throw new UserError(
+      `pull-actions: ${quoted(action)} is not an ECR action that reads images, and a grant may only let the puller read. Use ${PULL_ACTIONS.join(', ')} (the default: leave pull-actions unset), plus ${READ_ONLY_ACTIONS.join(', ')} if a puller lists tags.`,
+    );
+  }))];
   if (pullActions.length === 0) throw new UserError('pull-actions: empty. Leave it unset for the three pull actions.');
 
   const policySid = raw('policy-sid');
-  if (!SID.test(policySid)) throw new UserError(`policy-sid: "${policySid}" must be 1-100 letters and digits (IAM's Sid rule).`);
+  if (!SID.test(policySid)) throw new UserError(`policy-sid: ${quoted(policySid)} must be 1-100 letters and digits (IAM's Sid rule).`);
 
   const stagingRoleArn = optional(raw('staging-role-arn'));
   if (stagingRoleArn && !ROLE_ARN.test(stagingRoleArn)) {
-    throw new UserError(`staging-role-arn: "${stagingRoleArn}" is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+    throw new UserError(`staging-role-arn: ${quoted(stagingRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
   }
   const stagingAssumeRoleArn = optional(raw('staging-assume-role-arn'));
   if (stagingAssumeRoleArn && !ROLE_ARN.test(stagingAssumeRoleArn)) {
-    throw new UserError(`staging-assume-role-arn: "${stagingAssumeRoleArn}" is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+    throw new UserError(`staging-assume-role-arn: ${quoted(stagingAssumeRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
   }
   const organizationAssumeRoleArn = optional(raw('organization-assume-role-arn'));
   if (organizationAssumeRoleArn && !ROLE_ARN.test(organizationAssumeRoleArn)) {
-    throw new UserError(`organization-assume-role-arn: "${organizationAssumeRoleArn}" is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.`);
+    throw new UserError(`organization-assume-role-arn: ${quoted(organizationAssumeRoleArn)} is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.`);
   }
   const stagingPolicyName = optional(raw('staging-policy-name'));
   if (stagingPolicyName && !POLICY_NAME.test(stagingPolicyName)) {
-    throw new UserError(`staging-policy-name: "${stagingPolicyName}" is not an IAM policy name (letters, digits and +=,.@_-).`);
+    throw new UserError(`staging-policy-name: ${quoted(stagingPolicyName)} is not an IAM policy name (letters, digits and +=,.@_-).`);
+  }
+  for (const [input, arn] of [['staging-role-arn', stagingRoleArn], ['staging-assume-role-arn', stagingAssumeRoleArn], ['organization-assume-role-arn', organizationAssumeRoleArn]] as const) {
+    if (arn) assertPartition(input, arn, region);
   }
 
   const extraRepositories = splitList(raw('extra-repositories'));

@@ -1,27 +1,116 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { repositoryNameProblem } from '../inputs.js';
+import { inert } from '../inert.js';
+import { JsonTextError, parseJsonText } from '../util/json.js';
 
-/** Reads the template manifest; every failure names the file and what was expected. */
-export function readManifestFile(path: string): unknown {
-  let text: string;
+/**
+ * What a manifest may be. A manifest comes from a pull request in the gate workflow: it must not
+ * make the action read another file, block, exhaust memory or flood the log.
+ */
+export const MANIFEST_LIMITS = {
+  /** Bytes: the largest real manifest is a few kilobytes. */
+  maxBytes: 5 * 1024 * 1024,
+  /** Nesting of arrays and objects. */
+  maxDepth: 64,
+  /** Entries in the list of templates (an explicit allowlist holds about 100 repositories). */
+  maxEntries: 10_000,
+} as const;
+
+/** Where a manifest may live: the checked-out workspace (GITHUB_WORKSPACE), else the current directory. */
+export function workspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GITHUB_WORKSPACE || process.cwd();
+}
+
+/** A short, inert quote of outside text for one line of a message. */
+function quote(value: string, max = 120): string {
+  return `"${inert(value.length > 4 * max ? value.slice(0, 4 * max) : value, max)}"`;
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function readLimited(fd: number, shown: string): Buffer {
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) throw new UserError(`manifest: ${shown} is ${kindOf(stats)}, not a regular file. Give the path of the manifest JSON file in the workspace.`);
+  if (stats.size > MANIFEST_LIMITS.maxBytes) {
+    throw new UserError(`manifest: ${shown} is ${stats.size} bytes; the limit is ${MANIFEST_LIMITS.maxBytes} (5 MiB). Give the template manifest, not another file.`);
+  }
+  // The file may grow while it is read: never take more than the limit.
+  const buffer = Buffer.alloc(Math.min(stats.size, MANIFEST_LIMITS.maxBytes) + 1);
+  let length = 0;
+  for (;;) {
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) break;
+    length += read;
+    if (length === buffer.length) {
+      if (length > MANIFEST_LIMITS.maxBytes) throw new UserError(`manifest: ${shown} is larger than ${MANIFEST_LIMITS.maxBytes} bytes (5 MiB). Give the template manifest, not another file.`);
+      break;
+    }
+  }
+  return buffer.subarray(0, length);
+}
+
+/**
+ * Reads the template manifest: a regular file inside the workspace (symlinks resolved, so one that
+ * leads out is refused), at most 5 MiB and 64 levels deep. Every failure names the input and what
+ * was expected; a JSON error says the line and column, never the file's content.
+ */
+export function readManifestFile(path: string, workspace: string = workspaceRoot()): unknown {
+  const shown = quote(path);
+  let root: string;
   try {
-    text = readFileSync(path, 'utf8');
+    root = realpathSync(workspace);
+  } catch (error) {
+    throw new UserError(`manifest: the workspace ${quote(workspace)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Run the step in the checked-out workspace.`);
+  }
+  let real: string;
+  try {
+    real = realpathSync(resolve(root, path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UserError(`manifest: cannot read "${path}" (${code}). Give the path of the manifest JSON, relative to the workspace (check out the platform repository first).`);
+    throw new UserError(`manifest: cannot read ${shown} (${code}). Give the path of the manifest JSON, relative to the workspace (check out the platform repository first).`);
+  }
+  const inside = relative(root, real);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new UserError(`manifest: ${shown} is outside the workspace ${quote(root)} (or a link that leads out of it). Give the path of the manifest JSON inside the checked-out workspace.`);
+  }
+
+  let text: string;
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOFOLLOW: the path was just resolved.
+    fd = openSync(real, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    throw new UserError(`manifest: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Give the path of the manifest JSON, relative to the workspace.`);
   }
   try {
-    return JSON.parse(text);
+    text = readLimited(fd, shown).toString('utf8');
   } catch (error) {
-    throw new UserError(`manifest: "${path}" is not valid JSON (${(error as Error).message}).`);
+    if (error instanceof UserError) throw error;
+    throw new UserError(`manifest: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Give the path of the manifest JSON, relative to the workspace.`);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    return parseJsonText(text.replace(/^\uFEFF/, ''), { maxDepth: MANIFEST_LIMITS.maxDepth });
+  } catch (error) {
+    if (error instanceof JsonTextError) throw new UserError(`manifest: ${shown} is not valid JSON (${error.message}). Fix the file; JSON, not YAML.`);
+    throw error;
   }
 }
 
 function valueAt(document: unknown, dottedPath: string): unknown {
   let value: unknown = document;
   for (const key of dottedPath.split('.')) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !(key in value)) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];
   }
   return value;
@@ -29,12 +118,18 @@ function valueAt(document: unknown, dottedPath: string): unknown {
 
 function fill(template: string, fields: Record<string, unknown>, where: string): string {
   return template.replace(/\{([^{}]+)\}/g, (_, field: string) => {
-    const value = fields[field];
+    const value = Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new UserError(`${where} has no string field "${field}", which repository-template "${template}" uses. Add it, or change repository-template.`);
+      throw new UserError(`${where} has no string field ${quote(field, 60)}, which repository-template ${quote(template)} uses. Add it, or change repository-template.`);
     }
     return String(value);
   });
+}
+
+function describeEntry(entry: unknown): string {
+  if (typeof entry === 'string') return quote(entry, 80);
+  const text = JSON.stringify(entry) ?? String(entry);
+  return inert(text.length > 400 ? text.slice(0, 400) : text, 80);
 }
 
 /**
@@ -42,18 +137,23 @@ function fill(template: string, fields: Record<string, unknown>, where: string):
  * Entries may be strings (`{name}` is the string) or objects (`{field}` is any of their fields).
  */
 export function expectedRepositories(manifest: unknown, path: string, key: string, template: string, extras: string[]): string[] {
+  const shown = quote(path);
+  const shownKey = quote(key, 100);
   const list = valueAt(manifest, key);
-  if (list === undefined) throw new UserError(`manifest: "${path}" has no "${key}". Set manifest-key to the dotted path of the list of templates.`);
-  if (!Array.isArray(list)) throw new UserError(`manifest: "${key}" in "${path}" is ${typeof list}, not a list of templates.`);
-  const names = list.map((entry, index) => {
-    const where = `manifest: entry ${index} of "${key}" in "${path}" (${JSON.stringify(entry)})`;
+  if (list === undefined) throw new UserError(`manifest: ${shown} has no ${shownKey}. Set manifest-key to the dotted path of the list of templates.`);
+  if (!Array.isArray(list)) throw new UserError(`manifest: ${shownKey} in ${shown} is ${list === null ? 'null' : typeof list}, not a list of templates.`);
+  if (list.length > MANIFEST_LIMITS.maxEntries) {
+    throw new UserError(`manifest: ${shownKey} in ${shown} has ${list.length} entries; the limit is ${MANIFEST_LIMITS.maxEntries}. Split the manifest, or check that manifest-key names the list of templates.`);
+  }
+  const names = list.map((entry: unknown, index) => {
+    const where = `manifest: entry ${index} of ${shownKey} in ${shown} (${describeEntry(entry)})`;
     let fields: Record<string, unknown>;
     if (typeof entry === 'string') fields = { name: entry };
     else if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) fields = entry as Record<string, unknown>;
     else throw new UserError(`${where} is neither a string nor an object.`);
     const repository = fill(template, fields, where);
     const problem = repositoryNameProblem(repository);
-    if (problem) throw new UserError(`${where} maps to "${repository}", which is not a valid ECR repository name: it ${problem}.`);
+    if (problem) throw new UserError(`${where} maps to ${quote(repository, 80)}, which is not a valid ECR repository name: it ${problem}.`);
     return repository;
   });
   return [...new Set([...names, ...extras])].sort();
