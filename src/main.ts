@@ -4,6 +4,7 @@ import { readInputs, type Inputs } from './inputs.js';
 import { emitReport, emptyReport, type RunReport } from './report/report.js';
 import { readRunnerContext, type RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir } from './state.js';
+import { cancelWaits } from './aws/retry.js';
 
 const MINIMUM_NODE_MAJOR = 20;
 
@@ -14,10 +15,15 @@ export function assertNodeVersion(): void {
   }
 }
 
-/** Cancellation (SIGTERM/SIGINT from the runner) must not leave registry credentials behind. */
+/**
+ * Cancellation (SIGTERM/SIGINT from the runner) must not leave registry credentials behind, and
+ * must end the step promptly: waits (propagation backoff) end at once, the private DOCKER_CONFIG
+ * goes, and the process exits 250 ms later whatever is still pending (an AWS call, a docker child).
+ */
 function removeCredentialsOnSignal(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      cancelWaits();
       const dir = removeDockerConfigDir();
       // A docker client that is just starting (it outlives us) may still write into the folder,
       // e.g. BuildKit's .buildNodeID: remove it once more before exiting. post: removes it again.

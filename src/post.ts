@@ -1,3 +1,11 @@
 import { cleanup } from './cleanup.js';
+import { errorMessage } from './errors.js';
+import { inert, log } from './log.js';
 
-cleanup();
+try {
+  cleanup();
+} catch (error) {
+  // Credentials may be left behind: say so loudly, and fail the post step.
+  log.error(`post: could not remove the private DOCKER_CONFIG (${inert(errorMessage(error), 200)}). Delete it from the runner by hand.`);
+  process.exitCode = 1;
+}
