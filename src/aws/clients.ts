@@ -1,5 +1,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 /**
@@ -24,6 +26,18 @@ export async function createEcrClient(region: string): Promise<ECRClient> {
 export async function createIamClient(credentials?: AwsCredentialIdentityProvider): Promise<IAMClient> {
   const { IAMClient } = await import('@aws-sdk/client-iam');
   return new IAMClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+}
+
+/** Organizations is global; its endpoint lives in us-east-1 for the aws partition. */
+export async function createOrganizationsClient(credentials?: AwsCredentialIdentityProvider): Promise<OrganizationsClient> {
+  const { OrganizationsClient } = await import('@aws-sdk/client-organizations');
+  return new OrganizationsClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+}
+
+/** STS (GetCallerIdentity: which account and principal the credentials are). */
+export async function createStsClient(credentials?: AwsCredentialIdentityProvider): Promise<STSClient> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  return new STSClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
 }
 
 /** Credentials of a role assumed in the staging account (static keys chain into it: Gitea has no OIDC). */
