@@ -1,5 +1,5 @@
 import { UserError } from './errors.js';
-import { inert } from './inert.js';
+import { quoted } from './util/quote.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
 export type OnExtra = 'warn' | 'fail' | 'ignore';
@@ -108,10 +108,7 @@ export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 
 export const READ_ONLY_ACTIONS = ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeRepositories'] as const;
 const GRANTABLE_ACTIONS = new Map<string, string>([...PULL_ACTIONS, ...READ_ONLY_ACTIONS].map((action) => [action.toLowerCase(), action]));
 
-/** Outside text quoted in one line of an error: control characters escaped, cut short. */
-export function quoted(value: string, max = 80): string {
-  return `"${inert(value.length > 4 * max ? value.slice(0, 4 * max) : value, max)}"`;
-}
+export { quoted };
 
 /** The partition of a region: every ARN of a run must be in it (AWS grants nothing across partitions). */
 export function partitionOf(region: string): string {

@@ -2,7 +2,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, rea
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { repositoryNameProblem } from '../inputs.js';
-import { inert } from '../inert.js';
+import { inertText, quoted } from '../util/quote.js';
 import { JsonTextError, parseJsonText } from '../util/json.js';
 
 /**
@@ -23,10 +23,7 @@ export function workspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
   return env.GITHUB_WORKSPACE || process.cwd();
 }
 
-/** A short, inert quote of outside text for one line of a message. */
-function quote(value: string, max = 120): string {
-  return `"${inert(value.length > 4 * max ? value.slice(0, 4 * max) : value, max)}"`;
-}
+const quote = (value: string, max = 120): string => quoted(value, max);
 
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
@@ -129,7 +126,7 @@ function fill(template: string, fields: Record<string, unknown>, where: string):
 function describeEntry(entry: unknown): string {
   if (typeof entry === 'string') return quote(entry, 80);
   const text = JSON.stringify(entry) ?? String(entry);
-  return inert(text.length > 400 ? text.slice(0, 400) : text, 80);
+  return inertText(text, 80);
 }
 
 /**
