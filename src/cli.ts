@@ -1,9 +1,9 @@
 import { errorMessage, UserError } from './errors.js';
 import { INPUT_DEFAULTS, readInputs, type InputName } from './inputs.js';
 import { assertNodeVersion, execute, hasDrift } from './main.js';
-import { formatTable, type RunReport } from './report/report.js';
+import { formatTable, renderFindings, tableRows, type RunReport } from './report/report.js';
 import { readRunnerContext } from './runner-context.js';
-import { setLogger, terminalLogger } from './log.js';
+import { plainLines, setLogger, terminalLogger } from './log.js';
 
 const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
 
@@ -45,10 +45,9 @@ function parseFlags(args: string[]): { flags: Partial<Record<InputName, string>>
 }
 
 function printHuman(report: RunReport, write: (text: string) => void): void {
-  if (report.plan) write(`${report.plan.join('\n')}\n\n`);
-  write(`${formatTable(['repository', 'grant', 'identity', 'verdict'], report.rows.map((row) => [row.repository, row.grant, row.identity, row.verdict]))}\n`);
-  for (const row of report.rows) for (const finding of row.findings) write(`\n${row.verdict === 'drift' ? 'ERROR' : 'WARNING'} ${row.repository}: ${finding}\n`);
-  for (const warning of report.warnings) write(`\nWARNING ${warning}\n`);
+  if (report.plan) write(`${report.plan.text.join('\n')}\n\n`);
+  write(`${formatTable(['repository', 'grant', 'identity', 'verdict'], tableRows(report).map(([repository, grant, identity, , verdict]) => [repository, grant, identity, verdict]))}\n`);
+  for (const finding of renderFindings(report)) write(`\n${finding.severity.toUpperCase()} ${finding.subject ? `${finding.subject}: ` : ''}${plainLines(finding.message)}\n`);
   if (report.extra.length > 0) write(`\nExtra (allowlisted, not expected): ${report.extra.join(', ')}\n`);
   write(`\n${hasDrift(report) ? `DRIFT: ${report.missing.join(', ') || 'see above'}` : 'In sync.'}\n`);
 }
@@ -74,7 +73,7 @@ export async function runCli(args: string[]): Promise<number> {
     const report = await execute(inputs, readRunnerContext());
     if (json) stdout(`${JSON.stringify(report, null, 2)}\n`);
     else printHuman(report, stdout);
-    const pending = command === 'plan' && report.plan !== undefined && !report.plan[0].startsWith('Plan: no changes');
+    const pending = command === 'plan' && report.plan?.changes === true;
     return hasDrift(report) || pending ? 2 : 0;
   } catch (error) {
     process.stderr.write(terminal.redact(`publish-image: ${error instanceof UserError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`}\n`));

@@ -1,13 +1,15 @@
-import { log } from './log.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { readRepositoryPolicy, writeRepositoryPolicy } from './aws/repository-policy.js';
 import type { PropagationOptions } from './aws/retry.js';
-import { judgeAuthorizationToken, judgeGrant, judgeIdentity, type SideVerdict, type StagingIdentity } from './drift/verdict.js';
+import { judgeGrantSide, judgeIdentitySide, type AccessModel } from './checks/judge.js';
+import type { Check, RepositoryVerdict } from './checks/model.js';
 import type { Inputs } from './inputs.js';
-import { repositoryArn } from './policy/allowlist.js';
+import { log } from './log.js';
+import { accountOf, repositoryArn } from './policy/arn.js';
 import type { PolicyDocument } from './policy/document.js';
-import { grantStatement, planGrant, publicGrantFindings, stalePrincipalFindings, type GrantPlan } from './policy/repository-grant.js';
-import type { RepositoryRow, RunReport } from './report/report.js';
+import { grantStatement, planGrant, publicGrantFindings, stalePrincipals, type GrantPlan } from './policy/repository-grant.js';
+import { minimalPullFacts, pullRequestContext } from './policy/request-context.js';
+import type { RunReport } from './report/report.js';
 import type { Staging } from './staging.js';
 
 /** What was read of one repository before anything is written, and what the grant would change. */
@@ -52,52 +54,78 @@ export async function applyGrant(
   return plan.after;
 }
 
-function label(verdict: SideVerdict, okLabel: string): string {
-  return verdict.status === 'ok' ? okLabel : verdict.status;
+/** The model the repository side is judged with: the one read, or (the role was not found) what the ARN alone says. */
+function grantModel(staging: Staging, registryId: string, region: string): AccessModel {
+  if (staging.model) return staging.model;
+  const facts = minimalPullFacts(staging.roleArn, { account: registryId, region });
+  return { caller: { roleArn: staging.roleArn, hasBoundary: false }, context: pullRequestContext(facts), identity: [] };
 }
 
-/** Both sides of the cross-account pull for one repository, as one row of the report. */
+const MISSING: Check = { status: 'missing', deciding: [], unknownKeys: [] };
+
+/** Identity side: judged by the policies, unless the role or its named allowlist policy was not found. */
+function identityCheck(staging: Staging, arn: string, pullActions: string[]): Check {
+  if (staging.role.problem || !staging.model) return MISSING;
+  return judgeIdentitySide(arn, staging.model, pullActions);
+}
+
+/** Not pullable when either side or the login is not allowed, or the grant names a deleted role. */
+function drifts(verdict: RepositoryVerdict, staging: Staging): boolean {
+  const notAllowed = (check: Check | undefined): boolean => check !== undefined && check.status !== 'allowed';
+  const loginFails = staging.role.login !== undefined && staging.role.login.status !== 'allowed';
+  return !verdict.exists || notAllowed(verdict.grant) || notAllowed(verdict.identity) || verdict.stalePrincipals.length > 0 || loginFails || staging.role.problem !== undefined;
+}
+
+/** Both sides of the cross-account pull for one repository. */
 export function judgeRepository(
   inputs: Inputs,
   state: RepositoryState,
   effectivePolicy: PolicyDocument | undefined,
-  staging: StagingIdentity | undefined,
+  staging: Staging | undefined,
   digest: string | undefined,
-): RepositoryRow {
-  const findings: string[] = [];
-  let grant = 'not checked';
-  let identity = 'not checked';
-  let drift = false;
-  if (staging) {
-    const grantVerdict = judgeGrant(state.repository, state.arn, effectivePolicy, staging.roleArn, inputs.pullActions, inputs.policySid);
-    const identityVerdict = judgeIdentity(state.arn, staging, inputs.pullActions);
-    const written = state.grantPlan?.changes && effectivePolicy === state.grantPlan.after;
-    grant = label(grantVerdict, written ? 'granted' : 'ok');
-    identity = label(identityVerdict, 'allowed');
-    const stale = stalePrincipalFindings(effectivePolicy, state.repository);
-    findings.push(...grantVerdict.findings, ...stale, ...identityVerdict.findings);
-    drift = grantVerdict.status !== 'ok' || identityVerdict.status !== 'ok' || stale.length > 0;
-    if (stale.length > 0 && grantVerdict.status === 'ok') grant = 'stale principal';
-  } else if (state.grantPlan) {
-    grant = state.grantPlan.changes ? 'granted' : 'ok';
-  }
-  return { repository: state.repository, grant, identity, digest, verdict: drift ? 'drift' : 'ok', findings };
+): RepositoryVerdict {
+  const written = state.grantPlan?.changes === true && effectivePolicy === state.grantPlan.after;
+  const verdict: RepositoryVerdict = {
+    repository: state.repository,
+    arn: state.arn,
+    exists: true,
+    stalePrincipals: [],
+    grantWritten: written,
+    allowlistAdded: false,
+    digest,
+    drift: false,
+  };
+  if (!staging) return verdict;
+  const registry = accountOf(state.arn);
+  const repositoryPolicy = { name: `the repository policy of ${state.repository}`, statements: effectivePolicy?.Statement ?? [] };
+  verdict.grant = judgeGrantSide(state.arn, repositoryPolicy, grantModel(staging, registry, inputs.region), inputs.pullActions);
+  verdict.identity = identityCheck(staging, state.arn, inputs.pullActions);
+  verdict.stalePrincipals = stalePrincipals(effectivePolicy);
+  verdict.drift = drifts(verdict, staging);
+  return verdict;
 }
 
-/** The role-level check (docker login needs ecr:GetAuthorizationToken), as a row when it fails. */
-export function judgeRole(staging: StagingIdentity): RepositoryRow | undefined {
-  const verdict = judgeAuthorizationToken(staging);
-  if (verdict.status === 'ok' || verdict.findings.length === 0) return undefined;
-  return { repository: `(role ${staging.roleArn.slice(staging.roleArn.lastIndexOf('/') + 1)})`, grant: '-', identity: verdict.status, verdict: 'drift', findings: verdict.findings };
+/** A repository the manifest expects that does not exist: drift, and its identity side is still judged. */
+export function missingRepositoryVerdict(inputs: Inputs, registryId: string, repository: string, staging: Staging): RepositoryVerdict {
+  const arn = repositoryArn(inputs.region, registryId, repository);
+  return {
+    repository,
+    arn,
+    exists: false,
+    identity: identityCheck(staging, arn, inputs.pullActions),
+    stalePrincipals: [],
+    grantWritten: false,
+    allowlistAdded: false,
+    drift: true,
+  };
 }
 
 /** simulate: true — IAM's simulator as a second opinion on the identity side; disagreements warn. */
-export async function crossCheckWithSimulator(inputs: Inputs, staging: Staging, rows: { row: RepositoryRow; arn: string }[], report: RunReport): Promise<void> {
-  if (!inputs.simulate || staging.identity.problem) return;
+export async function crossCheckWithSimulator(inputs: Inputs, staging: Staging, verdicts: RepositoryVerdict[], report: RunReport): Promise<void> {
+  if (!inputs.simulate || staging.role.problem) return;
   const { simulateIdentity } = await import('./aws/simulate.js');
-  for (const { row, arn } of rows) {
-    const status = row.identity === 'allowed' ? 'ok' : (row.identity as SideVerdict['status']);
-    const warning = await simulateIdentity(staging.access.iam, staging.identity.roleArn, arn, inputs.pullActions, status);
+  for (const verdict of verdicts) {
+    const warning = await simulateIdentity(staging.access.iam, staging.roleArn, verdict.arn, inputs.pullActions, verdict.identity?.status ?? 'missing');
     if (warning) report.warnings.push(warning);
   }
 }
@@ -106,6 +134,12 @@ export function collectForeignFindings(inputs: Inputs, state: RepositoryState, r
   report.warnings.push(...publicGrantFindings(state.policy, inputs.policySid, state.repository));
 }
 
-export function finishVerdicts(report: RunReport): void {
-  report.missing = [...new Set(report.rows.filter((row) => row.verdict === 'drift' && !row.repository.startsWith('(')).map((row) => row.repository))].sort();
+/** The settings the fixes are phrased with, and the `missing` output: every repository staging cannot pull. */
+export function finishVerdicts(inputs: Inputs, staging: Staging | undefined, report: RunReport): void {
+  if (staging) {
+    report.role = staging.role;
+    report.settings = { roleArn: staging.roleArn, policyName: inputs.stagingPolicyName, policySid: inputs.policySid, pullActions: inputs.pullActions };
+    report.notChecked = staging.notChecked;
+  }
+  report.missing = [...new Set(report.repositories.filter((verdict) => verdict.drift).map((verdict) => verdict.repository))].sort();
 }

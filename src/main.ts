@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { errorMessage, UserError } from './errors.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { emitReport, emptyReport, type RunReport } from './report/report.js';
+import { emitReport, emptyReport, hasDrift, renderFindings, type RunReport } from './report/report.js';
 import { readRunnerContext, type RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir } from './state.js';
 import { cancelWaits } from './aws/retry.js';
@@ -51,18 +51,15 @@ export async function execute(inputs: Inputs, runner: RunnerContext, report: Run
   return report;
 }
 
-export function hasDrift(report: RunReport): boolean {
-  return report.rows.some((row) => row.verdict === 'drift');
-}
+export { hasDrift };
 
 /** Drift fails the job, after the report (and, in publish, after the push: say so). */
 function failOnDrift(report: RunReport): void {
   if (!hasDrift(report)) return;
-  const drifted = report.rows.filter((row) => row.verdict === 'drift');
   const pushed = report.image ? `The image is pushed (${report.image.imageUri}), but ` : '';
-  const names = drifted.map((row) => row.repository).join(', ');
-  const count = drifted.reduce((sum, row) => sum + row.findings.length, 0);
-  throw new UserError(`${pushed}staging cannot pull ${names}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
+  const count = renderFindings(report).filter((finding) => finding.severity === 'error').length;
+  const what = report.missing.length > 0 ? `staging cannot pull ${report.missing.join(', ')}` : `the allowlist names repositories the manifest does not expect (${report.extra.join(', ')})`;
+  throw new UserError(`${pushed}${what}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
 }
 
 /** The action's main step. */
@@ -77,7 +74,7 @@ export async function run(): Promise<void> {
       await execute(inputs, runner, report);
     } catch (error) {
       // What was read and written so far still goes to the report, so a change can be undone by hand.
-      if (report.rows.length > 0 || report.policyChanges.length > 0 || report.image) await emitReport(report, runner.tempDir).catch(() => undefined);
+      if (report.repositories.length > 0 || report.policyChanges.length > 0 || report.image) await emitReport(report, runner.tempDir).catch(() => undefined);
       throw error;
     }
     await emitReport(report, runner.tempDir);

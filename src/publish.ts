@@ -14,8 +14,8 @@ import type { Inputs } from './inputs.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
 import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
-import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, judgeRole, readRepositoryState, repositoryStateFrom, type RepositoryState } from './crossaccount.js';
-import { readStaging, stagingAccess, type Staging } from './staging.js';
+import { applyGrant, collectForeignFindings, crossCheckWithSimulator, finishVerdicts, judgeRepository, readRepositoryState, repositoryStateFrom, type RepositoryState } from './crossaccount.js';
+import { organizationAccess, readRegistryFacts, readStaging, stagingAccess, type Staging } from './staging.js';
 import { roleNameOf } from './aws/iam.js';
 
 function resolveDockerfile(inputs: Inputs): string {
@@ -106,6 +106,14 @@ async function buildPushConfirm(target: Target, docker: DockerClient, daemonVers
   }
 }
 
+/** Everything AWS weighs for a pull by the staging role, read in parallel before anything is written. */
+async function readPublishStaging(inputs: Inputs, runner: RunnerContext, registryId: string): Promise<Staging> {
+  const registryFacts = readRegistryFacts(registryId, inputs.region);
+  registryFacts.catch(() => undefined); // awaited (and its failure reported) by readStaging
+  const [access, organization] = await Promise.all([stagingAccess(inputs, runner, inputs.repository), organizationAccess(inputs, runner)]);
+  return readStaging(access, inputs, registryFacts, organization);
+}
+
 /** After the push: write the grant where its meaning changes, then judge both sides. */
 async function grantAndVerify(target: Target, state: RepositoryState, staging: Staging | undefined, report: RunReport): Promise<void> {
   const { inputs, repository, ecr, registry } = target;
@@ -118,16 +126,14 @@ async function grantAndVerify(target: Target, state: RepositoryState, staging: S
       throw error;
     }
   });
-  const row = await log.group(`Verify that ${staging ? roleNameOf(staging.identity.roleArn) : 'staging'} can pull ${repository}`, async () => {
-    const judged = judgeRepository(inputs, state, effectivePolicy, staging?.identity, report.image?.digest);
-    log.info(staging ? `Repository side: ${judged.grant}. Identity side: ${judged.identity}.` : 'No staging-role-arn: the identity side is not checked.');
+  const verdict = await log.group(`Verify that ${staging ? roleNameOf(staging.roleArn) : 'staging'} can pull ${repository}`, async () => {
+    const judged = judgeRepository(inputs, state, effectivePolicy, staging, report.image?.digest);
+    log.info(staging ? `Repository side: ${judged.grant?.status}. Identity side: ${judged.identity?.status}.` : 'No staging-role-arn: the identity side is not checked.');
     return judged;
   });
-  report.rows.push(row);
-  if (staging) await crossCheckWithSimulator(inputs, staging, [{ row, arn: state.arn }], report);
-  const roleRow = staging && judgeRole(staging.identity);
-  if (roleRow) report.rows.push(roleRow);
-  finishVerdicts(report);
+  report.repositories.push(verdict);
+  if (staging) await crossCheckWithSimulator(inputs, staging, [verdict], report);
+  finishVerdicts(inputs, staging, report);
 }
 
 /**
@@ -151,7 +157,7 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   report.registryId = registry.registryId;
   const target: Target = { inputs, repository, tags, ecr, registry };
 
-  const staging = inputs.stagingRoleArn && inputs.build.push ? await readStaging(await stagingAccess(inputs, runner, repository), inputs) : undefined;
+  const staging = inputs.stagingRoleArn && inputs.build.push ? await readPublishStaging(inputs, runner, registry.registryId) : undefined;
   const { info, state } = await prepareRepository(target, staging, report);
 
   const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);

@@ -8,11 +8,11 @@ import { formatPlan, planHasChanges, planReconcile, type ReconcilePlan } from '.
 import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { allowlistShows, editAllowlist, type AllowlistEdit } from './policy/allowlist.js';
-import { samePolicyMeaning, type PolicyDocument } from './policy/document.js';
+import { iamPolicyLength, samePolicyMeaning, type PolicyDocument } from './policy/document.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
-import { readStaging } from './staging.js';
-import { reportSurvey, surveyRepositories } from './survey.js';
+import { reportSurvey } from './survey.js';
+import { roleProblemText } from './report/findings.js';
 import { surveyTargets, type SurveyContext } from './verify.js';
 
 /** How many times a lost update (another reconcile wrote over ours) is merged and written again. */
@@ -20,15 +20,15 @@ const MAX_MERGE_ATTEMPTS = 8;
 
 function plan(inputs: Inputs, context: SurveyContext, policyName: string): ReconcilePlan {
   const allowlist = context.staging.documents.find((policy) => policy.inlineName === policyName);
-  const otherInlineLength = context.survey.inlineLength - (allowlist ? JSON.stringify(allowlist.document).replace(/\s/g, '').length : 0);
+  const otherInlineLength = context.survey.inlineLength - (allowlist ? iamPolicyLength(allowlist.document) : 0);
   return planReconcile({
     region: inputs.region,
     registryId: context.registryId,
-    rows: context.survey.rows,
+    verdicts: context.survey.verdicts,
+    role: context.staging.role,
     grantPlans: new Map([...context.survey.states].map(([repository, state]) => [repository, state?.grantPlan])),
     extra: context.survey.extra,
     prune: inputs.prune,
-    loginMissing: context.survey.roleRow !== undefined && !context.staging.identity.problem,
     pullActions: inputs.pullActions,
     allowlistDocument: allowlist?.document,
     otherInlineLength,
@@ -108,20 +108,20 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
     throw new UserError('staging-policy-name: required in reconcile mode. Name the inline policy that holds the allowlist, e.g. WorkspaceTemplatePrimaryECRPull.');
   }
   const policyName = inputs.stagingPolicyName;
-  const context = await surveyTargets(inputs, runner, report);
-  const roleArn = context.staging.identity.roleArn;
-  if (context.staging.identity.problem?.includes('does not exist')) {
-    throw new UserError(`staging-role-arn: ${context.staging.identity.problem} Reconcile does not create roles.`);
-  }
+  const context = await surveyTargets(inputs, runner);
+  report.registryId = context.registryId;
+  const roleArn = context.staging.roleArn;
+  const problem = context.staging.role.problem;
+  if (problem?.kind === 'role-not-found') throw new UserError(`staging-role-arn: ${roleProblemText(problem)} Reconcile does not create roles.`);
   const reconcilePlan = plan(inputs, context, policyName);
   const planText = formatPlan(reconcilePlan, policyName, roleNameOf(roleArn));
   log.info(planText);
-  report.plan = planText.split('\n');
+  report.plan = { changes: planHasChanges(reconcilePlan), text: planText.split('\n') };
 
   if (inputs.dryRun || !planHasChanges(reconcilePlan)) {
     reportSurvey(inputs, context.survey, report, context.manifestMode);
     if (inputs.dryRun && planHasChanges(reconcilePlan)) report.warnings.push('dry-run: nothing was written. Run reconcile without dry-run to apply the plan above.');
-    finishVerdicts(report);
+    finishVerdicts(inputs, context.staging, report);
     return;
   }
 
@@ -139,7 +139,7 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
           ...propagation,
           settleMs: Math.min(1500, inputs.propagationTimeoutMs),
         });
-        report.policyChanges.push({ target: `role:${roleNameOf(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: true });
+        report.policyChanges.push({ target: `role:${roleNameOf(roleArn)}/${policyName}`, before: written.before ?? null, after: written.after, written: !samePolicyMeaning(written.before, written.after) });
       }
     } catch (error) {
       await rollBack(context, granted, error, report);
@@ -147,14 +147,13 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
   });
 
   // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.
-  const staging = await readStaging(context.staging.access, inputs);
-  const after = await surveyRepositories(inputs, context.ecr, context.registryId, staging, context.repositories);
+  const again = await surveyTargets(inputs, runner);
   const granted = new Set(reconcilePlan.grants.map((grant) => grant.repository));
   const added = new Set(reconcilePlan.allowlist.add);
-  for (const row of after.rows) {
-    if (granted.has(row.repository) && row.grant === 'ok') row.grant = 'granted';
-    if (row.identity === 'allowed' && added.has(`arn:aws:ecr:${inputs.region}:${context.registryId}:repository/${row.repository}`)) row.identity = 'added';
+  for (const verdict of again.survey.verdicts) {
+    verdict.grantWritten = granted.has(verdict.repository) && verdict.grant?.status === 'allowed';
+    verdict.allowlistAdded = verdict.identity?.status === 'allowed' && added.has(verdict.arn);
   }
-  reportSurvey(inputs, after, report, context.manifestMode);
-  finishVerdicts(report);
+  reportSurvey(inputs, again.survey, report, again.manifestMode);
+  finishVerdicts(inputs, again.staging, report);
 }

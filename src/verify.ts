@@ -8,12 +8,17 @@ import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
-import { readStaging, stagingAccess, type Staging } from './staging.js';
-import { reportSurvey, surveyRepositories, type Survey } from './survey.js';
+import { currentCredentialsAccount, organizationAccess, readRegistryFacts, readStaging, stagingAccess, type Staging } from './staging.js';
+import { judgeSurvey, readRepositoryStates, reportSurvey, type Survey } from './survey.js';
 
-/** The registry account: given, or the one the current credentials' ECR token is for. */
+/**
+ * The registry account: given, or the current credentials' own (sts:GetCallerIdentity, which
+ * needs no permission and hands out no registry password). ECR's token is the fallback.
+ */
 export async function resolveRegistryId(ecr: ECRClient, inputs: Inputs): Promise<string> {
   if (inputs.registryId) return inputs.registryId;
+  const account = await currentCredentialsAccount();
+  if (account) return account;
   const registry = await getRegistryAuthorization(ecr, undefined);
   log.mask(registry.password);
   return registry.registryId;
@@ -38,31 +43,37 @@ export interface SurveyContext {
   survey: Survey;
 }
 
-/** Reads both sides of every target repository: shared by verify and reconcile. Writes nothing. */
-export async function surveyTargets(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<SurveyContext> {
+/**
+ * Reads both sides of every target repository, in parallel: the registry's repository policies and
+ * organization, and the staging role's policies, boundary, tags and organizations. Writes nothing.
+ */
+export async function surveyTargets(inputs: Inputs, runner: RunnerContext): Promise<SurveyContext> {
   if (!inputs.stagingRoleArn) {
     throw new UserError(`staging-role-arn: required in ${inputs.mode} mode. Name the role that pulls, e.g. arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging.`);
   }
   const { repositories, manifestMode } = targetRepositories(inputs);
   log.info(`Expected: ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}.`);
   const ecr = await createEcrClient(inputs.region);
-  const registryId = await resolveRegistryId(ecr, inputs);
-  report.registryId = registryId;
   const subject = manifestMode ? 'manifest' : inputs.repository;
-  const staging = await readStaging(await stagingAccess(inputs, runner, subject), inputs);
-  const survey = await surveyRepositories(inputs, ecr, registryId, staging, repositories);
-  return { ecr, registryId, staging, repositories, manifestMode, survey };
+  const registryId = resolveRegistryId(ecr, inputs);
+  const registryFacts = registryId.then((id) => readRegistryFacts(id, inputs.region));
+  registryFacts.catch(() => undefined); // awaited (and its failure reported) by readStaging
+  const access = stagingAccess(inputs, runner, subject);
+  const organization = organizationAccess(inputs, runner);
+  const [id, states, staging] = await Promise.all([
+    registryId,
+    registryId.then((id) => readRepositoryStates(inputs, ecr, id, repositories)),
+    Promise.all([access, organization]).then(([stagingReader, organizationReader]) => readStaging(stagingReader, inputs, registryFacts, organizationReader)),
+  ]);
+  const survey = judgeSurvey(inputs, id, staging, repositories, states);
+  return { ecr, registryId: id, staging, repositories, manifestMode, survey };
 }
 
 /** verify: both sides of the cross-account pull for one repository or the whole manifest; no writes. */
 export async function verify(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
-  const context = await surveyTargets(inputs, runner, report);
+  const context = await surveyTargets(inputs, runner);
+  report.registryId = context.registryId;
   reportSurvey(inputs, context.survey, report, context.manifestMode);
-  await crossCheckWithSimulator(
-    inputs,
-    context.staging,
-    context.survey.rows.map((row) => ({ row, arn: `arn:aws:ecr:${inputs.region}:${context.registryId}:repository/${row.repository}` })),
-    report,
-  );
-  finishVerdicts(report);
+  await crossCheckWithSimulator(inputs, context.staging, context.survey.verdicts, report);
+  finishVerdicts(inputs, context.staging, report);
 }

@@ -3,8 +3,7 @@
 // reachable Docker daemon here, nothing can reach the registry either.)
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { errorLines, ROOT, runAction } from '../stack/action.js';
 import { STAGING_ACCOUNT } from '../stack/engine.js';
@@ -21,7 +20,9 @@ let env: NodeJS.ProcessEnv;
 let state: unknown;
 
 function file(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'bad-')), 'manifest.json');
+  // Manifests are read only from inside the workspace (the repository root here).
+  mkdirSync(join(ROOT, '.stack'), { recursive: true });
+  const path = join(mkdtempSync(join(ROOT, '.stack', 'bad-')), 'manifest.json');
   writeFileSync(path, content);
   return path;
 }

@@ -64,7 +64,8 @@ async function seed(): Promise<void> {
   await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
 }
 
-const OPERATIONS = ['GetAuthorizationToken', 'AssumeRole', 'ListRolePolicies', 'ListAttachedRolePolicies', 'GetRolePolicy', 'GetRepositoryPolicy', 'SetRepositoryPolicy', 'PutRolePolicy'];
+// Every call reconcile makes: who the credentials are, the staging role (policies, facts, tags), both organizations, both policies.
+const OPERATIONS = ['GetCallerIdentity', 'AssumeRole', 'ListRolePolicies', 'ListAttachedRolePolicies', 'GetRolePolicy', 'GetRole', 'ListRoleTags', 'DescribeOrganization', 'GetRepositoryPolicy', 'SetRepositoryPolicy', 'PutRolePolicy'];
 const TRANSIENT: Fault[] = ['throttle', 'http-500', 'http-503', 'http-429', 'drop', 'latency'];
 
 describe('faults between the action and AWS (fault proxy + moto)', () => {

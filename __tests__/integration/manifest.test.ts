@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { errorLines, ROOT, runAction } from '../stack/action.js';
@@ -60,7 +59,9 @@ function useIncidentMoto(): void {
 }
 
 function writeManifest(content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'manifest-')), 'manifest.json');
+  // Manifests are read only from inside the workspace (the repository root here).
+  mkdirSync(join(ROOT, '.stack'), { recursive: true });
+  const path = join(mkdtempSync(join(ROOT, '.stack', 'manifest-')), 'manifest.json');
   writeFileSync(path, content);
   return path;
 }
@@ -166,7 +167,7 @@ describe('drift over the template manifest (moto)', () => {
   });
 
   const badManifests: [string, () => Record<string, string>, RegExp][] = [
-    ['a missing file', () => ({ manifest: '/nonexistent/manifest.json' }), /^manifest: cannot read "\/nonexistent\/manifest.json" \(ENOENT\)/],
+    ['a missing file', () => ({ manifest: join(ROOT, '.stack', 'nonexistent', 'manifest.json') }), /^manifest: cannot read ".*nonexistent\/manifest.json" \(ENOENT\)/],
     ['a file that is not JSON', () => ({ manifest: writeManifest('workspace_templates:\n  - codex\n') }), /^manifest: ".*manifest.json" is not valid JSON/],
     ['a missing key', () => ({ manifest: writeManifest('{"templates": []}') }), /^manifest: ".*" has no "workspace_templates"\. Set manifest-key/],
     ['a key that is not a list', () => ({ manifest: writeManifest('{"workspace_templates": {"codex": {}}}') }), /^manifest: "workspace_templates" in ".*" is object, not a list of templates/],
@@ -230,7 +231,7 @@ describe('CLI: the same checks from a terminal (moto)', () => {
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout);
     assert.deepEqual(report.missing, []);
-    assert.equal(report.rows.length, EXPECTED.length);
+    assert.equal(report.repositories.length, EXPECTED.length);
 
     const insync = await cli(['plan', ...flags()]);
     assert.equal(insync.code, 0, insync.stdout);

@@ -56,7 +56,7 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
     assert.match(errorLines(failing.log).at(-1)!, /staging cannot pull molecule-ai\/molecule-platform-agent: cross-account pull drift/);
     assert.match(failing.summary, /molecule-platform-agent/);
     const report = JSON.parse(readFileSync(failing.outputs.report, 'utf8'));
-    assert.equal(report.rows[0].identity, 'missing');
+    assert.equal(report.repositories[0].identity.status, 'missing');
 
     await putAllowlist(moto.endpoint, allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
     const passing = await verify();
@@ -71,15 +71,15 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
     ['a name-prefix wildcard allowlist', allowlistPolicy(['molecule-ai/*']), 'ok', undefined],
     ['a NotResource allowlist that excludes something else', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:*'], NotResource: repoArn('molecule-ai/secret') }] }, 'ok', undefined],
     ['a NotResource allowlist that excludes this repository', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:*'], NotResource: repoArn('molecule-ai/molecule-*') }] }, 'missing', /may not ecr:BatchGetImage/],
-    ['an explicit Deny', allowlistPolicy([PLATFORM_AGENT], [{ Sid: 'NoPlatformAgent', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: repoArn(PLATFORM_AGENT) }]), 'denied', /statement "NoPlatformAgent" of inline policy WorkspaceTemplatePrimaryECRPull on role MoleculeTenantEICRole-staging .* denies ecr:BatchGetImage/],
-    ['a conditional allow', { Version: '2012-10-17', Statement: [{ Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }, { Sid: 'OnlyFromVpc', Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(PLATFORM_AGENT), Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }] }, 'conditional', /statement "OnlyFromVpc" .* only under a Condition \(StringEquals aws:SourceVpc\)/],
+    ['an explicit Deny', allowlistPolicy([PLATFORM_AGENT], [{ Sid: 'NoPlatformAgent', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: repoArn(PLATFORM_AGENT) }]), 'denied', /statement "NoPlatformAgent" of inline policy WorkspaceTemplatePrimaryECRPull denies ecr:BatchGetImage on .* for role MoleculeTenantEICRole-staging/],
+    ['a conditional allow', { Version: '2012-10-17', Statement: [{ Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }, { Sid: 'OnlyFromVpc', Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(PLATFORM_AGENT), Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } }] }, 'conditional', /statement "OnlyFromVpc" .* only depending on aws:SourceVpc, which only the pull itself knows: "conditional"/],
   ];
   for (const [what, policy, identity, message] of identityCases) {
     it(`judges ${what}: identity ${identity}`, async () => {
       await seedStaging(moto.endpoint, policy);
       const run = await verify();
       const report = JSON.parse(readFileSync(run.outputs.report, 'utf8'));
-      assert.equal(report.rows[0].identity, identity === 'ok' ? 'allowed' : identity, run.log);
+      assert.equal(report.repositories[0].identity.status, identity === 'ok' ? 'allowed' : identity, run.log);
       assert.equal(run.exitCode, identity === 'ok' ? 0 : 1, run.log);
       if (message) assert.ok(errorLines(run.log).some((line) => message.test(line)), run.log);
     });

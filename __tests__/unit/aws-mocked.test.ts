@@ -90,13 +90,13 @@ describe('identity policy I/O (SDK-level mocks)', () => {
 
   it('decodes IAM URL-encoding with decodeURIComponent (a + stays a +)', async () => {
     const policy = { Version: '2012-10-17', Statement: [{ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: 'arn:aws:ecr:us-east-2:153263036946:repository/team/a+b' }] };
-    const read = await readStagingIdentity(stagingWith(encodeURIComponent(JSON.stringify(policy))), ROLE, 'WorkspaceTemplatePrimaryECRPull', 'the current credentials');
+    const read = await readStagingIdentity(stagingWith(encodeURIComponent(JSON.stringify(policy))), ROLE, 'the current credentials');
     assert.deepEqual(read.documents[0].document, policy);
   });
 
   it('names an identity policy that is not JSON', async () => {
     await assert.rejects(
-      readStagingIdentity(stagingWith(encodeURIComponent('Version: 2012-10-17')), ROLE, undefined, 'the current credentials'),
+      readStagingIdentity(stagingWith(encodeURIComponent('Version: 2012-10-17')), ROLE, 'the current credentials'),
       userError(/^inline policy WorkspaceTemplatePrimaryECRPull of role MoleculeTenantEICRole-staging is not valid JSON/),
     );
   });
@@ -105,7 +105,7 @@ describe('identity policy I/O (SDK-level mocks)', () => {
     const { client, mock } = iam();
     mock.on(ListRolePoliciesCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     await assert.rejects(
-      readStagingIdentity(client, ROLE, undefined, 'assumed role arn:aws:iam::004947743811:role/Reader'),
+      readStagingIdentity(client, ROLE, 'assumed role arn:aws:iam::004947743811:role/Reader'),
       userError(/^iam:ListRolePolicies was denied for assumed role arn:aws:iam::004947743811:role\/Reader/),
     );
   });
@@ -117,14 +117,14 @@ describe('simulate: IAM SimulatePrincipalPolicy as a second opinion', () => {
   it('is silent when the simulator agrees', async () => {
     const { client, mock } = iam();
     mock.on(SimulatePrincipalPolicyCommand).resolves(results('allowed'));
-    assert.equal(await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'ok'), undefined);
+    assert.equal(await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'allowed'), undefined);
     assert.deepEqual(mock.commandCalls(SimulatePrincipalPolicyCommand)[0].args[0].input, { PolicySourceArn: ROLE, ActionNames: PULL, ResourceArns: [REPO_ARN] });
   });
 
   it('warns when the simulator disagrees (e.g. a permission boundary)', async () => {
     const { client, mock } = iam();
     mock.on(SimulatePrincipalPolicyCommand).resolves(results('implicitDeny'));
-    assert.match((await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'ok')) ?? '', /disagree .*\(simulator: ecr:BatchGetImage=implicitDeny.*local: ok\)/);
+    assert.match((await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'allowed')) ?? '', /disagree .*\(simulator: ecr:BatchGetImage=implicitDeny.*local: allowed\)/);
   });
 
   it('warns, and keeps the local verdict, when the simulator cannot be asked', async () => {

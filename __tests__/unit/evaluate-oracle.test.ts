@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { evaluate, type Decision } from '../../src/policy/evaluate.js';
+import { UNKNOWN_CONTEXT } from '../../src/policy/context.js';
 import type { Principal, Statement } from '../../src/policy/document.js';
 
 const PROD = '153263036946';
@@ -39,13 +40,13 @@ const asOracle: Record<Decision, OracleResult | 'conditional'> = {
 
 /** Identity side alone (same account, no resource policy): the identity decision is the answer. */
 function ours(identity: Statement[], action: string, resource: string): OracleResult | 'conditional' {
-  return asOracle[evaluate([{ name: 'identity', statements: identity }], { action, resource }, 'identity').decision];
+  return asOracle[evaluate([{ name: 'identity', statements: identity }], { action, resource, context: UNKNOWN_CONTEXT }, 'identity').decision];
 }
 
 /** Cross-account: both sides must allow; an explicit deny on either side wins. */
 function oursCrossAccount(identity: Statement[], resourcePolicy: Statement[], action: string, resource: string): OracleResult | 'conditional' {
-  const identitySide = evaluate([{ name: 'identity', statements: identity }], { action, resource }, 'identity').decision;
-  const resourceSide = evaluate([{ name: 'repository', statements: resourcePolicy }], { action, resource, principal: ROLE }, 'resource').decision;
+  const identitySide = evaluate([{ name: 'identity', statements: identity }], { action, resource, context: UNKNOWN_CONTEXT }, 'identity').decision;
+  const resourceSide = evaluate([{ name: 'repository', statements: resourcePolicy }], { action, resource, caller: { roleArn: ROLE, hasBoundary: false }, context: UNKNOWN_CONTEXT }, 'resource').decision;
   if (identitySide === 'explicitly-denied' || resourceSide === 'explicitly-denied') return 'ExplicitlyDenied';
   if (identitySide === 'conditional' || resourceSide === 'conditional') return 'conditional';
   return identitySide === 'allowed' && resourceSide === 'allowed' ? 'Allowed' : 'ImplicitlyDenied';

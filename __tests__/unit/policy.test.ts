@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowlistEntries, allowlistShows, coveredBy, editAllowlist, findAllowlistStatement } from '../../src/policy/allowlist.js';
 import { decodeIamDocument, iamPolicyLength, parsePolicy, samePolicyMeaning, type PolicyDocument, type Statement } from '../../src/policy/document.js';
-import { grantStatement, planGrant, publicGrantFindings, stalePrincipalFindings } from '../../src/policy/repository-grant.js';
+import { grantStatement, planGrant, publicGrantFindings, stalePrincipals } from '../../src/policy/repository-grant.js';
 import { formatPlan, planReconcile, type PlanInput } from '../../src/drift/plan.js';
+import type { Check, CheckStatus, RepositoryVerdict } from '../../src/checks/model.js';
+import type { Layer } from '../../src/policy/evaluate.js';
 import { expectedRepositories } from '../../src/drift/manifest.js';
 import { UserError } from '../../src/errors.js';
 
@@ -73,7 +75,7 @@ describe('the repository grant', () => {
   it('reports public foreign grants and unique-ID principals', () => {
     const policy = doc(grant, { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }, { Sid: 'Old', Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLE123'] }, Action: 'ecr:BatchGetImage' });
     assert.equal(publicGrantFindings(policy, 'PublishImageCrossAccountPull', 'r').length, 1);
-    assert.match(stalePrincipalFindings(policy, 'r')[0], /statement "Old" .* names principal AROAEXAMPLE123, a unique ID/);
+    assert.deepEqual(stalePrincipals(policy), [{ sid: 'Old', principal: 'AROAEXAMPLE123' }]);
     assert.deepEqual(publicGrantFindings(doc({ ...grant, Principal: '*' }), 'PublishImageCrossAccountPull', 'r'), [], 'our own statement is never foreign');
   });
 });
@@ -107,24 +109,28 @@ describe('the staging allowlist', () => {
 
 describe('reconcile plan', () => {
   const base: PlanInput = {
-    region: 'us-east-2', registryId: '153263036946', rows: [], grantPlans: new Map(), extra: [], prune: false, loginMissing: false, pullActions: PULL,
+    region: 'us-east-2', registryId: '153263036946', verdicts: [], role: { roleArn: 'arn:aws:iam::004947743811:role/Role' }, grantPlans: new Map(), extra: [], prune: false, pullActions: PULL,
     allowlistDocument: doc({ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: [arn('a')] }), otherInlineLength: 0, policyName: 'Allowlist',
   };
-  const row = (repository: string, grant: string, identity: string) => ({ repository, grant, identity, verdict: 'drift' as const, findings: [] });
+  const check = (status: CheckStatus, layer: Layer): Check => ({ status, layer, deciding: [], unknownKeys: [] });
+  const row = (repository: string, grant: CheckStatus, identity: CheckStatus): RepositoryVerdict => ({
+    repository, arn: arn(repository), exists: true, grant: check(grant, 'resource'), identity: check(identity, 'identity'), stalePrincipals: [], grantWritten: false, allowlistAdded: false, drift: true,
+  });
 
   it('adds missing ARNs, prunes extras only when asked, and leaves Deny/Condition to a person', () => {
-    const plan = planReconcile({ ...base, rows: [row('b', 'ok', 'missing'), row('c', 'ok', 'denied')], extra: ['a'] });
+    const plan = planReconcile({ ...base, verdicts: [row('b', 'allowed', 'missing'), row('c', 'allowed', 'denied')], extra: ['a'] });
     assert.deepEqual(plan.allowlist, { add: [arn('b')], remove: [], addLogin: false });
-    assert.match(plan.unfixable[0], /^c: identity side is "denied"/);
+    assert.deepEqual(plan.unfixable, [{ kind: 'identity-side', repository: 'c', status: 'denied', layer: 'identity' }]);
+    assert.match(formatPlan(plan, 'Allowlist', 'Role'), /! c: identity side is "denied"/);
     assert.deepEqual(planReconcile({ ...base, extra: ['a'], prune: true }).allowlist.remove, [arn('a')]);
   });
 
   it('refuses past IAM\'s inline limit, naming what to do', () => {
-    assert.throws(() => planReconcile({ ...base, rows: [row('b', 'ok', 'missing')], otherInlineLength: 10_200 }), /over IAM's 10240\. Replace explicit ARNs in Allowlist with a name-prefix wildcard/);
+    assert.throws(() => planReconcile({ ...base, verdicts: [row('b', 'allowed', 'missing')], otherInlineLength: 10_200 }), /over IAM's 10240\. Replace explicit ARNs in Allowlist with a name-prefix wildcard/);
   });
 
   it('prints like terraform plan, with the room left', () => {
-    const text = formatPlan(planReconcile({ ...base, rows: [row('b', 'ok', 'missing')] }), 'Allowlist', 'Role');
+    const text = formatPlan(planReconcile({ ...base, verdicts: [row('b', 'allowed', 'missing')] }), 'Allowlist', 'Role');
     assert.match(text, /^Plan: 0 grant\(s\) to add, 1 allowlist ARN\(s\) to add, 0 to remove/);
     assert.match(text, /\+ allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/b/);
     assert.match(text, /room for about \d+ more repository ARNs/);

@@ -8,13 +8,11 @@ import {
   paginateListRolePolicies,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import type { StagingIdentity } from '../drift/verdict.js';
 import { decodeIamDocument, parsePolicy, type PolicyDocument } from '../policy/document.js';
+import { roleNameOf } from '../policy/arn.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
 
-export function roleNameOf(roleArn: string): string {
-  return roleArn.slice(roleArn.lastIndexOf('/') + 1);
-}
+export { roleNameOf };
 
 export interface NamedPolicy {
   /** "inline policy NAME" or "managed policy ARN" */
@@ -24,8 +22,10 @@ export interface NamedPolicy {
 }
 
 export interface StagingRead {
-  identity: StagingIdentity;
+  /** Every inline policy and the default version of every attached managed policy. */
   documents: NamedPolicy[];
+  /** The role's inline policy names; undefined when the role does not exist (where it was looked for). */
+  inlineNames: string[] | undefined;
 }
 
 async function roleExists(iam: IAMClient, roleName: string, who: string): Promise<boolean> {
@@ -42,7 +42,7 @@ export async function readInline(iam: IAMClient, roleName: string, policyName: s
   try {
     const response = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
     const name = `inline policy ${policyName}`;
-    return { name, inlineName: policyName, document: parsePolicy(decodeIamDocument(response.PolicyDocument ?? ''), `${name} of role ${roleName}`) };
+    return { name, inlineName: policyName, document: parsePolicy(decodeIamDocument(response.PolicyDocument ?? '', `${name} of role ${roleName}`), `${name} of role ${roleName}`) };
   } catch (error) {
     if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
     throw describeAwsError(error, 'iam:GetRolePolicy', who);
@@ -57,53 +57,48 @@ async function readManaged(iam: IAMClient, policyArn: string, roleName: string, 
     who,
   );
   const name = `managed policy ${policyArn}`;
-  return { name, document: parsePolicy(decodeIamDocument(version.PolicyVersion?.Document ?? ''), `${name} attached to role ${roleName}`) };
+  return { name, document: parsePolicy(decodeIamDocument(version.PolicyVersion?.Document ?? '', `${name} attached to role ${roleName}`), `${name} attached to role ${roleName}`) };
 }
 
 /**
  * Everything that grants the role permissions by identity: every inline policy and the default
- * version of every attached managed policy (paginated). A missing role or named policy is drift.
+ * version of every attached managed policy (paginated), listed in parallel.
  */
-export async function readStagingIdentity(iam: IAMClient, roleArn: string, policyName: string | undefined, who: string): Promise<StagingRead> {
+export async function readStagingIdentity(iam: IAMClient, roleArn: string, who: string): Promise<StagingRead> {
   const roleName = roleNameOf(roleArn);
-  const account = roleArn.split(':')[4];
-  const missing = (problem: string): StagingRead => ({ identity: { roleArn, policyName, policies: [], problem }, documents: [] });
+  const missing: StagingRead = { documents: [], inlineNames: undefined };
 
-  const inlineNames: string[] = [];
-  try {
-    for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) inlineNames.push(...(page.PolicyNames ?? []));
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) {
-      return missing(`role ${roleName} does not exist in account ${account}, so nothing there can pull. Create it, or fix staging-role-arn.`);
+  const listInline = async (): Promise<string[] | undefined> => {
+    const names: string[] = [];
+    try {
+      for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) names.push(...(page.PolicyNames ?? []));
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+      throw describeAwsError(error, 'iam:ListRolePolicies', who);
     }
-    throw describeAwsError(error, 'iam:ListRolePolicies', who);
-  }
-  if (inlineNames.length === 0 && !(await roleExists(iam, roleName, who))) {
-    return missing(`role ${roleName} does not exist in account ${account}, so nothing there can pull. Create it, or fix staging-role-arn.`);
-  }
-
-  const attachedArns: string[] = [];
-  try {
-    for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
-      attachedArns.push(...(page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn).filter((arn): arn is string => Boolean(arn)));
-    }
-  } catch (error) {
-    throw describeAwsError(error, 'iam:ListAttachedRolePolicies', who);
-  }
-
-  const inline = await Promise.all(inlineNames.map((name) => readInline(iam, roleName, name, who)));
-  const managed = await Promise.all(attachedArns.map((arn) => readManaged(iam, arn, roleName, who)));
-  const documents = [...inline.filter((policy): policy is NamedPolicy => policy !== undefined), ...managed];
-  const identity: StagingIdentity = {
-    roleArn,
-    policyName,
-    policies: documents.map((policy) => ({ name: policy.name, statements: policy.document.Statement })),
-    problem: undefined,
+    return names;
   };
-  if (policyName && !inlineNames.includes(policyName)) {
-    identity.problem = `inline policy ${policyName} is not on role ${roleName} (account ${account}); it has ${inlineNames.length > 0 ? inlineNames.join(', ') : 'no inline policies'}. Create it with the pull allowlist (mode: reconcile does), or fix staging-policy-name.`;
-  }
-  return { identity, documents };
+  const listAttached = async (): Promise<string[] | undefined> => {
+    const arns: string[] = [];
+    try {
+      for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
+        arns.push(...(page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn).filter((arn): arn is string => Boolean(arn)));
+      }
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+      throw describeAwsError(error, 'iam:ListAttachedRolePolicies', who);
+    }
+    return arns;
+  };
+  const [inlineNames, attachedArns] = await Promise.all([listInline(), listAttached()]);
+  if (inlineNames === undefined || attachedArns === undefined) return missing;
+  if (inlineNames.length === 0 && attachedArns.length === 0 && !(await roleExists(iam, roleName, who))) return missing;
+
+  const [inline, managed] = await Promise.all([
+    Promise.all(inlineNames.map((name) => readInline(iam, roleName, name, who))),
+    Promise.all(attachedArns.map((arn) => readManaged(iam, arn, roleName, who))),
+  ]);
+  return { documents: [...inline.filter((policy): policy is NamedPolicy => policy !== undefined), ...managed], inlineNames };
 }
 
 /** PutRolePolicy of one inline policy (the allowlist); reconcile re-reads afterwards to confirm. */

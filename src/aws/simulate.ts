@@ -1,5 +1,5 @@
 import { SimulatePrincipalPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import type { SideStatus } from '../drift/verdict.js';
+import type { CheckStatus } from '../checks/model.js';
 
 /**
  * Optional cross-check of the identity side with IAM's own simulator, which also sees permission
@@ -11,7 +11,7 @@ export async function simulateIdentity(
   roleArn: string,
   repositoryArn: string,
   pullActions: string[],
-  localStatus: SideStatus,
+  localStatus: CheckStatus,
 ): Promise<string | undefined> {
   let decisions: { action: string; decision: string }[];
   try {
@@ -22,7 +22,7 @@ export async function simulateIdentity(
     return `simulate: could not cross-check ${repositoryArn} with iam:SimulatePrincipalPolicy (${code}: ${(error as Error).message?.split('\n')[0]}). Allow iam:SimulatePrincipalPolicy on ${roleArn}, or turn simulate off; the local verdict stands.`;
   }
   const simulatorAllows = decisions.length === pullActions.length && decisions.every((entry) => entry.decision === 'allowed');
-  const localAllows = localStatus === 'ok';
+  const localAllows = localStatus === 'allowed';
   if (simulatorAllows === localAllows) return undefined;
   const detail = decisions.map((entry) => `${entry.action}=${entry.decision}`).join(', ');
   return `simulate: IAM's simulator and the local evaluator disagree on ${repositoryArn} for ${roleArn} (simulator: ${detail}; local: ${localStatus}). A permission boundary, an SCP or a condition key may explain it; the local verdict stands.`;

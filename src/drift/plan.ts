@@ -1,27 +1,41 @@
+import type { RepositoryVerdict, RoleVerdict } from '../checks/model.js';
 import { UserError } from '../errors.js';
-import { editAllowlist, INLINE_POLICIES_LIMIT, repositoryArn, type AllowlistEdit } from '../policy/allowlist.js';
+import { inert } from '../inert.js';
+import { editAllowlist, findAllowlistStatement, INLINE_POLICIES_LIMIT, removableArns, widerPullStatements, type AllowlistEdit } from '../policy/allowlist.js';
+import { repositoryArn } from '../policy/arn.js';
 import { iamPolicyLength, type PolicyDocument } from '../policy/document.js';
 import type { GrantPlan } from '../policy/repository-grant.js';
-import type { RepositoryRow } from '../report/report.js';
+
+/** Why reconcile leaves something for a person: typed, phrased by `formatPlan`. */
+export type Unfixable =
+  | { kind: 'grant-needs-principals'; repository: string }
+  | { kind: 'foreign-stale-principal'; repository: string }
+  | { kind: 'no-repository'; repository: string }
+  | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined }
+  | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
+  | { kind: 'extra-elsewhere'; repository: string }
+  | { kind: 'login'; status: string; layer: string | undefined };
 
 export interface ReconcilePlan {
   grants: { repository: string; plan: GrantPlan }[];
   allowlist: AllowlistEdit;
   allowlistBefore: PolicyDocument | undefined;
   allowlistAfter: PolicyDocument | undefined;
-  /** What reconcile cannot fix on its own (a Deny, a Condition, a grant with no pull-principals). */
-  unfixable: string[];
+  /** Reconcile writes its own pull-only statement: the allowlist had none it may extend. */
+  ownStatement: { wider: string[] } | undefined;
+  /** What reconcile cannot fix on its own (a Deny, a Condition, a boundary, an SCP, a grant with no pull-principals). */
+  unfixable: Unfixable[];
   size: { used: number; limit: number };
 }
 
 export interface PlanInput {
   region: string;
   registryId: string;
-  rows: RepositoryRow[];
+  verdicts: RepositoryVerdict[];
+  role: RoleVerdict;
   grantPlans: Map<string, GrantPlan | undefined>;
   extra: string[];
   prune: boolean;
-  loginMissing: boolean;
   pullActions: string[];
   allowlistDocument: PolicyDocument | undefined;
   /** Lengths (whitespace not counted) of the role's other inline policies. */
@@ -29,58 +43,119 @@ export interface PlanInput {
   policyName: string;
 }
 
-/** The minimal change that makes every expected repository pullable: pure, printed before applying. */
-export function planReconcile(input: PlanInput): ReconcilePlan {
+function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['grants'] {
   const grants: ReconcilePlan['grants'] = [];
-  const add: string[] = [];
-  const unfixable: string[] = [];
-  for (const row of input.rows) {
-    const plan = input.grantPlans.get(row.repository);
-    if (row.grant === 'missing') {
-      if (plan?.changes) grants.push({ repository: row.repository, plan });
-      else unfixable.push(`${row.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`);
-    } else if (row.grant === 'stale principal') {
+  for (const verdict of input.verdicts) {
+    const plan = input.grantPlans.get(verdict.repository);
+    const { repository, grant } = verdict;
+    if (!verdict.exists) unfixable.push({ kind: 'no-repository', repository });
+    else if (grant?.status === 'missing' && grant.layer === 'resource') {
+      if (plan?.changes) grants.push({ repository, plan });
+      else unfixable.push({ kind: 'grant-needs-principals', repository });
+    } else if (grant && grant.status !== 'allowed') {
+      unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer });
+    } else if (verdict.stalePrincipals.length > 0) {
       // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
-      if (plan?.changes) grants.push({ repository: row.repository, plan });
-      else unfixable.push(`${row.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`);
-    } else if (row.grant === 'denied' || row.grant === 'conditional' || row.grant === 'no repository') {
-      unfixable.push(`${row.repository}: repository side is "${row.grant}"; reconcile does not override that. See the findings.`);
-    }
-    if (row.identity === 'missing') add.push(repositoryArn(input.region, input.registryId, row.repository));
-    else if (row.identity === 'denied' || row.identity === 'conditional') {
-      unfixable.push(`${row.repository}: identity side is "${row.identity}"; reconcile does not override a Deny or a Condition. See the findings.`);
+      if (plan?.changes) grants.push({ repository, plan });
+      else unfixable.push({ kind: 'foreign-stale-principal', repository });
     }
   }
-  const remove = input.prune ? input.extra.map((name) => repositoryArn(input.region, input.registryId, name)) : [];
-  const allowlist: AllowlistEdit = { add: add.sort(), remove: remove.sort(), addLogin: input.loginMissing };
+  return grants;
+}
+
+/** The minimal change that makes every expected repository pullable: pure, printed before applying. */
+export function planReconcile(input: PlanInput): ReconcilePlan {
+  const unfixable: Unfixable[] = [];
+  const grants = planGrants(input, unfixable);
+  const add: string[] = [];
+  if (!input.role.problem || input.role.problem.kind === 'policy-not-found') {
+    for (const { repository, identity } of input.verdicts) {
+      if (input.role.problem || (identity?.status === 'missing' && identity.layer === 'identity')) add.push(repositoryArn(input.region, input.registryId, repository));
+      else if (identity && identity.status !== 'allowed') unfixable.push({ kind: 'identity-side', repository, status: identity.status, layer: identity.layer });
+    }
+  }
+  const login = input.role.login;
+  const addLogin = login?.status === 'missing' && login.layer === 'identity';
+  if (login && login.status !== 'allowed' && !addLogin) unfixable.push({ kind: 'login', status: login.status, layer: login.layer });
+
+  // Prune removes an extra only from the statement reconcile owns; one held elsewhere is left for a person.
+  const removable = removableArns(input.allowlistDocument, input.pullActions);
+  const remove: string[] = [];
+  if (input.prune) {
+    for (const name of input.extra) {
+      const arn = repositoryArn(input.region, input.registryId, name);
+      if (removable.has(arn)) remove.push(arn);
+      else unfixable.push({ kind: 'extra-elsewhere', repository: name });
+    }
+  }
+  const allowlist: AllowlistEdit = { add: add.sort(), remove: remove.sort(), addLogin };
   const changesAllowlist = allowlist.add.length > 0 || allowlist.remove.length > 0 || allowlist.addLogin;
   const allowlistAfter = changesAllowlist ? editAllowlist(input.allowlistDocument, allowlist, input.pullActions) : input.allowlistDocument;
+  const ownStatement = allowlist.add.length > 0 && findAllowlistStatement(input.allowlistDocument, input.pullActions) < 0
+    ? { wider: widerPullStatements(input.allowlistDocument, input.pullActions).map((statement) => statement.Sid ?? '(no Sid)') }
+    : undefined;
   const used = input.otherInlineLength + (allowlistAfter ? iamPolicyLength(allowlistAfter) : 0);
   if (changesAllowlist && used > INLINE_POLICIES_LIMIT) {
     throw new UserError(
-      `reconcile: the inline policies of the role would be ${used} characters (whitespace not counted), over IAM's ${INLINE_POLICIES_LIMIT}. Replace explicit ARNs in ${input.policyName} with a name-prefix wildcard (e.g. arn:aws:ecr:${input.region}:${input.registryId}:repository/molecule-ai/workspace-template-*), prune extras (prune: true), or move the allowlist to a managed policy (6,144 each, up to 10 per role). Nothing was written.`,
+      `reconcile: the inline policies of the role would be ${used} characters (whitespace not counted), over IAM's ${INLINE_POLICIES_LIMIT}. Replace explicit ARNs in ${input.policyName} with a name-prefix wildcard (e.g. ${repositoryArn(input.region, input.registryId, 'molecule-ai/workspace-template-*')}), prune extras (prune: true), or move the allowlist to a managed policy (6,144 each, up to 10 per role). Nothing was written.`,
     );
   }
-  return { grants, allowlist, allowlistBefore: input.allowlistDocument, allowlistAfter, unfixable, size: { used, limit: INLINE_POLICIES_LIMIT } };
+  return { grants, allowlist, allowlistBefore: input.allowlistDocument, allowlistAfter, ownStatement, unfixable, size: { used, limit: INLINE_POLICIES_LIMIT } };
 }
 
 export function planHasChanges(plan: ReconcilePlan): boolean {
   return plan.grants.length > 0 || plan.allowlist.add.length > 0 || plan.allowlist.remove.length > 0 || plan.allowlist.addLogin;
 }
 
+const LAYER_NAMES: Record<string, string> = {
+  identity: 'its identity policies',
+  boundary: 'its permissions boundary',
+  scp: 'a service control policy',
+  resource: 'the repository policy',
+  rcp: 'a resource control policy',
+};
+
+function unfixableText(item: Unfixable): string {
+  const layer = 'layer' in item && item.layer ? LAYER_NAMES[item.layer] ?? item.layer : 'a policy';
+  switch (item.kind) {
+    case 'grant-needs-principals':
+      return `${item.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`;
+    case 'foreign-stale-principal':
+      return `${item.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`;
+    case 'no-repository':
+      return `${item.repository}: the repository does not exist; reconcile does not create repositories. Publish it first.`;
+    case 'grant-side':
+      return `${item.repository}: repository side is "${item.status}" because of ${layer}; reconcile does not override a Deny, a Condition or an RCP. See the findings.`;
+    case 'identity-side':
+      return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;
+    case 'extra-elsewhere':
+      return `${item.repository}: an extra, but held by a statement or policy reconcile does not own, so prune cannot remove it. Remove it there by hand.`;
+    case 'login':
+      return `docker login is "${item.status}" because of ${layer}; reconcile adds ecr:GetAuthorizationToken only to the allowlist policy. See the findings.`;
+  }
+}
+
 /** The plan as a person reads it, like `terraform plan`. */
 export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: string): string {
   const lines: string[] = [];
   for (const { repository } of plan.grants) lines.push(`  + grant      ${repository}: pull statement on its repository policy`);
+  if (plan.ownStatement) {
+    const wider = plan.ownStatement.wider.length > 0
+      ? `: statement(s) ${plan.ownStatement.wider.map((sid) => `"${inert(sid, 100)}"`).join(', ')} also allow more than pull, so reconcile does not extend them`
+      : '';
+    lines.push(`  + statement  a pull-only allowlist statement in ${policyName}${wider}`);
+  }
   for (const arn of plan.allowlist.add) lines.push(`  + allowlist  ${arn}`);
   for (const arn of plan.allowlist.remove) lines.push(`  - allowlist  ${arn}`);
   if (plan.allowlist.addLogin) lines.push(`  + statement  ecr:GetAuthorizationToken on * (docker login)`);
   const percent = Math.round((plan.size.used / plan.size.limit) * 100);
   const header = planHasChanges(plan)
     ? `Plan: ${plan.grants.length} grant(s) to add, ${plan.allowlist.add.length} allowlist ARN(s) to add, ${plan.allowlist.remove.length} to remove (inline policy ${policyName} of role ${roleName}).`
-    : 'Plan: no changes. Both sides already allow every expected repository.';
+    : plan.unfixable.length > 0
+      ? 'Plan: no changes reconcile can make; what is left for a person is below.'
+      : 'Plan: no changes. Both sides already allow every expected repository.';
   lines.unshift(header);
   lines.push(`Inline policy size after the change: ${plan.size.used} of ${plan.size.limit} characters (${percent} %), room for about ${Math.max(0, Math.floor((plan.size.limit - plan.size.used) / 85))} more repository ARNs.`);
-  for (const problem of plan.unfixable) lines.push(`  ! ${problem}`);
+  for (const problem of plan.unfixable) lines.push(`  ! ${unfixableText(problem)}`);
   return lines.join('\n');
 }

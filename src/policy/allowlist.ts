@@ -1,9 +1,8 @@
 import { asList, type PolicyDocument, type Statement } from './document.js';
+import { repositoryArn } from './arn.js';
 import { actionMatches, resourceMatches } from './evaluate.js';
 
-export function repositoryArn(region: string, registryId: string, repository: string): string {
-  return `arn:aws:ecr:${region}:${registryId}:repository/${repository}`;
-}
+export { repositoryArn };
 
 export interface AllowlistEntries {
   /** Repository names the allowlist names explicitly (no wildcard), in this registry. */
@@ -14,12 +13,12 @@ export interface AllowlistEntries {
 
 function grantsPull(statement: Statement, pullActions: string[]): boolean {
   if (statement.Effect !== 'Allow' || statement.Action === undefined) return false;
-  return pullActions.some((action) => asList(statement.Action).some((pattern) => actionMatches(pattern, action)));
+  return pullActions.some((action) => asList(statement.Action).some((pattern) => typeof pattern === 'string' && actionMatches(pattern, action)));
 }
 
 /** The repositories an identity policy's Allow statements name for pulling, in one registry. */
 export function allowlistEntries(documents: PolicyDocument[], region: string, registryId: string, pullActions: string[]): AllowlistEntries {
-  const prefix = `arn:aws:ecr:${region}:${registryId}:repository/`;
+  const prefix = repositoryArn(region, registryId, '');
   const explicit = new Set<string>();
   const wildcards = new Set<string>();
   for (const document of documents) {
@@ -28,7 +27,7 @@ export function allowlistEntries(documents: PolicyDocument[], region: string, re
       for (const resource of asList(statement.Resource)) {
         const wildcard = /[*?]/.test(resource);
         if (!wildcard && resource.startsWith(prefix)) explicit.add(resource.slice(prefix.length));
-        else if (wildcard && (resource === '*' || resource.startsWith('arn:aws:ecr:'))) wildcards.add(resource);
+        else if (wildcard && (resource === '*' || /^arn:[\w-]+:ecr:/.test(resource))) wildcards.add(resource);
       }
     }
   }
@@ -47,21 +46,58 @@ export const LOGIN_SID = 'PublishImageEcrLogin';
 /** All inline policies of one role together: 10,240 characters, whitespace not counted. */
 export const INLINE_POLICIES_LIMIT = 10_240;
 
+const ECR_REPOSITORY_ARN = /^arn:[\w-]+:ecr:[a-z0-9-]+:\d{12}:repository\/[^*?]+$/;
+
 /**
- * The allowlist statement: the first Allow statement that grants every pull action on a list of
- * explicit ECR repository ARNs. Reconcile edits only its Resource list.
+ * May reconcile extend this statement? Only an unconditional Allow of nothing but the pull actions
+ * on nothing but explicit ECR repository ARNs: adding an ARN to a statement that also allows push
+ * (or `ecr:*`) would hand the role more than pull on that repository.
+ */
+export function isPullOnlyStatement(statement: Statement, pullActions: string[]): boolean {
+  const pull = new Set(pullActions.map((action) => action.toLowerCase()));
+  const actions = asList(statement.Action);
+  const resources = asList(statement.Resource);
+  return (
+    statement.Effect === 'Allow' &&
+    !statement.Condition &&
+    statement.NotAction === undefined &&
+    statement.NotResource === undefined &&
+    actions.length > 0 &&
+    actions.every((action) => typeof action === 'string' && pull.has(action.toLowerCase())) &&
+    pullActions.every((action) => actions.some((pattern) => pattern.toLowerCase() === action.toLowerCase())) &&
+    resources.length > 0 &&
+    resources.every((resource) => typeof resource === 'string' && ECR_REPOSITORY_ARN.test(resource))
+  );
+}
+
+/**
+ * The allowlist statement reconcile edits: our own (Sid PublishImagePullAllowlist) if it is pull-only,
+ * else the first pull-only statement. -1: none (reconcile then adds its own).
  */
 export function findAllowlistStatement(document: PolicyDocument | undefined, pullActions: string[]): number {
   if (!document) return -1;
-  return document.Statement.findIndex(
+  const own = document.Statement.findIndex((statement) => statement.Sid === ALLOWLIST_SID && isPullOnlyStatement(statement, pullActions));
+  if (own >= 0) return own;
+  return document.Statement.findIndex((statement) => isPullOnlyStatement(statement, pullActions));
+}
+
+/**
+ * Statements of the allowlist policy that grant pull on ECR repositories but also more (push,
+ * `ecr:*`, a Condition): reconcile leaves them alone and says why.
+ */
+export function widerPullStatements(document: PolicyDocument | undefined, pullActions: string[]): Statement[] {
+  return (document?.Statement ?? []).filter(
     (statement) =>
-      statement.Effect === 'Allow' &&
-      !statement.Condition &&
-      statement.Action !== undefined &&
-      pullActions.every((action) => asList(statement.Action).some((pattern) => actionMatches(pattern, action))) &&
-      asList(statement.Resource).length > 0 &&
-      asList(statement.Resource).every((resource) => resource.startsWith('arn:aws:ecr:')),
+      grantsPull(statement, pullActions) &&
+      !isPullOnlyStatement(statement, pullActions) &&
+      asList(statement.Resource).some((resource) => typeof resource === 'string' && resource.startsWith('arn:') && resource.includes(':ecr:')),
   );
+}
+
+/** The ARNs reconcile may remove: those in the statement it edits. */
+export function removableArns(document: PolicyDocument | undefined, pullActions: string[]): Set<string> {
+  const index = findAllowlistStatement(document, pullActions);
+  return new Set(index >= 0 ? asList(document!.Statement[index].Resource) : []);
 }
 
 export interface AllowlistEdit {
@@ -75,6 +111,15 @@ export interface AllowlistEdit {
  * when missing); every other statement is kept as it is. Applied to a freshly read document, so
  * it is also how two racing reconciles merge each other's entries.
  */
+/** A Sid not used yet in the policy (ours may have been taken by a statement someone widened). */
+function freeSid(statements: Statement[], base: string): string {
+  const taken = new Set(statements.map((statement) => statement.Sid));
+  for (let suffix = 1; ; suffix++) {
+    const sid = suffix === 1 ? base : `${base}${suffix}`;
+    if (!taken.has(sid)) return sid;
+  }
+}
+
 export function editAllowlist(document: PolicyDocument | undefined, edit: AllowlistEdit, pullActions: string[]): PolicyDocument {
   const statements = [...(document?.Statement ?? [])];
   const index = findAllowlistStatement(document, pullActions);
@@ -82,10 +127,12 @@ export function editAllowlist(document: PolicyDocument | undefined, edit: Allowl
   const removed = new Set(edit.remove);
   const kept = current.filter((arn) => !removed.has(arn));
   const resources = [...kept, ...[...new Set(edit.add)].filter((arn) => !kept.includes(arn)).sort()];
-  if (index >= 0) {
+  if (index >= 0 && resources.length > 0) {
     statements[index] = { ...statements[index], Resource: resources };
+  } else if (index >= 0) {
+    statements.splice(index, 1); // IAM refuses a statement with an empty Resource list
   } else if (resources.length > 0) {
-    statements.push({ Sid: ALLOWLIST_SID, Effect: 'Allow', Action: [...pullActions], Resource: resources });
+    statements.push({ Sid: freeSid(statements, ALLOWLIST_SID), Effect: 'Allow', Action: [...pullActions], Resource: resources });
   }
   if (edit.addLogin && !statements.some((statement) => statement.Sid === LOGIN_SID)) {
     statements.push({ Sid: LOGIN_SID, Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });

@@ -9,7 +9,7 @@ function same(a: string, b: string, ignoreCase: boolean): boolean {
 }
 
 /** Adds the positions reachable without consuming a character (a `*` may match nothing). */
-function closure(pattern: string, positions: Set<number>): Set<number> {
+function closure(pattern: string[], positions: Set<number>): Set<number> {
   for (const position of positions) {
     let next = position;
     while (pattern[next] === '*') positions.add(++next);
@@ -17,8 +17,8 @@ function closure(pattern: string, positions: Set<number>): Set<number> {
   return positions;
 }
 
-/** The pattern positions reachable after reading `text` from the start of the pattern. */
-function advance(pattern: string, text: string, ignoreCase: boolean): Set<number> {
+/** The pattern positions reachable after reading `text` from the start of the pattern (both as code points). */
+function advance(pattern: string[], text: string, ignoreCase: boolean): Set<number> {
   let positions = closure(pattern, new Set([0]));
   for (const char of text) {
     const next = new Set<number>();
@@ -41,7 +41,8 @@ export interface GlobOptions {
 /** Does `pattern` match all of `text`? */
 export function globMatch(pattern: string, text: string, options: GlobOptions = {}): boolean {
   if (pattern === '*') return true;
-  return advance(pattern, text, options.ignoreCase ?? false).has(pattern.length);
+  const tokens = [...pattern];
+  return advance(tokens, text, options.ignoreCase ?? false).has(tokens.length);
 }
 
 /**
@@ -49,8 +50,9 @@ export function globMatch(pattern: string, text: string, options: GlobOptions = 
  * 'all' when the pattern matches whatever the rest is, 'none' when it matches no rest, else 'some'.
  */
 export function globMatchPrefix(pattern: string, prefix: string, options: GlobOptions = {}): 'all' | 'none' | 'some' {
-  const positions = advance(pattern, prefix, options.ignoreCase ?? false);
-  const rests = [...positions].map((position) => pattern.slice(position)).filter((rest) => rest.length > 0);
+  const tokens = [...pattern];
+  const positions = advance(tokens, prefix, options.ignoreCase ?? false);
+  const rests = [...positions].map((position) => tokens.slice(position).join('')).filter((rest) => rest.length > 0);
   if (rests.length === 0) return 'none';
   if (rests.some((rest) => /^\*+$/.test(rest))) return 'all';
   return 'some';

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { inert } from '../inert.js';
 import { asList, samePolicyMeaning, type PolicyDocument, type Statement } from './document.js';
 
 /** ECR counts every character of the repository policy, whitespace included: we send it minified. */
@@ -42,22 +43,51 @@ export function planGrant(before: PolicyDocument | undefined, grant: Statement, 
 const ARN_OR_ACCOUNT = /^(arn:|\d{12}$|\*$)/;
 
 function statementName(statement: Statement): string {
-  return statement.Sid ? `statement "${statement.Sid}"` : 'a statement without Sid';
+  return statement.Sid ? `statement "${inert(statement.Sid, 100)}"` : 'a statement without Sid';
 }
 
 function awsPrincipals(statement: Statement): string[] {
-  return statement.Principal === '*' ? ['*'] : asList(statement.Principal?.AWS);
+  if (statement.Principal === '*') return ['*'];
+  return asList(statement.Principal?.AWS).map(String);
+}
+
+/**
+ * Condition keys that fix who the principal is: a `Principal: "*"` statement limited by one of
+ * them (with a positive operator, not …IfExists) is limited to those principals, not public.
+ */
+const PRINCIPAL_KEYS = ['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:principalarn', 'aws:userid', 'aws:sourceaccount', 'aws:sourceorgid', 'aws:sourcearn'];
+const LIMITING_OPERATOR = /^(?:For(?:Any|All)Value:)?(?:StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
+
+/** "only organization o-…", "only account 1234…": what limits a `Principal: "*"` statement, if anything does. */
+export function principalLimits(statement: Statement): string[] {
+  const limits: string[] = [];
+  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    if (!LIMITING_OPERATOR.test(operator) || typeof keys !== 'object' || keys === null) continue;
+    for (const [key, values] of Object.entries(keys)) {
+      const list = (Array.isArray(values) ? values : [values]).map(String);
+      // A value that is only wildcards limits nothing.
+      if (!PRINCIPAL_KEYS.includes(key.toLowerCase()) || list.length === 0 || list.some((value) => /^[*?]*$/.test(value))) continue;
+      limits.push(`${key} ${list.map((value) => inert(value, 100)).join(' or ')}`);
+    }
+  }
+  return limits;
 }
 
 /**
  * Foreign statements (not ours) that make the repository public: reported, never silently kept,
- * and never changed by this action.
+ * and never changed by this action. One limited to known organizations or accounts by a
+ * principal-context condition is said to be limited, not public; request-time keys (source IP,
+ * VPC, time) do not limit who may pull.
  */
 export function publicGrantFindings(document: PolicyDocument | undefined, ownSid: string, repository: string): string[] {
   return (document?.Statement ?? [])
     .filter((statement) => statement.Sid !== ownSid && statement.Effect === 'Allow' && awsPrincipals(statement).includes('*'))
     .map((statement) => {
-      const conditional = statement.Condition ? ' (limited only by its Condition)' : '';
+      const limits = principalLimits(statement);
+      if (limits.length > 0) {
+        return `${statementName(statement)} of the repository policy of ${repository} lets any principal pull, limited to ${limits.join(' and ')}. It is not this action's: check that this is who should pull.`;
+      }
+      const conditional = statement.Condition ? ' (its Condition limits only how, not who)' : '';
       return `${statementName(statement)} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`;
     });
 }
@@ -66,10 +96,10 @@ export function publicGrantFindings(document: PolicyDocument | undefined, ownSid
  * Principals stored as unique IDs (AROA…): ECR shows these when the role a grant named was deleted
  * (and maybe recreated under the same name), so the grant no longer applies to anyone. Drift.
  */
-export function stalePrincipalFindings(document: PolicyDocument | undefined, repository: string): string[] {
+export function stalePrincipals(document: PolicyDocument | undefined): { sid: string | undefined; principal: string }[] {
   return (document?.Statement ?? []).flatMap((statement) =>
     awsPrincipals(statement)
       .filter((value) => !ARN_OR_ACCOUNT.test(value))
-      .map((value) => `${statementName(statement)} of the repository policy of ${repository} names principal ${value}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace ${value} with the role's current ARN (publish or reconcile do so for their own statement).`),
+      .map((principal) => ({ sid: statement.Sid, principal })),
   );
 }

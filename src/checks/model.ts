@@ -1,0 +1,62 @@
+import type { DecidingStatement, Layer } from '../policy/evaluate.js';
+
+/**
+ * The typed verdicts every renderer (log table, step summary, annotations, plan text, CLI, JSON
+ * report) turns into words. Code that needs to know whether something drifted reads these fields.
+ */
+export type CheckStatus = 'allowed' | 'missing' | 'denied' | 'conditional';
+
+/** One side of the pull for one repository (or the login), over every action it needs: the worst outcome. */
+export interface Check {
+  status: CheckStatus;
+  /** The action of the worst outcome (every action was allowed when status is allowed). */
+  action?: string;
+  /** The policy layer that decided, when not allowed: identity, boundary, scp, resource or rcp. */
+  layer?: Layer;
+  /** The level of an SCP/RCP layer that decided ("OU ou-…"), or the policy's name. */
+  level?: string;
+  deciding: DecidingStatement[];
+  /** What the decision depends on that only the pull knows (condition keys): conditional only. */
+  unknownKeys: string[];
+}
+
+/** Why the pulling role itself could not be judged. */
+export type RoleProblem =
+  | { kind: 'role-not-found'; roleArn: string; readAccount: string | undefined }
+  | { kind: 'policy-not-found'; roleArn: string; policyName: string; inlineNames: string[]; readAccount: string | undefined };
+
+export interface RepositoryVerdict {
+  repository: string;
+  arn: string;
+  /** False: the repository does not exist in the registry (nothing to pull). */
+  exists: boolean;
+  /** Repository side (the repository policy and the RCPs over the registry); undefined when not checked. */
+  grant?: Check;
+  /** Identity side (identity policies ∩ permissions boundary ∩ SCPs); undefined when not checked. */
+  identity?: Check;
+  /** Principals stored as unique IDs (AROA…): the role they named was deleted. */
+  stalePrincipals: { sid: string | undefined; principal: string }[];
+  /** This run wrote the grant / added the allowlist entry (shown as "granted" / "added"). */
+  grantWritten: boolean;
+  allowlistAdded: boolean;
+  digest?: string;
+  /** Not pullable from staging as things stand (any side not allowed, or the login fails). */
+  drift: boolean;
+}
+
+export interface RoleVerdict {
+  roleArn: string;
+  problem?: RoleProblem;
+  /** ecr:GetAuthorizationToken on "*": without it, docker login fails and nothing is pullable. */
+  login?: Check;
+}
+
+/** What the run could not read, said once in the report (never silently assumed). */
+export interface NotChecked {
+  what: 'organization' | 'org-paths' | 'registry-organization' | 'service-control-policies' | 'resource-control-policies';
+  reason: string;
+}
+
+export function sideOk(check: Check | undefined): boolean {
+  return check === undefined || check.status === 'allowed';
+}

@@ -1,0 +1,132 @@
+import type { Check, NotChecked, RepositoryVerdict, RoleProblem, RoleVerdict } from '../checks/model.js';
+import { inert } from '../inert.js';
+import { accountOf, roleNameOf } from '../policy/arn.js';
+import type { DecidingStatement } from '../policy/evaluate.js';
+
+/**
+ * The typed verdicts in words: what is wrong and the exact fix. The only place that phrases them;
+ * the log, annotations, step summary, CLI and the JSON report's `findings` all use these lines.
+ */
+export interface FixSettings {
+  roleArn: string;
+  policyName: string | undefined;
+  policySid: string;
+  pullActions: string[];
+}
+
+function describeStatement(deciding: DecidingStatement): string {
+  const sid = deciding.statement.Sid ? `statement "${inert(deciding.statement.Sid, 100)}"` : 'a statement without Sid';
+  return `${sid} of ${inert(deciding.policy, 200)}`;
+}
+
+function keysOf(check: Check): string {
+  return check.unknownKeys.map((key) => inert(key, 100)).join(', ');
+}
+
+function role(settings: FixSettings): string {
+  return `role ${roleNameOf(settings.roleArn)} (account ${accountOf(settings.roleArn)})`;
+}
+
+function conditional(check: Check, subject: string): string[] {
+  return check.deciding.map(
+    (deciding) =>
+      `${describeStatement(deciding)} decides ${check.action} ${subject} only depending on ${keysOf(check)}, which only the pull itself knows: "conditional", not a pass. Make it not depend on ${keysOf(check)} for this role, or accept that the gate fails.`,
+  );
+}
+
+function denied(check: Check, subject: string, fix: string): string[] {
+  return check.deciding.map((deciding) => `${describeStatement(deciding)} denies ${check.action} ${subject}. ${fix}`);
+}
+
+/** Repository side: the repository policy, or an RCP over the registry account. */
+export function grantFindings(verdict: RepositoryVerdict, check: Check, settings: FixSettings): string[] {
+  const registry = accountOf(verdict.arn);
+  const subject = `to ${settings.roleArn} on ${verdict.repository}`;
+  if (check.status === 'conditional') return conditional(check, subject);
+  if (check.layer === 'rcp') {
+    return check.status === 'denied'
+      ? denied(check, subject, `Narrow that resource control policy (${inert(check.level)}) so it does not apply to this role.`)
+      : [`the resource control policies at ${inert(check.level)} over registry ${registry} do not allow ${check.action}, so no grant can let ${settings.roleArn} pull ${verdict.repository}. Allow it in an RCP attached there (RCPFullAWSAccess does).`];
+  }
+  if (check.status === 'denied') return denied(check, subject, `Narrow or remove that statement in registry ${registry}.`);
+  const fixStatement = JSON.stringify({ Sid: settings.policySid, Effect: 'Allow', Principal: { AWS: settings.roleArn }, Action: settings.pullActions });
+  return [
+    `the repository policy does not let ${settings.roleArn} ${check.action}. Add this statement to the repository policy of ${verdict.repository} (registry ${registry}): ${fixStatement}, or set \`pull-principals\` to that role or its account and run publish or reconcile.`,
+  ];
+}
+
+/** Identity side: the identity policies, the permissions boundary, or an SCP over the staging account. */
+export function identityFindings(verdict: RepositoryVerdict, check: Check, settings: FixSettings): string[] {
+  const subject = `on ${verdict.arn} for ${role(settings)}`;
+  if (check.status === 'conditional') return conditional(check, subject);
+  switch (check.layer) {
+    case 'boundary':
+      return check.status === 'denied'
+        ? denied(check, subject, 'Narrow that Deny in the permissions boundary.')
+        : [`the permissions boundary ${inert(check.level)} of ${role(settings)} does not allow ${check.action} on ${verdict.arn}, and a boundary caps what the role's policies allow (cross-account, the repository policy cannot make up for it). Add "${verdict.arn}" (or the pull actions on it) to an Allow of the boundary.`];
+    case 'scp':
+      return check.status === 'denied'
+        ? denied(check, subject, `Narrow that service control policy (${inert(check.level)}) so it does not apply to this role or repository.`)
+        : [`no service control policy at ${inert(check.level)} over account ${accountOf(settings.roleArn)} allows ${check.action}, and every level of the organization must. Allow it in an SCP attached there (FullAWSAccess does).`];
+    default: {
+      if (check.status === 'denied') return denied(check, subject, 'Narrow or remove that Deny.');
+      const where = settings.policyName ? `inline policy ${settings.policyName}` : 'the pull allowlist statement of its policies';
+      return [`${role(settings)} may not ${check.action} ${verdict.arn}. Add "${verdict.arn}" to the Resource list of ${where} on ${role(settings)}, or run mode: reconcile.`];
+    }
+  }
+}
+
+export function roleProblemText(problem: RoleProblem): string {
+  const account = accountOf(problem.roleArn);
+  const where = problem.readAccount === undefined || problem.readAccount === account
+    ? `account ${account}`
+    : `account ${problem.readAccount}, where staging IAM was read — the role is in account ${account}. Set staging-assume-role-arn to a role in ${account} that may read IAM (or run with staging credentials); nothing is known about account ${account} yet`;
+  if (problem.kind === 'role-not-found') {
+    return problem.readAccount !== undefined && problem.readAccount !== account
+      ? `role ${roleNameOf(problem.roleArn)} could not be read: the credentials are in ${where}.`
+      : `role ${roleNameOf(problem.roleArn)} does not exist in ${where}, so nothing there can pull. Create it, or fix staging-role-arn.`;
+  }
+  const has = problem.inlineNames.length > 0 ? problem.inlineNames.map((name) => inert(name, 128)).join(', ') : 'no inline policies';
+  return `inline policy ${problem.policyName} is not on role ${roleNameOf(problem.roleArn)} (${where}); it has ${has}. Create it with the pull allowlist (mode: reconcile does), or fix staging-policy-name.`;
+}
+
+export function loginFindings(login: Check, settings: FixSettings): string[] {
+  if (login.status === 'allowed') return [];
+  if (login.status === 'conditional') return conditional(login, `for ${role(settings)} (docker login)`);
+  if (login.status === 'denied') return denied(login, `for ${role(settings)}, so docker login fails before any pull`, 'Narrow or remove that Deny.');
+  const layer = login.layer === 'boundary' ? `its permissions boundary ${inert(login.level)}` : login.layer === 'scp' ? `the service control policies at ${inert(login.level)}` : 'its policies';
+  return [`${role(settings)} may not call ecr:GetAuthorizationToken on "*" (${layer} do not allow it), so docker login fails before any pull and nothing is pullable. Add {"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"} to ${login.layer === 'identity' || !login.layer ? 'one of its policies' : 'that policy'}.`];
+}
+
+/** Every finding of one repository row, in the order a person fixes them. */
+export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: RoleVerdict | undefined, settings: FixSettings): string[] {
+  const findings: string[] = [];
+  if (!verdict.exists) {
+    findings.push(`the repository does not exist in registry ${accountOf(verdict.arn)} (${verdict.arn.split(':')[3]}), so there is nothing to pull. Publish it (create-repository: true), or remove it from the manifest.`);
+  }
+  if (verdict.grant && verdict.grant.status !== 'allowed') findings.push(...grantFindings(verdict, verdict.grant, settings));
+  for (const stale of verdict.stalePrincipals) {
+    const sid = stale.sid ? `statement "${inert(stale.sid, 100)}"` : 'a statement without Sid';
+    findings.push(`${sid} of the repository policy of ${verdict.repository} names principal ${inert(stale.principal, 100)}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace it with the role's current ARN (publish or reconcile do so for their own statement).`);
+  }
+  if (roleVerdict?.problem) findings.push(roleProblemText(roleVerdict.problem));
+  else if (verdict.identity && verdict.identity.status !== 'allowed') findings.push(...identityFindings(verdict, verdict.identity, settings));
+  if (roleVerdict?.login && roleVerdict.login.status !== 'allowed') findings.push(`docker login fails for ${roleNameOf(settings.roleArn)} (ecr:GetAuthorizationToken ${roleVerdict.login.status}), so this repository is not pullable.`);
+  return findings;
+}
+
+const NOT_CHECKED: Record<NotChecked['what'], string> = {
+  organization: "the staging account's organization was not read",
+  'org-paths': "the staging account's OU path (aws:PrincipalOrgPaths) was not read",
+  'registry-organization': "the registry account's organization (aws:ResourceOrgID) was not read",
+  'service-control-policies': 'service control policies not checked',
+  'resource-control-policies': 'resource control policies not checked',
+};
+
+/** Said once per run: what the verdict could not take into account, and how to let it. */
+export function notCheckedText(item: NotChecked): string {
+  const fix = item.what === 'service-control-policies' || item.what === 'resource-control-policies' || item.what === 'org-paths'
+    ? ' Set organization-assume-role-arn to a role in the management (or delegated administrator) account that may call organizations:ListParents, ListPoliciesForTarget and DescribePolicy.'
+    : ' Allow organizations:DescribeOrganization to those credentials.';
+  return `${NOT_CHECKED[item.what]} (${inert(item.reason)}); statements that depend on it count as conditional.${fix}`;
+}
