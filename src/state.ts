@@ -61,8 +61,13 @@ export function notOurDockerConfig(dir: string, env: NodeJS.ProcessEnv = process
  */
 export function saveDockerConfigDir(dir: string): void {
   activeDockerConfig = dir;
-  writeFileSync(`${dir}/${MARKER}`, markerText(dir), { mode: 0o600 });
+  markOurDockerConfig(dir);
   core.saveState(DOCKER_CONFIG, dir);
+}
+
+/** Writes the marker that tells `post:` the folder is ours (only ever into a folder just made by mkdtemp). */
+export function markOurDockerConfig(dir: string): void {
+  writeFileSync(`${dir}/${MARKER}`, markerText(dir), { mode: 0o600 });
 }
 
 /** In the main step: the directory in use now. */
