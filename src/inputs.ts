@@ -1,4 +1,6 @@
 import { UserError } from './errors.js';
+import { parseBuildContexts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh, type SecretEnv, type SecretFile, type SecretValue } from './docker/secrets.js';
+import { readExclusionFilters, tagInputProblem } from './docker/tags.js';
 import { quoted } from './util/quote.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
@@ -21,9 +23,15 @@ export const INPUT_DEFAULTS = {
   'cache-to': '',
   'no-cache': 'false',
   push: 'true',
-  provenance: '',
+  provenance: 'false',
+  secrets: '',
+  'secret-files': '',
+  'secret-envs': '',
+  ssh: '',
+  'build-contexts': '',
   'create-repository': 'false',
-  'image-tag-mutability': 'IMMUTABLE',
+  'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+  'image-tag-mutability-exclusion-filters': 'latest',
   'scan-on-push': 'true',
   'pull-principals': '',
   'pull-actions': 'ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability',
@@ -59,6 +67,14 @@ export interface BuildInputs {
   noCache: boolean;
   push: boolean;
   provenance: string;
+  /** `secrets`: id and value (masked before the build, written to a private file, never on a command line). */
+  secrets: SecretValue[];
+  secretFiles: SecretFile[];
+  secretEnvs: SecretEnv[];
+  /** `ssh`: `--ssh` values. */
+  ssh: string[];
+  /** `build-contexts`: `--build-context` values (buildx only). */
+  buildContexts: string[];
 }
 
 export interface Inputs {
@@ -68,7 +84,9 @@ export interface Inputs {
   repository: string | undefined;
   build: BuildInputs;
   createRepository: boolean;
-  imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  imageTagMutability: 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
+  /** For a repository this action creates: WILDCARD filters of the tags excluded from the mutability setting. */
+  imageTagMutabilityExclusionFilters: string[];
   scanOnPush: boolean;
   pullPrincipals: string[];
   pullActions: string[];
@@ -93,7 +111,6 @@ export interface Inputs {
 
 // ECR's own rules (CreateRepository API reference).
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PARTITION = '(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?)';
@@ -232,11 +249,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
   }
 
   const tags = splitList(raw('tags'));
-  checkEach('tags', tags, (tag) =>
-    IMAGE_TAG.test(tag)
-      ? undefined
-      : 'is not a valid image tag: use up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-` (give bare tags, not `image:tag`).',
-  );
+  checkEach('tags', tags, tagInputProblem);
 
   const buildArgs = splitLines(raw('build-args'));
   checkEach('build-args', buildArgs, (arg) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) ? undefined : 'must be NAME=value.'));
@@ -302,9 +315,15 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
       noCache: readBoolean('no-cache', raw('no-cache')),
       push: readBoolean('push', raw('push')),
       provenance: raw('provenance'),
+      secrets: parseSecrets(raw('secrets')),
+      secretFiles: parseSecretFiles(raw('secret-files')),
+      secretEnvs: parseSecretEnvs(raw('secret-envs')),
+      ssh: parseSsh(raw('ssh')),
+      buildContexts: parseBuildContexts(raw('build-contexts')),
     },
     createRepository: readBoolean('create-repository', raw('create-repository')),
-    imageTagMutability: readChoice('image-tag-mutability', raw('image-tag-mutability'), ['MUTABLE', 'IMMUTABLE'] as const),
+    imageTagMutability: readChoice('image-tag-mutability', raw('image-tag-mutability'), ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'] as const),
+    imageTagMutabilityExclusionFilters: readExclusionFilters(raw('image-tag-mutability-exclusion-filters')),
     scanOnPush: readBoolean('scan-on-push', raw('scan-on-push')),
     pullPrincipals,
     pullActions,

@@ -3,12 +3,15 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEcrClient } from './aws/clients.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { createRepository, describeRepository, existingTags, getRegistryAuthorization, type RegistryAuthorization, type RepositoryInfo } from './aws/ecr.js';
+import { createRepository, describeMutability, describeRepository, existingTags, getRegistryAuthorization, type RegistryAuthorization, type RepositoryInfo } from './aws/ecr.js';
 import { defaultTags, withOciLabels, type BuildPlan } from './docker/args.js';
-import { buildAndPush } from './docker/build.js';
+import { buildAndPush, type BuildResult } from './docker/build.js';
 import { assertDaemonReachable, findDocker, type DockerClient } from './docker/cli.js';
-import { createPrivateDockerConfig, dockerLogin } from './docker/login.js';
+import { createPrivateDockerConfig } from './docker/config.js';
+import { dockerLogin } from './docker/login.js';
 import { resolveTagDigest } from './docker/registry.js';
+import { maskableParts, secretSpecs } from './docker/secrets.js';
+import { resolveTags, tagIsImmutable } from './docker/tags.js';
 import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import type { RunReport } from './report/report.js';
@@ -30,6 +33,23 @@ function resolveDockerfile(inputs: Inputs): string {
   return dockerfile;
 }
 
+/**
+ * Build secrets are masked before anything else runs (the runner then hides them in every later
+ * line), and what they name is checked before anything is written.
+ */
+function prepareBuildSecrets(inputs: Inputs, env: NodeJS.ProcessEnv): void {
+  const { secrets, secretEnvs, secretFiles } = inputs.build;
+  for (const { id, env: name } of secretEnvs) {
+    const value = env[name];
+    if (value === undefined) throw new UserError(`secret-envs: the environment variable ${name} (for secret ${id}) is not set in this step. Set it in the step's \`env:\`.`);
+    for (const part of maskableParts(value)) log.mask(part);
+  }
+  for (const { value } of secrets) for (const part of maskableParts(value)) log.mask(part);
+  for (const { id, path } of secretFiles) {
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`secret-files: "${path}" (secret ${id}) is not a file. Give the path of the file that holds the secret.`);
+  }
+}
+
 interface Target {
   inputs: Inputs;
   repository: string;
@@ -38,12 +58,17 @@ interface Target {
   registry: RegistryAuthorization;
 }
 
-/** Describe (or create) the repository, read its policy when granting or verifying, refuse an immutable overwrite. */
-async function prepareRepository(target: Target, staging: Staging | undefined, report: RunReport): Promise<{ info: RepositoryInfo; state: RepositoryState }> {
+/**
+ * Describe (or create) the repository, read its policy when granting or verifying, refuse an
+ * immutable overwrite (each tag judged by the repository's mode and exclusion filters). With the
+ * default tags, `latest` is left out on a repository where it would be immutable: it could be pushed
+ * once only, and the next push to the default branch would fail.
+ */
+async function prepareRepository(target: Target, staging: Staging | undefined, report: RunReport, defaultTagsInUse: boolean): Promise<{ info: RepositoryInfo; state: RepositoryState }> {
   const { inputs, repository, ecr, registry } = target;
   const found = await log.group(`Repository ${repository}`, async () => {
     const info = await describeRepository(ecr, registry.registryId, repository);
-    if (info) log.info(`Found ${info.arn} (tags ${info.immutableTags ? 'immutable' : 'mutable'}).`);
+    if (info) log.info(`Found ${info.arn} (${describeMutability(info.mutability)}).`);
     else if (!inputs.createRepository) {
       throw new UserError(
         `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
@@ -60,37 +85,52 @@ async function prepareRepository(target: Target, staging: Staging | undefined, r
 
   const info = found ?? await log.group(`Create repository ${repository}`, async () => {
     const created = await createRepository(ecr, registry.registryId, repository, {
-      immutableTags: inputs.imageTagMutability === 'IMMUTABLE',
+      mutability: { mode: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters },
       scanOnPush: inputs.scanOnPush,
     });
-    log.info(`Created ${created.arn}.`);
+    log.info(`Created ${created.arn} (${describeMutability(created.mutability)}).`);
     return created;
   });
 
-  if (info.immutableTags && inputs.build.push) {
-    const taken = await existingTags(ecr, registry.registryId, repository, target.tags);
+  if (inputs.build.push) {
+    if (defaultTagsInUse && target.tags.includes('latest') && tagIsImmutable(info.mutability, 'latest')) {
+      target.tags = target.tags.filter((tag) => tag !== 'latest');
+      log.warning(
+        `latest: not pushed, because ${repository} keeps it immutable (${describeMutability(info.mutability)}): it could be pushed once, and every later push to the default branch would fail. ` +
+          `Pushing ${target.tags.join(', ')}. To keep a moving latest, exclude it: aws ecr put-image-tag-mutability --repository-name ${repository} --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest`,
+      );
+    }
+    const immutable = target.tags.filter((tag) => tagIsImmutable(info.mutability, tag));
+    const taken = await existingTags(ecr, registry.registryId, repository, immutable);
     if (taken.length > 0) {
       throw new UserError(
-        `tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable, so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
+        `tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable (${describeMutability(info.mutability)}), so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
       );
     }
   }
   return { info, state };
 }
 
-/** Login, build, push and ask the registry what it serves, with credentials in a private DOCKER_CONFIG. */
-async function buildPushConfirm(target: Target, docker: DockerClient, daemonVersion: string, plan: BuildPlan, tempDir: string): Promise<string | undefined> {
+/**
+ * Login, build, push and ask the registry what it serves, with credentials in a private
+ * DOCKER_CONFIG that keeps the job's own docker setup usable (src/docker/config.ts).
+ */
+async function buildPushConfirm(target: Target, docker: DockerClient, daemonVersion: string, unsecretPlan: Omit<BuildPlan, 'secrets'>, tempDir: string): Promise<BuildResult> {
   const { repository, registry } = target;
-  const dockerConfig = createPrivateDockerConfig(tempDir);
-  saveDockerConfigDir(dockerConfig);
   try {
-    const client = { ...docker, env: { ...docker.env, DOCKER_CONFIG: dockerConfig } };
-    await log.group(`Login to ${registry.host}`, async () => {
+    const built = await log.group(`Login to ${registry.host}`, async () => {
+      // Recorded for removal (post:, SIGTERM) before anything is written into it.
+      const config = createPrivateDockerConfig(tempDir, docker.env, registry, saveDockerConfigDir);
+      const client = { ...docker, env: { ...docker.env, ...config.env } };
       await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
-      log.info(`Logged in (credentials in a private DOCKER_CONFIG, removed when the step ends).`);
+      log.info(`Logged in (credentials in the private DOCKER_CONFIG only, removed when the step ends).`);
+      const { secrets, secretFiles, secretEnvs } = unsecretPlan.build;
+      return { client, secrets: secretSpecs(join(config.dir, 'secrets'), secrets, secretFiles, secretEnvs, docker.env) };
+    }).then(({ client, secrets }) => {
+      const plan: BuildPlan = { ...unsecretPlan, secrets };
+      return log.group(`Build${plan.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, tempDir));
     });
-    const built = await log.group(`Build${plan.build.push ? ' and push' : ''} (Docker ${daemonVersion})`, () => buildAndPush(client, plan, tempDir));
-    if (!built.digest) return undefined;
+    if (!built.digest) return built;
     await log.group('Confirm with the registry', async () => {
       for (const tag of target.tags) {
         const served = await resolveTagDigest(registry.registryUrl, repository, tag, registry);
@@ -100,7 +140,7 @@ async function buildPushConfirm(target: Target, docker: DockerClient, daemonVers
         log.info(`${repository}:${tag} -> ${served}`);
       }
     });
-    return built.digest;
+    return built;
   } finally {
     removeDockerConfigDir();
   }
@@ -143,7 +183,9 @@ async function grantAndVerify(target: Target, state: RepositoryState, staging: S
  */
 export async function publishImage(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
   const repository = inputs.repository as string;
-  const tags = inputs.build.tags.length > 0 ? inputs.build.tags : defaultTags(runner);
+  prepareBuildSecrets(inputs, process.env);
+  const defaultTagsInUse = inputs.build.tags.length === 0;
+  const defaults = defaultTagsInUse ? defaultTags(runner) : [];
   const dockerfile = resolveDockerfile(inputs);
 
   const docker = await findDocker(process.env);
@@ -155,21 +197,24 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   log.mask(registry.password);
   log.mask(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
   report.registryId = registry.registryId;
+  // metadata-action's full references are checked against this registry and repository here.
+  const tags = defaultTagsInUse ? defaults : resolveTags(inputs.build.tags, registry.host, repository);
   const target: Target = { inputs, repository, tags, ecr, registry };
 
   const staging = inputs.stagingRoleArn && inputs.build.push ? await readPublishStaging(inputs, runner, registry.registryId) : undefined;
-  const { info, state } = await prepareRepository(target, staging, report);
+  const { info, state } = await prepareRepository(target, staging, report, defaultTagsInUse);
 
-  const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
-  const plan: BuildPlan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
-  const digest = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
+  const imageRefs = target.tags.map((tag) => `${registry.host}/${repository}:${tag}`);
+  const plan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
+  const built = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
+  const digest = built.digest;
   if (!digest) {
-    log.info('push: false, so nothing was pushed and nothing is verified.');
+    log.info(`push: false, so nothing was pushed and nothing is verified (image ${built.imageId ?? 'built'}).`);
     return;
   }
   const imageUri = `${registry.host}/${repository}@${digest}`;
   log.info(`Pushed ${imageUri}`);
-  report.image = { digest, imageUri, tags: imageRefs, repositoryArn: info.arn };
+  report.image = { digest, imageUri, tags: imageRefs, repositoryArn: info.arn, registry: registry.host, imageId: built.imageId, metadata: built.metadata };
 
   await grantAndVerify(target, state, staging, report);
 }

@@ -116,7 +116,9 @@ describe('publish (dockerd + registry + moto)', () => {
     const run = await runAction({ repository, context: helloContext(), tags: 'v1', 'create-repository': 'true' }, actionEnv());
     assert.equal(run.exitCode, 0, run.log);
     const { repositories } = await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
-    assert.equal(repositories?.[0].imageTagMutability, 'IMMUTABLE');
+    // Immutable except `latest` (image-tag-mutability's default), so the default tags work on every run.
+    assert.equal(repositories?.[0].imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
+    assert.deepEqual(repositories?.[0].imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }]);
     assert.equal(repositories?.[0].imageScanningConfiguration?.scanOnPush, true);
   });
 

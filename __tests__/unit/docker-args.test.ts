@@ -6,9 +6,10 @@ import type { BuildInputs } from '../../src/inputs.js';
 const build: BuildInputs = {
   context: 'app', file: '', buildArgs: ['VERSION=1'], labels: [], tags: [], target: 'runtime', platforms: [],
   cacheFrom: ['type=registry,ref=r/cache'], cacheTo: [], noCache: false, push: true, provenance: '',
+  secrets: [], secretFiles: [], secretEnvs: [], ssh: [], buildContexts: [],
 };
-const plan = (overrides: Partial<BuildInputs> = {}): BuildPlan => ({
-  build: { ...build, ...overrides }, imageRefs: ['h/r:v1', 'h/r:latest'], labels: ['a=b'], dockerfile: 'app/Dockerfile',
+const plan = (overrides: Partial<BuildInputs> = {}, secrets: string[] = []): BuildPlan => ({
+  build: { ...build, ...overrides }, imageRefs: ['h/r:v1', 'h/r:latest'], labels: ['a=b'], dockerfile: 'app/Dockerfile', secrets,
 });
 const digest = `sha256:${'ab'.repeat(32)}`;
 
@@ -25,6 +26,17 @@ describe('docker arguments', () => {
   it('buildx without push loads a single-platform image', () => {
     const args = buildxArgs(plan({ push: false, noCache: true }), '/m');
     assert.ok(args.includes('--load') && args.includes('--no-cache') && !args.includes('--push'));
+  });
+
+  it('secrets, ssh and build contexts: build-push-action names, secret values only in files', () => {
+    const secrets = ['id=token,src=/private/secrets/secret-0', 'id=npmrc,src=/home/u/.npmrc'];
+    const args = buildxArgs(plan({ ssh: ['default'], buildContexts: ['base=docker-image://alpine:3.20'], provenance: 'false' }, secrets), '/m');
+    assert.deepEqual(args.slice(args.indexOf('--secret'), args.indexOf('--metadata-file')), [
+      '--secret', secrets[0], '--secret', secrets[1], '--ssh', 'default', '--build-context', 'base=docker-image://alpine:3.20', '--provenance=false',
+    ]);
+    const legacy = legacyBuildArgs(plan({ ssh: ['default=/k'] }, secrets), '/iid');
+    assert.deepEqual(legacy.slice(legacy.indexOf('--secret')), ['--secret', secrets[0], '--secret', secrets[1], '--ssh', 'default=/k', '--iidfile', '/iid', 'app']);
+    assert.throws(() => legacyBuildArgs(plan({ buildContexts: ['x=../x'] })), /build-contexts: extra build contexts need docker buildx/);
   });
 
   it('docker build (BuildKit, no buildx) builds; pushes happen per tag afterwards', () => {
@@ -52,7 +64,10 @@ describe('docker arguments', () => {
     assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/main', defaultBranch: undefined }), [sha, 'latest']);
     assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/trunk', defaultBranch: 'trunk' }), [sha, 'latest']);
     assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/main', defaultBranch: 'trunk' }), [sha]);
-    assert.deepEqual(defaultTags({ sha, ref: 'refs/tags/v1.0.0', defaultBranch: 'main' }), [sha]);
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/tags/v1.0.0', defaultBranch: 'main' }), ['v1.0.0'], 'a tag push: the git tag');
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/tags/release/2.0+build.5', defaultBranch: 'main' }), ['release-2.0-build.5'], 'as metadata-action sanitises it');
+    assert.deepEqual(defaultTags({ sha, ref: 'refs/pull/7/merge', defaultBranch: 'main' }), [sha], 'a pull request: the SHA only');
+    assert.throws(() => defaultTags({ sha, ref: 'refs/tags/...', defaultBranch: 'main' }), /git tag "\.\.\." leaves no valid image tag/);
     assert.throws(() => defaultTags({ sha: undefined, ref: undefined, defaultBranch: undefined }), /tags: none given and GITHUB_SHA is not set/);
   });
 

@@ -25,7 +25,7 @@ describe('inputs', () => {
   });
 
   it('action.yml declares the public outputs and runs on node24 with a post step', () => {
-    assert.deepEqual(Object.keys(action.outputs).sort(), ['digest', 'drift', 'extra', 'image-uri', 'missing', 'report', 'repository-arn', 'repository-policy-changed', 'tags'].sort());
+    assert.deepEqual(Object.keys(action.outputs).sort(), ['digest', 'drift', 'extra', 'image-uri', 'imageid', 'metadata', 'missing', 'registry', 'report', 'repository-arn', 'repository-policy-changed', 'tags'].sort());
     assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js' });
   });
 

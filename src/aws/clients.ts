@@ -3,16 +3,21 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { Agent as HttpAgent } from 'node:http';
+import { proxyAgents } from '../net/proxy.js';
 
 /**
  * SDK clients, created on first use: importing a client costs start-up time, and `verify` of the
  * manifest needs no ECR build path while `publish` without a staging role needs no IAM.
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables.
  * Retries are the SDK's: adaptive mode unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS say otherwise.
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) are honoured by every client through the
+ * `requestHandler` this adds (src/net/proxy.ts): every client spreads `...retryConfig()`.
  */
-function retryConfig(env: NodeJS.ProcessEnv = process.env): { retryMode: string; maxAttempts: number } {
+function retryConfig(env: NodeJS.ProcessEnv = process.env): { retryMode: string; maxAttempts: number; requestHandler?: { httpAgent: HttpAgent; httpsAgent: HttpAgent } } {
   const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
-  return { retryMode: env.AWS_RETRY_MODE || 'adaptive', maxAttempts: Number.isFinite(attempts) && attempts > 0 ? attempts : 5 };
+  const agents = proxyAgents(env);
+  return { retryMode: env.AWS_RETRY_MODE || 'adaptive', maxAttempts: Number.isFinite(attempts) && attempts > 0 ? attempts : 5, ...(agents ? { requestHandler: agents } : {}) };
 }
 
 const USER_AGENT: [string, string][] = [['publish-image', '0.1.0']];

@@ -1,18 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { lastLines, runDocker, type DockerClient } from './cli.js';
 
 /**
- * A DOCKER_CONFIG of our own, so registry credentials never land in the runner user's
- * ~/.docker/config.json (self-hosted runners keep it between jobs). Deleted at the end and in `post:`.
+ * `docker login --password-stdin` into the private DOCKER_CONFIG (src/docker/config.ts), which
+ * already holds the same login: this checks it with the registry before the build, and it writes
+ * only there (that config has no credential store).
  */
-export function createPrivateDockerConfig(tempDir: string): string {
-  const dir = mkdtempSync(join(tempDir, 'publish-image-docker-'));
-  writeFileSync(join(dir, 'config.json'), '{}\n', { mode: 0o600 });
-  return dir;
-}
-
 export async function dockerLogin(client: DockerClient, endpoint: string, username: string, password: string): Promise<void> {
   const result = await runDocker(client, ['login', '--username', username, '--password-stdin', endpoint], {
     input: Buffer.from(password),

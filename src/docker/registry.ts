@@ -1,4 +1,7 @@
+import * as https from 'node:https';
 import { UserError } from '../errors.js';
+import { inert } from '../log.js';
+import { proxyAgents } from '../net/proxy.js';
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -6,6 +9,20 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
+
+/** One HEAD request, through the proxy the environment names (HTTPS_PROXY / NO_PROXY) or directly. */
+function head(url: string, headers: Record<string, string>): Promise<{ status: number; digest: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, { method: 'HEAD', headers, agent: proxyAgents()?.httpsAgent, timeout: 60_000 }, (response) => {
+      response.resume();
+      const digest = response.headers['docker-content-digest'];
+      resolve({ status: response.statusCode ?? 0, digest: typeof digest === 'string' ? digest : undefined });
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer within 60 s')));
+    request.on('error', reject);
+    request.end();
+  });
+}
 
 /**
  * Asks the registry itself (distribution API, authenticated as a puller would be) which digest a
@@ -19,16 +36,15 @@ export async function resolveTagDigest(
 ): Promise<string> {
   const url = `${registryUrl.replace(/\/$/, '')}/v2/${repository}/manifests/${encodeURIComponent(tag)}`;
   const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-  let response: Response;
+  let response: { status: number; digest: string | undefined };
   try {
-    response = await fetch(url, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES, Authorization: authorization } });
+    response = await head(url, { Accept: MANIFEST_TYPES, Authorization: authorization });
   } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message ?? String(error);
-    throw new UserError(`registry: cannot reach ${registryUrl} to confirm ${repository}:${tag} (${cause}).`);
+    const cause = (error as { message?: string }).message ?? String(error);
+    throw new UserError(`registry: cannot reach ${registryUrl} to confirm ${repository}:${tag} (${inert(cause)}).`);
   }
-  const digest = response.headers.get('docker-content-digest');
-  if (!response.ok || !digest) {
+  if (response.status < 200 || response.status > 299 || !response.digest) {
     throw new UserError(`registry: ${repository}:${tag} does not resolve (HTTP ${response.status}) right after the push. The push did not land; re-run the job.`);
   }
-  return digest;
+  return response.digest;
 }

@@ -37,7 +37,8 @@ export interface RunReport {
   notChecked: NotChecked[];
   warnings: string[];
   policyChanges: PolicyChange[];
-  image?: { digest: string; imageUri: string; tags: string[]; repositoryArn: string };
+  /** publish: what was pushed. `registry` is the registry host (as amazon-ecr-login's output); `imageId` and `metadata` as build-push-action's. */
+  image?: { digest: string; imageUri: string; tags: string[]; repositoryArn: string; registry?: string; imageId?: string; metadata?: string };
   /** reconcile: the plan, and whether it changes anything. */
   plan?: { changes: boolean; text: string[] };
 }
@@ -135,6 +136,9 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
     core.setOutput('image-uri', report.image.imageUri);
     core.setOutput('tags', report.image.tags.join('\n'));
     core.setOutput('repository-arn', report.image.repositoryArn);
+    if (report.image.registry) core.setOutput('registry', report.image.registry);
+    if (report.image.imageId) core.setOutput('imageid', report.image.imageId);
+    if (report.image.metadata) core.setOutput('metadata', report.image.metadata);
   }
   core.setOutput('repository-policy-changed', String(report.policyChanges.some((change) => change.target.startsWith('repository:') && change.written)));
   core.setOutput('drift', String(drift));
