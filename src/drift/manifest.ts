@@ -68,6 +68,15 @@ export function readManifestFile(path: string, workspace: string = workspaceRoot
   } catch (error) {
     throw new UserError(`manifest: the workspace ${quote(workspace)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Run the step in the checked-out workspace.`);
   }
+  const outsideOf = (base: string, candidate: string): boolean => {
+    const inside = relative(base, candidate);
+    return inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
+  };
+  const outside = (candidate: string): boolean => outsideOf(root, candidate) && outsideOf(resolve(workspace), candidate);
+  const refuse = (): UserError =>
+    new UserError(`manifest: ${shown} is outside the workspace ${quote(root)} (or a link that leads out of it). Give the path of the manifest JSON inside the checked-out workspace.`);
+  // Refused before the file system is asked: whether a file exists outside is nobody's business.
+  if (outside(resolve(root, path))) throw refuse();
   let real: string;
   try {
     real = realpathSync(resolve(root, path));
@@ -75,10 +84,7 @@ export function readManifestFile(path: string, workspace: string = workspaceRoot
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new UserError(`manifest: cannot read ${shown} (${code}). Give the path of the manifest JSON, relative to the workspace (check out the platform repository first).`);
   }
-  const inside = relative(root, real);
-  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw new UserError(`manifest: ${shown} is outside the workspace ${quote(root)} (or a link that leads out of it). Give the path of the manifest JSON inside the checked-out workspace.`);
-  }
+  if (outsideOf(root, real)) throw refuse();
 
   let text: string;
   let fd: number;
