@@ -97,7 +97,7 @@ export function judgeRepository(
   };
   if (!staging) return verdict;
   const registry = accountOf(state.arn);
-  const repositoryPolicy = { name: `the repository policy of ${state.repository}`, statements: effectivePolicy?.Statement ?? [] };
+  const repositoryPolicy = { name: `the repository policy of ${state.repository}`, statements: effectivePolicy?.Statement ?? [], version: effectivePolicy?.Version ?? '2008-10-17' };
   verdict.grant = judgeGrantSide(state.arn, repositoryPolicy, grantModel(staging, registry, inputs.region), inputs.pullActions);
   verdict.identity = identityCheck(staging, state.arn, inputs.pullActions);
   verdict.stalePrincipals = stalePrincipals(effectivePolicy);

@@ -111,7 +111,7 @@ function readable(organization: OrganizationFacts): Readable<string> {
 
 function levels(policies: ControlPolicies | undefined): ControlLevels | undefined {
   if (policies?.status !== 'read') return undefined;
-  return policies.levels.map((level) => ({ label: level.label, policies: level.policies.map((policy) => ({ name: policy.name, statements: policy.document.Statement })) }));
+  return policies.levels.map((level) => ({ label: level.label, policies: level.policies.map((policy) => ({ name: policy.name, statements: policy.document.Statement, version: policy.document.Version ?? '2008-10-17' })) }));
 }
 
 interface OrganizationReads {
@@ -211,8 +211,8 @@ export async function readStaging(
     const model: AccessModel = {
       caller: { roleArn, roleId: facts.roleId, hasBoundary: facts.boundary !== undefined },
       context: pullRequestContext(pullFacts),
-      identity: read.documents.map((policy) => ({ name: policy.name, statements: policy.document.Statement })),
-      boundary: facts.boundary && { name: facts.boundary.name, statements: facts.boundary.document.Statement },
+      identity: read.documents.map((policy) => ({ name: policy.name, statements: policy.document.Statement, version: policy.document.Version ?? '2008-10-17' })),
+      boundary: facts.boundary && { name: facts.boundary.name, statements: facts.boundary.document.Statement, version: facts.boundary.document.Version ?? '2008-10-17' },
       scp: levels(applies(organizations.scp, roleAccount, organizations.principalOrganization)),
       rcp: levels(applies(organizations.rcp, registry.account, registry.organization)),
     };

@@ -15,6 +15,8 @@ export interface PolicySource {
   /** Where the policy lives, for messages: e.g. "inline policy WorkspaceTemplatePrimaryECRPull". */
   name: string;
   statements: Statement[];
+  /** The document's Version: policy variables work only in "2012-10-17" (undefined: taken as that). */
+  version?: string;
 }
 
 /** The principal making the request: a session of a role (what a staging host's credentials are). */
@@ -133,8 +135,8 @@ export function resourceMatches(pattern: string, resource: string, kind: PolicyK
 }
 
 /** A Resource/NotResource entry, with policy variables (`${aws:PrincipalTag/team}`) resolved from the context. */
-function resourceEntryMatch(pattern: string, request: EvaluationRequest, kind: PolicyKind): 'yes' | 'no' | 'undetermined' | Match {
-  if (!pattern.includes('${')) return resourceMatch(pattern, request.resource, kind);
+function resourceEntryMatch(pattern: string, request: EvaluationRequest, kind: PolicyKind, variables: boolean): 'yes' | 'no' | 'undetermined' | Match {
+  if (!variables || !pattern.includes('${')) return resourceMatch(pattern, request.resource, kind);
   const resolved = resolvePolicyVariables(pattern, request.context);
   if (resolved.outcome === 'unknown') return { kind: 'conditional', keys: resolved.keys };
   // AWS: a variable whose key is not in the request makes the entry match nothing.
@@ -142,17 +144,17 @@ function resourceEntryMatch(pattern: string, request: EvaluationRequest, kind: P
   return resourceMatch(resolved.value, request.resource, kind);
 }
 
-function resourcesMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind): Match {
+function resourcesMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind, variables: boolean): Match {
   if (statement.Resource !== undefined) {
     return any(asList(statement.Resource).map((pattern) => {
-      const match = resourceEntryMatch(pattern, request, kind);
+      const match = resourceEntryMatch(pattern, request, kind, variables);
       return typeof match === 'string' ? (match === 'yes' ? YES : NO) : match;
     }));
   }
   if (statement.NotResource !== undefined) {
     // Listed in NotResource (or not provably outside a short ARN): the statement does not apply.
     return not(any(asList(statement.NotResource).map((pattern) => {
-      const match = resourceEntryMatch(pattern, request, kind);
+      const match = resourceEntryMatch(pattern, request, kind, variables);
       return typeof match === 'string' ? (match === 'no' ? NO : YES) : match;
     })));
   }
@@ -235,22 +237,22 @@ function actionsMatch(statement: Statement, action: string): Match {
   return hit ? YES : NO;
 }
 
-function conditionMatch(statement: Statement, context: RequestContext): Match {
-  const result = evaluateCondition(statement.Condition as Record<string, Record<string, unknown>> | undefined, context);
+function conditionMatch(statement: Statement, context: RequestContext, variables: boolean): Match {
+  const result = evaluateCondition(statement.Condition as Record<string, Record<string, unknown>> | undefined, context, { policyVariables: variables });
   if (result.outcome === 'match') return YES;
   if (result.outcome === 'no-match') return NO;
   return { kind: 'conditional', keys: result.keys };
 }
 
 /** Does this statement apply to the request? Cheap checks first: a definite no needs no condition. */
-export function statementMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind): Match {
+export function statementMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind, variables = true): Match {
   const principal = principalApplies(statement, request, kind);
   if (principal.kind === 'no') return NO;
   const action = actionsMatch(statement, request.action);
   if (action.kind === 'no') return NO;
-  const resource = resourcesMatch(statement, request, kind);
+  const resource = resourcesMatch(statement, request, kind, variables);
   if (resource.kind === 'no') return NO;
-  return all([principal, resource, conditionMatch(statement, request.context)]);
+  return all([principal, resource, conditionMatch(statement, request.context, variables)]);
 }
 
 /** One layer of policies (e.g. the identity policies): explicit Deny wins; what could change the answer makes it "conditional". */
@@ -259,8 +261,10 @@ export function evaluate(policies: PolicySource[], request: EvaluationRequest, k
   const deny: { yes: DecidingStatement[]; conditional: DecidingStatement[] } = { yes: [], conditional: [] };
   const keys = { Allow: new Set<string>(), Deny: new Set<string>() };
   for (const policy of policies) {
+    // IAM resolves policy variables only in Version 2012-10-17 documents ("IAM policy elements: Variables and tags").
+    const variables = policy.version === undefined || policy.version === '2012-10-17';
     for (const statement of policy.statements) {
-      const match = statementMatch(statement, request, kind);
+      const match = statementMatch(statement, request, kind, variables);
       if (match.kind === 'no') continue;
       const bucket = statement.Effect === 'Deny' ? deny : allow;
       bucket[match.kind].push({ policy: policy.name, statement });
