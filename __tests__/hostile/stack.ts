@@ -126,13 +126,16 @@ const OWN_COMMANDS = /^::(error|warning|notice|debug|group|endgroup|add-mask)(?:
 /**
  * No line of the log is a workflow command that outside text made: every `::` line is one of the
  * toolkit's own, none masks the forged value, no message of ours starts with forged text, and no
- * line carries the legacy `##[` form.
+ * plain line carries the legacy `##[` form (GitHub's runner obeys it anywhere in a line that is not
+ * a `::` command; act only at the start of a line).
  */
 export function assertNoForgedCommands(log: string, what = 'log'): void {
   for (const line of log.split(/\r\n|\r|\n/)) {
     const trimmed = line.trimStart();
-    if (trimmed.includes('##[')) assert.fail(`${what}: a line carries the legacy command form ##[: ${JSON.stringify(line.slice(0, 200))}`);
-    if (!trimmed.startsWith('::')) continue;
+    if (!trimmed.startsWith('::')) {
+      if (trimmed.includes('##[')) assert.fail(`${what}: a plain line carries the legacy command form ##[: ${JSON.stringify(line.slice(0, 200))}`);
+      continue;
+    }
     assert.match(trimmed, OWN_COMMANDS, `${what}: a workflow command from outside text: ${JSON.stringify(line.slice(0, 200))}`);
     assert.ok(!/^::add-mask::x\s*$/.test(trimmed), `${what}: outside text masked "x"`);
     assert.ok(!/^::(error|warning)[^:]*::forged/.test(trimmed), `${what}: a forged annotation: ${JSON.stringify(line.slice(0, 200))}`);

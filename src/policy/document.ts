@@ -83,7 +83,7 @@ function statementProblem(statement: unknown, index: number): string | undefined
   if (s.Resource !== undefined && s.NotResource !== undefined) return `statement ${name} has both Resource and NotResource`;
   if (s.Principal !== undefined && s.NotPrincipal !== undefined) return `statement ${name} has both Principal and NotPrincipal`;
   for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'] as const) {
-    if (s[key] !== undefined && !isStringOrList(s[key])) return `statement ${name} has a ${key} that is ${shortJson(s[key])}, not a string or a list of strings`;
+    if (s[key] !== undefined && !isStringOrList(s[key])) return `statement ${name} has ${key === 'Action' ? 'an' : 'a'} ${key} that is ${shortJson(s[key])}, not a string or a list of strings`;
   }
   for (const key of ['Principal', 'NotPrincipal'] as const) {
     const problem = s[key] === undefined ? undefined : principalProblem(s[key], key);
