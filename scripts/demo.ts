@@ -2,7 +2,10 @@
 // with the registry account and the staging role of incident #3054, already fixed) and publishes
 // examples/hello end to end with the real dist/index.js: build, push, grant, verify. Then prints its
 // outputs and what the registry itself serves for the pushed tag.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { runAction } from '../__tests__/stack/action.js';
+import { ensureStack } from './setup-stack.js';
 import { createKeys, createRepository } from '../__tests__/stack/aws.js';
 import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack } from '../__tests__/stack/engine.js';
 import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging } from '../__tests__/stack/staging.js';
@@ -11,6 +14,8 @@ import { startMoto } from '../__tests__/stack/moto.js';
 import { servedDigest } from '../__tests__/stack/registry-client.js';
 
 const repository = 'molecule-ai/molecule-platform-agent';
+ensureStack({ log: (line) => console.log(line) });
+if (!existsSync('dist/index.js')) execFileSync('npm', ['run', '-s', 'package'], { stdio: 'inherit' });
 console.log('Starting dockerd, docker-registry and moto …');
 const stack = await startEngineStack();
 const moto = await startMoto();
