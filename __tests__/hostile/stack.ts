@@ -179,6 +179,8 @@ export interface SpawnedAction {
   /** stdout and stderr so far. */
   log(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Whether it has exited already. */
+  done(): boolean;
   runnerTemp: string;
   stateFile: string;
 }
@@ -200,15 +202,22 @@ export function spawnAction(inputs: Record<string, string>, env: NodeJS.ProcessE
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, at: Date.now() })));
-  return { child, log: () => log, exited, runnerTemp, stateFile: files.GITHUB_STATE };
+  let finished = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on('close', (code, signal) => {
+      finished = true;
+      resolve({ code, signal, at: Date.now() });
+    }),
+  );
+  return { child, log: () => log, exited, done: () => finished, runnerTemp, stateFile: files.GITHUB_STATE };
 }
 
-/** Waits until `check` holds (polling), or fails with the log. */
-export async function until(what: string, check: () => boolean, timeoutMs: number, log: () => string): Promise<void> {
+/** Waits until `check` holds (polling), or fails with the log: at the deadline, or as soon as the action has exited. */
+export async function until(what: string, check: () => boolean, timeoutMs: number, run: Pick<SpawnedAction, 'log' | 'done'>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${timeoutMs} ms:\n${log().slice(-3000)}`);
+    if (run.done()) assert.fail(`the action exited before ${what}:\n${run.log().slice(-3000)}`);
+    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${timeoutMs} ms:\n${run.log().slice(-3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
