@@ -47,7 +47,7 @@ function parseFlags(args: string[]): { flags: Partial<Record<InputName, string>>
 function printHuman(report: RunReport, write: (text: string) => void): void {
   if (report.plan) write(`${report.plan.text.join('\n')}\n\n`);
   write(`${formatTable(['repository', 'grant', 'identity', 'verdict'], tableRows(report).map(([repository, grant, identity, , verdict]) => [repository, grant, identity, verdict]))}\n`);
-  for (const finding of renderFindings(report)) write(`\n${finding.severity.toUpperCase()} ${finding.subject ? `${finding.subject}: ` : ''}${plainLines(finding.message)}\n`);
+  for (const finding of renderFindings(report)) write(`\n${finding.severity.toUpperCase()} ${finding.subject ? `${finding.subject}: ` : ''}${finding.message}\n`);
   if (report.extra.length > 0) write(`\nExtra (allowlisted, not expected): ${report.extra.join(', ')}\n`);
   write(`\n${hasDrift(report) ? `DRIFT: ${report.missing.join(', ') || 'see above'}` : 'In sync.'}\n`);
 }
@@ -55,7 +55,8 @@ function printHuman(report: RunReport, write: (text: string) => void): void {
 /** `publish-image verify|reconcile|plan`: exit 0 in sync, 2 drift, 1 error (like terraform plan -detailed-exitcode). */
 export async function runCli(args: string[]): Promise<number> {
   const terminal = terminalLogger();
-  const stdout = (text: string): boolean => process.stdout.write(terminal.redact(text));
+  // Even the answer is plain text: a CLI run inside a workflow step must not print a line the runner would obey.
+  const stdout = (text: string): boolean => process.stdout.write(terminal.redact(plainLines(text)));
   const [command, ...rest] = args;
   if (!command || command === '--help' || command === '-h' || rest.includes('--help')) {
     stdout(`${USAGE}\n`);

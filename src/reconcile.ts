@@ -4,7 +4,7 @@ import { putInlinePolicy, readInline, roleNameOf } from './aws/iam.js';
 import { restoreRepositoryPolicy } from './aws/repository-policy.js';
 import { waitForPropagation, type PropagationOptions } from './aws/retry.js';
 import { applyGrant, finishVerdicts } from './crossaccount.js';
-import { formatPlan, planHasChanges, planReconcile, type ReconcilePlan } from './drift/plan.js';
+import { formatPlan, planHasChanges, planReconcile, unfixableText, type ReconcilePlan } from './drift/plan.js';
 import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { allowlistShows, editAllowlist, type AllowlistEdit } from './policy/allowlist.js';
@@ -31,6 +31,7 @@ function plan(inputs: Inputs, context: SurveyContext, policyName: string): Recon
     prune: inputs.prune,
     pullActions: inputs.pullActions,
     allowlistDocument: allowlist?.document,
+    policies: context.staging.documents.map((policy) => ({ name: policy.name, document: policy.document })),
     otherInlineLength,
     policyName,
   });
@@ -117,6 +118,8 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
   const planText = formatPlan(reconcilePlan, policyName, roleNameOf(roleArn));
   log.info(planText);
   report.plan = { changes: planHasChanges(reconcilePlan), text: planText.split('\n') };
+  // Extras prune may not remove are a person's to fix: said as warnings too, not only in the plan.
+  for (const item of reconcilePlan.unfixable) if (item.kind === 'extra-elsewhere') report.warnings.push(unfixableText(item));
 
   if (inputs.dryRun || !planHasChanges(reconcilePlan)) {
     reportSurvey(inputs, context.survey, report, context.manifestMode);

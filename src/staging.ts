@@ -120,13 +120,14 @@ interface OrganizationReads {
   scp: ControlPolicies | undefined;
   rcp: ControlPolicies | undefined;
   notChecked: NotChecked[];
+  registry: RegistryFacts;
 }
 
 /** Everything read about the organizations: in parallel, and each read that fails is said once, never assumed. */
 async function readOrganizations(
   access: StagingAccess,
   roleAccount: string,
-  registry: RegistryFacts,
+  registryRead: Promise<RegistryFacts>,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
 ): Promise<OrganizationReads> {
   const notChecked: NotChecked[] = [];
@@ -135,10 +136,12 @@ async function readOrganizations(
       ? createOrganizationsClient(access.credentials).then((client) => readOrganization(client, access.who))
       : Promise.resolve({ status: 'unread', reason: `${access.who} ${access.account ? `are in account ${access.account}` : 'are in an unknown account'}, not in the role's account ${roleAccount}` });
   const management = organization?.organizations;
-  const [principalOrganization, scp, rcp] = await Promise.all([
+  // Nothing here waits for another read it does not need: the round trips are the cost.
+  const [principalOrganization, scp, rcp, registry] = await Promise.all([
     principalOrganizationRead,
     management ? readControlPolicies(management, roleAccount, 'SERVICE_CONTROL_POLICY', organization.who) : Promise.resolve(undefined),
-    management && RCPS_APPLY_TO_ECR ? readControlPolicies(management, registry.account, 'RESOURCE_CONTROL_POLICY', organization.who) : Promise.resolve(undefined),
+    management && RCPS_APPLY_TO_ECR ? registryRead.then((facts) => readControlPolicies(management, facts.account, 'RESOURCE_CONTROL_POLICY', organization.who)) : Promise.resolve(undefined),
+    registryRead,
   ]);
   let orgPaths: Readable<string[]> = { status: 'unread', reason: 'organization-assume-role-arn is not set' };
   if (principalOrganization.status === 'none') orgPaths = { status: 'none' };
@@ -155,7 +158,7 @@ async function readOrganizations(
     if (orgPaths.status === 'unread' && management) notChecked.push({ what: 'org-paths', reason: orgPaths.reason });
   }
   if (registry.organization.status !== 'none' && management && rcp?.status === 'unread') notChecked.push({ what: 'resource-control-policies', reason: rcp.reason });
-  return { principalOrganization, orgPaths, scp, rcp, notChecked };
+  return { principalOrganization, orgPaths, scp, rcp, notChecked, registry };
 }
 
 /** SCPs do not restrict the management account, and RCPs do not restrict its resources. */
@@ -187,12 +190,12 @@ export async function readStaging(
   const givenArn = inputs.stagingRoleArn as string;
   {
     const roleAccount = accountOf(givenArn);
-    // The registry's facts are read meanwhile; only the organization reads wait for them.
-    const [read, facts, [registry, organizations]] = await Promise.all([
+    const [read, facts, organizations] = await Promise.all([
       readStagingIdentity(access.iam, givenArn, access.who),
       readRoleFacts(access.iam, roleNameOf(givenArn), access.who),
-      registryRead.then(async (registry) => [registry, await readOrganizations(access, roleAccount, registry, organization)] as const),
+      readOrganizations(access, roleAccount, registryRead, organization),
     ]);
+    const registry = organizations.registry;
     log.info(`Read role ${inert(givenArn)} with ${access.who}${access.account ? ` (account ${access.account})` : ''}.`);
     for (const policy of read.documents) log.info(`${inert(policy.name)}: ${policy.document.Statement.length} statement(s)`);
     if (facts?.boundary) log.info(`Permissions boundary ${inert(facts.boundary.name)}: ${facts.boundary.document.Statement.length} statement(s)`);

@@ -110,7 +110,7 @@ describe('the staging allowlist', () => {
 describe('reconcile plan', () => {
   const base: PlanInput = {
     region: 'us-east-2', registryId: '153263036946', verdicts: [], role: { roleArn: 'arn:aws:iam::004947743811:role/Role' }, grantPlans: new Map(), extra: [], prune: false, pullActions: PULL,
-    allowlistDocument: doc({ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: [arn('a')] }), otherInlineLength: 0, policyName: 'Allowlist',
+    allowlistDocument: doc({ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: [arn('a')] }), policies: [], otherInlineLength: 0, policyName: 'Allowlist',
   };
   const check = (status: CheckStatus, layer: Layer): Check => ({ status, layer, deciding: [], unknownKeys: [] });
   const row = (repository: string, grant: CheckStatus, identity: CheckStatus): RepositoryVerdict => ({

@@ -1,9 +1,9 @@
 import type { RepositoryVerdict, RoleVerdict } from '../checks/model.js';
 import { UserError } from '../errors.js';
 import { inert } from '../inert.js';
-import { editAllowlist, findAllowlistStatement, INLINE_POLICIES_LIMIT, removableArns, widerPullStatements, type AllowlistEdit } from '../policy/allowlist.js';
+import { ALLOWLIST_SID, editAllowlist, findAllowlistStatement, INLINE_POLICIES_LIMIT, removableArns, widerPullStatements, type AllowlistEdit } from '../policy/allowlist.js';
 import { repositoryArn } from '../policy/arn.js';
-import { iamPolicyLength, type PolicyDocument } from '../policy/document.js';
+import { asList, iamPolicyLength, type PolicyDocument } from '../policy/document.js';
 import type { GrantPlan } from '../policy/repository-grant.js';
 
 /** Why reconcile leaves something for a person: typed, phrased by `formatPlan`. */
@@ -13,7 +13,7 @@ export type Unfixable =
   | { kind: 'no-repository'; repository: string }
   | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined }
   | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
-  | { kind: 'extra-elsewhere'; repository: string }
+  | { kind: 'extra-elsewhere'; repository: string; heldBy: string[] }
   | { kind: 'login'; status: string; layer: string | undefined };
 
 export interface ReconcilePlan {
@@ -22,7 +22,7 @@ export interface ReconcilePlan {
   allowlistBefore: PolicyDocument | undefined;
   allowlistAfter: PolicyDocument | undefined;
   /** Reconcile writes its own pull-only statement: the allowlist had none it may extend. */
-  ownStatement: { wider: string[] } | undefined;
+  ownStatement: { sid: string; wider: string[] } | undefined;
   /** What reconcile cannot fix on its own (a Deny, a Condition, a boundary, an SCP, a grant with no pull-principals). */
   unfixable: Unfixable[];
   size: { used: number; limit: number };
@@ -38,6 +38,8 @@ export interface PlanInput {
   prune: boolean;
   pullActions: string[];
   allowlistDocument: PolicyDocument | undefined;
+  /** Every identity policy of the role (to say where an extra reconcile may not remove is held). */
+  policies: { name: string; document: PolicyDocument }[];
   /** Lengths (whitespace not counted) of the role's other inline policies. */
   otherInlineLength: number;
   policyName: string;
@@ -63,6 +65,13 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
   return grants;
 }
 
+/** Which statements of which policies name `arn` (for a person to edit by hand). */
+function holders(policies: PlanInput['policies'], arn: string): string[] {
+  return policies.flatMap(({ name, document }) =>
+    document.Statement.filter((statement) => asList(statement.Resource).includes(arn)).map((statement) => `statement "${inert(statement.Sid ?? '(no Sid)', 100)}" of ${inert(name, 200)}`),
+  );
+}
+
 /** The minimal change that makes every expected repository pullable: pure, printed before applying. */
 export function planReconcile(input: PlanInput): ReconcilePlan {
   const unfixable: Unfixable[] = [];
@@ -85,14 +94,15 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
     for (const name of input.extra) {
       const arn = repositoryArn(input.region, input.registryId, name);
       if (removable.has(arn)) remove.push(arn);
-      else unfixable.push({ kind: 'extra-elsewhere', repository: name });
+      else unfixable.push({ kind: 'extra-elsewhere', repository: name, heldBy: holders(input.policies, arn) });
     }
   }
   const allowlist: AllowlistEdit = { add: add.sort(), remove: remove.sort(), addLogin };
   const changesAllowlist = allowlist.add.length > 0 || allowlist.remove.length > 0 || allowlist.addLogin;
   const allowlistAfter = changesAllowlist ? editAllowlist(input.allowlistDocument, allowlist, input.pullActions) : input.allowlistDocument;
-  const ownStatement = allowlist.add.length > 0 && findAllowlistStatement(input.allowlistDocument, input.pullActions) < 0
-    ? { wider: widerPullStatements(input.allowlistDocument, input.pullActions).map((statement) => statement.Sid ?? '(no Sid)') }
+  const ownIndex = allowlistAfter ? findAllowlistStatement(allowlistAfter, input.pullActions) : -1;
+  const ownStatement = allowlist.add.length > 0 && findAllowlistStatement(input.allowlistDocument, input.pullActions) < 0 && ownIndex >= 0
+    ? { sid: allowlistAfter!.Statement[ownIndex].Sid ?? ALLOWLIST_SID, wider: widerPullStatements(input.allowlistDocument, input.pullActions).map((statement) => statement.Sid ?? '(no Sid)') }
     : undefined;
   const used = input.otherInlineLength + (allowlistAfter ? iamPolicyLength(allowlistAfter) : 0);
   if (changesAllowlist && used > INLINE_POLICIES_LIMIT) {
@@ -115,7 +125,7 @@ const LAYER_NAMES: Record<string, string> = {
   rcp: 'a resource control policy',
 };
 
-function unfixableText(item: Unfixable): string {
+export function unfixableText(item: Unfixable): string {
   const layer = 'layer' in item && item.layer ? LAYER_NAMES[item.layer] ?? item.layer : 'a policy';
   switch (item.kind) {
     case 'grant-needs-principals':
@@ -129,7 +139,7 @@ function unfixableText(item: Unfixable): string {
     case 'identity-side':
       return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;
     case 'extra-elsewhere':
-      return `${item.repository}: an extra, but held by a statement or policy reconcile does not own, so prune cannot remove it. Remove it there by hand.`;
+      return `${item.repository}: an extra, but held by ${item.heldBy.length > 0 ? item.heldBy.join(' and ') : 'a statement or policy reconcile does not own'}, which reconcile does not edit (only its pull-only allowlist statement), so prune cannot remove it. Remove it there by hand.`;
     case 'login':
       return `docker login is "${item.status}" because of ${layer}; reconcile adds ecr:GetAuthorizationToken only to the allowlist policy. See the findings.`;
   }
@@ -143,7 +153,7 @@ export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: st
     const wider = plan.ownStatement.wider.length > 0
       ? `: statement(s) ${plan.ownStatement.wider.map((sid) => `"${inert(sid, 100)}"`).join(', ')} also allow more than pull, so reconcile does not extend them`
       : '';
-    lines.push(`  + statement  a pull-only allowlist statement in ${policyName}${wider}`);
+    lines.push(`  + statement  ${plan.ownStatement.sid}: a pull-only allowlist statement in ${policyName}${wider}`);
   }
   for (const arn of plan.allowlist.add) lines.push(`  + allowlist  ${arn}`);
   for (const arn of plan.allowlist.remove) lines.push(`  - allowlist  ${arn}`);

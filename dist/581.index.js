@@ -1,4 +1,4 @@
-const x=411,D=[411],W={9792:((P,f,a)=>{a.r(f),a.d(f,{runCli:()=>$});var l=a(3919),p=a(5433),c=a(8873),m=a(204),h=a(6532),d=a(1304);const y=`Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
+const x=581,D=[581],W={5581:((P,f,a)=>{a.r(f),a.d(f,{runCli:()=>$});var l=a(3916),p=a(8422),c=a(1730),m=a(8304),h=a(6163),d=a(5625);const y=`Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
 
 The same checks as the action, from a terminal. Flags are the action's inputs, e.g.
   publish-image verify --aws-region us-east-2 --registry-id 153263036946 \\
@@ -18,12 +18,12 @@ Inputs: ${Object.keys(p.WJ).filter(e=>e!=="mode").map(e=>`--${e}`).join(" ")}`,E
 
 `),s(`${(0,m.ku)(["repository","grant","identity","verdict"],(0,m.QE)(e).map(([o,n,i,,t])=>[o,n,i,t]))}
 `);for(const o of(0,m.vO)(e))s(`
-${o.severity.toUpperCase()} ${o.subject?`${o.subject}: `:""}${(0,d.y1)(o.message)}
+${o.severity.toUpperCase()} ${o.subject?`${o.subject}: `:""}${o.message}
 `);e.extra.length>0&&s(`
 Extra (allowlisted, not expected): ${e.extra.join(", ")}
 `),s(`
 ${(0,c.uL)(e)?`DRIFT: ${e.missing.join(", ")||"see above"}`:"In sync."}
-`)}async function $(e){const s=(0,d.jl)(),o=t=>process.stdout.write(s.redact(t)),[n,...i]=e;if(!n||n==="--help"||n==="-h"||i.includes("--help"))return o(`${y}
+`)}async function $(e){const s=(0,d.jl)(),o=t=>process.stdout.write(s.redact((0,d.y1)(t))),[n,...i]=e;if(!n||n==="--help"||n==="-h"||i.includes("--help"))return o(`${y}
 `),n?0:1;try{if((0,c.h8)(),!["verify","reconcile","plan"].includes(n))throw new l.y(`${n}: not a command. Use verify, reconcile or plan (see --help).`);const{flags:t,json:r}=_(i),v=n==="plan"?"reconcile":n;n==="plan"&&(t["dry-run"]="true");const O=(0,p.Ko)(g=>g==="mode"?v:t[g]??"");(0,d.Br)(s);const u=await(0,c.g7)(O,(0,h.g)());r?o(`${JSON.stringify(u,null,2)}
 `):j(u,o);const C=n==="plan"&&u.plan?.changes===!0;return(0,c.uL)(u)||C?2:0}catch(t){return process.stderr.write(s.redact(`publish-image: ${t instanceof l.y?t.message:`unexpected error (please report it): ${(0,l.g)(t)}`}
 `)),1}}})};export{x as id,D as ids,W as modules};
