@@ -3,8 +3,9 @@
 // network"), before anything is written, even in reconcile; a valid policy whose Sid or Resource
 // carries a workflow command must be judged correctly without that command reaching the log.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeIamDocument, parsePolicy } from '../../src/policy/document.js';
 import { UserError } from '../../src/errors.js';
@@ -163,6 +164,26 @@ describe('hostile but valid stored policies: the correct verdict, and no workflo
     assert.equal(result.exitCode, 0, result.log);
     assert.equal(readFileSync(join(result.runnerTemp, 'state'), 'utf8'), '', 'no state saved');
     await assertNoWrite(result, moto.endpoint, state, proxy);
+  });
+
+  it('the JSON report, which holds every policy read, is 0600 in RUNNER_TEMP; off a runner, in a fresh 0700 folder, never in /tmp itself', async () => {
+    proxy.clear();
+    const onRunner = await run(verify);
+    assert.equal(onRunner.exitCode, 0, onRunner.log);
+    assert.equal(dirname(onRunner.outputs.report), onRunner.runnerTemp);
+    assert.equal(statSync(onRunner.outputs.report).mode & 0o777, 0o600);
+
+    const offRunner = await runAction(verify, { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, RUNNER_TEMP: '' }, { timeoutMs: 60_000 });
+    assert.equal(offRunner.exitCode, 0, offRunner.log);
+    const folder = dirname(offRunner.outputs.report);
+    try {
+      assert.notEqual(folder, tmpdir());
+      assert.match(basename(folder), /^publish-image-/);
+      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      assert.equal(statSync(offRunner.outputs.report).mode & 0o777, 0o600);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('condition values that are numbers and booleans are read as IAM reads them (strings), without a crash', async () => {
