@@ -182,10 +182,14 @@ describe('post: deletes only the private DOCKER_CONFIG it made; forged state del
   it('removes the marked folder it made in the job\'s temp folder', async () => {
     const dir = victim(runnerTemp, 'publish-image-docker-Ab12Cd');
     writeFileSync(join(dir, 'config.json'), '{"auths":{"x":{"auth":"secret"}}}');
+    // The private config links the user's CLI plugins and contexts: the links go, never their targets.
+    const plugins = victim(mkdtempSync(join(tmpdir(), 'user-docker-')), 'cli-plugins');
+    symlinkSync(plugins, join(dir, 'cli-plugins'));
     markOurDockerConfig(dir);
     const post = await runPost({ 'docker-config': dir }, { RUNNER_TEMP: runnerTemp });
     assert.equal(post.exitCode, 0, post.log);
     assert.ok(!existsSync(dir), post.log);
+    assert.equal(readFileSync(join(plugins, 'precious'), 'utf8'), 'keep me', 'the user\'s plugins are untouched');
     assert.match(post.log, /Removed the private DOCKER_CONFIG /);
   });
 
