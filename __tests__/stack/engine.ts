@@ -20,6 +20,12 @@ export const PROD_ACCOUNT = '153263036946';
 export const STAGING_ACCOUNT = '004947743811';
 export const REGION = 'us-east-2';
 export const REGISTRY_HOST = `${PROD_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
+/**
+ * More registry host names the tests serve over TLS from the same CA (a second registry holding base
+ * images; a fault-injecting front under another region's ECR host name). dockerd's BuildKit reads
+ * /etc/docker/certs.d once, when dockerd starts, so their CA entries are written before it starts.
+ */
+export const EXTRA_REGISTRY_HOSTS = ['base.registry.publish-image.test', `${PROD_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com`];
 /** What moto's GetAuthorizationToken token decodes to after `AWS:`. */
 export const REGISTRY_PASSWORD = `${PROD_ACCOUNT}-auth-token`;
 
@@ -83,10 +89,12 @@ export async function startEngineStack(): Promise<EngineStack> {
   const dir = mkdtempSync(join(tmpdir(), 'publish-image-stack-'));
   const children: ChildProcess[] = [];
   const certsDir = `/etc/docker/certs.d/${REGISTRY_HOST}`;
+  const extraCertsDirs = EXTRA_REGISTRY_HOSTS.map((host) => `/etc/docker/certs.d/${host}`);
   const stop = async (): Promise<void> => {
     for (const child of children.reverse()) await stopServer(child, 20_000);
     unmapHosts();
     rmSync(certsDir, { recursive: true, force: true });
+    for (const extra of extraCertsDirs) rmSync(extra, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -94,6 +102,10 @@ export async function startEngineStack(): Promise<EngineStack> {
     const { caFile, certFile, keyFile } = makeCertificates(dir, REGISTRY_HOST);
     mkdirSync(certsDir, { recursive: true });
     writeFileSync(join(certsDir, 'ca.crt'), readFileSync(caFile));
+    for (const extra of extraCertsDirs) {
+      mkdirSync(extra, { recursive: true });
+      writeFileSync(join(extra, 'ca.crt'), readFileSync(caFile));
+    }
     mapHostToLoopback(REGISTRY_HOST);
 
     const htpasswd = join(dir, 'htpasswd');
