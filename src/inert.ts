@@ -9,10 +9,18 @@ const MAX_QUOTED = 300;
  * can never start a line of its own, and it is cut to a readable length.
  */
 export function inert(value: unknown, max = MAX_QUOTED): string {
-  const text = typeof value === 'string' ? value : String(value);
+  const whole = typeof value === 'string' ? value : String(value);
+  // Cut long text before escaping it: a 50 MB value costs nothing more than a short one.
+  const text = whole.length > 4 * max ? whole.slice(0, 4 * max) : whole;
   // eslint-disable-next-line no-control-regex
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return escaped.length > max ? `${escaped.slice(0, max)}… (${escaped.length - max} more characters)` : escaped;
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).replaceAll('##[', '## [');
+  const more = whole.length - text.length + Math.max(0, escaped.length - max);
+  return more > 0 ? `${escaped.slice(0, max)}… (${more} more characters)` : escaped;
+}
+
+/** `inert` in double quotes: how an error quotes an input, a path, a manifest entry or a Sid. */
+export function quoted(value: unknown, max = 80): string {
+  return `"${inert(value, max)}"`;
 }
 
 /**

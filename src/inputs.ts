@@ -1,7 +1,8 @@
 import { UserError } from './errors.js';
 import { parseBuildContexts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh, type SecretEnv, type SecretFile, type SecretValue } from './docker/secrets.js';
 import { readExclusionFilters, tagInputProblem } from './docker/tags.js';
-import { quoted } from './util/quote.js';
+import { quoted } from './inert.js';
+import { partitionOfRegion } from './policy/arn.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
 export type OnExtra = 'warn' | 'fail' | 'ignore';
@@ -127,20 +128,11 @@ const GRANTABLE_ACTIONS = new Map<string, string>([...PULL_ACTIONS, ...READ_ONLY
 
 export { quoted };
 
-/** The partition of a region: every ARN of a run must be in it (AWS grants nothing across partitions). */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (/^[a-z]{2}-isof-/.test(region)) return 'aws-iso-f';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
+
 
 /** Refuses an ARN of another partition than the region's, naming the input and the fix. */
 export function assertPartition(input: string, arn: string, region: string): void {
-  const partition = partitionOf(region);
+  const partition = partitionOfRegion(region);
   const found = arn.split(':')[1];
   if (found !== partition) {
     throw new UserError(
@@ -173,7 +165,7 @@ export function normalisePrincipal(value: string, region?: string): string {
       `pull-principals: ${quoted(value)} would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`,
     );
   }
-  if (ACCOUNT_ID.test(value)) return `arn:${region ? partitionOf(region) : 'aws'}:iam::${value}:root`;
+  if (ACCOUNT_ID.test(value)) return `arn:${region ? partitionOfRegion(region) : 'aws'}:iam::${value}:root`;
   if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) {
     if (region) assertPartition('pull-principals', value, region);
     return value;

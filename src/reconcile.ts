@@ -2,7 +2,7 @@ import { log } from './log.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { putInlinePolicy, readInline, roleNameOf } from './aws/iam.js';
 import { restoreRepositoryPolicy } from './aws/repository-policy.js';
-import { waitForPropagation, type PropagationOptions } from './aws/retry.js';
+import { cancellableSleep, waitForPropagation, type PropagationOptions } from './aws/retry.js';
 import { applyGrant, finishVerdicts } from './crossaccount.js';
 import { formatPlan, planHasChanges, planReconcile, unfixableText, type ReconcilePlan } from './drift/plan.js';
 import { UserError } from './errors.js';
@@ -53,7 +53,7 @@ async function writeAllowlist(
 ): Promise<{ before: PolicyDocument | undefined; after: PolicyDocument }> {
   const roleName = roleNameOf(roleArn);
   const read = async (): Promise<PolicyDocument | undefined> => (await readInline(iam, roleName, policyName, who))?.document;
-  const sleep = propagation.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = propagation.sleep ?? ((ms: number) => cancellableSleep(ms, `iam:GetRolePolicy ${policyName}`));
   let firstBefore: PolicyDocument | undefined;
   for (let attempt = 1; attempt <= MAX_MERGE_ATTEMPTS; attempt++) {
     const current = await read();

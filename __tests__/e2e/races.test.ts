@@ -3,7 +3,7 @@
 // SIGTERM during the build leaves no registry credentials behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,7 +31,9 @@ let moto: Moto;
 let env: NodeJS.ProcessEnv;
 
 function manifest(repositories: string[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'race-')), 'manifest.json');
+  // Manifests are read only from inside the workspace (the repository root here).
+  mkdirSync(join(ROOT, '.stack'), { recursive: true });
+  const path = join(mkdtempSync(join(ROOT, '.stack', 'race-')), 'manifest.json');
   writeFileSync(path, JSON.stringify({ workspace_templates: repositories }));
   return path;
 }

@@ -6,7 +6,6 @@
 // other statements or policies as not removable by reconcile (with the fix), and the report holds
 // exactly what was written.
 //
-// These wait for the lead's reconcile change: marked todo until it lands (the lead removes the mark).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -19,7 +18,6 @@ import { prodEnvironment } from '../stack/prod.js';
 import { ALLOWLIST_POLICY, PULL_ACTIONS, READER_ROLE_ARN, STAGING_ROLE, STAGING_ROLE_ARN, crossAccountGrant, repoArn, seedStaging, setRepositoryPolicy, storedAllowlist } from '../stack/staging.js';
 import { MANIFEST_NAMES, PLATFORM_AGENT, TEMPLATE, assertNoForgedCommands, runAction, template, workspace } from './stack.js';
 
-const TODO = {};
 const OUR_SID = 'PublishImagePullAllowlist';
 const EXPECTED = [...MANIFEST_NAMES.map(template), PLATFORM_AGENT];
 const AUTOGEN = template('autogen');
@@ -83,7 +81,7 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     ['allows the pull actions on every resource', { Sid: 'PullEverything', Effect: 'Allow', Action: PULL_ACTIONS, Resource: '*' }],
   ];
   for (const [what, statement] of notExtendable) {
-    it(`does not extend a statement that ${what}: writes ${OUR_SID} instead, and the plan says so`, TODO, async () => {
+    it(`does not extend a statement that ${what}: writes ${OUR_SID} instead, and the plan says so`, async () => {
       const seeded = { Version: '2012-10-17', Statement: [LOGIN, statement] };
       await seedStaging(moto.endpoint, seeded);
       const run = await reconcile();
@@ -104,7 +102,7 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     });
   }
 
-  it('extends a statement that allows only the pull actions on only ECR repository ARNs, in place', TODO, async () => {
+  it('extends a statement that allows only the pull actions on only ECR repository ARNs, in place', async () => {
     const pullOnly = { Sid: 'PullWorkspaceTemplates', Effect: 'Allow', Action: PULL_ACTIONS, Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))) };
     await seedStaging(moto.endpoint, { Version: '2012-10-17', Statement: [LOGIN, pullOnly] });
     const run = await reconcile();
@@ -115,7 +113,7 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     for (const repository of EXPECTED) assert.ok(list(extended.Resource).includes(repoArn(repository)), repository);
   });
 
-  it('prune removes the extras our statement holds, reports the ones other statements and policies hold as not removable (with the fix), and reports exactly what it wrote', TODO, async () => {
+  it('prune removes the extras our statement holds, reports the ones other statements and policies hold as not removable (with the fix), and reports exactly what it wrote', async () => {
     const ours = { Sid: OUR_SID, Effect: 'Allow', Action: PULL_ACTIONS, Resource: [...EXPECTED, AUTOGEN].map(repoArn) };
     const pushing = { Sid: 'PullAndPush', Effect: 'Allow', Action: [...PULL_ACTIONS, 'ecr:PutImage'], Resource: [repoArn(LANGGRAPH)] };
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };
@@ -144,7 +142,7 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     assertNoForgedCommands(run.log);
   });
 
-  it('prune with extras only in other statements writes nothing at all, and says why', TODO, async () => {
+  it('prune with extras only in other statements writes nothing at all, and says why', async () => {
     const ours = { Sid: OUR_SID, Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) };
     const pushing = { Sid: 'PullAndPush', Effect: 'Allow', Action: 'ecr:*', Resource: [repoArn(LANGGRAPH)] };
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };

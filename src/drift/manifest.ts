@@ -2,7 +2,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, rea
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { repositoryNameProblem } from '../inputs.js';
-import { inertText, quoted } from '../util/quote.js';
+import { inert, quoted } from '../inert.js';
 import { JsonTextError, parseJsonText } from '../util/json.js';
 
 /**
@@ -132,7 +132,7 @@ function fill(template: string, fields: Record<string, unknown>, where: string):
 function describeEntry(entry: unknown): string {
   if (typeof entry === 'string') return quote(entry, 80);
   const text = JSON.stringify(entry) ?? String(entry);
-  return inertText(text, 80);
+  return inert(text, 80);
 }
 
 /**

@@ -10,10 +10,14 @@ export function partitionOf(arn: string): string {
   return arn.split(':')[1] ?? '';
 }
 
-/** The partition a region belongs to. */
+/** The partition a region belongs to (AWS grants nothing across partitions). */
 export function partitionOfRegion(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (/^[a-z]{2}-isof-/.test(region)) return 'aws-iso-f';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
   return 'aws';
 }
 

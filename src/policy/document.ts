@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { inertText } from '../util/quote.js';
+import { inert } from '../inert.js';
 import { JsonTextError, parseJsonText } from '../util/json.js';
 
 /** IAM policy grammar, as far as this action reads and writes it. */
@@ -39,7 +39,7 @@ const DOCUMENT_KEYS = new Set(['Version', 'Id', 'Statement']);
 const PRINCIPAL_KEYS = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const shortJson = (value: unknown): string => (value === undefined ? 'missing' : inertText(JSON.stringify(value) ?? String(value), 40));
+const shortJson = (value: unknown): string => (value === undefined ? 'missing' : inert(JSON.stringify(value) ?? String(value), 40));
 
 function isStringOrList(value: unknown): boolean {
   return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
@@ -74,7 +74,7 @@ function conditionProblem(value: unknown): string | undefined {
 function statementProblem(statement: unknown, index: number): string | undefined {
   if (!isObject(statement)) return `statement ${index + 1} is ${shortJson(statement)}, not an object`;
   const s = statement;
-  const name = typeof s.Sid === 'string' && s.Sid !== '' ? inertText(s.Sid, 60) : `${index + 1}`;
+  const name = typeof s.Sid === 'string' && s.Sid !== '' ? inert(s.Sid, 60) : `${index + 1}`;
   const unknown = Object.keys(s).find((key) => !STATEMENT_KEYS.has(key));
   if (unknown !== undefined) return `statement ${name} has an element ${shortJson(unknown)} that IAM's policy grammar does not have`;
   if (s.Sid !== undefined && typeof s.Sid !== 'string') return `statement ${name} has a Sid that is ${shortJson(s.Sid)}, not a string`;
