@@ -31,7 +31,21 @@ export function hostsWithout(names: string[]): string[] {
   const hostsFile = join(dir, 'hosts');
   const lines = readFileSync('/etc/hosts', 'utf8').split('\n').filter((line) => !names.some((name) => line.split(/\s+/).includes(name)));
   writeFileSync(hostsFile, `${lines.join('\n').trimEnd()}\n`);
-  return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hostsFile];
+  // Not a shell: sh drops variables whose names hold '-', and runners set INPUT_PULL-PRINCIPALS & co.
+  const wrapper = join(dir, 'with-hosts.cjs');
+  writeFileSync(
+    wrapper,
+    [
+      "const { execFileSync, spawn } = require('node:child_process');",
+      "const [hosts, ...command] = process.argv.slice(2);",
+      "execFileSync('mount', ['--bind', hosts, '/etc/hosts']);",
+      "const child = spawn(command[0], command.slice(1), { stdio: 'inherit' });",
+      "for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));",
+      "child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));",
+      '',
+    ].join('\n'),
+  );
+  return ['unshare', '--mount', '--propagation', 'private', process.execPath, wrapper, hostsFile];
 }
 
 function spawnNode(script: string, env: NodeJS.ProcessEnv, wrap: string[]): { child: ChildProcess; log: () => string; exited: Promise<number> } {
