@@ -3,6 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
+import { parseAction } from '@actions/workflow-parser/actions/action-parser';
 import { INPUT_DEFAULTS } from '../../src/inputs.js';
 import { ROOT } from '../stack/action.js';
 
@@ -49,5 +51,79 @@ describe('.gitea/workflows', () => {
   it('the example manifest matches the incident: seven templates, strings and objects', () => {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'examples', 'manifest.json'), 'utf8'));
     assert.equal(manifest.workspace_templates.length, 7);
+  });
+});
+
+/**
+ * GitHub's own parser and schemas (@actions/workflow-parser: the package behind the Actions
+ * language service) for action.yml, every workflow here and every YAML example in the README.
+ */
+const trace = new NoOperationTraceWriter();
+
+async function workflowErrors(name: string, content: string): Promise<string[]> {
+  const parsed = parseWorkflow({ name, content }, trace);
+  const errors = parsed.context.errors.getErrors().map((error) => error.message);
+  if (parsed.value) {
+    const converted = await convertWorkflowTemplate(parsed.context, parsed.value);
+    for (const error of converted.errors ?? []) if (!errors.includes(error.Message)) errors.push(error.Message);
+  }
+  return errors;
+}
+
+function actionErrors(content: string): string[] {
+  return parseAction({ name: 'action.yml', content }, trace).context.errors.getErrors().map((error) => error.message);
+}
+
+/** The ```yaml blocks of the README, with the line each starts on. */
+function readmeYamlBlocks(): { line: number; text: string }[] {
+  const lines = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n');
+  const blocks: { line: number; text: string }[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    if (lines[index].trim() !== '```yaml') continue;
+    const start = index + 1;
+    while (++index < lines.length && lines[index].trim() !== '```');
+    blocks.push({ line: start + 1, text: lines.slice(start, index).join('\n') });
+  }
+  return blocks;
+}
+
+/** Steps that use this action, whichever form `uses:` takes (`./`, owner/repo@ref, a Gitea URL). */
+const usesThisAction = (uses: string | undefined): boolean => uses === './' || /(^|\/)molecule-ai\/publish-image@/.test(uses ?? '');
+
+describe('workflows and examples, checked by GitHub\'s parser (@actions/workflow-parser)', () => {
+  it('catches what it should (so a pass means something)', async () => {
+    assert.match((await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        wiht: {}\n')).join('\n'), /Unexpected value 'wiht'/);
+    assert.match(actionErrors('name: x\ndescription: y\nruns:\n  using: node99\n  main: index.js\n').join('\n'), /Unexpected value 'node99'/);
+  });
+
+  it('action.yml is a valid action', () => {
+    assert.deepEqual(actionErrors(readFileSync(join(ROOT, 'action.yml'), 'utf8')), []);
+  });
+
+  it('every workflow in .gitea/workflows is valid', async () => {
+    for (const file of readdirSync(dir)) assert.deepEqual(await workflowErrors(file, readFileSync(join(dir, file), 'utf8')), [], file);
+  });
+
+  it('every YAML example in the README is a valid workflow, whose `with:` keys are inputs of the action', async () => {
+    const blocks = readmeYamlBlocks();
+    assert.ok(blocks.length >= 4, 'the README has its examples');
+    for (const { line, text } of blocks) {
+      // A bare list of steps is checked inside a minimal workflow.
+      const content = /^\s*- /m.test(text.split('\n').find((row) => row.trim() && !row.trim().startsWith('#')) ?? '')
+        ? `on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n${text.split('\n').map((row) => `      ${row}`).join('\n')}\n`
+        : text;
+      assert.deepEqual(await workflowErrors(`README.md:${line}`, content), [], `README.md line ${line}`);
+      const workflow = parse(content) as Workflow;
+      for (const job of Object.values(workflow.jobs)) {
+        for (const step of job.steps.filter((candidate) => usesThisAction(candidate.uses))) {
+          for (const key of Object.keys(step.with ?? {})) assert.ok(key in INPUT_DEFAULTS, `README.md line ${line}: ${key} is not an input`);
+        }
+      }
+    }
+  });
+
+  it('the README shows the Gitea form of uses: with a full URL', () => {
+    const gitea = readmeYamlBlocks().filter(({ text }) => /uses: https:\/\/[^\s/]+\/molecule-ai\/publish-image@v\d/.test(text));
+    assert.equal(gitea.length, 1);
   });
 });
