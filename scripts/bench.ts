@@ -2,22 +2,34 @@
 // same writes), side by side in one run, against moto behind the counting proxy; plus publish
 // overhead on dockerd + the registry, cold start, and the size of dist/. `--quick` is CI's short
 // form: it checks that everything still works, with fewer rounds and smaller manifests.
+// A second table runs the action against AWS's own behaviour, modelled by the fault proxy: token
+// buckets at ECR's and IAM's rates (throttling) and policy reads that lag behind writes (eventual
+// consistency). `--only baseline,throttling,consistency` runs only those sections (default: all).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { ROOT } from '../__tests__/stack/action.js';
+import { parseCommandFile, ROOT } from '../__tests__/stack/action.js';
 import { createKeys, createRepository, ecrIn } from '../__tests__/stack/aws.js';
 import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD, STAGING_ACCOUNT, startEngineStack } from '../__tests__/stack/engine.js';
-import { isWrite, startFaultProxy, type FaultProxy } from '../__tests__/stack/fault-proxy.js';
+import {
+  AWS_RATE_LIMITS, isWrite, rateLimitFor, startFaultProxy, type FaultProxy, type ProxyStats, type RateLimits, type StaleReads,
+} from '../__tests__/stack/fault-proxy.js';
 import { helloContext } from '../__tests__/stack/fixtures.js';
 import { startMoto } from '../__tests__/stack/moto.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, seedStaging } from '../__tests__/stack/staging.js';
-import { SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { prodEnvironment } from '../__tests__/stack/prod.js';
+import {
+  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, putAllowlist, repoArn, seedStaging,
+  storedAllowlist,
+} from '../__tests__/stack/staging.js';
+import { DeleteRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
+const wants = (section: 'baseline' | 'throttling' | 'consistency'): boolean => !only || only.includes(section);
 const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -59,11 +71,20 @@ async function repeat(rounds: number, run: () => Promise<Measured>): Promise<Mea
 
 function actionEnv(inputs: Record<string, string>, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> };
-  const env: NodeJS.ProcessEnv = { ...base, RUNNER_TEMP: work, GITHUB_OUTPUT: join(work, 'out'), GITHUB_STATE: join(work, 'state') };
+  // The manifests live in `work`, which is the workspace (the action reads manifests only from inside it).
+  const env: NodeJS.ProcessEnv = { ...base, RUNNER_TEMP: work, GITHUB_WORKSPACE: work, GITHUB_OUTPUT: join(work, 'out'), GITHUB_STATE: join(work, 'state') };
   for (const [name, input] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? input.default;
   writeFileSync(join(work, 'out'), '');
   writeFileSync(join(work, 'state'), '');
   return env;
+}
+
+let manifests = 0;
+/** A manifest file of these names in `dir` (the workspace), each under its own name. */
+function manifestIn(dir: string, names: string[]): string {
+  const path = join(dir, `manifest-${++manifests}.json`);
+  writeFileSync(path, JSON.stringify({ workspace_templates: names }));
+  return path;
 }
 
 function dirSize(dir: string): number {
@@ -73,123 +94,289 @@ function dirSize(dir: string): number {
   }, 0);
 }
 
-const moto = await startMoto();
-const proxy = await startFaultProxy(moto.endpoint);
-const engine = await startEngineStack();
-const rows: string[][] = [];
 const failures: string[] = [];
 const check = (what: string, ok: boolean): void => {
   if (!ok) failures.push(what);
 };
 
-try {
-  // Seed: the registry account with 9 + LARGE repositories granting staging, and the staging role.
-  const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
-  const templates = ['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research', 'autogen'].map((name) => `molecule-ai/workspace-template-${name}`);
-  const nine = [...templates, 'molecule-ai/molecule-platform-agent'];
-  const large = Array.from({ length: LARGE }, (_, index) => `molecule-ai/bench-${String(index).padStart(3, '0')}`);
-  const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
-  const grant = JSON.stringify({ Version: '2012-10-17', Statement: [crossAccountGrant()] });
-  for (const repository of [...nine, ...large]) {
-    await createRepository(moto.endpoint, repository);
-    await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+/** The action against the aws CLI script, cold start, publish overhead, size: the first table. */
+async function baseline(): Promise<string[][]> {
+  const moto = await startMoto();
+  const proxy = await startFaultProxy(moto.endpoint);
+  const engine = await startEngineStack();
+  const rows: string[][] = [];
+  try {
+    // Seed: the registry account with 9 + LARGE repositories granting staging, and the staging role.
+    const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
+    const templates = ['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research', 'autogen'].map((name) => `molecule-ai/workspace-template-${name}`);
+    const nine = [...templates, 'molecule-ai/molecule-platform-agent'];
+    const large = Array.from({ length: LARGE }, (_, index) => `molecule-ai/bench-${String(index).padStart(3, '0')}`);
+    const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
+    const grant = JSON.stringify({ Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    for (const repository of [...nine, ...large]) {
+      await createRepository(moto.endpoint, repository);
+      await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+    }
+    const allowlist = allowlistPolicy([...nine, 'molecule-ai/bench-*']);
+    await seedStaging(moto.endpoint, allowlist);
+
+    const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
+    const common = { 'registry-id': PROD_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN };
+    const manifestFile = (names: string[]): string => {
+      const path = join(work, `manifest-${names.length}.json`);
+      writeFileSync(path, JSON.stringify({ workspace_templates: names }));
+      return path;
+    };
+    const repositoriesFile = (names: string[]): string => {
+      const path = join(work, `repositories-${names.length}.txt`);
+      writeFileSync(path, `${names.join('\n')}\n`);
+      return path;
+    };
+    const action = (inputs: Record<string, string>) => () => measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
+    const cli = (names: string[]) => () =>
+      measure(proxy, join(ROOT, 'scripts', 'bench-cli.sh'), [proxy.endpoint, PROD_ACCOUNT, READER_ROLE_ARN, STAGING_ROLE, STAGING_ACCOUNT, repositoriesFile(names)], base);
+
+    // Cold start: node itself (spawn to exit), and the bundle from spawn to its first AWS request.
+    const bareSamples: number[] = [];
+    for (let round = 0; round < ROUNDS * 2; round++) {
+      const started = Date.now();
+      await new Promise((resolve) => spawn(process.execPath, ['-e', ''], { stdio: 'ignore' }).on('close', resolve));
+      bareSamples.push(Date.now() - started);
+    }
+    const bareMs = median(bareSamples);
+    const verifyOne = await repeat(ROUNDS, action({ mode: 'verify', repository: 'molecule-ai/molecule-platform-agent' }));
+    check('verify of 1 repository passes', verifyOne.exitCode === 0);
+    const coldMs = verifyOne.firstRequestMs ?? NaN;
+    rows.push(['cold start: `node -e ""`, spawn to exit', `${bareMs.toFixed(0)} ms`, '', '']);
+    rows.push(['cold start: dist/index.js, spawn to its first AWS request', `${coldMs.toFixed(0)} ms`, '', `${(coldMs / bareMs).toFixed(2)}× node -e ""`]);
+
+    const cliOne = await repeat(Math.min(ROUNDS, 3), cli(['molecule-ai/molecule-platform-agent']));
+    check('the CLI script finds no drift for 1 repository', cliOne.exitCode === 0);
+    rows.push(['verify 1 repository: wall time', `${verifyOne.seconds.toFixed(2)} s`, `${cliOne.seconds.toFixed(2)} s`, `${(cliOne.seconds / verifyOne.seconds).toFixed(1)}× faster`]);
+    rows.push(['verify 1 repository: AWS calls', String(verifyOne.calls), String(cliOne.calls), '']);
+    rows.push(['verify 1 repository: peak memory', `${verifyOne.maxRssMb.toFixed(0)} MB`, `${cliOne.maxRssMb.toFixed(0)} MB`, '']);
+
+    const nineInputs = { mode: 'verify', manifest: manifestFile(templates), 'repository-template': '{name}', 'extra-repositories': 'molecule-ai/molecule-platform-agent' };
+    const verifyNine = await repeat(ROUNDS, action(nineInputs));
+    check('verify of 9 repositories passes', verifyNine.exitCode === 0);
+    const cliNine = await repeat(quick ? 1 : 3, cli(nine));
+    check('the CLI script finds no drift for 9 repositories', cliNine.exitCode === 0);
+    rows.push(['verify 9 repositories: wall time', `${verifyNine.seconds.toFixed(2)} s`, `${cliNine.seconds.toFixed(2)} s`, `${(cliNine.seconds / verifyNine.seconds).toFixed(1)}× faster`]);
+    rows.push(['verify 9 repositories: AWS calls', String(verifyNine.calls), String(cliNine.calls), '']);
+    rows.push(['verify 9 repositories: peak memory', `${verifyNine.maxRssMb.toFixed(0)} MB`, `${cliNine.maxRssMb.toFixed(0)} MB`, '']);
+
+    const verifyLarge = await repeat(quick ? 1 : 3, action({ mode: 'verify', manifest: manifestFile(large), 'repository-template': '{name}' }));
+    check(`verify of ${LARGE} repositories passes`, verifyLarge.exitCode === 0);
+    const perCall = cliNine.seconds / cliNine.calls;
+    const cliLargeCalls = cliNine.calls - nine.length + LARGE;
+    rows.push([`verify ${LARGE} repositories: wall time`, `${verifyLarge.seconds.toFixed(2)} s`, `≈ ${(perCall * cliLargeCalls).toFixed(0)} s (estimated: ${cliLargeCalls} calls × ${perCall.toFixed(2)} s measured above)`, `≈ ${((perCall * cliLargeCalls) / verifyLarge.seconds).toFixed(0)}×`]);
+    rows.push([`verify ${LARGE} repositories: AWS calls`, String(verifyLarge.calls), String(cliLargeCalls), '']);
+    rows.push([`verify ${LARGE} repositories: peak memory`, `${verifyLarge.maxRssMb.toFixed(0)} MB`, '', '']);
+
+    const reconcileInSync = await repeat(quick ? 1 : 3, action({ ...nineInputs, mode: 'reconcile', 'pull-principals': STAGING_ACCOUNT }));
+    check('reconcile in sync passes', reconcileInSync.exitCode === 0);
+    check('reconcile in sync writes nothing', reconcileInSync.writes === 0);
+    rows.push(['reconcile 9 repositories, already in sync: AWS calls (writes)', `${reconcileInSync.calls} (${reconcileInSync.writes} writes)`, `${cliNine.calls} (0 writes)`, '']);
+    rows.push(['reconcile 9 repositories, already in sync: wall time', `${reconcileInSync.seconds.toFixed(2)} s`, `${cliNine.seconds.toFixed(2)} s`, `${(cliNine.seconds / reconcileInSync.seconds).toFixed(1)}× faster`]);
+
+    // Publish overhead: the action's publish against `docker build` + `docker login` + `docker push` by hand.
+    const dockerEnv = { ...base, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}`, DOCKER_BUILDKIT: '1' };
+    const context = helloContext();
+    let tag = 0;
+    const publish = await repeat(ROUNDS, () =>
+      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, repository: 'molecule-ai/molecule-platform-agent', context, tags: `p${++tag}`, 'pull-principals': STAGING_ACCOUNT }, dockerEnv)),
+    );
+    check('publish passes', publish.exitCode === 0);
+    const dockerConfig = mkdtempSync(join(work, 'docker-'));
+    const byHand = await repeat(ROUNDS, async () => {
+      const started = Date.now();
+      const docker = (...args: string[]): void => void execFileSync('/usr/bin/docker', ['--config', dockerConfig, ...args], { env: dockerEnv, stdio: ['pipe', 'ignore', 'pipe'], input: REGISTRY_PASSWORD });
+      const ref = `${REGISTRY_HOST}/molecule-ai/molecule-platform-agent:h${++tag}`;
+      docker('login', '--username', 'AWS', '--password-stdin', REGISTRY_HOST);
+      docker('build', '-t', ref, context);
+      docker('push', ref);
+      return { seconds: (Date.now() - started) / 1000, maxRssMb: 0, calls: 0, writes: 0, exitCode: 0 };
+    });
+    rows.push(['publish: wall time (action) vs docker login + build + push by hand', `${publish.seconds.toFixed(2)} s`, `${byHand.seconds.toFixed(2)} s`, `overhead ${((publish.seconds - byHand.seconds) * 1000).toFixed(0)} ms (${publish.calls} AWS calls: token, repository, grant, staging read)`]);
+
+    const distBytes = dirSize(join(ROOT, 'dist'));
+    const bundleBytes = statSync(join(ROOT, 'dist', 'index.js')).size;
+    rows.push(['size of dist/ (all files; dist/index.js alone)', `${(distBytes / 1024).toFixed(0)} KiB (${(bundleBytes / 1024).toFixed(0)} KiB)`, '', '']);
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+    await engine.stop();
   }
-  const allowlist = allowlistPolicy([...nine, 'molecule-ai/bench-*']);
-  await seedStaging(moto.endpoint, allowlist);
-
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
-  const common = { 'registry-id': PROD_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN };
-  const manifestFile = (names: string[]): string => {
-    const path = join(work, `manifest-${names.length}.json`);
-    writeFileSync(path, JSON.stringify({ workspace_templates: names }));
-    return path;
-  };
-  const repositoriesFile = (names: string[]): string => {
-    const path = join(work, `repositories-${names.length}.txt`);
-    writeFileSync(path, `${names.join('\n')}\n`);
-    return path;
-  };
-  const action = (inputs: Record<string, string>) => () => measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
-  const cli = (names: string[]) => () =>
-    measure(proxy, join(ROOT, 'scripts', 'bench-cli.sh'), [proxy.endpoint, PROD_ACCOUNT, READER_ROLE_ARN, STAGING_ROLE, STAGING_ACCOUNT, repositoriesFile(names)], base);
-
-  // Cold start: node itself (spawn to exit), and the bundle from spawn to its first AWS request.
-  const bareSamples: number[] = [];
-  for (let round = 0; round < ROUNDS * 2; round++) {
-    const started = Date.now();
-    await new Promise((resolve) => spawn(process.execPath, ['-e', ''], { stdio: 'ignore' }).on('close', resolve));
-    bareSamples.push(Date.now() - started);
-  }
-  const bareMs = median(bareSamples);
-  const verifyOne = await repeat(ROUNDS, action({ mode: 'verify', repository: 'molecule-ai/molecule-platform-agent' }));
-  check('verify of 1 repository passes', verifyOne.exitCode === 0);
-  const coldMs = verifyOne.firstRequestMs ?? NaN;
-  rows.push(['cold start: `node -e ""`, spawn to exit', `${bareMs.toFixed(0)} ms`, '', '']);
-  rows.push(['cold start: dist/index.js, spawn to its first AWS request', `${coldMs.toFixed(0)} ms`, '', `${(coldMs / bareMs).toFixed(2)}× node -e ""`]);
-
-  const cliOne = await repeat(Math.min(ROUNDS, 3), cli(['molecule-ai/molecule-platform-agent']));
-  check('the CLI script finds no drift for 1 repository', cliOne.exitCode === 0);
-  rows.push(['verify 1 repository: wall time', `${verifyOne.seconds.toFixed(2)} s`, `${cliOne.seconds.toFixed(2)} s`, `${(cliOne.seconds / verifyOne.seconds).toFixed(1)}× faster`]);
-  rows.push(['verify 1 repository: AWS calls', String(verifyOne.calls), String(cliOne.calls), '']);
-  rows.push(['verify 1 repository: peak memory', `${verifyOne.maxRssMb.toFixed(0)} MB`, `${cliOne.maxRssMb.toFixed(0)} MB`, '']);
-
-  const nineInputs = { mode: 'verify', manifest: manifestFile(templates), 'repository-template': '{name}', 'extra-repositories': 'molecule-ai/molecule-platform-agent' };
-  const verifyNine = await repeat(ROUNDS, action(nineInputs));
-  check('verify of 9 repositories passes', verifyNine.exitCode === 0);
-  const cliNine = await repeat(quick ? 1 : 3, cli(nine));
-  check('the CLI script finds no drift for 9 repositories', cliNine.exitCode === 0);
-  rows.push(['verify 9 repositories: wall time', `${verifyNine.seconds.toFixed(2)} s`, `${cliNine.seconds.toFixed(2)} s`, `${(cliNine.seconds / verifyNine.seconds).toFixed(1)}× faster`]);
-  rows.push(['verify 9 repositories: AWS calls', String(verifyNine.calls), String(cliNine.calls), '']);
-  rows.push(['verify 9 repositories: peak memory', `${verifyNine.maxRssMb.toFixed(0)} MB`, `${cliNine.maxRssMb.toFixed(0)} MB`, '']);
-
-  const verifyLarge = await repeat(quick ? 1 : 3, action({ mode: 'verify', manifest: manifestFile(large), 'repository-template': '{name}' }));
-  check(`verify of ${LARGE} repositories passes`, verifyLarge.exitCode === 0);
-  const perCall = cliNine.seconds / cliNine.calls;
-  const cliLargeCalls = cliNine.calls - nine.length + LARGE;
-  rows.push([`verify ${LARGE} repositories: wall time`, `${verifyLarge.seconds.toFixed(2)} s`, `≈ ${(perCall * cliLargeCalls).toFixed(0)} s (estimated: ${cliLargeCalls} calls × ${perCall.toFixed(2)} s measured above)`, `≈ ${((perCall * cliLargeCalls) / verifyLarge.seconds).toFixed(0)}×`]);
-  rows.push([`verify ${LARGE} repositories: AWS calls`, String(verifyLarge.calls), String(cliLargeCalls), '']);
-  rows.push([`verify ${LARGE} repositories: peak memory`, `${verifyLarge.maxRssMb.toFixed(0)} MB`, '', '']);
-
-  const reconcileInSync = await repeat(quick ? 1 : 3, action({ ...nineInputs, mode: 'reconcile', 'pull-principals': STAGING_ACCOUNT }));
-  check('reconcile in sync passes', reconcileInSync.exitCode === 0);
-  check('reconcile in sync writes nothing', reconcileInSync.writes === 0);
-  rows.push(['reconcile 9 repositories, already in sync: AWS calls (writes)', `${reconcileInSync.calls} (${reconcileInSync.writes} writes)`, `${cliNine.calls} (0 writes)`, '']);
-  rows.push(['reconcile 9 repositories, already in sync: wall time', `${reconcileInSync.seconds.toFixed(2)} s`, `${cliNine.seconds.toFixed(2)} s`, `${(cliNine.seconds / reconcileInSync.seconds).toFixed(1)}× faster`]);
-
-  // Publish overhead: the action's publish against `docker build` + `docker login` + `docker push` by hand.
-  const dockerEnv = { ...base, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}`, DOCKER_BUILDKIT: '1' };
-  const context = helloContext();
-  let tag = 0;
-  const publish = await repeat(ROUNDS, () =>
-    measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, repository: 'molecule-ai/molecule-platform-agent', context, tags: `p${++tag}`, 'pull-principals': STAGING_ACCOUNT }, dockerEnv)),
-  );
-  check('publish passes', publish.exitCode === 0);
-  const dockerConfig = mkdtempSync(join(work, 'docker-'));
-  const byHand = await repeat(ROUNDS, async () => {
-    const started = Date.now();
-    const docker = (...args: string[]): void => void execFileSync('/usr/bin/docker', ['--config', dockerConfig, ...args], { env: dockerEnv, stdio: ['pipe', 'ignore', 'pipe'], input: REGISTRY_PASSWORD });
-    const ref = `${REGISTRY_HOST}/molecule-ai/molecule-platform-agent:h${++tag}`;
-    docker('login', '--username', 'AWS', '--password-stdin', REGISTRY_HOST);
-    docker('build', '-t', ref, context);
-    docker('push', ref);
-    return { seconds: (Date.now() - started) / 1000, maxRssMb: 0, calls: 0, writes: 0, exitCode: 0 };
-  });
-  rows.push(['publish: wall time (action) vs docker login + build + push by hand', `${publish.seconds.toFixed(2)} s`, `${byHand.seconds.toFixed(2)} s`, `overhead ${((publish.seconds - byHand.seconds) * 1000).toFixed(0)} ms (${publish.calls} AWS calls: token, repository, grant, staging read)`]);
-
-  const distBytes = dirSize(join(ROOT, 'dist'));
-  const bundleBytes = statSync(join(ROOT, 'dist', 'index.js')).size;
-  rows.push(['size of dist/ (all files; dist/index.js alone)', `${(distBytes / 1024).toFixed(0)} KiB (${(bundleBytes / 1024).toFixed(0)} KiB)`, '', '']);
-} finally {
-  await proxy.stop();
-  await moto.stop();
-  await engine.stop();
+  return rows;
 }
 
-const header = ['measure', 'publish-image', 'aws CLI script', 'ratio'];
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-const line = (cells: string[]): string => `| ${cells.map((cell, column) => (cell ?? '').padEnd(widths[column])).join(' | ')} |`;
-console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; moto behind a counting proxy on loopback; ${quick ? 'quick run (1 round)' : `median of ${ROUNDS} rounds`}.\n`);
-console.log([line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n'));
+// --- AWS's own behaviour: throttling and eventual consistency (the second table) ---
+
+interface BehaviourRun { measured: Measured; stats: ProxyStats; outputs: Record<string, string> }
+
+/** The action once through the proxy (as the runner starts it), with what the proxy counted and the outputs it wrote. */
+async function behaviourRun(proxy: FaultProxy, inputs: Record<string, string>, env: NodeJS.ProcessEnv): Promise<BehaviourRun> {
+  const measured = await measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv(inputs, env));
+  return { measured, stats: proxy.stats(), outputs: parseCommandFile(readFileSync(join(work, 'out'), 'utf8')) };
+}
+
+/** The least time the limits allow: the busiest bucket's answered calls beyond its burst, at its rate (a lower bound). */
+function rateFloor(stats: ProxyStats, limits: RateLimits): { seconds: number; text: string } {
+  let floor = { seconds: 0, text: '0 s (no bucket ran dry)' };
+  for (const [bucket, calls] of Object.entries(stats.servedBy)) {
+    const [service, operation] = bucket.split(':');
+    const limit = rateLimitFor(limits, service, operation);
+    const seconds = limit ? Math.max(0, calls - limit.burst) / limit.rate : 0;
+    if (seconds > floor.seconds) floor = { seconds, text: `${seconds.toFixed(1)} s (${calls} ${operation} − ${limit!.burst} burst, ÷ ${limit!.rate}/s)` };
+  }
+  return floor;
+}
+
+const callsText = (stats: ProxyStats): string =>
+  `${stats.invocations} calls, ${stats.rateLimited} throttled, ${stats.staleReads} stale reads, ${stats.failedInvocations.length} failed`;
+
+/** verify of LARGE and reconcile of 50 repositories, without and with AWS's rate limits. */
+async function throttling(): Promise<string[][]> {
+  const rows: string[][] = [];
+  const moto = await startMoto();
+  const proxy = await startFaultProxy(moto.endpoint);
+  try {
+    const verifyNames = Array.from({ length: LARGE }, (_, index) => `molecule-ai/verify-${String(index).padStart(3, '0')}`);
+    const reconcileNames = Array.from({ length: quick ? 10 : 50 }, (_, index) => `molecule-ai/reconcile-${String(index).padStart(2, '0')}`);
+    const env = { ...(await prodEnvironment(moto, [...verifyNames, ...reconcileNames])), AWS_ENDPOINT_URL: proxy.endpoint };
+    const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
+    const grant = JSON.stringify({ Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    for (const repository of verifyNames) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+    const wildcard = allowlistPolicy(['molecule-ai/verify-*']);
+    await seedStaging(moto.endpoint, wildcard);
+    const inputs = (mode: string, names: string[]): Record<string, string> => ({
+      mode, 'registry-id': PROD_ACCOUNT, manifest: manifestIn(work, names), 'repository-template': '{name}', 'staging-role-arn': STAGING_ROLE_ARN,
+      'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT,
+    });
+    const limited = AWS_RATE_LIMITS;
+    for (const [mode, names] of [['verify', verifyNames], ['reconcile', reconcileNames]] as const) {
+      for (const limits of [undefined, limited]) {
+        if (mode === 'reconcile') {
+          await putAllowlist(moto.endpoint, wildcard);
+          for (const repository of names) await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: repository })).catch(() => undefined);
+        }
+        proxy.clear();
+        proxy.setRateLimits(limits);
+        const { measured, stats, outputs } = await behaviourRun(proxy, inputs(mode, names), env);
+        const what = `${mode} ${names.length} repositories, ${limits ? "AWS's rate limits" : 'no rate limit'}`;
+        check(`${what}: passes`, measured.exitCode === 0 && outputs.missing === '[]');
+        check(`${what}: no call failed`, stats.failedInvocations.length === 0);
+        if (limits && !quick) check(`${what}: the limit bit`, stats.rateLimited > 0);
+        const floor = limits ? rateFloor(stats, limits) : undefined;
+        rows.push([`${what}: wall time`, `${measured.seconds.toFixed(2)} s`, floor ? `floor ${floor.text}` : '', callsText(stats)]);
+      }
+    }
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+  return rows;
+}
+
+/** Reconcile while IAM and ECR lag behind writes (by time), and two reconciles racing under a lag. */
+async function consistency(): Promise<string[][]> {
+  const rows: string[][] = [];
+  const moto = await startMoto();
+  const proxy = await startFaultProxy(moto.endpoint);
+  const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
+  const expected = [...['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'].map(template), 'molecule-ai/molecule-platform-agent'];
+  const raceA = ['molecule-ai/race-a1', 'molecule-ai/race-a2'];
+  const raceB = ['molecule-ai/race-b1', 'molecule-ai/race-b2'];
+  const grant = JSON.stringify({ Version: '2012-10-17', Statement: [crossAccountGrant()] });
+  let env: NodeJS.ProcessEnv = {};
+  // Incident #3054: four repositories missing from the allowlist, one without the grant.
+  const seed = async (): Promise<void> => {
+    await moto.reset();
+    env = { ...(await prodEnvironment(moto, [...expected, ...raceA, ...raceB])), AWS_ENDPOINT_URL: proxy.endpoint };
+    const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
+    for (const repository of [...expected, ...raceA, ...raceB]) if (repository !== template('deep-research')) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+  };
+  const inputs = (names: string[], mode = 'reconcile'): Record<string, string> => ({
+    mode, 'registry-id': PROD_ACCOUNT, manifest: manifestIn(work, names), 'repository-template': '{name}', 'staging-role-arn': STAGING_ROLE_ARN,
+    'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT, 'propagation-timeout': '60',
+  });
+  /** What AWS holds: verify straight against moto (no proxy, no lag). */
+  const truth = async (names: string[]): Promise<Record<string, string>> =>
+    (await behaviourRun(proxy, inputs(names, 'verify'), { ...env, AWS_ENDPOINT_URL: moto.endpoint })).outputs;
+  try {
+    const cases: [string, StaleReads | undefined][] = [
+      ['no lag', undefined],
+      ...(quick ? [2000] : [1000, 3000, 10_000]).map((lagMs): [string, StaleReads] => [`IAM and ECR lag ${lagMs / 1000} s`, { lagMs }]),
+      ['grant only, ECR lags 3 s', { lagMs: 3000, services: ['ecr'] }],
+    ];
+    for (const [what, stale] of cases) {
+      await seed();
+      if (what.startsWith('grant only')) await putAllowlist(moto.endpoint, allowlistPolicy(expected));
+      proxy.clear();
+      proxy.setStaleReads(stale);
+      const { measured, stats, outputs } = await behaviourRun(proxy, inputs(expected), env);
+      const held = await truth(expected);
+      const agrees = outputs.missing === held.missing && outputs.drift === held.drift;
+      if (!what.startsWith('grant only')) check(`reconcile, ${what}: converges and reports what AWS holds`, measured.exitCode === 0 && held.missing === '[]' && agrees);
+      const verdict = agrees
+        ? `reported missing ${outputs.missing} = AWS holds ${held.missing}`
+        : `MISMATCH: reported missing ${outputs.missing}, AWS holds ${held.missing} (exit ${measured.exitCode})`;
+      rows.push([`reconcile 8 repositories, ${what}: wall time`, `${measured.seconds.toFixed(2)} s`, verdict, callsText(stats)]);
+    }
+
+    const rounds = quick ? 2 : 10;
+    let lost = 0;
+    let merges = 0;
+    let staleReads = 0;
+    let exits = 0;
+    const started = Date.now();
+    await seed();
+    for (let round = 0; round < rounds; round++) {
+      await putAllowlist(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+      proxy.clear();
+      proxy.setStaleReads({ lagMs: 2000 });
+      const runs = await Promise.all([raceA, raceB].map(async (names, index) => {
+        await new Promise((resolve) => setTimeout(resolve, index * ((round * 150) % 1500)));
+        const runnerTemp = mkdtempSync(join(work, 'race-'));
+        for (const file of ['out', 'state']) writeFileSync(join(runnerTemp, file), '');
+        const raceEnv = { ...actionEnv(inputs(names), env), RUNNER_TEMP: runnerTemp, GITHUB_OUTPUT: join(runnerTemp, 'out'), GITHUB_STATE: join(runnerTemp, 'state') };
+        return new Promise<number>((resolve) => spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], { env: raceEnv, stdio: 'ignore' }).on('close', (exit) => resolve(exit ?? -1)));
+      }));
+      staleReads += proxy.stats().staleReads;
+      exits += runs.filter((code) => code !== 0).length;
+      const resources = ((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
+      lost += [...INCIDENT_ALLOWLIST, ...raceA, ...raceB].filter((repository) => !resources.includes(repoArn(repository))).length;
+      merges += proxy.calls.filter((call) => call.operation === 'PutRolePolicy').length - 2;
+    }
+    check('two reconciles racing under a 2 s lag lose nothing', lost === 0 && exits === 0);
+    rows.push([
+      `two reconciles racing, IAM lags 2 s, B starts 0–1.35 s after A: ${rounds} rounds`,
+      `${((Date.now() - started) / 1000 / rounds).toFixed(2)} s a round`,
+      `${lost} allowlist entries lost, ${exits} failed runs`,
+      `${staleReads} stale reads, ${merges} extra allowlist writes (lost updates merged again)`,
+    ]);
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+  return rows;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, column) => (cell ?? '').padEnd(widths[column])).join(' | ')} |`;
+  console.log([line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n'));
+}
+
+const baselineRows = wants('baseline') ? await baseline() : [];
+const behaviourRows = [...(wants('throttling') ? await throttling() : []), ...(wants('consistency') ? await consistency() : [])];
+console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; moto behind a counting proxy on loopback; ${quick ? 'quick run (1 round)' : `median of ${ROUNDS} rounds`}${behaviourRows.length > 0 ? '; AWS-behaviour rows: one run each' : ''}.\n`);
+if (baselineRows.length > 0) printTable(['measure', 'publish-image', 'aws CLI script', 'ratio'], baselineRows);
+if (behaviourRows.length > 0) {
+  if (baselineRows.length > 0) console.log('');
+  printTable(['AWS behaviour (fault proxy in front of moto)', 'publish-image', 'floor, or what AWS holds', 'AWS calls'], behaviourRows);
+}
 if (failures.length > 0) {
   console.error(`\nbench: FAILED: ${failures.join('; ')}`);
   process.exit(1);
