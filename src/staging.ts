@@ -13,7 +13,7 @@ import type { NotChecked, RoleProblem, RoleVerdict } from './checks/model.js';
 import type { Inputs } from './inputs.js';
 import { inert, log } from './log.js';
 import { accountOf } from './policy/arn.js';
-import { pullRequestContext, type PullFacts, type Readable } from './policy/request-context.js';
+import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from './policy/request-context.js';
 import type { RunnerContext } from './runner-context.js';
 
 /**
@@ -205,7 +205,7 @@ export async function readStaging(
     if (problem?.kind === 'role-not-found' || !facts) return { ...base, role: { roleArn, problem }, model: undefined };
 
     const pullFacts: PullFacts = {
-      role: { arn: roleArn, account: roleAccount, roleId: facts.roleId, tags: facts.tags },
+      role: { arn: roleArn, account: roleAccount, roleId: facts.roleId, tags: facts.tags, sessionTagsPossible: facts.sessionTagsPossible },
       principalOrgId: readable(organizations.principalOrganization),
       principalOrgPaths: organizations.orgPaths,
       registry: { account: registry.account, region: registry.region },
@@ -214,6 +214,7 @@ export async function readStaging(
     const model: AccessModel = {
       caller: { roleArn, roleId: facts.roleId, hasBoundary: facts.boundary !== undefined },
       context: pullRequestContext(pullFacts),
+      loginContext: loginRequestContext(pullFacts),
       identity: read.documents.map((policy) => ({ name: policy.name, statements: policy.document.Statement, version: policy.document.Version ?? '2008-10-17' })),
       boundary: facts.boundary && { name: facts.boundary.name, statements: facts.boundary.document.Statement, version: facts.boundary.document.Version ?? '2008-10-17' },
       scp: levels(applies(organizations.scp, roleAccount, organizations.principalOrganization)),

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetRoleCommand, IAMClient, ListRoleTagsCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, IAMClient, ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import {
   DescribeOrganizationCommand,
   DescribePolicyCommand,
@@ -116,8 +116,19 @@ describe('principal and organization reads (moto)', () => {
       const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
       for (const input of [`arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`, `arn:aws:iam::${STAGING_ACCOUNT}:role/some/path/Plain`]) {
         const facts = await readRoleFacts(iam, input, 'the staging reader');
-        assert.deepEqual({ ...facts, roleId: undefined }, { roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`, roleName: 'Plain', path: '/', account: STAGING_ACCOUNT, roleId: undefined, tags: {}, boundary: undefined });
+        assert.deepEqual({ ...facts, roleId: undefined }, { roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`, roleName: 'Plain', path: '/', account: STAGING_ACCOUNT, roleId: undefined, tags: {}, sessionTagsPossible: false, boundary: undefined });
       }
+    });
+
+    it('tells whether the trust policy lets sessions carry tags (they override the role\'s tags)', async () => {
+      const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
+      const trust = (actions: string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::004947743811:oidc-provider/token.actions.example' }, Action: actions }] });
+      await iam.send(new CreateRoleCommand({ RoleName: 'Tagged', AssumeRolePolicyDocument: trust(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']) }));
+      await iam.send(new CreateRoleCommand({ RoleName: 'AllOfSts', AssumeRolePolicyDocument: trust(['sts:*']) }));
+      await iam.send(new CreateRoleCommand({ RoleName: 'Untagged', AssumeRolePolicyDocument: trust(['sts:AssumeRoleWithWebIdentity']) }));
+      assert.equal((await readRoleFacts(iam, 'Tagged', 'the staging reader'))?.sessionTagsPossible, true);
+      assert.equal((await readRoleFacts(iam, 'AllOfSts', 'the staging reader'))?.sessionTagsPossible, true);
+      assert.equal((await readRoleFacts(iam, 'Untagged', 'the staging reader'))?.sessionTagsPossible, false);
     });
 
     it('returns undefined for a role that does not exist', async () => {

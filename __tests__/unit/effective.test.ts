@@ -13,7 +13,7 @@ const ROLE = `arn:aws:iam::${STAGING}:role/tenants/Puller`;
 const REPO = `arn:aws:ecr:us-east-2:${REGISTRY}:repository/team/app`;
 
 const facts: PullFacts = {
-  role: { arn: ROLE, account: STAGING, roleId: 'AROAEXAMPLEID', tags: { team: 'platform' } },
+  role: { arn: ROLE, account: STAGING, roleId: 'AROAEXAMPLEID', tags: { team: 'platform' }, sessionTagsPossible: false },
   principalOrgId: { status: 'read', value: 'o-abc123' },
   principalOrgPaths: { status: 'read', value: ['o-abc123/r-ab12/ou-ab12-11111111/'] },
   registry: { account: REGISTRY, region: 'us-east-2' },

@@ -31,7 +31,7 @@ import type { Check, CheckStatus } from '../../src/checks/model.js';
 import { isPartial } from '../../src/policy/context.js';
 import { SESSION_NAME_KEY } from '../../src/policy/evaluate.js';
 import type { Principal, Statement } from '../../src/policy/document.js';
-import { pullRequestContext, type PullFacts, type Readable } from '../../src/policy/request-context.js';
+import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../../src/policy/request-context.js';
 
 // ---------------------------------------------------------------------------------------------
 // The accounts, role and registry of every case.
@@ -91,10 +91,11 @@ function makeFacts(options: {
   orgId?: Readable<string>;
   orgPaths?: Readable<string[]>;
   resourceOrgId?: Readable<string>;
+  sessionTagsPossible?: boolean;
 } = {}): PullFacts {
   const orgId = options.orgId ?? read(ORG);
   return {
-    role: { arn: roleArn(options.path ?? '/tenants/'), account: STAGING, roleId: 'roleId' in options ? options.roleId : ROLE_ID, tags: options.tags ?? {} },
+    role: { arn: roleArn(options.path ?? '/tenants/'), account: STAGING, roleId: 'roleId' in options ? options.roleId : ROLE_ID, tags: options.tags ?? {}, sessionTagsPossible: options.sessionTagsPossible },
     principalOrgId: orgId,
     principalOrgPaths: options.orgPaths ?? (orgId.status === 'none' ? NONE : orgId.status === 'read' ? read([orgPath(orgId.value, 0)]) : UNREAD),
     registry: { account: PROD, region: REGION },
@@ -126,6 +127,7 @@ function accessModel(scenario: Scenario): AccessModel {
   return {
     caller: { roleArn: facts.role.arn, roleId: facts.role.roleId, hasBoundary: scenario.boundary !== undefined },
     context: pullRequestContext(facts),
+    loginContext: loginRequestContext(facts),
     identity: scenario.identity.map((statements, index) => source(`identity #${index}`, statements)),
     boundary: scenario.boundary && source('boundary', scenario.boundary),
     scp: controlLevels('scp', scenario.scp),
@@ -209,9 +211,12 @@ function awsContext(facts: PullFacts, world: World): Record<string, string | str
   const resourceOrgId = facts.resourceOrgId.status === 'read' ? facts.resourceOrgId.value : facts.resourceOrgId.status === 'none' ? undefined : world.resourceOrgId;
   if (resourceOrgId) context['aws:ResourceOrgID'] = resourceOrgId;
   if (resourceOrgId && world.resourceOrgPaths) context['aws:ResourceOrgPaths'] = [resourceOrgPath(resourceOrgId)];
-  for (const [key, value] of Object.entries(facts.role.tags)) context[`aws:PrincipalTag/${key}`] = value;
-  const roleTags = new Set(Object.keys(facts.role.tags).map(lower));
-  for (const [key, value] of Object.entries(world.sessionTags)) if (!roleTags.has(lower(key))) context[`aws:PrincipalTag/${key}`] = value;
+  // Session tags exist only when the trust policy allows sts:TagSession, and then override the role's
+  // tags of the same key, whatever its case ("Passing session tags in AWS STS").
+  const sessionTags = facts.role.sessionTagsPossible === false ? {} : world.sessionTags;
+  const overridden = new Set(Object.keys(sessionTags).map(lower));
+  for (const [key, value] of Object.entries(facts.role.tags)) if (!overridden.has(lower(key))) context[`aws:PrincipalTag/${key}`] = value;
+  for (const [key, value] of Object.entries(sessionTags)) context[`aws:PrincipalTag/${key}`] = value;
   for (const [key, value] of Object.entries(world.resourceTags)) context[`aws:ResourceTag/${key}`] = value;
   if (world.sourceIp) context['aws:SourceIp'] = world.sourceIp;
   if (world.sourceVpc) context['aws:SourceVpc'] = world.sourceVpc;
@@ -284,7 +289,7 @@ function fixedKey(facts: PullFacts, key: string): boolean {
   if (name === 'aws:principalorgpaths') return facts.principalOrgPaths.status !== 'unread';
   if (name === 'aws:resourceorgid') return facts.resourceOrgId.status !== 'unread';
   if (name === 'aws:resourceorgpaths') return facts.resourceOrgId.status === 'none';
-  if (name.startsWith('aws:principaltag/')) return Object.keys(facts.role.tags).some((tag) => lower(tag) === name.slice('aws:principaltag/'.length));
+  if (name.startsWith('aws:principaltag/')) return facts.role.sessionTagsPossible === false && Object.keys(facts.role.tags).some((tag) => lower(tag) === name.slice('aws:principaltag/'.length));
   return false;
 }
 
@@ -322,7 +327,7 @@ function oracleDiffersFromAws(scenario: Scenario, worlds: World[]): string | und
   return undefined;
 }
 
-/** The login's resource keys are an open question (see the todo below): not compared. */
+/** The login's resource keys are the caller's own (an inference, see the login case above): not compared with the oracle. */
 function loginDependsOnResourceKeys(scenario: Scenario): boolean {
   const callerSide = [...scenario.identity.flat(), ...(scenario.boundary ?? []), ...(scenario.scp ?? []).flatMap((level) => level.policies.flat())];
   return referencedKeys(callerSide).some((key) => /^aws:resource(account|orgid|orgpaths)$/i.test(key));
@@ -518,11 +523,11 @@ const HAND_CASES: HandCase[] = [
   { name: 'identity Allow limited to its own account: missing', aws: `${KEYS} (aws:ResourceAccount)`, scenario: { identity: [[LOGIN, { ...ECR_ALL, Action: PULL_ACTIONS, Condition: { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' } } }]] }, pull: 'missing' },
   { name: 'identity Allow in the registry region: allowed', aws: `${KEYS} (aws:RequestedRegion)`, scenario: { identity: [[LOGIN, { ...PULL, Condition: { StringEquals: { 'aws:RequestedRegion': REGION } } }]] }, pull: 'allowed' },
   { name: 'identity Deny without HTTPS: not applied (a pull is HTTPS)', aws: `${KEYS} (aws:SecureTransport)`, scenario: { identity: [[LOGIN, PULL, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]] }, pull: 'allowed', login: 'allowed' },
-  { name: 'identity Allow on a role tag the role carries: allowed (no session tag overrides it; see the todo)', aws: `${KEYS} (aws:PrincipalTag)`, scenario: { facts: makeFacts({ tags: { team: 'platform' } }), identity: [[LOGIN, { ...PULL, Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform' } } }]] }, pull: 'allowed' },
+  { name: 'identity Allow on a role tag the role carries, and its trust policy allows no sts:TagSession: allowed', aws: `${KEYS} (aws:PrincipalTag); Passing session tags in AWS STS`, scenario: { facts: makeFacts({ tags: { team: 'platform' }, sessionTagsPossible: false }), identity: [[LOGIN, { ...PULL, Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform' } } }]] }, pull: 'allowed' },
   { name: 'identity Allow on a tag the role lacks (a session tag could carry it): conditional', aws: `${KEYS} (aws:PrincipalTag); Pass session tags in AWS STS`, scenario: { identity: [[LOGIN, { ...PULL, Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform' } } }]] }, pull: 'conditional' },
   { name: 'identity Resource with ${aws:PrincipalAccount} in the repository name: allowed', aws: VARIABLES, scenario: { identity: [[LOGIN, { ...PULL, Resource: 'arn:aws:ecr:*:*:repository/${aws:PrincipalAccount}/*' }]] }, resource: REPO(`${STAGING}/app`), pull: 'allowed' },
   { name: 'identity Resource with ${aws:PrincipalAccount} in the repository name, another repository: missing', aws: VARIABLES, scenario: { identity: [[LOGIN, { ...PULL, Resource: 'arn:aws:ecr:*:*:repository/${aws:PrincipalAccount}/*' }]] }, pull: 'missing' },
-  { name: 'identity Resource with ${aws:PrincipalTag/team}: allowed on that team', aws: VARIABLES, scenario: { facts: makeFacts({ tags: { team: 'platform' } }), identity: [[LOGIN, { ...PULL, Resource: 'arn:aws:ecr:*:*:repository/${aws:PrincipalTag/team}/*' }]] }, resource: REPO('platform/app'), pull: 'allowed' },
+  { name: 'identity Resource with ${aws:PrincipalTag/team}: allowed on that team', aws: VARIABLES, scenario: { facts: makeFacts({ tags: { team: 'platform' }, sessionTagsPossible: false }), identity: [[LOGIN, { ...PULL, Resource: 'arn:aws:ecr:*:*:repository/${aws:PrincipalTag/team}/*' }]] }, resource: REPO('platform/app'), pull: 'allowed' },
   { name: 'identity Allow from one source IP: conditional', aws: `${KEYS} (aws:SourceIp)`, scenario: { identity: [[LOGIN, { ...PULL, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }]] }, pull: 'conditional' },
   { name: 'identity Allow without MFA (BoolIfExists): conditional', aws: `${KEYS} (aws:MultiFactorAuthPresent)`, scenario: { identity: [[LOGIN, { ...PULL, Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } } }]] }, pull: 'conditional' },
   // NotPrincipal
@@ -610,32 +615,17 @@ describe('effective access agrees with iam-simulate: hand-written cases', () => 
 
   it(
     'the login is a call in the staging account: its aws:ResourceAccount is not the registry account',
-    {
-      todo:
-        'product (to confirm against AWS): judgeLogin (src/checks/judge.ts) evaluates ecr:GetAuthorizationToken with the pull context, whose ' +
-        'aws:ResourceAccount/aws:ResourceOrgID are the registry account/organization (request-context.ts). GetAuthorizationToken takes no ' +
-        "resource and is answered by the staging account's ECR; AWS's own resource-perimeter SCP (aws-samples/data-perimeter-policy-examples, " +
-        'resource_perimeter_scp.json: Deny "*" unless aws:ResourceOrgID = my org, IfExists) only works if those keys are the caller\'s own. ' +
-        'So an identity Allow ecr:* limited to aws:ResourceAccount = <registry> passes the login here but fails docker login in AWS.',
-    },
-    () => {
+        () => {
       const scenario = scenarioOf({ identity: [[PULL, { Effect: 'Allow', Action: LOGIN_ACTION, Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': PROD } } }]] });
       assert.equal(productLogin(scenario).status, 'missing');
     },
   );
 });
 
-describe('effective access: where the product departs from AWS (todo)', () => {
+describe('effective access: where the product once departed from AWS', () => {
   it(
     'a session tag overrides a role tag of the same key',
-    {
-      todo:
-        'product: pullRequestContext (src/policy/request-context.ts) puts every role tag into the context as a known aws:PrincipalTag/<key>. ' +
-        'Pass session tags in AWS STS, "Things to know about session tags": "New session tags override existing assumed role or federated ' +
-        'user tags with the same tag key, regardless of case." A session of a role whose trust policy allows sts:TagSession may carry another ' +
-        'value, so a statement on a role tag is conditional unless the trust policy (GetRole returns it) rules sts:TagSession out.',
-    },
-    () => {
+        () => {
       const scenario = scenarioOf({ facts: makeFacts({ tags: { team: 'platform' } }), identity: [[LOGIN, { ...PULL, Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform' } } }]] });
       assert.equal(productPull(scenario, 'ecr:BatchGetImage', REPO('molecule-ai/a')).status, 'conditional');
     },
@@ -643,15 +633,7 @@ describe('effective access: where the product departs from AWS (todo)', () => {
 
   it(
     'a policy variable before the fifth colon of a Resource ARN is not substituted',
-    {
-      todo:
-        'product: resourceEntryMatch (src/policy/evaluate.ts) resolves ${…} anywhere in a Resource/NotResource ARN. IAM policy elements: ' +
-        'Variables and tags, "Where you can use policy variables" → Resource element: "only in the resource portion of the ARN … after the ' +
-        'fifth colon. You can\'t use a variable to replace parts of the ARN before the fifth colon, such as the service or account." So ' +
-        'Resource arn:aws:ecr:*:${aws:ResourceAccount}:repository/* grants nothing in AWS (iam-simulate: ImplicitlyDenied), but the product ' +
-        'resolves it to the registry account and reports the pull allowed.',
-    },
-    () => {
+        () => {
       const scenario = scenarioOf({ identity: [[LOGIN, { ...PULL, Resource: 'arn:aws:ecr:*:${aws:ResourceAccount}:repository/*' }]] });
       assert.equal(productPull(scenario, 'ecr:BatchGetImage', REPO('molecule-ai/a')).status, 'missing');
     },
@@ -670,7 +652,7 @@ const RESOURCE_PATTERNS = [
   'arn:aws:ecr:us-east-2:*:repository/molecule-ai/a', 'arn:aws:ecr:us-east-2:153263036946', 'arn:aws:ecr:us-west-2:153263036946:repository/*',
   'arn:aws:ecr:us-east-2:999999999999:repository/*', 'arn:aws:s3:::bucket/*', 'arn:aws:ecr:*:*:repository/${aws:PrincipalAccount}/*',
   'arn:aws:ecr:*:*:repository/${aws:PrincipalTag/team}/*', 'arn:aws:ecr:*:*:repository/${aws:username}/*', 'arn:aws:ecr:*:*:repository/molecule-ai/${aws:PrincipalTag/env, \'a\'}',
-  // Not `arn:aws:ecr:*:${aws:PrincipalAccount}:…`: AWS substitutes variables only after the fifth colon (see the todo above).
+  // Not `arn:aws:ecr:*:${aws:PrincipalAccount}:…`: AWS substitutes variables only after the fifth colon (see the case above).
 ];
 
 /** Condition entries over the keys a pull's context holds: known, absent, or only known to the pull. */
@@ -791,11 +773,13 @@ const facts: fc.Arbitrary<PullFacts> = fc
     orgId: readableOrg,
     pathsRead: fc.boolean(),
     resourceOrgId: readableOrg,
+    sessionTagsPossible: pick<boolean | undefined>(false, false, true, undefined),
   })
-  .map(({ path, roleId, tags, orgId, pathsRead, resourceOrgId }) =>
+  .map(({ path, roleId, tags, orgId, pathsRead, resourceOrgId, sessionTagsPossible }) =>
     makeFacts({
       path,
       roleId,
+      sessionTagsPossible,
       tags: Object.fromEntries(Object.entries(tags).filter(([, value]) => value !== undefined)) as Record<string, string>,
       orgId,
       orgPaths: orgId.status === 'none' ? NONE : orgId.status === 'read' && pathsRead ? read([orgPath(orgId.value, 0)]) : UNREAD,

@@ -1,6 +1,7 @@
 import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, paginateListRoleTags, type IAMClient, type Tag } from '@aws-sdk/client-iam';
 import { inert } from '../inert.js';
-import { decodeIamDocument, parsePolicy } from '../policy/document.js';
+import { asList, decodeIamDocument, parsePolicy } from '../policy/document.js';
+import { actionMatches } from '../policy/evaluate.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
 import type { NamedPolicy } from './iam.js';
 
@@ -20,11 +21,32 @@ export interface RoleFacts {
   /** The role's unique ID (`AROA…`). */
   roleId: string;
   tags: Record<string, string>;
+  /**
+   * Whether a session of the role may carry session tags: only when its trust policy allows
+   * sts:TagSession ("Passing session tags in AWS STS"). Session tags override the role's tags, so
+   * then aws:PrincipalTag/* is known only to the pull.
+   */
+  sessionTagsPossible: boolean;
   /** The default version of the permissions boundary policy; undefined when the role has none. */
   boundary: NamedPolicy | undefined;
 }
 
 const NO_SUCH_ENTITY = ['NoSuchEntity', 'NoSuchEntityException'];
+
+/** Does the role's trust policy let anyone tag sessions? Unreadable counts as yes: never assume less than AWS may allow. */
+function trustAllowsTagSession(document: string | undefined, roleName: string): boolean {
+  if (!document) return true;
+  try {
+    const trust = parsePolicy(decodeIamDocument(document, `the trust policy of role ${roleName}`), `the trust policy of role ${roleName}`);
+    return trust.Statement.some((statement) => {
+      if (statement.Effect !== 'Allow') return false;
+      const listed = asList(statement.Action ?? statement.NotAction).some((pattern) => actionMatches(pattern, 'sts:TagSession'));
+      return statement.Action !== undefined ? listed : !listed;
+    });
+  } catch {
+    return true;
+  }
+}
 
 /** A role name, or a role ARN with or without its path: IAM's GetRole wants the bare name. */
 function bareRoleName(roleNameOrArn: string): string {
@@ -87,6 +109,7 @@ export async function readRoleFacts(iam: IAMClient, roleName: string, who: strin
     account: role.Arn.split(':')[4] ?? '',
     roleId: role.RoleId ?? '',
     tags: Object.fromEntries(tagsResult.tags.filter((tag) => tag.Key !== undefined).map((tag) => [tag.Key as string, tag.Value ?? ''])),
+    sessionTagsPossible: trustAllowsTagSession(role.AssumeRolePolicyDocument, name),
     boundary,
   };
 }

@@ -12,6 +12,8 @@ export type ControlLevels = { label: string; policies: PolicySource[] }[];
 export interface AccessModel {
   caller: Caller;
   context: RequestContext;
+  /** The login's context (its resource keys are the caller's own); the pull's when not given. */
+  loginContext?: RequestContext;
   identity: PolicySource[];
   boundary?: PolicySource;
   /** SCPs over the staging account; undefined when not read (or not applicable: the management account). */
@@ -79,5 +81,5 @@ export function judgeGrantSide(repositoryArn: string, repositoryPolicy: PolicySo
 /** docker login: ecr:GetAuthorizationToken on "*" (no resource policy takes part). */
 export function judgeLogin(model: AccessModel): Check {
   const layers = callerLayers(model);
-  return worstOver(['ecr:GetAuthorizationToken'], (action) => evaluateLayers(layers, { action, resource: '*', caller: model.caller, context: model.context }));
+  return worstOver(['ecr:GetAuthorizationToken'], (action) => evaluateLayers(layers, { action, resource: '*', caller: model.caller, context: model.loginContext ?? model.context }));
 }

@@ -136,7 +136,12 @@ export function resourceMatches(pattern: string, resource: string, kind: PolicyK
 
 /** A Resource/NotResource entry, with policy variables (`${aws:PrincipalTag/team}`) resolved from the context. */
 function resourceEntryMatch(pattern: string, request: EvaluationRequest, kind: PolicyKind, variables: boolean): 'yes' | 'no' | 'undetermined' | Match {
-  if (!variables || !pattern.includes('${')) return resourceMatch(pattern, request.resource, kind);
+  // IAM resolves variables in a Resource ARN only after its fifth colon ("Where you can use policy
+  // variables"); elsewhere `${…}` is literal text.
+  const resourcePart = pattern.split(':').slice(5).join(':');
+  if (!variables || !resourcePart.includes('${') || pattern.slice(0, pattern.length - resourcePart.length).includes('${')) {
+    return resourceMatch(pattern, request.resource, kind);
+  }
   const resolved = resolvePolicyVariables(pattern, request.context);
   if (resolved.outcome === 'unknown') return { kind: 'conditional', keys: resolved.keys };
   // AWS: a variable whose key is not in the request makes the entry match nothing.

@@ -8,7 +8,7 @@ export type Readable<T> = { status: 'read'; value: T } | { status: 'none' } | { 
 
 export interface PullFacts {
   /** The pulling role, as IAM has it. */
-  role: { arn: string; account: string; roleId?: string; tags: Record<string, string> };
+  role: { arn: string; account: string; roleId?: string; tags: Record<string, string>; sessionTagsPossible?: boolean };
   /** The staging account's organization ID (`none`: not in an organization). */
   principalOrgId: Readable<string>;
   /** aws:PrincipalOrgPaths, e.g. ["o-a1b2c3/r-ab12/ou-ab12-11111111/"]. */
@@ -40,7 +40,8 @@ const ABSENT_FOR_ROLE_SESSIONS = [
  * role ARN with path, type, unique ID as the start of aws:userid, role tags, organization and OU
  * path), what the resource is (account, organization), and what any pull fixes (region, HTTPS).
  * Unknown, because only the pull itself knows it: source IP/VPC/endpoint, time, the session name,
- * MFA, session tags (and so any principal tag the role does not carry).
+ * MFA, session tags (and so every principal tag, when the trust policy allows sts:TagSession; any
+ * tag the role does not carry otherwise).
  */
 export function pullRequestContext(facts: PullFacts): RequestContext {
   const known = new Map<string, ContextValue[]>();
@@ -60,7 +61,11 @@ export function pullRequestContext(facts: PullFacts): RequestContext {
   set('aws:RequestedRegion', facts.registry.region);
   set('aws:ResourceAccount', facts.registry.account);
   if (facts.role.roleId) set('aws:userid', { prefix: `${facts.role.roleId}:` });
-  for (const [tag, value] of Object.entries(facts.role.tags)) set(`aws:PrincipalTag/${tag}`, value);
+  // A role's tags are the session's principal tags unless its trust policy allows session tags,
+  // which override them ("Passing session tags in AWS STS"): then only the pull knows them.
+  if (facts.role.sessionTagsPossible === false) {
+    for (const [tag, value] of Object.entries(facts.role.tags)) set(`aws:PrincipalTag/${tag}`, value);
+  }
   setReadable('aws:PrincipalOrgID', facts.principalOrgId);
   setReadable('aws:PrincipalOrgPaths', facts.principalOrgPaths);
   setReadable('aws:ResourceOrgID', facts.resourceOrgId);
@@ -68,6 +73,15 @@ export function pullRequestContext(facts: PullFacts): RequestContext {
   // account): aws:ResourceOrgPaths stays unknown unless the registry is in no organization.
   if (facts.resourceOrgId.status === 'none') absent.add(contextKey('aws:ResourceOrgPaths'));
   return { known, absent };
+}
+
+/**
+ * The login (ecr:GetAuthorizationToken) is a call to the staging account's own ECR with no resource:
+ * its aws:ResourceAccount and aws:ResourceOrgID are the caller's, not the registry's (AWS's
+ * resource-perimeter SCP examples rely on this). Inferred, not documented key by key.
+ */
+export function loginRequestContext(facts: PullFacts): RequestContext {
+  return pullRequestContext({ ...facts, registry: { ...facts.registry, account: facts.role.account }, resourceOrgId: facts.principalOrgId });
 }
 
 /** A context for callers that read nothing: only what any pull of this repository fixes. */
