@@ -4,6 +4,7 @@ import type * as net from 'node:net';
 import { Agent, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
+import { log } from '../log.js';
 
 /**
  * HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY (either case), as curl, the AWS CLI,
@@ -30,6 +31,19 @@ export function displayProxy(proxy: string): string {
     return url.href.replace(/\/$/, '');
   } catch {
     return '(unparsable proxy URL)';
+  }
+}
+
+/** A password in a proxy URL is hidden from every later log line (our messages print `***` anyway). */
+function maskProxyPassword(proxy: string): void {
+  try {
+    const { password } = new URL(proxy);
+    if (password) {
+      log.mask(password);
+      log.mask(decodeURIComponent(password));
+    }
+  } catch {
+    // unparsable: https-proxy-agent refuses it with its own error
   }
 }
 
@@ -110,6 +124,7 @@ class EnvProxyAgent extends Agent {
     if (!proxy) return this.direct;
     let agent = this.proxied.get(proxy.url);
     if (!agent) {
+      maskProxyPassword(proxy.url);
       agent = new NamedProxyAgent(proxy.url, proxy.variable);
       this.proxied.set(proxy.url, agent);
     }
