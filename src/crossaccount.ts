@@ -1,12 +1,13 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { readRepositoryPolicy, writeRepositoryPolicy } from './aws/repository-policy.js';
-import type { PropagationOptions } from './aws/retry.js';
+import { waitForPropagation, type PropagationOptions } from './aws/retry.js';
 import { judgeGrantSide, judgeIdentitySide, type AccessModel } from './checks/judge.js';
 import type { Check, RepositoryVerdict } from './checks/model.js';
+import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { log } from './log.js';
 import { accountOf, repositoryArn } from './policy/arn.js';
-import type { PolicyDocument } from './policy/document.js';
+import { samePolicyMeaning, type PolicyDocument } from './policy/document.js';
 import { grantStatement, planGrant, publicGrantFindings, stalePrincipals, type GrantPlan } from './policy/repository-grant.js';
 import { minimalPullFacts, pullRequestContext } from './policy/request-context.js';
 import type { RunReport } from './report/report.js';
@@ -44,14 +45,45 @@ export async function applyGrant(
 ): Promise<PolicyDocument | undefined> {
   const plan = state.grantPlan;
   if (!plan) return state.policy;
-  if (plan.changes) {
-    await writeRepositoryPolicy(ecr, registryId, state.repository, plan.after, inputs.pullPrincipals, propagation);
-    log.info(`Wrote statement "${inputs.policySid}" to the repository policy of ${state.repository} (other statements kept).`);
-  } else {
+  if (!plan.changes) {
     log.info(`The repository policy of ${state.repository} already grants pull to ${inputs.pullPrincipals.join(', ')}: no write.`);
+    report.policyChanges.push({ target: `repository:${state.repository}`, before: plan.before ?? null, after: plan.after, written: false });
+    return plan.after;
   }
-  report.policyChanges.push({ target: `repository:${state.repository}`, before: plan.before ?? null, after: plan.after, written: plan.changes });
-  return plan.after;
+  const after = await writeGrantUntilVisible(ecr, inputs, registryId, state.repository, plan, propagation);
+  report.policyChanges.push({ target: `repository:${state.repository}`, before: plan.before ?? null, after, written: true });
+  return after;
+}
+
+/** How many times a grant overwritten by another writer is merged and written again. */
+const MAX_GRANT_WRITES = 5;
+
+/**
+ * ECR, like IAM, may serve the old policy for a while after a write: read it back until it shows our
+ * statement, so nothing is judged on a stale read. A policy that is neither the old nor ours means
+ * another writer was there: merge our statement into it and write again.
+ */
+async function writeGrantUntilVisible(ecr: ECRClient, inputs: Inputs, registryId: string, repository: string, first: GrantPlan, propagation: PropagationOptions): Promise<PolicyDocument> {
+  let plan = first;
+  for (let attempt = 1; attempt <= MAX_GRANT_WRITES; attempt++) {
+    await writeRepositoryPolicy(ecr, registryId, repository, plan.after, inputs.pullPrincipals, propagation);
+    log.info(`Wrote statement "${inputs.policySid}" to the repository policy of ${repository} (other statements kept).`);
+    const written = plan;
+    const outcome = await waitForPropagation(`ecr:GetRepositoryPolicy ${repository}`, async () => {
+      const seen = await readRepositoryPolicy(ecr, registryId, repository);
+      if (samePolicyMeaning(seen, written.after)) return { done: true as const, value: { visible: true, seen } };
+      if (samePolicyMeaning(seen, written.before)) return { done: false as const, reason: 'ECR does not show the change yet' };
+      return { done: true as const, value: { visible: false, seen } };
+    }, propagation);
+    if (!outcome.done) {
+      throw new UserError(`ecr:SetRepositoryPolicy on ${repository}: ECR still did not show the grant after ${Math.round(propagation.timeoutMs / 1000)}s. Re-run (it is idempotent), or raise propagation-timeout.`);
+    }
+    if (outcome.value.visible) return written.after;
+    plan = planGrant(outcome.value.seen, grantStatement(inputs.policySid, inputs.pullPrincipals, inputs.pullActions), repository);
+    if (!plan.changes) return plan.after;
+    log.info(`Another writer changed the repository policy of ${repository} after our write; merging our statement again (attempt ${attempt + 1} of ${MAX_GRANT_WRITES}).`);
+  }
+  throw new UserError(`ecr:SetRepositoryPolicy on ${repository}: the policy kept losing our statement to other writers after ${MAX_GRANT_WRITES} attempts. Stop the other writers and run again.`);
 }
 
 /** The model the repository side is judged with: the one read, or (the role was not found) what the ARN alone says. */

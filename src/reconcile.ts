@@ -150,7 +150,7 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
   });
 
   // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.
-  const again = await surveyTargets(inputs, runner);
+  const again = await surveyTargets(inputs, runner, context.readers);
   const granted = new Set(reconcilePlan.grants.map((grant) => grant.repository));
   const added = new Set(reconcilePlan.allowlist.add);
   for (const verdict of again.survey.verdicts) {

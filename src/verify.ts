@@ -8,7 +8,7 @@ import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import type { RunReport } from './report/report.js';
 import type { RunnerContext } from './runner-context.js';
-import { currentCredentialsAccount, organizationAccess, readRegistryFacts, readStaging, stagingAccess, type Staging } from './staging.js';
+import { currentCredentialsAccount, organizationAccess, readRegistryFacts, readStaging, stagingAccess, type RegistryFacts, type Staging, type StagingAccess } from './staging.js';
 import { judgeSurvey, readRepositoryStates, reportSurvey, type Survey } from './survey.js';
 
 /**
@@ -34,8 +34,29 @@ export function targetRepositories(inputs: Inputs): { repositories: string[]; ma
   return { repositories: expectedRepositories(manifest, inputs.manifest, inputs.manifestKey, inputs.repositoryTemplate, inputs.extraRepositories), manifestMode: true };
 }
 
+/** The clients and sessions a run reads with: opened once (one AssumeRole each), reused by reconcile's re-read. */
+export interface Readers {
+  ecr: ECRClient;
+  registryId: Promise<string>;
+  registryFacts: Promise<RegistryFacts>;
+  access: Promise<StagingAccess>;
+  organization: ReturnType<typeof organizationAccess>;
+}
+
+export async function openReaders(inputs: Inputs, runner: RunnerContext, subject: string | undefined): Promise<Readers> {
+  const ecr = await createEcrClient(inputs.region);
+  const registryId = resolveRegistryId(ecr, inputs);
+  const registryFacts = registryId.then((id) => readRegistryFacts(id, inputs.region));
+  const access = stagingAccess(inputs, runner, subject);
+  const organization = organizationAccess(inputs, runner);
+  // Each is awaited (and its failure reported) where it is needed; none may reject unobserved meanwhile.
+  for (const pending of [registryId, registryFacts, access, organization]) pending.catch(() => undefined);
+  return { ecr, registryId, registryFacts, access, organization };
+}
+
 export interface SurveyContext {
   ecr: ECRClient;
+  readers: Readers;
   registryId: string;
   staging: Staging;
   repositories: string[];
@@ -47,26 +68,20 @@ export interface SurveyContext {
  * Reads both sides of every target repository, in parallel: the registry's repository policies and
  * organization, and the staging role's policies, boundary, tags and organizations. Writes nothing.
  */
-export async function surveyTargets(inputs: Inputs, runner: RunnerContext): Promise<SurveyContext> {
+export async function surveyTargets(inputs: Inputs, runner: RunnerContext, previous?: Readers): Promise<SurveyContext> {
   if (!inputs.stagingRoleArn) {
     throw new UserError(`staging-role-arn: required in ${inputs.mode} mode. Name the role that pulls, e.g. arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging.`);
   }
   const { repositories, manifestMode } = targetRepositories(inputs);
   log.info(`Expected: ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}.`);
-  const ecr = await createEcrClient(inputs.region);
-  const subject = manifestMode ? 'manifest' : inputs.repository;
-  const registryId = resolveRegistryId(ecr, inputs);
-  const registryFacts = registryId.then((id) => readRegistryFacts(id, inputs.region));
-  registryFacts.catch(() => undefined); // awaited (and its failure reported) by readStaging
-  const access = stagingAccess(inputs, runner, subject);
-  const organization = organizationAccess(inputs, runner);
+  const readers = previous ?? (await openReaders(inputs, runner, manifestMode ? 'manifest' : inputs.repository));
   const [id, states, staging] = await Promise.all([
-    registryId,
-    registryId.then((id) => readRepositoryStates(inputs, ecr, id, repositories)),
-    Promise.all([access, organization]).then(([stagingReader, organizationReader]) => readStaging(stagingReader, inputs, registryFacts, organizationReader)),
+    readers.registryId,
+    readers.registryId.then((id) => readRepositoryStates(inputs, readers.ecr, id, repositories)),
+    Promise.all([readers.access, readers.organization]).then(([stagingReader, organizationReader]) => readStaging(stagingReader, inputs, readers.registryFacts, organizationReader)),
   ]);
   const survey = judgeSurvey(inputs, id, staging, repositories, states);
-  return { ecr, registryId: id, staging, repositories, manifestMode, survey };
+  return { ecr: readers.ecr, readers, registryId: id, staging, repositories, manifestMode, survey };
 }
 
 /** verify: both sides of the cross-account pull for one repository or the whole manifest; no writes. */
