@@ -4,7 +4,9 @@
 // form: it checks that everything still works, with fewer rounds and smaller manifests.
 // A second table runs the action against AWS's own behaviour, modelled by the fault proxy: token
 // buckets at ECR's and IAM's rates (throttling) and policy reads that lag behind writes (eventual
-// consistency). `--only baseline,throttling,consistency` runs only those sections (default: all).
+// consistency). An effective-access table measures verify with a permissions boundary, organization
+// conditions and SCPs: sequential round trips at 80 ms a call, and 500 repositories.
+// `--only baseline,access,throttling,consistency` runs only those sections (default: all).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -12,11 +14,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { parseCommandFile, ROOT } from '../__tests__/stack/action.js';
-import { createKeys, createRepository, ecrIn } from '../__tests__/stack/aws.js';
+import { createKeys, createRepository, ecrIn, iamIn } from '../__tests__/stack/aws.js';
 import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD, STAGING_ACCOUNT, startEngineStack } from '../__tests__/stack/engine.js';
 import {
-  AWS_RATE_LIMITS, isWrite, rateLimitFor, startFaultProxy, type FaultProxy, type ProxyStats, type RateLimits, type StaleReads,
+  AWS_RATE_LIMITS, isWrite, rateLimitFor, startFaultProxy, type FaultProxy, type ProxyCall, type ProxyStats, type RateLimits, type StaleReads,
 } from '../__tests__/stack/fault-proxy.js';
+import { seedOrganization, seedRoleWithBoundary } from '../__tests__/stack/organizations.js';
+import { ensureStack } from './setup-stack.js';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { helloContext } from '../__tests__/stack/fixtures.js';
 import { startMoto } from '../__tests__/stack/moto.js';
 import { prodEnvironment } from '../__tests__/stack/prod.js';
@@ -26,10 +31,11 @@ import {
 } from '../__tests__/stack/staging.js';
 import { DeleteRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 
+ensureStack({ bench: true });
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
-const wants = (section: 'baseline' | 'throttling' | 'consistency'): boolean => !only || only.includes(section);
+const wants = (section: 'baseline' | 'access' | 'throttling' | 'consistency'): boolean => !only || only.includes(section);
 const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -210,6 +216,87 @@ async function baseline(): Promise<string[][]> {
   return rows;
 }
 
+// --- Effective access: what reading the boundary, the organizations and the SCPs costs ---
+
+/** Sequential round trips: with a fixed delay on every call, calls that start one delay apart are one more step. */
+function roundTrips(calls: ProxyCall[], latencyMs: number): number {
+  let steps = 0;
+  let stepStart = -Infinity;
+  for (const at of calls.map((call) => call.at).sort((a, b) => a - b)) {
+    if (at - stepStart >= latencyMs * 0.75) {
+      steps++;
+      stepStart = at;
+    }
+  }
+  return steps;
+}
+
+async function effectiveAccess(): Promise<string[][]> {
+  const moto = await startMoto();
+  const proxy = await startFaultProxy(moto.endpoint);
+  const rows: string[][] = [];
+  try {
+    // Staging is a member two OUs deep, under an SCP; its role has a boundary and tags; every
+    // repository grants the organization (Principal "*" limited by aws:PrincipalOrgID).
+    const organization = await seedOrganization(moto.endpoint, {
+      ous: ['workloads', 'staging'],
+      scps: [{ name: 'NoPush', at: 1, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'], Resource: '*' }] } }],
+    });
+    const staging = organization.accountId;
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+    await iamIn(moto.endpoint, organization.managementAccountId).send(new CreateRoleCommand({ RoleName: 'OrgReader', AssumeRolePolicyDocument: trust }));
+    const { roleArn } = await seedRoleWithBoundary(moto.endpoint, staging, {
+      roleName: STAGING_ROLE,
+      tags: { team: 'platform' },
+      boundaryVersions: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } } }] }],
+    });
+    const iam = iamIn(moto.endpoint, staging);
+    await iam.send(new CreateRoleCommand({ RoleName: 'PublishImageStagingReader', AssumeRolePolicyDocument: trust }));
+    const allowlist = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'PullTeam', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: 'arn:aws:ecr:*:*:repository/molecule-ai/*', Condition: { StringEquals: { 'aws:ResourceAccount': PROD_ACCOUNT, 'aws:PrincipalTag/team': 'platform' } } },
+      ],
+    };
+    await iam.send(new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(allowlist) }));
+    const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
+    const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
+    const grant = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } } }] });
+    const large = Array.from({ length: LARGE }, (_, index) => `molecule-ai/org-${String(index).padStart(3, '0')}`);
+    for (const repository of large) {
+      await createRepository(moto.endpoint, repository);
+      await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+    }
+
+    const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
+    const common = { 'registry-id': PROD_ACCOUNT, 'staging-role-arn': roleArn, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': `arn:aws:iam::${staging}:role/PublishImageStagingReader` };
+    const withOrganization = { 'organization-assume-role-arn': `arn:aws:iam::${organization.managementAccountId}:role/OrgReader` };
+    const action = (inputs: Record<string, string>) => () => measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
+    const one = { mode: 'verify', repository: large[0] };
+
+    const LATENCY = 80;
+    for (const [label, inputs] of [['boundary, tags, organization conditions', one], ['the same, and SCPs/RCPs/OU path read (organization-assume-role-arn)', { ...one, ...withOrganization }]] as const) {
+      proxy.setRules([]);
+      const fast = await repeat(ROUNDS, action(inputs));
+      proxy.setRules([{ operation: '*', fault: 'latency', latencyMs: LATENCY }]);
+      const slow = await repeat(ROUNDS, action(inputs));
+      const steps = roundTrips(proxy.calls, LATENCY);
+      proxy.setRules([]);
+      check(`verify of 1 repository (${label}) passes`, fast.exitCode === 0 && slow.exitCode === 0);
+      rows.push([`verify 1 repository, ${LATENCY} ms added to every AWS call: ${label}`, `${slow.seconds.toFixed(2)} s (${fast.seconds.toFixed(2)} s without)`, `${steps} sequential round trips`, `${slow.calls} calls`]);
+    }
+
+    const verifyLarge = await repeat(quick ? 1 : 3, action({ mode: 'verify', manifest: manifestIn(work, large), 'repository-template': '{name}', ...withOrganization }));
+    check(`verify of ${LARGE} repositories with a boundary, organization conditions and SCPs passes`, verifyLarge.exitCode === 0);
+    rows.push([`verify ${LARGE} repositories: boundary, organization conditions, SCPs and RCPs read`, `${verifyLarge.seconds.toFixed(2)} s`, `${verifyLarge.maxRssMb.toFixed(0)} MB peak`, `${verifyLarge.calls} calls`]);
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+  return rows;
+}
+
 // --- AWS's own behaviour: throttling and eventual consistency (the second table) ---
 
 interface BehaviourRun { measured: Measured; stats: ProxyStats; outputs: Record<string, string> }
@@ -370,11 +457,16 @@ function printTable(header: string[], rows: string[][]): void {
 }
 
 const baselineRows = wants('baseline') ? await baseline() : [];
+const accessRows = wants('access') ? await effectiveAccess() : [];
 const behaviourRows = [...(wants('throttling') ? await throttling() : []), ...(wants('consistency') ? await consistency() : [])];
 console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; moto behind a counting proxy on loopback; ${quick ? 'quick run (1 round)' : `median of ${ROUNDS} rounds`}${behaviourRows.length > 0 ? '; AWS-behaviour rows: one run each' : ''}.\n`);
 if (baselineRows.length > 0) printTable(['measure', 'publish-image', 'aws CLI script', 'ratio'], baselineRows);
-if (behaviourRows.length > 0) {
+if (accessRows.length > 0) {
   if (baselineRows.length > 0) console.log('');
+  printTable(['effective access (moto behind the counting proxy)', 'publish-image', 'round trips / memory', 'AWS calls'], accessRows);
+}
+if (behaviourRows.length > 0) {
+  if (baselineRows.length + accessRows.length > 0) console.log('');
   printTable(['AWS behaviour (fault proxy in front of moto)', 'publish-image', 'floor, or what AWS holds', 'AWS calls'], behaviourRows);
 }
 if (failures.length > 0) {
