@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { EXTRA_REGISTRY_HOSTS } from './engine.js';
 import { dirname, join } from 'node:path';
@@ -70,4 +70,21 @@ export function loopbackHost(caFile: string, host: string, ip: string, dir: stri
       unmapHost(host);
     },
   };
+}
+
+/**
+ * Waits until dockerd resolves `host`. Go's resolver (in dockerd) re-reads /etc/hosts at most every
+ * 5 s, so a line added right after dockerd looked up another name is not seen at once.
+ */
+export async function dockerdResolves(host: string, dockerHost: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const output = await new Promise<string>((resolve) => {
+      // A pull of an image that does not exist: "no such host" until the name resolves, then 401/404.
+      execFile('/usr/bin/docker', ['pull', `${host}/publish-image-probe/none:0`], { env: { ...process.env, DOCKER_HOST: dockerHost }, timeout: 10_000 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
+    });
+    if (!/no such host|server misbehaving/i.test(output)) return;
+    if (Date.now() > deadline) throw new Error(`dockerd does not resolve ${host}: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

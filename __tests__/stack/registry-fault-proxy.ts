@@ -3,7 +3,8 @@ import { createServer, request, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REGISTRY_HOST } from './engine.js';
-import { loopbackHost } from './loopback-host.js';
+import { engineFromEnv } from './env.js';
+import { dockerdResolves, loopbackHost } from './loopback-host.js';
 
 /**
  * A TLS front for the registry under another ECR host name (another region of the same account,
@@ -83,6 +84,7 @@ export async function startRegistryFaultProxy(caFile: string, host: string, ip =
     server.once('error', reject);
     server.listen(443, ip, resolve);
   });
+  await dockerdResolves(host, engineFromEnv().dockerHost);
   return {
     host,
     calls,

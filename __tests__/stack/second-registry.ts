@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTRA_REGISTRY_HOSTS } from './engine.js';
-import { loopbackHost } from './loopback-host.js';
+import { engineFromEnv } from './env.js';
+import { dockerdResolves, loopbackHost } from './loopback-host.js';
 import { startServer, stopServer, waitFor } from './process.js';
 
 /**
@@ -59,6 +60,7 @@ export async function startSecondRegistry(caFile: string, host = SECOND_REGISTRY
       });
       socket.on('error', () => resolve(false));
     }));
+    await dockerdResolves(host, engineFromEnv().dockerHost);
     return { host, username, password, stop };
   } catch (error) {
     await stop();
