@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** Debian packages the local stack uses (dockerd, the registry, htpasswd, a static busybox, TLS, a real proxy). */
-export const STACK_PACKAGES = ['docker.io', 'docker-registry', 'apache2-utils', 'busybox-static', 'openssl', 'tinyproxy'];
+export const STACK_PACKAGES = ['docker.io', 'docker-registry', 'apache2-utils', 'busybox-static', 'openssl', 'tinyproxy', 'openssh-client', 'util-linux'];
 /** The benchmark also compares with Debian's aws CLI and measures memory with GNU time. */
 export const BENCH_PACKAGES = ['awscli', 'time'];
 
