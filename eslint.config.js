@@ -11,5 +11,5 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  { files: ['__tests__/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  { files: ['__tests__/**', 'scripts/**', 'stack/**'], rules: { 'no-console': 'off' } },
 );

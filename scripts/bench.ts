@@ -13,22 +13,39 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { parseCommandFile, ROOT } from '../__tests__/stack/action.js';
-import { createKeys, createRepository, ecrIn, iamIn } from '../__tests__/stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD, STAGING_ACCOUNT, startEngineStack } from '../__tests__/stack/engine.js';
+import { parseCommandFile, ROOT } from '../stack/action.js';
+import { createKeys, createRepository, ecrIn, iamIn } from '../stack/aws.js';
+import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD, STAGING_ACCOUNT, startEngineStack } from '../stack/engine.js';
 import {
-  AWS_RATE_LIMITS, isWrite, rateLimitFor, startFaultProxy, type FaultProxy, type ProxyCall, type ProxyStats, type RateLimits, type StaleReads,
-} from '../__tests__/stack/fault-proxy.js';
-import { seedOrganization, seedRoleWithBoundary } from '../__tests__/stack/organizations.js';
+  AWS_RATE_LIMITS,
+  isWrite,
+  rateLimitFor,
+  startFaultProxy,
+  type FaultProxy,
+  type ProxyCall,
+  type ProxyStats,
+  type RateLimits,
+  type StaleReads,
+} from '../stack/fault-proxy.js';
+import { seedOrganization, seedRoleWithBoundary } from '../stack/organizations.js';
 import { ensureStack } from './setup-stack.js';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { helloContext } from '../__tests__/stack/fixtures.js';
-import { startMoto } from '../__tests__/stack/moto.js';
-import { prodEnvironment } from '../__tests__/stack/prod.js';
+import { helloContext } from '../stack/fixtures.js';
+import { startMoto } from '../stack/moto.js';
+import { prodEnvironment } from '../stack/prod.js';
 import {
-  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, putAllowlist, repoArn, seedStaging,
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  putAllowlist,
+  repoArn,
+  seedStaging,
   storedAllowlist,
-} from '../__tests__/stack/staging.js';
+} from '../stack/staging.js';
 import { DeleteRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 
 ensureStack({ bench: true });
@@ -40,7 +57,14 @@ const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
 
-interface Measured { seconds: number; maxRssMb: number; calls: number; writes: number; firstRequestMs?: number; exitCode: number }
+interface Measured {
+  seconds: number;
+  maxRssMb: number;
+  calls: number;
+  writes: number;
+  firstRequestMs?: number;
+  exitCode: number;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,7 +81,14 @@ function measure(proxy: FaultProxy, command: string, args: string[], env: NodeJS
     child.on('close', (code) => {
       const [seconds, rssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
       const first = proxy.calls[0]?.at; // /usr/bin/time itself adds ~1 ms before node starts
-      resolve({ seconds, maxRssMb: rssKb / 1024, calls: proxy.calls.length, writes: proxy.calls.filter(isWrite).length, firstRequestMs: first ? first - started : undefined, exitCode: code ?? -1 });
+      resolve({
+        seconds,
+        maxRssMb: rssKb / 1024,
+        calls: proxy.calls.length,
+        writes: proxy.calls.filter(isWrite).length,
+        firstRequestMs: first ? first - started : undefined,
+        exitCode: code ?? -1,
+      });
     });
   });
 }
@@ -114,7 +145,9 @@ async function baseline(): Promise<string[][]> {
   try {
     // Seed: the registry account with 9 + LARGE repositories granting staging, and the staging role.
     const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
-    const templates = ['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research', 'autogen'].map((name) => `molecule-ai/workspace-template-${name}`);
+    const templates = ['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research', 'autogen'].map(
+      (name) => `molecule-ai/workspace-template-${name}`,
+    );
     const nine = [...templates, 'molecule-ai/molecule-platform-agent'];
     const large = Array.from({ length: LARGE }, (_, index) => `molecule-ai/bench-${String(index).padStart(3, '0')}`);
     const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
@@ -127,7 +160,12 @@ async function baseline(): Promise<string[][]> {
     await seedStaging(moto.endpoint, allowlist);
 
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
-    const common = { 'registry-id': PROD_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN };
+    const common = {
+      'registry-id': PROD_ACCOUNT,
+      'staging-role-arn': STAGING_ROLE_ARN,
+      'staging-policy-name': ALLOWLIST_POLICY,
+      'staging-assume-role-arn': READER_ROLE_ARN,
+    };
     const manifestFile = (names: string[]): string => {
       const path = join(work, `manifest-${names.length}.json`);
       writeFileSync(path, JSON.stringify({ workspace_templates: names }));
@@ -138,9 +176,15 @@ async function baseline(): Promise<string[][]> {
       writeFileSync(path, `${names.join('\n')}\n`);
       return path;
     };
-    const action = (inputs: Record<string, string>) => () => measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
+    const action = (inputs: Record<string, string>) => () =>
+      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
     const cli = (names: string[]) => () =>
-      measure(proxy, join(ROOT, 'scripts', 'bench-cli.sh'), [proxy.endpoint, PROD_ACCOUNT, READER_ROLE_ARN, STAGING_ROLE, STAGING_ACCOUNT, repositoriesFile(names)], base);
+      measure(
+        proxy,
+        join(ROOT, 'scripts', 'bench-cli.sh'),
+        [proxy.endpoint, PROD_ACCOUNT, READER_ROLE_ARN, STAGING_ROLE, STAGING_ACCOUNT, repositoriesFile(names)],
+        base,
+      );
 
     // Cold start: node itself (spawn to exit), and the bundle from spawn to its first AWS request.
     const bareSamples: number[] = [];
@@ -158,16 +202,31 @@ async function baseline(): Promise<string[][]> {
 
     const cliOne = await repeat(Math.min(ROUNDS, 3), cli(['molecule-ai/molecule-platform-agent']));
     check('the CLI script finds no drift for 1 repository', cliOne.exitCode === 0);
-    rows.push(['verify 1 repository: wall time', `${verifyOne.seconds.toFixed(2)} s`, `${cliOne.seconds.toFixed(2)} s`, `${(cliOne.seconds / verifyOne.seconds).toFixed(1)}× faster`]);
+    rows.push([
+      'verify 1 repository: wall time',
+      `${verifyOne.seconds.toFixed(2)} s`,
+      `${cliOne.seconds.toFixed(2)} s`,
+      `${(cliOne.seconds / verifyOne.seconds).toFixed(1)}× faster`,
+    ]);
     rows.push(['verify 1 repository: AWS calls', String(verifyOne.calls), String(cliOne.calls), '']);
     rows.push(['verify 1 repository: peak memory', `${verifyOne.maxRssMb.toFixed(0)} MB`, `${cliOne.maxRssMb.toFixed(0)} MB`, '']);
 
-    const nineInputs = { mode: 'verify', manifest: manifestFile(templates), 'repository-template': '{name}', 'extra-repositories': 'molecule-ai/molecule-platform-agent' };
+    const nineInputs = {
+      mode: 'verify',
+      manifest: manifestFile(templates),
+      'repository-template': '{name}',
+      'extra-repositories': 'molecule-ai/molecule-platform-agent',
+    };
     const verifyNine = await repeat(ROUNDS, action(nineInputs));
     check('verify of 9 repositories passes', verifyNine.exitCode === 0);
     const cliNine = await repeat(quick ? 1 : 3, cli(nine));
     check('the CLI script finds no drift for 9 repositories', cliNine.exitCode === 0);
-    rows.push(['verify 9 repositories: wall time', `${verifyNine.seconds.toFixed(2)} s`, `${cliNine.seconds.toFixed(2)} s`, `${(cliNine.seconds / verifyNine.seconds).toFixed(1)}× faster`]);
+    rows.push([
+      'verify 9 repositories: wall time',
+      `${verifyNine.seconds.toFixed(2)} s`,
+      `${cliNine.seconds.toFixed(2)} s`,
+      `${(cliNine.seconds / verifyNine.seconds).toFixed(1)}× faster`,
+    ]);
     rows.push(['verify 9 repositories: AWS calls', String(verifyNine.calls), String(cliNine.calls), '']);
     rows.push(['verify 9 repositories: peak memory', `${verifyNine.maxRssMb.toFixed(0)} MB`, `${cliNine.maxRssMb.toFixed(0)} MB`, '']);
 
@@ -175,35 +234,71 @@ async function baseline(): Promise<string[][]> {
     check(`verify of ${LARGE} repositories passes`, verifyLarge.exitCode === 0);
     const perCall = cliNine.seconds / cliNine.calls;
     const cliLargeCalls = cliNine.calls - nine.length + LARGE;
-    rows.push([`verify ${LARGE} repositories: wall time`, `${verifyLarge.seconds.toFixed(2)} s`, `≈ ${(perCall * cliLargeCalls).toFixed(0)} s (estimated: ${cliLargeCalls} calls × ${perCall.toFixed(2)} s measured above)`, `≈ ${((perCall * cliLargeCalls) / verifyLarge.seconds).toFixed(0)}×`]);
+    rows.push([
+      `verify ${LARGE} repositories: wall time`,
+      `${verifyLarge.seconds.toFixed(2)} s`,
+      `≈ ${(perCall * cliLargeCalls).toFixed(0)} s (estimated: ${cliLargeCalls} calls × ${perCall.toFixed(2)} s measured above)`,
+      `≈ ${((perCall * cliLargeCalls) / verifyLarge.seconds).toFixed(0)}×`,
+    ]);
     rows.push([`verify ${LARGE} repositories: AWS calls`, String(verifyLarge.calls), String(cliLargeCalls), '']);
     rows.push([`verify ${LARGE} repositories: peak memory`, `${verifyLarge.maxRssMb.toFixed(0)} MB`, '', '']);
 
     const reconcileInSync = await repeat(quick ? 1 : 3, action({ ...nineInputs, mode: 'reconcile', 'pull-principals': STAGING_ACCOUNT }));
     check('reconcile in sync passes', reconcileInSync.exitCode === 0);
     check('reconcile in sync writes nothing', reconcileInSync.writes === 0);
-    rows.push(['reconcile 9 repositories, already in sync: AWS calls (writes)', `${reconcileInSync.calls} (${reconcileInSync.writes} writes)`, `${cliNine.calls} (0 writes)`, '']);
-    rows.push(['reconcile 9 repositories, already in sync: wall time', `${reconcileInSync.seconds.toFixed(2)} s`, `${cliNine.seconds.toFixed(2)} s`, `${(cliNine.seconds / reconcileInSync.seconds).toFixed(1)}× faster`]);
+    rows.push([
+      'reconcile 9 repositories, already in sync: AWS calls (writes)',
+      `${reconcileInSync.calls} (${reconcileInSync.writes} writes)`,
+      `${cliNine.calls} (0 writes)`,
+      '',
+    ]);
+    rows.push([
+      'reconcile 9 repositories, already in sync: wall time',
+      `${reconcileInSync.seconds.toFixed(2)} s`,
+      `${cliNine.seconds.toFixed(2)} s`,
+      `${(cliNine.seconds / reconcileInSync.seconds).toFixed(1)}× faster`,
+    ]);
 
     // Publish overhead: the action's publish against `docker build` + `docker login` + `docker push` by hand.
-    const dockerEnv = { ...base, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}`, DOCKER_BUILDKIT: '1' };
+    const dockerEnv = {
+      ...base,
+      DOCKER_HOST: engine.dockerHost,
+      NODE_EXTRA_CA_CERTS: engine.caFile,
+      PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+      DOCKER_BUILDKIT: '1',
+    };
     const context = helloContext();
     let tag = 0;
     const publish = await repeat(ROUNDS, () =>
-      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, repository: 'molecule-ai/molecule-platform-agent', context, tags: `p${++tag}`, 'pull-principals': STAGING_ACCOUNT }, dockerEnv)),
+      measure(
+        proxy,
+        process.execPath,
+        [join(ROOT, 'dist', 'index.js')],
+        actionEnv({ ...common, repository: 'molecule-ai/molecule-platform-agent', context, tags: `p${++tag}`, 'pull-principals': STAGING_ACCOUNT }, dockerEnv),
+      ),
     );
     check('publish passes', publish.exitCode === 0);
     const dockerConfig = mkdtempSync(join(work, 'docker-'));
     const byHand = await repeat(ROUNDS, async () => {
       const started = Date.now();
-      const docker = (...args: string[]): void => void execFileSync('/usr/bin/docker', ['--config', dockerConfig, ...args], { env: dockerEnv, stdio: ['pipe', 'ignore', 'pipe'], input: REGISTRY_PASSWORD });
+      const docker = (...args: string[]): void =>
+        void execFileSync('/usr/bin/docker', ['--config', dockerConfig, ...args], {
+          env: dockerEnv,
+          stdio: ['pipe', 'ignore', 'pipe'],
+          input: REGISTRY_PASSWORD,
+        });
       const ref = `${REGISTRY_HOST}/molecule-ai/molecule-platform-agent:h${++tag}`;
       docker('login', '--username', 'AWS', '--password-stdin', REGISTRY_HOST);
       docker('build', '-t', ref, context);
       docker('push', ref);
       return { seconds: (Date.now() - started) / 1000, maxRssMb: 0, calls: 0, writes: 0, exitCode: 0 };
     });
-    rows.push(['publish: wall time (action) vs docker login + build + push by hand', `${publish.seconds.toFixed(2)} s`, `${byHand.seconds.toFixed(2)} s`, `overhead ${((publish.seconds - byHand.seconds) * 1000).toFixed(0)} ms (${publish.calls} AWS calls: token, repository, grant, staging read)`]);
+    rows.push([
+      'publish: wall time (action) vs docker login + build + push by hand',
+      `${publish.seconds.toFixed(2)} s`,
+      `${byHand.seconds.toFixed(2)} s`,
+      `overhead ${((publish.seconds - byHand.seconds) * 1000).toFixed(0)} ms (${publish.calls} AWS calls: token, repository, grant, staging read)`,
+    ]);
 
     const distBytes = dirSize(join(ROOT, 'dist'));
     const bundleBytes = statSync(join(ROOT, 'dist', 'index.js')).size;
@@ -240,7 +335,19 @@ async function effectiveAccess(): Promise<string[][]> {
     // repository grants the organization (Principal "*" limited by aws:PrincipalOrgID).
     const organization = await seedOrganization(moto.endpoint, {
       ous: ['workloads', 'staging'],
-      scps: [{ name: 'NoPush', at: 1, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'], Resource: '*' }] } }],
+      scps: [
+        {
+          name: 'NoPush',
+          at: 1,
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: '*', Resource: '*' },
+              { Effect: 'Deny', Action: ['ecr:PutImage', 'ecr:InitiateLayerUpload'], Resource: '*' },
+            ],
+          },
+        },
+      ],
     });
     const staging = organization.accountId;
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
@@ -248,7 +355,12 @@ async function effectiveAccess(): Promise<string[][]> {
     const { roleArn } = await seedRoleWithBoundary(moto.endpoint, staging, {
       roleName: STAGING_ROLE,
       tags: { team: 'platform' },
-      boundaryVersions: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } } }] }],
+      boundaryVersions: [
+        {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } } }],
+        },
+      ],
     });
     const iam = iamIn(moto.endpoint, staging);
     await iam.send(new CreateRoleCommand({ RoleName: 'PublishImageStagingReader', AssumeRolePolicyDocument: trust }));
@@ -256,13 +368,30 @@ async function effectiveAccess(): Promise<string[][]> {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-        { Sid: 'PullTeam', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: 'arn:aws:ecr:*:*:repository/molecule-ai/*', Condition: { StringEquals: { 'aws:ResourceAccount': PROD_ACCOUNT, 'aws:PrincipalTag/team': 'platform' } } },
+        {
+          Sid: 'PullTeam',
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Resource: 'arn:aws:ecr:*:*:repository/molecule-ai/*',
+          Condition: { StringEquals: { 'aws:ResourceAccount': PROD_ACCOUNT, 'aws:PrincipalTag/team': 'platform' } },
+        },
       ],
     };
     await iam.send(new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(allowlist) }));
     const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
     const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
-    const grant = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } } }] });
+    const grant = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrgPull',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } },
+        },
+      ],
+    });
     const large = Array.from({ length: LARGE }, (_, index) => `molecule-ai/org-${String(index).padStart(3, '0')}`);
     for (const repository of large) {
       await createRepository(moto.endpoint, repository);
@@ -270,13 +399,22 @@ async function effectiveAccess(): Promise<string[][]> {
     }
 
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
-    const common = { 'registry-id': PROD_ACCOUNT, 'staging-role-arn': roleArn, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': `arn:aws:iam::${staging}:role/PublishImageStagingReader` };
+    const common = {
+      'registry-id': PROD_ACCOUNT,
+      'staging-role-arn': roleArn,
+      'staging-policy-name': ALLOWLIST_POLICY,
+      'staging-assume-role-arn': `arn:aws:iam::${staging}:role/PublishImageStagingReader`,
+    };
     const withOrganization = { 'organization-assume-role-arn': `arn:aws:iam::${organization.managementAccountId}:role/OrgReader` };
-    const action = (inputs: Record<string, string>) => () => measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
+    const action = (inputs: Record<string, string>) => () =>
+      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ ...common, ...inputs }, base));
     const one = { mode: 'verify', repository: large[0] };
 
     const LATENCY = 80;
-    for (const [label, inputs] of [['boundary, tags, organization conditions', one], ['the same, and SCPs/RCPs/OU path read (organization-assume-role-arn)', { ...one, ...withOrganization }]] as const) {
+    for (const [label, inputs] of [
+      ['boundary, tags, organization conditions', one],
+      ['the same, and SCPs/RCPs/OU path read (organization-assume-role-arn)', { ...one, ...withOrganization }],
+    ] as const) {
       proxy.setRules([]);
       const fast = await repeat(ROUNDS, action(inputs));
       proxy.setRules([{ operation: '*', fault: 'latency', latencyMs: LATENCY }]);
@@ -284,12 +422,25 @@ async function effectiveAccess(): Promise<string[][]> {
       const steps = roundTrips(proxy.calls, LATENCY);
       proxy.setRules([]);
       check(`verify of 1 repository (${label}) passes`, fast.exitCode === 0 && slow.exitCode === 0);
-      rows.push([`verify 1 repository, ${LATENCY} ms added to every AWS call: ${label}`, `${slow.seconds.toFixed(2)} s (${fast.seconds.toFixed(2)} s without)`, `${steps} sequential round trips`, `${slow.calls} calls`]);
+      rows.push([
+        `verify 1 repository, ${LATENCY} ms added to every AWS call: ${label}`,
+        `${slow.seconds.toFixed(2)} s (${fast.seconds.toFixed(2)} s without)`,
+        `${steps} sequential round trips`,
+        `${slow.calls} calls`,
+      ]);
     }
 
-    const verifyLarge = await repeat(quick ? 1 : 3, action({ mode: 'verify', manifest: manifestIn(work, large), 'repository-template': '{name}', ...withOrganization }));
+    const verifyLarge = await repeat(
+      quick ? 1 : 3,
+      action({ mode: 'verify', manifest: manifestIn(work, large), 'repository-template': '{name}', ...withOrganization }),
+    );
     check(`verify of ${LARGE} repositories with a boundary, organization conditions and SCPs passes`, verifyLarge.exitCode === 0);
-    rows.push([`verify ${LARGE} repositories: boundary, organization conditions, SCPs and RCPs read`, `${verifyLarge.seconds.toFixed(2)} s`, `${verifyLarge.maxRssMb.toFixed(0)} MB peak`, `${verifyLarge.calls} calls`]);
+    rows.push([
+      `verify ${LARGE} repositories: boundary, organization conditions, SCPs and RCPs read`,
+      `${verifyLarge.seconds.toFixed(2)} s`,
+      `${verifyLarge.maxRssMb.toFixed(0)} MB peak`,
+      `${verifyLarge.calls} calls`,
+    ]);
   } finally {
     await proxy.stop();
     await moto.stop();
@@ -299,7 +450,11 @@ async function effectiveAccess(): Promise<string[][]> {
 
 // --- AWS's own behaviour: throttling and eventual consistency (the second table) ---
 
-interface BehaviourRun { measured: Measured; stats: ProxyStats; outputs: Record<string, string> }
+interface BehaviourRun {
+  measured: Measured;
+  stats: ProxyStats;
+  outputs: Record<string, string>;
+}
 
 /** The action once through the proxy (as the runner starts it), with what the proxy counted and the outputs it wrote. */
 async function behaviourRun(proxy: FaultProxy, inputs: Record<string, string>, env: NodeJS.ProcessEnv): Promise<BehaviourRun> {
@@ -337,11 +492,20 @@ async function throttling(): Promise<string[][]> {
     const wildcard = allowlistPolicy(['molecule-ai/verify-*']);
     await seedStaging(moto.endpoint, wildcard);
     const inputs = (mode: string, names: string[]): Record<string, string> => ({
-      mode, 'registry-id': PROD_ACCOUNT, manifest: manifestIn(work, names), 'repository-template': '{name}', 'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT,
+      mode,
+      'registry-id': PROD_ACCOUNT,
+      manifest: manifestIn(work, names),
+      'repository-template': '{name}',
+      'staging-role-arn': STAGING_ROLE_ARN,
+      'staging-policy-name': ALLOWLIST_POLICY,
+      'staging-assume-role-arn': READER_ROLE_ARN,
+      'pull-principals': STAGING_ACCOUNT,
     });
     const limited = AWS_RATE_LIMITS;
-    for (const [mode, names] of [['verify', verifyNames], ['reconcile', reconcileNames]] as const) {
+    for (const [mode, names] of [
+      ['verify', verifyNames],
+      ['reconcile', reconcileNames],
+    ] as const) {
       for (const limits of [undefined, limited]) {
         if (mode === 'reconcile') {
           await putAllowlist(moto.endpoint, wildcard);
@@ -371,7 +535,10 @@ async function consistency(): Promise<string[][]> {
   const moto = await startMoto();
   const proxy = await startFaultProxy(moto.endpoint);
   const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
-  const expected = [...['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'].map(template), 'molecule-ai/molecule-platform-agent'];
+  const expected = [
+    ...['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'].map(template),
+    'molecule-ai/molecule-platform-agent',
+  ];
   const raceA = ['molecule-ai/race-a1', 'molecule-ai/race-a2'];
   const raceB = ['molecule-ai/race-b1', 'molecule-ai/race-b2'];
   const grant = JSON.stringify({ Version: '2012-10-17', Statement: [crossAccountGrant()] });
@@ -381,12 +548,20 @@ async function consistency(): Promise<string[][]> {
     await moto.reset();
     env = { ...(await prodEnvironment(moto, [...expected, ...raceA, ...raceB])), AWS_ENDPOINT_URL: proxy.endpoint };
     const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT);
-    for (const repository of [...expected, ...raceA, ...raceB]) if (repository !== template('deep-research')) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+    for (const repository of [...expected, ...raceA, ...raceB])
+      if (repository !== template('deep-research')) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
     await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
   };
   const inputs = (names: string[], mode = 'reconcile'): Record<string, string> => ({
-    mode, 'registry-id': PROD_ACCOUNT, manifest: manifestIn(work, names), 'repository-template': '{name}', 'staging-role-arn': STAGING_ROLE_ARN,
-    'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT, 'propagation-timeout': '60',
+    mode,
+    'registry-id': PROD_ACCOUNT,
+    manifest: manifestIn(work, names),
+    'repository-template': '{name}',
+    'staging-role-arn': STAGING_ROLE_ARN,
+    'staging-policy-name': ALLOWLIST_POLICY,
+    'staging-assume-role-arn': READER_ROLE_ARN,
+    'pull-principals': STAGING_ACCOUNT,
+    'propagation-timeout': '60',
   });
   /** What AWS holds: verify straight against moto (no proxy, no lag). */
   const truth = async (names: string[]): Promise<Record<string, string>> =>
@@ -405,7 +580,8 @@ async function consistency(): Promise<string[][]> {
       const { measured, stats, outputs } = await behaviourRun(proxy, inputs(expected), env);
       const held = await truth(expected);
       const agrees = outputs.missing === held.missing && outputs.drift === held.drift;
-      if (!what.startsWith('grant only')) check(`reconcile, ${what}: converges and reports what AWS holds`, measured.exitCode === 0 && held.missing === '[]' && agrees);
+      if (!what.startsWith('grant only'))
+        check(`reconcile, ${what}: converges and reports what AWS holds`, measured.exitCode === 0 && held.missing === '[]' && agrees);
       const verdict = agrees
         ? `reported missing ${outputs.missing} = AWS holds ${held.missing}`
         : `MISMATCH: reported missing ${outputs.missing}, AWS holds ${held.missing} (exit ${measured.exitCode})`;
@@ -423,13 +599,22 @@ async function consistency(): Promise<string[][]> {
       await putAllowlist(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
       proxy.clear();
       proxy.setStaleReads({ lagMs: 2000 });
-      const runs = await Promise.all([raceA, raceB].map(async (names, index) => {
-        await new Promise((resolve) => setTimeout(resolve, index * ((round * 150) % 1500)));
-        const runnerTemp = mkdtempSync(join(work, 'race-'));
-        for (const file of ['out', 'state']) writeFileSync(join(runnerTemp, file), '');
-        const raceEnv = { ...actionEnv(inputs(names), env), RUNNER_TEMP: runnerTemp, GITHUB_OUTPUT: join(runnerTemp, 'out'), GITHUB_STATE: join(runnerTemp, 'state') };
-        return new Promise<number>((resolve) => spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], { env: raceEnv, stdio: 'ignore' }).on('close', (exit) => resolve(exit ?? -1)));
-      }));
+      const runs = await Promise.all(
+        [raceA, raceB].map(async (names, index) => {
+          await new Promise((resolve) => setTimeout(resolve, index * ((round * 150) % 1500)));
+          const runnerTemp = mkdtempSync(join(work, 'race-'));
+          for (const file of ['out', 'state']) writeFileSync(join(runnerTemp, file), '');
+          const raceEnv = {
+            ...actionEnv(inputs(names), env),
+            RUNNER_TEMP: runnerTemp,
+            GITHUB_OUTPUT: join(runnerTemp, 'out'),
+            GITHUB_STATE: join(runnerTemp, 'state'),
+          };
+          return new Promise<number>((resolve) =>
+            spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], { env: raceEnv, stdio: 'ignore' }).on('close', (exit) => resolve(exit ?? -1)),
+          );
+        }),
+      );
       staleReads += proxy.stats().staleReads;
       exits += runs.filter((code) => code !== 0).length;
       const resources = ((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
@@ -459,7 +644,9 @@ function printTable(header: string[], rows: string[][]): void {
 const baselineRows = wants('baseline') ? await baseline() : [];
 const accessRows = wants('access') ? await effectiveAccess() : [];
 const behaviourRows = [...(wants('throttling') ? await throttling() : []), ...(wants('consistency') ? await consistency() : [])];
-console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; moto behind a counting proxy on loopback; ${quick ? 'quick run (1 round)' : `median of ${ROUNDS} rounds`}${behaviourRows.length > 0 ? '; AWS-behaviour rows: one run each' : ''}.\n`);
+console.log(
+  `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; moto behind a counting proxy on loopback; ${quick ? 'quick run (1 round)' : `median of ${ROUNDS} rounds`}${behaviourRows.length > 0 ? '; AWS-behaviour rows: one run each' : ''}.\n`,
+);
 if (baselineRows.length > 0) printTable(['measure', 'publish-image', 'aws CLI script', 'ratio'], baselineRows);
 if (accessRows.length > 0) {
   if (baselineRows.length > 0) console.log('');

@@ -4,14 +4,14 @@
 // outputs and what the registry itself serves for the pushed tag.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { runAction } from '../__tests__/stack/action.js';
+import { runAction } from '../stack/action.js';
 import { ensureStack } from './setup-stack.js';
-import { createKeys, createRepository } from '../__tests__/stack/aws.js';
-import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack } from '../__tests__/stack/engine.js';
-import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging } from '../__tests__/stack/staging.js';
-import { helloContext } from '../__tests__/stack/fixtures.js';
-import { startMoto } from '../__tests__/stack/moto.js';
-import { servedDigest } from '../__tests__/stack/registry-client.js';
+import { createKeys, createRepository } from '../stack/aws.js';
+import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack } from '../stack/engine.js';
+import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging } from '../stack/staging.js';
+import { helloContext } from '../stack/fixtures.js';
+import { startMoto } from '../stack/moto.js';
+import { servedDigest } from '../stack/registry-client.js';
 
 const repository = 'molecule-ai/molecule-platform-agent';
 ensureStack({ log: (line) => console.log(line) });
@@ -48,7 +48,9 @@ try {
   console.log('Outputs:');
   for (const [name, value] of Object.entries(run.outputs)) console.log(`  ${name} = ${value}`);
   const served = await servedDigest(repository, 'demo', stack.caFile);
-  console.log(`The registry itself serves ${repository}:demo as ${served} (${served === run.outputs.digest ? 'the digest the action reported' : 'NOT the reported digest'}).`);
+  console.log(
+    `The registry itself serves ${repository}:demo as ${served} (${served === run.outputs.digest ? 'the digest the action reported' : 'NOT the reported digest'}).`,
+  );
   exitCode = run.exitCode;
 } finally {
   await moto.stop();

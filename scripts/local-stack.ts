@@ -9,11 +9,11 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createKeys, createRepository } from '../__tests__/stack/aws.js';
-import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack, type EngineStack } from '../__tests__/stack/engine.js';
-import { startMoto } from '../__tests__/stack/moto.js';
-import { waitFor } from '../__tests__/stack/process.js';
-import { INCIDENT_ALLOWLIST, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../__tests__/stack/staging.js';
+import { createKeys, createRepository } from '../stack/aws.js';
+import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack, type EngineStack } from '../stack/engine.js';
+import { startMoto } from '../stack/moto.js';
+import { waitFor } from '../stack/process.js';
+import { INCIDENT_ALLOWLIST, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
 
 const STATE_DIR = resolve('.stack');
 const ENV_FILE = join(STATE_DIR, 'env.json');
@@ -57,7 +57,10 @@ async function serve(): Promise<void> {
 async function up(): Promise<void> {
   mkdirSync(STATE_DIR, { recursive: true });
   rmSync(ENV_FILE, { force: true });
-  const server = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'serve', ...args], { detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, 'serve', ...args], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   server.unref();
   writeFileSync(PID_FILE, String(server.pid));
   await waitFor('the local stack', async () => existsSync(ENV_FILE), 120_000);
@@ -72,14 +75,18 @@ async function down(): Promise<void> {
   const pid = Number(readFileSync(PID_FILE, 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');
-    await waitFor('the local stack to stop', async () => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 60_000);
+    await waitFor(
+      'the local stack to stop',
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      60_000,
+    );
   } catch {
     // Already gone.
   }

@@ -34,11 +34,13 @@ const packages = new Map();
   }
 })(tree.dependencies);
 
-const sections = [...packages.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, version]) => {
-  const dir = join('node_modules', name);
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const licenceFile = existsSync(dir) ? readdirSync(dir).find((file) => /^(licen[cs]e|copying)/i.test(file)) : undefined;
-  const text = licenceFile ? readFileSync(join(dir, licenceFile), 'utf8').trim() : '(no licence file shipped)';
-  return `${name}@${version}\n${manifest.license ?? 'UNKNOWN'}\n${text}`;
-});
+const sections = [...packages.entries()]
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([name, version]) => {
+    const dir = join('node_modules', name);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const licenceFile = existsSync(dir) ? readdirSync(dir).find((file) => /^(licen[cs]e|copying)/i.test(file)) : undefined;
+    const text = licenceFile ? readFileSync(join(dir, licenceFile), 'utf8').trim() : '(no licence file shipped)';
+    return `${name}@${version}\n${manifest.license ?? 'UNKNOWN'}\n${text}`;
+  });
 writeFileSync('dist/licenses.txt', `${sections.join('\n\n')}\n`);

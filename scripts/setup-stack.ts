@@ -32,12 +32,17 @@ export function ensureStack(options: { bench?: boolean; log?: (line: string) => 
   const pipCommand = `${python} -m pip install 'moto[server]'`;
   if (!isRoot()) {
     const commands = [missing.length > 0 ? `sudo sh -c '${aptCommand}'` : '', motoMissing ? pipCommand : ''].filter(Boolean);
-    throw new Error(`The local stack needs ${[...missing, ...(motoMissing ? ['moto'] : [])].join(', ')}, and this is not root. Run:\n  ${commands.join('\n  ')}`);
+    throw new Error(
+      `The local stack needs ${[...missing, ...(motoMissing ? ['moto'] : [])].join(', ')}, and this is not root. Run:\n  ${commands.join('\n  ')}`,
+    );
   }
   if (missing.length > 0) {
     log(`Installing Debian packages: ${missing.join(' ')} (apt-get)`);
     execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', ...missing], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   if (motoMissing) {
     log(`Installing moto in ${python} (pip install 'moto[server]')`);

@@ -7,8 +7,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureStack } from './setup-stack.js';
-import { startEngineStack } from '../__tests__/stack/engine.js';
-import { engineToEnv } from '../__tests__/stack/env.js';
+import { startEngineStack } from '../stack/engine.js';
+import { engineToEnv } from '../stack/env.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -36,7 +36,9 @@ function ensureFreshDist(): void {
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const filter = args.filter((arg) => arg !== '--unit');
-const files = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__').filter((file) => filter.length === 0 || filter.some((part) => file.includes(part))).sort();
+const files = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
+  .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
+  .sort();
 
 if (!unitOnly) {
   ensureStack();

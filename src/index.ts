@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The action's entry (`node dist/index.js`, no arguments) and the CLI's (`publish-image verify …`).
-import { run } from './main.js';
+import { run } from './action/main.js';
 
 if (process.argv.length > 2) {
-  void import('./cli.js').then(async ({ runCli }) => {
+  void import('./cli/cli.js').then(async ({ runCli }) => {
     process.exitCode = await runCli(process.argv.slice(2));
   });
 } else {

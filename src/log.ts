@@ -1,12 +1,10 @@
-import * as core from '@actions/core';
-import { plainLines } from './inert.js';
-
-export { inert, plainLines } from './inert.js';
+import { plainLines } from './util/inert.js';
 
 /**
- * The one way the action and the CLI talk to a person. Two implementations: the runner's (the
- * toolkit: groups, annotations, masks) and the terminal's (plain text on stderr, secrets redacted,
- * never a workflow command). Entry points choose one with `setLogger`; nothing else writes to the log.
+ * The one way the action and the CLI talk to a person. Two implementations: the runner's
+ * (action/logger.ts: the toolkit's groups, annotations and masks) and the terminal's
+ * (cli/terminal-logger.ts: plain text on stderr, secrets redacted, never a workflow command). Entry
+ * points choose one with `setLogger`; nothing else writes to the log.
  */
 export interface Logger {
   info(message: string): void;
@@ -18,22 +16,13 @@ export interface Logger {
   mask(secret: string): void;
 }
 
-export const actionLogger: Logger = {
-  info: (message) => core.info(plainLines(message)),
-  warning: (message, title) => {
-    core.info(plainLines(`WARNING ${message}`));
-    core.warning(message, title ? { title } : undefined);
-  },
-  error: (message, title) => {
-    core.info(plainLines(`ERROR ${message}`));
-    core.error(message, title ? { title } : undefined);
-  },
-  group: (name, body) => core.group(plainLines(name).replace(/\n/g, ' '), body),
-  mask: (secret) => core.setSecret(secret),
-};
+export type RedactingLogger = Logger & { redact(text: string): string };
 
-/** A terminal: progress and findings on stderr as plain text, never a workflow command or a secret. */
-export function terminalLogger(write: (text: string) => void = (text) => process.stderr.write(text)): Logger & { redact(text: string): string } {
+/**
+ * Plain text lines, never a workflow command, masked secrets redacted: the terminal's logger, and
+ * the default before an entry point chooses one.
+ */
+export function plainLogger(write: (text: string) => void = (text) => process.stderr.write(text)): RedactingLogger {
   const secrets: string[] = [];
   const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
   const line = (text: string): void => write(`${redact(plainLines(text))}\n`);
@@ -52,7 +41,7 @@ export function terminalLogger(write: (text: string) => void = (text) => process
   };
 }
 
-let current: Logger = actionLogger;
+let current: Logger = plainLogger();
 
 /** Entry points choose the logger once (the CLI: the terminal's). */
 export function setLogger(logger: Logger): void {

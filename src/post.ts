@@ -1,7 +1,10 @@
-import { cleanup } from './cleanup.js';
+import { actionLogger } from './action/logger.js';
+import { cleanup } from './action/post.js';
 import { errorMessage } from './errors.js';
-import { inert, log } from './log.js';
+import { log, setLogger } from './log.js';
+import { inert } from './util/inert.js';
 
+setLogger(actionLogger);
 try {
   cleanup();
 } catch (error) {

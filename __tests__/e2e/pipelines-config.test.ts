@@ -11,17 +11,17 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction, type ActionRun } from '../stack/action.js';
-import { createKeys, createRepository, type Keys } from '../stack/aws.js';
-import { buildxCalls, credentialCalls, writeBuildxStandIn, writeCredentialStoreStandIn } from '../stack/docker-standins.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { servedDigest } from '../stack/registry-client.js';
-import { loginAsUser, runnerUser, snapshot, writeBuilderState, type RunnerUser } from '../stack/runner-user.js';
-import { startSecondRegistry, type SecondRegistry } from '../stack/second-registry.js';
-import { startAction, runPost } from '../stack/wrapped-action.js';
+import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
+import { createKeys, createRepository, type Keys } from '../../stack/aws.js';
+import { buildxCalls, credentialCalls, writeBuildxStandIn, writeCredentialStoreStandIn } from '../../stack/docker-standins.js';
+import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { servedDigest } from '../../stack/registry-client.js';
+import { loginAsUser, runnerUser, snapshot, writeBuilderState, type RunnerUser } from '../../stack/runner-user.js';
+import { startSecondRegistry, type SecondRegistry } from '../../stack/second-registry.js';
+import { startAction, runPost } from '../../stack/wrapped-action.js';
 
 const engine = engineFromEnv();
 let moto: Moto;
@@ -30,7 +30,12 @@ let base: SecondRegistry;
 let baseImage: string;
 
 function docker(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): string {
-  return execFileSync('/usr/bin/docker', args, { env: { ...process.env, DOCKER_HOST: engine.dockerHost, ...env }, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('/usr/bin/docker', args, {
+    env: { ...process.env, DOCKER_HOST: engine.dockerHost, ...env },
+    encoding: 'utf8',
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 /** dockerd forgets the base image and its build cache, so the next build must pull it (with credentials). */
@@ -65,12 +70,22 @@ function privateConfigs(run: { runnerTemp: string }): string[] {
 }
 
 function assertPasswordNowhere(run: ActionRun): void {
-  const shown = (log: string): string => log.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
-  const everything = [shown(run.log), shown(run.post.log), run.summary, JSON.stringify(run.outputs), run.outputs.report ? readFileSync(run.outputs.report, 'utf8') : ''].join('\n');
+  const shown = (log: string): string =>
+    log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+  const everything = [
+    shown(run.log),
+    shown(run.post.log),
+    run.summary,
+    JSON.stringify(run.outputs),
+    run.outputs.report ? readFileSync(run.outputs.report, 'utf8') : '',
+  ].join('\n');
   assert.ok(!everything.includes(REGISTRY_PASSWORD), 'the ECR password is never printed');
 }
 
-describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (dockerd + 2 registries + moto)', () => {
+describe("private DOCKER_CONFIG keeps the job's builder, plugins and logins (dockerd + 2 registries + moto)", () => {
   before(async () => {
     moto = await startMoto();
     base = await startSecondRegistry(engine.caFile);
@@ -107,7 +122,10 @@ describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (do
     forgetBaseImage();
 
     loginAsUser(user, base.host, base.username, base.password);
-    assert.ok(credentialCalls(store.log).some((call) => call.command === 'store'), 'the user\'s login went into their store');
+    assert.ok(
+      credentialCalls(store.log).some((call) => call.command === 'store'),
+      "the user's login went into their store",
+    );
     const before = snapshot(user.dockerDir);
     const startedAt = Date.now();
 
@@ -117,17 +135,24 @@ describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (do
     const image = `${REGISTRY_HOST}/${repository}:v1`;
     assert.equal(docker(['run', '--rm', image, '/bin/busybox', 'cat', '/from-base']).trim(), 'built on the base image');
 
-    assert.deepEqual(snapshot(user.dockerDir), before, 'the user\'s ~/.docker is byte-for-byte what it was');
+    assert.deepEqual(snapshot(user.dockerDir), before, "the user's ~/.docker is byte-for-byte what it was");
     const calls = credentialCalls(store.log).filter((call) => call.at >= startedAt);
-    assert.ok(calls.some((call) => call.command === 'get' && call.serverURL?.includes(base.host)), `the build read the base login from the store: ${JSON.stringify(calls)}`);
-    assert.deepEqual(calls.filter((call) => call.command !== 'get' && call.command !== 'list'), [], 'nothing was stored in or erased from the user\'s store');
+    assert.ok(
+      calls.some((call) => call.command === 'get' && call.serverURL?.includes(base.host)),
+      `the build read the base login from the store: ${JSON.stringify(calls)}`,
+    );
+    assert.deepEqual(
+      calls.filter((call) => call.command !== 'get' && call.command !== 'list'),
+      [],
+      "nothing was stored in or erased from the user's store",
+    );
     const db = readFileSync(store.db, 'utf8');
     assert.ok(!db.includes(REGISTRY_HOST) && !db.includes(REGISTRY_PASSWORD), 'the store never holds the ECR login');
     assert.deepEqual(privateConfigs(run), [], 'the private DOCKER_CONFIG is removed');
     assertPasswordNowhere(run);
   });
 
-  it('finds buildx in the user\'s cli-plugins, points it at their builder state, and reports what buildx wrote', async () => {
+  it("finds buildx in the user's cli-plugins, points it at their builder state, and reports what buildx wrote", async () => {
     const repository = 'molecule-ai/pipelines-buildx';
     await createRepository(moto.endpoint, repository);
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir);
@@ -145,16 +170,25 @@ describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (do
 
     const calls = buildxCalls(record);
     const build = calls.find((call) => call.args[1] === 'build');
-    assert.ok(calls.some((call) => call.args[1] === 'version'), 'the action asked the plugin for its version');
+    assert.ok(
+      calls.some((call) => call.args[1] === 'version'),
+      'the action asked the plugin for its version',
+    );
     assert.ok(build, `buildx build ran: ${JSON.stringify(calls)}`);
     assert.match(build.env.DOCKER_CONFIG ?? '', new RegExp(`^${run.runnerTemp}/publish-image-docker-`), 'with the private DOCKER_CONFIG');
-    assert.equal(build.env.BUILDX_CONFIG, join(user.dockerDir, 'buildx'), 'pointed at the user\'s builder state');
-    assert.deepEqual(build.builders, ['ci-builder'], 'where setup-buildx-action\'s builder is');
+    assert.equal(build.env.BUILDX_CONFIG, join(user.dockerDir, 'buildx'), "pointed at the user's builder state");
+    assert.deepEqual(build.builders, ['ci-builder'], "where setup-buildx-action's builder is");
     assert.ok(build.sawEcrLogin, 'with the ECR login in its config');
     assert.ok(build.args.includes('--provenance=false'), 'provenance is false unless opted in');
     assert.ok(build.args.includes('--push') && build.args.includes('--metadata-file'));
-    assert.deepEqual(build.args.filter((_, index) => build.args[index - 1] === '--build-context'), ['extra=docker-image://busybox:stable']);
-    assert.deepEqual(build.args.filter((_, index) => build.args[index - 1] === '--tag'), ['v2', 'sha-bbbbbbb', 'latest'].map((tag) => `${REGISTRY_HOST}/${repository}:${tag}`));
+    assert.deepEqual(
+      build.args.filter((_, index) => build.args[index - 1] === '--build-context'),
+      ['extra=docker-image://busybox:stable'],
+    );
+    assert.deepEqual(
+      build.args.filter((_, index) => build.args[index - 1] === '--tag'),
+      ['v2', 'sha-bbbbbbb', 'latest'].map((tag) => `${REGISTRY_HOST}/${repository}:${tag}`),
+    );
 
     assert.equal(run.outputs.registry, REGISTRY_HOST);
     const metadata = JSON.parse(run.outputs.metadata) as Record<string, string>;
@@ -164,12 +198,12 @@ describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (do
     assert.equal(docker(['image', 'inspect', '--format', '{{.Id}}', `${REGISTRY_HOST}/${repository}:v2`]).trim(), run.outputs.imageid);
     for (const tag of ['v2', 'sha-bbbbbbb', 'latest']) assert.equal(await servedDigest(repository, tag), run.outputs.digest, tag);
 
-    assert.deepEqual(snapshot(user.dockerDir), before, 'the user\'s ~/.docker (config, plugins, builder state) is unchanged');
+    assert.deepEqual(snapshot(user.dockerDir), before, "the user's ~/.docker (config, plugins, builder state) is unchanged");
     assert.deepEqual(privateConfigs(run), []);
     assertPasswordNowhere(run);
   });
 
-  it('takes the user\'s folder from DOCKER_CONFIG and the builder state from BUILDX_CONFIG', async () => {
+  it("takes the user's folder from DOCKER_CONFIG and the builder state from BUILDX_CONFIG", async () => {
     const repository = 'molecule-ai/pipelines-buildx-env';
     await createRepository(moto.endpoint, repository);
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir);
@@ -192,7 +226,7 @@ describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (do
     assert.deepEqual(readdirSync(user.dockerDir), [], 'nothing is made in ~/.docker either');
   });
 
-  it('SIGTERM during the build removes everything of ours (login, secret files, links) and nothing of the user\'s', async () => {
+  it("SIGTERM during the build removes everything of ours (login, secret files, links) and nothing of the user's", async () => {
     const repository = 'molecule-ai/pipelines-sigterm';
     await createRepository(moto.endpoint, repository);
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir);
@@ -213,7 +247,7 @@ describe('private DOCKER_CONFIG keeps the job\'s builder, plugins and logins (do
     started.child.kill('SIGTERM');
     assert.notEqual(await started.exited, 0);
     assert.ok(!existsSync(path), 'removed on SIGTERM');
-    assert.deepEqual(snapshot(user.dockerDir), before, 'the links were removed, not followed: the user\'s plugins and builder state are intact');
+    assert.deepEqual(snapshot(user.dockerDir), before, "the links were removed, not followed: the user's plugins and builder state are intact");
     const post = await runPost(started);
     assert.equal(post.exitCode, 0, post.log);
     assert.ok(!existsSync(path));

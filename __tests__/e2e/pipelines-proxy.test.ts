@@ -5,19 +5,19 @@
 // proxy path can work, and tinyproxy's log shows which hosts it carried.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction, type ActionRun } from '../stack/action.js';
-import { createRepository } from '../stack/aws.js';
-import { REGISTRY_HOST } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { mapHost, unmapHost } from '../stack/loopback-host.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { freePort } from '../stack/process.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { servedDigest } from '../stack/registry-client.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../stack/staging.js';
-import { startTinyproxy, type Tinyproxy } from '../stack/tinyproxy.js';
-import { hostsWithout, runWrappedAction } from '../stack/wrapped-action.js';
+import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
+import { createRepository } from '../../stack/aws.js';
+import { REGISTRY_HOST } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { mapHost, unmapHost } from '../../stack/loopback-host.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { freePort } from '../../stack/process.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import { servedDigest } from '../../stack/registry-client.js';
+import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../../stack/staging.js';
+import { startTinyproxy, type Tinyproxy } from '../../stack/tinyproxy.js';
+import { hostsWithout, runWrappedAction } from '../../stack/wrapped-action.js';
 
 const engine = engineFromEnv();
 /** moto under a host name: resolvable on the machine, not inside the action's namespace. */
@@ -45,7 +45,12 @@ function actionEnv(proxies: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...proxies };
 }
 
-const publishInputs = (extra: Record<string, string> = {}): Record<string, string> => ({ repository: REPOSITORY, context: helloContext(), tags: `p${++tag}`, ...extra });
+const publishInputs = (extra: Record<string, string> = {}): Record<string, string> => ({
+  repository: REPOSITORY,
+  context: helloContext(),
+  tags: `p${++tag}`,
+  ...extra,
+});
 
 function assertOneError(run: ActionRun, pattern: RegExp): void {
   assert.equal(run.exitCode, 1, run.log);
@@ -84,7 +89,12 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
   it('HTTPS_PROXY/HTTP_PROXY: every AWS call (ECR, STS, IAM, …) and the registry check go through the proxy', async () => {
     const before = proxy.connects().length;
     const run = await runWrappedAction(
-      publishInputs({ 'pull-principals': STAGING_ROLE_ARN, 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN }),
+      publishInputs({
+        'pull-principals': STAGING_ROLE_ARN,
+        'staging-role-arn': STAGING_ROLE_ARN,
+        'staging-policy-name': ALLOWLIST_POLICY,
+        'staging-assume-role-arn': READER_ROLE_ARN,
+      }),
       actionEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url }),
       { wrap: isolated },
     );
@@ -92,7 +102,11 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
     assert.equal(await servedDigest(REPOSITORY, `p${tag}`), run.outputs.digest);
     assert.equal(run.outputs.drift, 'false');
     const policy = (await storedRepositoryPolicy(moto.endpoint, REPOSITORY)) as { Statement: { Sid: string }[] } | undefined;
-    assert.deepEqual(policy?.Statement.map((statement) => statement.Sid), ['PublishImageCrossAccountPull'], `the grant was written through the proxy:\n${run.log}`);
+    assert.deepEqual(
+      policy?.Statement.map((statement) => statement.Sid),
+      ['PublishImageCrossAccountPull'],
+      `the grant was written through the proxy:\n${run.log}`,
+    );
     const carried = proxy.connects().slice(before);
     assert.ok(carried.includes(`${MOTO_HOST}:${motoPort}`), `AWS calls went through the proxy: ${carried.join(', ')}`);
     assert.ok(carried.includes(`${REGISTRY_HOST}:443`), `the registry check went through the proxy: ${carried.join(', ')}`);
@@ -117,21 +131,40 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
     const port = await freePort();
     const dead = `http://127.0.0.1:${port}`;
     const run = await runWrappedAction(publishInputs(), actionEnv({ HTTPS_PROXY: dead, HTTP_PROXY: dead, AWS_MAX_ATTEMPTS: '2' }), { wrap: isolated });
-    assertOneError(run, new RegExp(`cannot reach ${MOTO_HOST}:${motoPort} through the proxy http://127\\.0\\.0\\.1:${port} \\(from HTTP_PROXY\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Check that the proxy is running`));
+    assertOneError(
+      run,
+      new RegExp(
+        `cannot reach ${MOTO_HOST}:${motoPort} through the proxy http://127\\.0\\.0\\.1:${port} \\(from HTTP_PROXY\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Check that the proxy is running`,
+      ),
+    );
   });
 
   it('a proxy that refuses this runner: one error naming the proxy and what it answered', async () => {
     const run = await runWrappedAction(publishInputs(), actionEnv({ https_proxy: refusing.url, http_proxy: refusing.url }), { wrap: isolated });
-    assertOneError(run, new RegExp(`the proxy ${refusing.url.replace(/\./g, '\\.')} \\(from http_proxy\\) refused to connect to ${MOTO_HOST}:${motoPort} \\(it answered 403 Access denied to CONNECT\\)`));
+    assertOneError(
+      run,
+      new RegExp(
+        `the proxy ${refusing.url.replace(/\./g, '\\.')} \\(from http_proxy\\) refused to connect to ${MOTO_HOST}:${motoPort} \\(it answered 403 Access denied to CONNECT\\)`,
+      ),
+    );
     assert.match(refusing.log(), /Unauthorized connection from "127\.0\.0\.1"/);
   });
 
   it('credentials in a proxy URL are never printed', async () => {
     const port = await freePort();
-    const run = await runWrappedAction(publishInputs(), actionEnv({ HTTP_PROXY: `http://ci:pr0xy-pa55@127.0.0.1:${port}`, AWS_MAX_ATTEMPTS: '1' }), { wrap: isolated });
+    const run = await runWrappedAction(publishInputs(), actionEnv({ HTTP_PROXY: `http://ci:pr0xy-pa55@127.0.0.1:${port}`, AWS_MAX_ATTEMPTS: '1' }), {
+      wrap: isolated,
+    });
     assert.equal(run.exitCode, 1);
     assert.match(errorLines(run.log)[0], new RegExp(`through the proxy http://\\*\\*\\*@127\\.0\\.0\\.1:${port} \\(from HTTP_PROXY\\)`));
     assert.ok(run.log.split('\n').includes('::add-mask::pr0xy-pa55'), 'masked for the runner');
-    assert.ok(!run.log.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n').includes('pr0xy-pa55'), 'never printed');
+    assert.ok(
+      !run.log
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n')
+        .includes('pr0xy-pa55'),
+      'never printed',
+    );
   });
 });

@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
-import { errorLines, runAction } from '../stack/action.js';
-import { createKeys, ecrIn, type Keys } from '../stack/aws.js';
-import { EXTRA_REGISTRY_HOSTS, PROD_ACCOUNT, REGISTRY_PASSWORD } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { MANIFEST_PUT, startRegistryFaultProxy, type RegistryFaultProxy } from '../stack/registry-fault-proxy.js';
-import { registryTags, servedDigest } from '../stack/registry-client.js';
+import { errorLines, runAction } from '../../stack/action.js';
+import { createKeys, ecrIn, type Keys } from '../../stack/aws.js';
+import { EXTRA_REGISTRY_HOSTS, PROD_ACCOUNT, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { MANIFEST_PUT, startRegistryFaultProxy, type RegistryFaultProxy } from '../../stack/registry-fault-proxy.js';
+import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
 const REGION = 'us-west-2';
@@ -64,8 +64,14 @@ describe('push retries through a fault-injecting registry front (dockerd + regis
     assert.equal(await servedDigest(REPOSITORY, `r${tag}`), run.outputs.digest);
     assert.equal(manifestPuts(), 3);
     const ref = `${FRONT_HOST}/${REPOSITORY}:r${tag}`;
-    assert.match(run.log, new RegExp(`docker push ${ref}: attempt 1 of 4 failed \\(received unexpected HTTP status: 503 Service Unavailable\\); retrying in \\d\\.\\ds\\.`));
-    assert.match(run.log, new RegExp(`docker push ${ref}: attempt 2 of 4 failed \\(received unexpected HTTP status: 503 Service Unavailable\\); retrying in \\d\\.\\ds\\.`));
+    assert.match(
+      run.log,
+      new RegExp(`docker push ${ref}: attempt 1 of 4 failed \\(received unexpected HTTP status: 503 Service Unavailable\\); retrying in \\d\\.\\ds\\.`),
+    );
+    assert.match(
+      run.log,
+      new RegExp(`docker push ${ref}: attempt 2 of 4 failed \\(received unexpected HTTP status: 503 Service Unavailable\\); retrying in \\d\\.\\ds\\.`),
+    );
     assert.match(run.log, new RegExp(`docker push ${ref}: pushed on attempt 3 of 4\\.`));
   });
 
@@ -85,13 +91,24 @@ describe('push retries through a fault-injecting registry front (dockerd + regis
     assert.equal(run.exitCode, 1, run.log);
     const errors = errorLines(run.log);
     assert.equal(errors.length, 1, run.log);
-    assert.match(errors[0], new RegExp(`^The image was built but not pushed: docker push ${FRONT_HOST}/${REPOSITORY}:r${tag} failed 4 times, the last time with:\\n[\\s\\S]*502 Bad Gateway[\\s\\S]*\\nThe registry \\(or the network to it\\) kept failing; re-run the job\\.$`));
+    assert.match(
+      errors[0],
+      new RegExp(
+        `^The image was built but not pushed: docker push ${FRONT_HOST}/${REPOSITORY}:r${tag} failed 4 times, the last time with:\\n[\\s\\S]*502 Bad Gateway[\\s\\S]*\\nThe registry \\(or the network to it\\) kept failing; re-run the job\\.$`,
+      ),
+    );
     assert.equal(manifestPuts(), 4, 'bounded: exactly 4 attempts');
     assert.equal(run.log.match(/retrying in/g)?.length, 3);
     assert.ok(Date.now() - started >= 3 * 750, 'with backoff between attempts (1 s, 2 s, 4 s, each 75-100 %)');
     assert.ok(!(await registryTags(REPOSITORY)).includes(`r${tag}`));
-    assert.deepEqual(readdirSync(run.runnerTemp).filter((name) => name.startsWith('publish-image-docker-')), []);
-    const shown = run.log.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    assert.deepEqual(
+      readdirSync(run.runnerTemp).filter((name) => name.startsWith('publish-image-docker-')),
+      [],
+    );
+    const shown = run.log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
     assert.ok(!shown.includes(REGISTRY_PASSWORD) && !readFileSync(run.outputs.report ?? '/dev/null', 'utf8').includes(REGISTRY_PASSWORD));
   });
 
@@ -101,7 +118,10 @@ describe('push retries through a fault-injecting registry front (dockerd + regis
     assert.equal(run.exitCode, 1, run.log);
     const errors = errorLines(run.log);
     assert.equal(errors.length, 1, run.log);
-    assert.match(errors[0], /^The image was built but not pushed: docker push .* failed, the last time with:\n[\s\S]*403[\s\S]*Another attempt would fail the same way/);
+    assert.match(
+      errors[0],
+      /^The image was built but not pushed: docker push .* failed, the last time with:\n[\s\S]*403[\s\S]*Another attempt would fail the same way/,
+    );
     assert.equal(manifestPuts(), 1);
     assert.ok(!run.log.includes('retrying in'));
   });

@@ -11,18 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ROOT, runAction } from '../stack/action.js';
-import { buildxCalls, writeBuildxStandIn } from '../stack/docker-standins.js';
-import { REGISTRY_HOST } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { servedDigest } from '../stack/registry-client.js';
-import { loginAsUser, runnerUser, snapshot, writeBuilderState } from '../stack/runner-user.js';
-import { startSecondRegistry, type SecondRegistry } from '../stack/second-registry.js';
-import { allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../stack/staging.js';
-import { waitFor } from '../stack/process.js';
+import { ROOT, runAction } from '../../stack/action.js';
+import { buildxCalls, writeBuildxStandIn } from '../../stack/docker-standins.js';
+import { REGISTRY_HOST } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import { servedDigest } from '../../stack/registry-client.js';
+import { loginAsUser, runnerUser, snapshot, writeBuilderState } from '../../stack/runner-user.js';
+import { startSecondRegistry, type SecondRegistry } from '../../stack/second-registry.js';
+import { allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../../stack/staging.js';
+import { waitFor } from '../../stack/process.js';
 
 const engine = engineFromEnv();
 let moto: Moto;
@@ -78,13 +78,22 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
     const repository = String(step.with?.repository);
     env = await prodEnvironment(moto, [repository]);
     await seedStaging(moto.endpoint, allowlistPolicy([repository]));
-    const { inputs, stepEnv } = stepInputs(step, {
-      'secrets.ECR_PUBLISH_ACCESS_KEY_ID': env.AWS_ACCESS_KEY_ID as string,
-      'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': env.AWS_SECRET_ACCESS_KEY as string,
-    }, helloContext());
+    const { inputs, stepEnv } = stepInputs(
+      step,
+      {
+        'secrets.ECR_PUBLISH_ACCESS_KEY_ID': env.AWS_ACCESS_KEY_ID as string,
+        'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': env.AWS_SECRET_ACCESS_KEY as string,
+      },
+      helloContext(),
+    );
     const run = await runAction(inputs, {
-      ...env, ...stepEnv, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
-      GITHUB_SHA: 'e'.repeat(40), GITHUB_REF: 'refs/heads/main',
+      ...env,
+      ...stepEnv,
+      DOCKER_HOST: engine.dockerHost,
+      NODE_EXTRA_CA_CERTS: engine.caFile,
+      PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+      GITHUB_SHA: 'e'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
     });
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(run.outputs.drift, 'false');
@@ -127,26 +136,44 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
       const sha = 'f'.repeat(40);
       const image = `${REGISTRY_HOST}/${repository}`;
       const secrets = { GIT_AUTH_TOKEN: `git-${Math.random().toString(36).slice(2)}`, NPM_TOKEN: `npm-${Math.random().toString(36).slice(2)}` };
-      const { inputs, stepEnv } = stepInputs(step, {
-        'secrets.ECR_PUBLISH_ACCESS_KEY_ID': env.AWS_ACCESS_KEY_ID as string,
-        'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': env.AWS_SECRET_ACCESS_KEY as string,
-        'secrets.NPM_TOKEN': secrets.NPM_TOKEN,
-        'secrets.GIT_AUTH_TOKEN': secrets.GIT_AUTH_TOKEN,
-        // docker/metadata-action on a push of main with this example's `tags:` rules.
-        'steps.meta.outputs.tags': `${image}:sha-${sha.slice(0, 7)}\n${image}:latest`,
-        'steps.meta.outputs.labels': `org.opencontainers.image.title=workspace-template-claude-code\norg.opencontainers.image.revision=${sha}`,
-        "github.event_name != 'pull_request'": 'true',
-      }, helloContext(`FROM ${base.host}/base/busybox:1\nRUN --mount=type=secret,id=GIT_AUTH_TOKEN --mount=type=secret,id=npm_token --mount=type=ssh ["/bin/busybox", "sh", "-c", "test -s /run/secrets/GIT_AUTH_TOKEN && test -s /run/secrets/npm_token && test -S \\"$SSH_AUTH_SOCK\\" && echo ok > /checked"]\n`));
+      const { inputs, stepEnv } = stepInputs(
+        step,
+        {
+          'secrets.ECR_PUBLISH_ACCESS_KEY_ID': env.AWS_ACCESS_KEY_ID as string,
+          'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': env.AWS_SECRET_ACCESS_KEY as string,
+          'secrets.NPM_TOKEN': secrets.NPM_TOKEN,
+          'secrets.GIT_AUTH_TOKEN': secrets.GIT_AUTH_TOKEN,
+          // docker/metadata-action on a push of main with this example's `tags:` rules.
+          'steps.meta.outputs.tags': `${image}:sha-${sha.slice(0, 7)}\n${image}:latest`,
+          'steps.meta.outputs.labels': `org.opencontainers.image.title=workspace-template-claude-code\norg.opencontainers.image.revision=${sha}`,
+          "github.event_name != 'pull_request'": 'true',
+        },
+        helloContext(
+          `FROM ${base.host}/base/busybox:1\nRUN --mount=type=secret,id=GIT_AUTH_TOKEN --mount=type=secret,id=npm_token --mount=type=ssh ["/bin/busybox", "sh", "-c", "test -s /run/secrets/GIT_AUTH_TOKEN && test -s /run/secrets/npm_token && test -S \\"$SSH_AUTH_SOCK\\" && echo ok > /checked"]\n`,
+        ),
+      );
       // The base image, in the second registry (pushed once per run of this file).
       const pushConfig = mkdtempSync(join(tmpdir(), 'base-push-'));
-      const docker = (args: string[], input?: string): void => void execFileSync('/usr/bin/docker', args, { env: { ...process.env, DOCKER_HOST: engine.dockerHost, DOCKER_BUILDKIT: '1' }, input, stdio: ['pipe', 'ignore', 'pipe'] });
+      const docker = (args: string[], input?: string): void =>
+        void execFileSync('/usr/bin/docker', args, {
+          env: { ...process.env, DOCKER_HOST: engine.dockerHost, DOCKER_BUILDKIT: '1' },
+          input,
+          stdio: ['pipe', 'ignore', 'pipe'],
+        });
       docker(['--config', pushConfig, 'login', '--username', base.username, '--password-stdin', base.host], base.password);
       docker(['build', '--tag', `${base.host}/base/busybox:1`, helloContext('FROM scratch\nCOPY busybox /bin/busybox\n')]);
       docker(['--config', pushConfig, 'push', `${base.host}/base/busybox:1`]);
 
       const run = await runAction(inputs, {
-        ...env, ...stepEnv, HOME: user.home, SSH_AUTH_SOCK: socket, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile,
-        PATH: `${user.bin}:${engine.dockerClientDir}:${process.env.PATH}`, GITHUB_SHA: sha, GITHUB_REF: 'refs/heads/main',
+        ...env,
+        ...stepEnv,
+        HOME: user.home,
+        SSH_AUTH_SOCK: socket,
+        DOCKER_HOST: engine.dockerHost,
+        NODE_EXTRA_CA_CERTS: engine.caFile,
+        PATH: `${user.bin}:${engine.dockerClientDir}:${process.env.PATH}`,
+        GITHUB_SHA: sha,
+        GITHUB_REF: 'refs/heads/main',
       });
       assert.equal(run.exitCode, 0, run.log);
       assert.equal(run.outputs.drift, 'false');
@@ -154,10 +181,16 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
       for (const tag of [`sha-${sha.slice(0, 7)}`, 'latest']) assert.equal(await servedDigest(repository, tag), run.outputs.digest, tag);
       const build = buildxCalls(record).find((call) => call.args[1] === 'build');
       assert.ok(build && build.env.BUILDX_CONFIG === join(user.dockerDir, 'buildx'));
-      assert.deepEqual(build.args.filter((_, index) => build.args[index - 1] === '--build-context'), ['shared=../shared']);
+      assert.deepEqual(
+        build.args.filter((_, index) => build.args[index - 1] === '--build-context'),
+        ['shared=../shared'],
+      );
       assert.ok(build.args.includes('--provenance=false'));
       assert.deepEqual(snapshot(user.dockerDir), before);
-      const shown = run.log.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+      const shown = run.log
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
       for (const value of Object.values(secrets)) assert.ok(!shown.includes(value) && !JSON.stringify(run.outputs).includes(value));
     } finally {
       agent.kill();

@@ -11,13 +11,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction } from '../stack/action.js';
-import { createKeys, createRepository, type Keys } from '../stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { registryTags, servedDigest } from '../stack/registry-client.js';
+import { errorLines, runAction } from '../../stack/action.js';
+import { createKeys, createRepository, type Keys } from '../../stack/aws.js';
+import { PROD_ACCOUNT, REGION, REGISTRY_HOST } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
 let moto: Moto;
@@ -99,9 +99,19 @@ describe('build secrets, ssh and build contexts (dockerd + registry + moto)', ()
 
     // The RUN steps saw each secret …
     for (const [id, value] of Object.entries(secrets)) {
-      assert.equal(docker(['run', '--rm', image, '/bin/busybox', 'cat', `/${id}.sha256`]).toString().trim(), sha256(value), `RUN saw secret ${id}`);
+      assert.equal(
+        docker(['run', '--rm', image, '/bin/busybox', 'cat', `/${id}.sha256`])
+          .toString()
+          .trim(),
+        sha256(value),
+        `RUN saw secret ${id}`,
+      );
     }
-    assert.equal(docker(['run', '--rm', image, '/bin/busybox', 'cat', '/ssh-agent']).toString().trim(), 'forwarded', 'the SSH agent reached RUN --mount=type=ssh');
+    assert.equal(
+      docker(['run', '--rm', image, '/bin/busybox', 'cat', '/ssh-agent']).toString().trim(),
+      'forwarded',
+      'the SSH agent reached RUN --mount=type=ssh',
+    );
     assert.equal(docker(['run', '--rm', image, '/bin/busybox', 'cat', '/secret-after-build']).toString().trim(), 'absent');
 
     // … and the image (every layer, its config and history) holds none of them.
@@ -121,17 +131,32 @@ describe('build secrets, ssh and build contexts (dockerd + registry + moto)', ()
       const masked = lines.findIndex((line) => line === `::add-mask::${value.replace(/\n/g, '%0A')}`);
       assert.ok(masked >= 0 && masked < buildStarts, `masked before the build: ${JSON.stringify(value)}`);
     }
-    const shown = (log: string): string => log.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+    const shown = (log: string): string =>
+      log
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
     const report = readFileSync(run.outputs.report, 'utf8');
     const everything = [shown(run.log), shown(run.post.log), run.summary, JSON.stringify(run.outputs), report].join('\n');
     for (const value of values) assert.ok(!everything.includes(value), `never printed: ${JSON.stringify(value)}`);
-    assert.match(lines[buildStarts], /--secret id=token,src=\S+\/secrets\/secret-0 --secret id=multi,src=\S+\/secrets\/secret-1 --secret id=envtoken,src=\S+\/secrets\/secret-2 --secret id=npmrc,src=\S+\.npmrc --ssh default=\S+id_ed25519/);
-    assert.deepEqual(readdirSync(run.runnerTemp).filter((name) => name.startsWith('publish-image-docker-')), [], 'the secret files went with the private DOCKER_CONFIG');
+    assert.match(
+      lines[buildStarts],
+      /--secret id=token,src=\S+\/secrets\/secret-0 --secret id=multi,src=\S+\/secrets\/secret-1 --secret id=envtoken,src=\S+\/secrets\/secret-2 --secret id=npmrc,src=\S+\.npmrc --ssh default=\S+id_ed25519/,
+    );
+    assert.deepEqual(
+      readdirSync(run.runnerTemp).filter((name) => name.startsWith('publish-image-docker-')),
+      [],
+      'the secret files went with the private DOCKER_CONFIG',
+    );
 
     // build-push-action's outputs, on the path without buildx too.
     assert.equal(run.outputs.registry, REGISTRY_HOST);
     assert.equal(run.outputs.imageid, docker(['image', 'inspect', '--format', '{{.Id}}', image]).toString().trim());
-    assert.deepEqual(JSON.parse(run.outputs.metadata), { 'containerimage.config.digest': run.outputs.imageid, 'containerimage.digest': run.outputs.digest, 'image.name': image });
+    assert.deepEqual(JSON.parse(run.outputs.metadata), {
+      'containerimage.config.digest': run.outputs.imageid,
+      'containerimage.digest': run.outputs.digest,
+      'image.name': image,
+    });
   });
 
   it('a secret input that is not id=value, or an env secret that is not set, stops before anything runs, without showing the value', async () => {
@@ -154,7 +179,9 @@ describe('build secrets, ssh and build contexts (dockerd + registry + moto)', ()
     await createRepository(moto.endpoint, repository);
     const run = await runAction({ repository, context: helloContext(), tags: 'c1', 'build-contexts': 'shared=../shared' }, actionEnv());
     assert.equal(run.exitCode, 1);
-    assert.deepEqual(errorLines(run.log), ['build-contexts: extra build contexts need docker buildx, which this runner lacks. Install the buildx plugin (e.g. docker/setup-buildx-action) or remove build-contexts.']);
+    assert.deepEqual(errorLines(run.log), [
+      'build-contexts: extra build contexts need docker buildx, which this runner lacks. Install the buildx plugin (e.g. docker/setup-buildx-action) or remove build-contexts.',
+    ]);
     assert.deepEqual(await registryTags(repository), []);
   });
 });

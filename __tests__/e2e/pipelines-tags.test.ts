@@ -9,13 +9,13 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { errorLines, runAction, type ActionRun } from '../stack/action.js';
-import { createKeys, createRepository, ecrIn, type Keys } from '../stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { registryTags, servedDigest } from '../stack/registry-client.js';
+import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
+import { createKeys, createRepository, ecrIn, type Keys } from '../../stack/aws.js';
+import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
 let moto: Moto;
@@ -53,7 +53,11 @@ function registryManifest(repository: string, tag: string): Promise<{ body: stri
       (response) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk));
-        response.on('end', () => (response.statusCode === 200 ? resolve({ body, mediaType: String(response.headers['content-type']) }) : reject(new Error(`manifest ${tag}: ${response.statusCode}`))));
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve({ body, mediaType: String(response.headers['content-type']) })
+            : reject(new Error(`manifest ${tag}: ${response.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -65,7 +69,9 @@ function registryManifest(repository: string, tag: string): Promise<{ body: stri
 async function showPushToEcr(repository: string, tags: string[]): Promise<void> {
   for (const tag of tags) {
     const { body, mediaType } = await registryManifest(repository, tag);
-    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new PutImageCommand({ repositoryName: repository, imageManifest: body, imageManifestMediaType: mediaType, imageTag: tag }));
+    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(
+      new PutImageCommand({ repositoryName: repository, imageManifest: body, imageManifestMediaType: mediaType, imageTag: tag }),
+    );
   }
 }
 
@@ -117,7 +123,10 @@ describe('tags on every run (dockerd + registry + moto)', () => {
     );
 
     const again = await runAction({ repository, context: context('three'), tags: sha('1') }, actionEnv(MAIN, sha('3')));
-    assertOneError(again, new RegExp(`tags: ${sha('1')} already exist in molecule-ai/tags-second-run, whose tags are immutable \\(tags immutable except latest\\)`));
+    assertOneError(
+      again,
+      new RegExp(`tags: ${sha('1')} already exist in molecule-ai/tags-second-run, whose tags are immutable \\(tags immutable except latest\\)`),
+    );
     assert.equal(await servedDigest(repository, sha('1')), first.outputs.digest);
   });
 
@@ -127,14 +136,17 @@ describe('tags on every run (dockerd + registry + moto)', () => {
     for (const [index, char] of ['4', '5'].entries()) {
       const run = await runAction({ repository, context: context(`all-${index}`) }, actionEnv(MAIN, sha(char)));
       assert.equal(run.exitCode, 0, run.log);
-      assert.match(run.log, /::warning::latest: not pushed, because molecule-ai\/tags-all-immutable keeps it immutable \(tags immutable\).*put-image-tag-mutability --repository-name molecule-ai\/tags-all-immutable --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest/);
+      assert.match(
+        run.log,
+        /::warning::latest: not pushed, because molecule-ai\/tags-all-immutable keeps it immutable \(tags immutable\).*put-image-tag-mutability --repository-name molecule-ai\/tags-all-immutable --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest/,
+      );
       assert.equal(run.outputs.tags, `${REGISTRY_HOST}/${repository}:${sha(char)}`);
       await showPushToEcr(repository, [sha(char)]);
     }
     assert.deepEqual((await registryTags(repository)).sort(), [sha('4'), sha('5')]);
   });
 
-  it('a tag push publishes the git tag; a pull request the merge commit\'s SHA only', async () => {
+  it("a tag push publishes the git tag; a pull request the merge commit's SHA only", async () => {
     const repository = 'molecule-ai/tags-events';
     await createRepository(moto.endpoint, repository, { immutable: true });
     const tagged = await runAction({ repository, context: context('tag') }, actionEnv('refs/tags/v1.2.3', sha('6')));
@@ -149,9 +161,13 @@ describe('tags on every run (dockerd + registry + moto)', () => {
 
   it('IMMUTABLE_WITH_EXCLUSION is judged by its filters: an excluded tag is pushed again, any other is refused before the build', async () => {
     const repository = 'molecule-ai/tags-filters';
-    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new CreateRepositoryCommand({
-      repositoryName: repository, imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
-    }));
+    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(
+      new CreateRepositoryCommand({
+        repositoryName: repository,
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
+      }),
+    );
     const first = await runAction({ repository, context: context('f1'), tags: 'dev-main,v1' }, actionEnv(MAIN, sha('8')));
     assert.equal(first.exitCode, 0, first.log);
     await showPushToEcr(repository, ['dev-main', 'v1']);
@@ -169,8 +185,16 @@ describe('tags on every run (dockerd + registry + moto)', () => {
       [`${REGISTRY_HOST}/molecule-ai/other:v1`, `${REGISTRY_HOST}/molecule-ai/other`],
       ['ghcr.io/molecule-ai/tags-references:v1', 'ghcr.io/molecule-ai/tags-references'],
     ]) {
-      const run = await runAction({ repository, context: context('refused'), tags: `${REGISTRY_HOST}/${repository}:v1\n${reference}`, 'create-repository': 'true' }, actionEnv(MAIN, sha('b')));
-      assertOneError(run, new RegExp(`^tags: "${reference.replace(/[.]/g, '\\.')}" names the image ${names.replace(/[.]/g, '\\.')}, not ${REGISTRY_HOST.replace(/[.]/g, '\\.')}/molecule-ai/tags-references, the only repository this step pushes to`));
+      const run = await runAction(
+        { repository, context: context('refused'), tags: `${REGISTRY_HOST}/${repository}:v1\n${reference}`, 'create-repository': 'true' },
+        actionEnv(MAIN, sha('b')),
+      );
+      assertOneError(
+        run,
+        new RegExp(
+          `^tags: "${reference.replace(/[.]/g, '\\.')}" names the image ${names.replace(/[.]/g, '\\.')}, not ${REGISTRY_HOST.replace(/[.]/g, '\\.')}/molecule-ai/tags-references, the only repository this step pushes to`,
+        ),
+      );
     }
     const { repositories } = await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({}));
     assert.deepEqual(repositories ?? [], [], 'not even the repository was created');

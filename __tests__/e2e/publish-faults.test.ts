@@ -3,16 +3,16 @@
 // that says the image is pushed, and the repository policy stays exactly as it was.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction } from '../stack/action.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { startFaultProxy, type Fault, type FaultProxy } from '../stack/fault-proxy.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { servedDigest } from '../stack/registry-client.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../stack/staging.js';
-import { createRepository } from '../stack/aws.js';
+import { errorLines, runAction } from '../../stack/action.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { startFaultProxy, type Fault, type FaultProxy } from '../../stack/fault-proxy.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import { servedDigest } from '../../stack/registry-client.js';
+import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../../stack/staging.js';
+import { createRepository } from '../../stack/aws.js';
 
 const engine = engineFromEnv();
 const REPOSITORY = 'molecule-ai/fault-publish';
@@ -24,10 +24,24 @@ let tag = 0;
 function publish(extraEnv: NodeJS.ProcessEnv = {}) {
   return runAction(
     {
-      repository: REPOSITORY, context: helloContext(), tags: `f${++tag}`, 'pull-principals': STAGING_ACCOUNT,
-      'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN,
+      repository: REPOSITORY,
+      context: helloContext(),
+      tags: `f${++tag}`,
+      'pull-principals': STAGING_ACCOUNT,
+      'staging-role-arn': STAGING_ROLE_ARN,
+      'staging-policy-name': ALLOWLIST_POLICY,
+      'staging-assume-role-arn': READER_ROLE_ARN,
     },
-    { ...env, AWS_ENDPOINT_URL: proxy.endpoint, AWS_RETRY_MODE: 'standard', AWS_MAX_ATTEMPTS: '4', DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}`, ...extraEnv },
+    {
+      ...env,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_RETRY_MODE: 'standard',
+      AWS_MAX_ATTEMPTS: '4',
+      DOCKER_HOST: engine.dockerHost,
+      NODE_EXTRA_CA_CERTS: engine.caFile,
+      PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+      ...extraEnv,
+    },
   );
 }
 
@@ -49,7 +63,17 @@ describe('faults during publish (fault proxy + moto, dockerd + registry)', () =>
   });
 
   it('survives a transient fault on every operation publish makes', async () => {
-    const operations = ['GetAuthorizationToken', 'AssumeRole', 'ListRolePolicies', 'ListAttachedRolePolicies', 'GetRolePolicy', 'DescribeRepositories', 'GetRepositoryPolicy', 'BatchGetImage', 'SetRepositoryPolicy'];
+    const operations = [
+      'GetAuthorizationToken',
+      'AssumeRole',
+      'ListRolePolicies',
+      'ListAttachedRolePolicies',
+      'GetRolePolicy',
+      'DescribeRepositories',
+      'GetRepositoryPolicy',
+      'BatchGetImage',
+      'SetRepositoryPolicy',
+    ];
     const faults: Fault[] = ['throttle', 'http-500', 'http-503', 'http-429', 'drop'];
     proxy.setRules(operations.map((operation, index) => ({ operation, fault: faults[index % faults.length], count: 1 })));
     const run = await publish();
@@ -66,7 +90,10 @@ describe('faults during publish (fault proxy + moto, dockerd + registry)', () =>
     assert.equal(run.exitCode, 1, run.log);
     const errors = errorLines(run.log);
     assert.equal(errors.length, 1, run.log);
-    assert.match(errors[0], /^The image is pushed \(.*molecule-ai\/fault-publish@sha256:[0-9a-f]{64}\), but the grant was not written: ecr:SetRepositoryPolicy failed after 4 attempts \(ServiceUnavailable/);
+    assert.match(
+      errors[0],
+      /^The image is pushed \(.*molecule-ai\/fault-publish@sha256:[0-9a-f]{64}\), but the grant was not written: ecr:SetRepositoryPolicy failed after 4 attempts \(ServiceUnavailable/,
+    );
     assert.ok(await servedDigest(REPOSITORY, `f${tag}`));
     assert.deepEqual(await writableState(moto.endpoint), before);
     assert.equal(await storedRepositoryPolicy(moto.endpoint, REPOSITORY), undefined);

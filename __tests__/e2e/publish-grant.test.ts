@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction } from '../stack/action.js';
-import { REGISTRY_HOST, STAGING_ACCOUNT } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { registryTags, servedDigest } from '../stack/registry-client.js';
+import { errorLines, runAction } from '../../stack/action.js';
+import { REGISTRY_HOST, STAGING_ACCOUNT } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import { registryTags, servedDigest } from '../../stack/registry-client.js';
 import {
-  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, PULL_ACTIONS, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging, setRepositoryPolicy,
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  PULL_ACTIONS,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  seedStaging,
+  setRepositoryPolicy,
   storedRepositoryPolicy,
-} from '../stack/staging.js';
+} from '../../stack/staging.js';
 
 const engine = engineFromEnv();
 const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
@@ -20,7 +27,13 @@ let env: NodeJS.ProcessEnv;
 
 const foreignStatements = [
   { Sid: 'CiReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::153263036946:role/ci' }, Action: ['ecr:DescribeImages', 'ecr:ListImages'] },
-  { Sid: 'DenyDelete', Effect: 'Deny', Principal: '*', Action: 'ecr:BatchDeleteImage', Condition: { StringNotEquals: { 'aws:PrincipalAccount': '153263036946' } } },
+  {
+    Sid: 'DenyDelete',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'ecr:BatchDeleteImage',
+    Condition: { StringNotEquals: { 'aws:PrincipalAccount': '153263036946' } },
+  },
 ];
 
 function publish(tag: string, extra: Record<string, string> = {}) {
@@ -61,7 +74,8 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
     const stored = (await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT)) as { Statement: object[] };
     assert.deepEqual(stored.Statement.slice(0, 2), foreignStatements, 'foreign statements kept as they were, in place');
     assert.deepEqual(stored.Statement[2], {
-      Sid: 'PublishImageCrossAccountPull', Effect: 'Allow',
+      Sid: 'PublishImageCrossAccountPull',
+      Effect: 'Allow',
       Principal: { AWS: [`arn:aws:iam::${STAGING_ACCOUNT}:role/MoleculeTenantEICRole-staging`, `arn:aws:iam::${STAGING_ACCOUNT}:root`] },
       Action: [...PULL_ACTIONS].sort(),
     });
@@ -85,8 +99,18 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
     assert.equal(run.outputs.drift, 'true');
     assert.deepEqual(JSON.parse(run.outputs.missing), [PLATFORM_AGENT]);
     const errors = errorLines(run.log);
-    assert.ok(errors.some((line) => line.includes(`Add "arn:aws:ecr:us-east-2:153263036946:repository/${PLATFORM_AGENT}" to the Resource list of inline policy ${ALLOWLIST_POLICY}`)), run.log);
-    assert.match(errors.at(-1)!, new RegExp(`^The image is pushed \\(${REGISTRY_HOST.replace(/\./g, '\\.')}/molecule-ai/molecule-platform-agent@sha256:[0-9a-f]{64}\\), but staging cannot pull molecule-ai/molecule-platform-agent`));
+    assert.ok(
+      errors.some((line) =>
+        line.includes(`Add "arn:aws:ecr:us-east-2:153263036946:repository/${PLATFORM_AGENT}" to the Resource list of inline policy ${ALLOWLIST_POLICY}`),
+      ),
+      run.log,
+    );
+    assert.match(
+      errors.at(-1)!,
+      new RegExp(
+        `^The image is pushed \\(${REGISTRY_HOST.replace(/\./g, '\\.')}/molecule-ai/molecule-platform-agent@sha256:[0-9a-f]{64}\\), but staging cannot pull molecule-ai/molecule-platform-agent`,
+      ),
+    );
   });
 
   it('refuses a grant to * before anything is written', async () => {
@@ -100,7 +124,12 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
 
   it('leaves an existing equivalent grant alone even when written differently', async () => {
     await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
-    const equivalent = { Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: [STAGING_ROLE_ARN, STAGING_ACCOUNT] }, Action: ['ECR:BatchCheckLayerAvailability', 'ecr:batchgetimage', 'ecr:GetDownloadUrlForLayer'] };
+    const equivalent = {
+      Sid: 'PublishImageCrossAccountPull',
+      Effect: 'Allow',
+      Principal: { AWS: [STAGING_ROLE_ARN, STAGING_ACCOUNT] },
+      Action: ['ECR:BatchCheckLayerAvailability', 'ecr:batchgetimage', 'ecr:GetDownloadUrlForLayer'],
+    };
     await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [...foreignStatements, equivalent] });
     const run = await publish('v1');
     assert.equal(run.exitCode, 0, run.log);
@@ -115,7 +144,14 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
     assert.equal(run.exitCode, 0, run.log);
     assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT), {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${STAGING_ACCOUNT}:root`] }, Action: [...PULL_ACTIONS].sort() }],
+      Statement: [
+        {
+          Sid: 'PublishImageCrossAccountPull',
+          Effect: 'Allow',
+          Principal: { AWS: [`arn:aws:iam::${STAGING_ACCOUNT}:root`] },
+          Action: [...PULL_ACTIONS].sort(),
+        },
+      ],
     });
   });
 });

@@ -4,13 +4,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DescribeRepositoriesCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { errorLines, runAction, type ActionRun } from '../stack/action.js';
-import { createKeys, createRepository, ecrIn, type Keys } from '../stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { registryTags, servedDigest } from '../stack/registry-client.js';
+import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
+import { createKeys, createRepository, ecrIn, type Keys } from '../../stack/aws.js';
+import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
 let moto: Moto;
@@ -37,12 +37,26 @@ function docker(...args: string[]): string {
 }
 
 function assertNoCredentialsLeft(run: ActionRun): void {
-  assert.deepEqual(readdirSync(run.runnerTemp).filter((name) => name.startsWith('publish-image-docker-')), [], 'private DOCKER_CONFIG removed');
+  assert.deepEqual(
+    readdirSync(run.runnerTemp).filter((name) => name.startsWith('publish-image-docker-')),
+    [],
+    'private DOCKER_CONFIG removed',
+  );
   const token = Buffer.from(`AWS:${REGISTRY_PASSWORD}`).toString('base64');
   // `::add-mask::` lines are consumed by the runner (which then hides the value); everything else is shown.
-  const shown = (log: string): string => log.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+  const shown = (log: string): string =>
+    log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
   assert.ok(run.log.includes(`::add-mask::${REGISTRY_PASSWORD}`), 'the password is masked');
-  const everything = [shown(run.log), shown(run.post.log), run.summary, JSON.stringify(run.outputs), run.outputs.report ? readFileSync(run.outputs.report, 'utf8') : ''].join('\n');
+  const everything = [
+    shown(run.log),
+    shown(run.post.log),
+    run.summary,
+    JSON.stringify(run.outputs),
+    run.outputs.report ? readFileSync(run.outputs.report, 'utf8') : '',
+  ].join('\n');
   assert.ok(!everything.includes(REGISTRY_PASSWORD), 'registry password never printed');
   assert.ok(!everything.includes(token), 'authorization token never printed');
 }
@@ -141,7 +155,9 @@ describe('publish (dockerd + registry + moto)', () => {
   it('stops with the failing build line, and removes its credentials', async () => {
     const repository = 'molecule-ai/e2e-broken';
     await createRepository(moto.endpoint, repository);
-    const context = helloContext('FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo compile error: missing semicolon >&2; exit 3"]\n');
+    const context = helloContext(
+      'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo compile error: missing semicolon >&2; exit 3"]\n',
+    );
     const run = await runAction({ repository, context, tags: 'v1' }, actionEnv());
     assertOneError(run, /docker build failed[\s\S]*exit code: 3/);
     assert.deepEqual(await registryTags(repository), []);

@@ -8,17 +8,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ROOT, runAction } from '../stack/action.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { engineFromEnv } from '../stack/env.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { servedDigest } from '../stack/registry-client.js';
+import { ROOT, runAction } from '../../stack/action.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { engineFromEnv } from '../../stack/env.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import { servedDigest } from '../../stack/registry-client.js';
 import {
-  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, putAllowlist, repoArn, seedStaging,
-  setRepositoryPolicy, storedAllowlist, storedRepositoryPolicy,
-} from '../stack/staging.js';
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  putAllowlist,
+  repoArn,
+  seedStaging,
+  setRepositoryPolicy,
+  storedAllowlist,
+  storedRepositoryPolicy,
+} from '../../stack/staging.js';
 
 const engine = engineFromEnv();
 const ROUNDS = 20;
@@ -42,17 +52,24 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
   before(async () => {
     moto = await startMoto();
     env = await prodEnvironment(moto, [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B, 'molecule-ai/race-one', 'molecule-ai/race-two']);
-    for (const repository of [...RACE_A, ...RACE_B]) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [foreign, crossAccountGrant()] });
+    for (const repository of [...RACE_A, ...RACE_B])
+      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [foreign, crossAccountGrant()] });
     await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
   });
   after(async () => moto?.stop());
 
-  it('two reconciles on the same role keep each other\'s allowlist entries', async () => {
+  it("two reconciles on the same role keep each other's allowlist entries", async () => {
     const reconcile = (repositories: string[]) =>
       runAction(
         {
-          mode: 'reconcile', 'registry-id': '153263036946', manifest: manifest(repositories), 'repository-template': '{name}',
-          'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT,
+          mode: 'reconcile',
+          'registry-id': '153263036946',
+          manifest: manifest(repositories),
+          'repository-template': '{name}',
+          'staging-role-arn': STAGING_ROLE_ARN,
+          'staging-policy-name': ALLOWLIST_POLICY,
+          'staging-assume-role-arn': READER_ROLE_ARN,
+          'pull-principals': STAGING_ACCOUNT,
         },
         env,
         { timeoutMs: 120_000 },
@@ -64,8 +81,9 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       assert.equal(a.exitCode, 0, `round ${round}: ${a.log}`);
       assert.equal(b.exitCode, 0, `round ${round}: ${b.log}`);
       merges += [a, b].filter((run) => run.log.includes('merging again')).length;
-      const resources = (await storedAllowlist(moto.endpoint) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
-      for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B]) assert.ok(resources.includes(repoArn(repository)), `round ${round}: ${repository} lost`);
+      const resources = ((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
+      for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B])
+        assert.ok(resources.includes(repoArn(repository)), `round ${round}: ${repository} lost`);
       for (const repository of [...RACE_A, ...RACE_B]) {
         const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: object[] };
         assert.deepEqual(policy.Statement[0], foreign, `round ${round}: foreign statement on ${repository} kept`);
@@ -88,7 +106,11 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       assert.equal(await servedDigest('molecule-ai/race-two', `r${round}`), two.outputs.digest);
       for (const repository of ['molecule-ai/race-one', 'molecule-ai/race-two']) {
         const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: { Sid: string }[] };
-        assert.deepEqual(policy.Statement.map((statement) => statement.Sid), ['PublishImageCrossAccountPull'], `round ${round}: ${repository}`);
+        assert.deepEqual(
+          policy.Statement.map((statement) => statement.Sid),
+          ['PublishImageCrossAccountPull'],
+          `round ${round}: ${repository}`,
+        );
       }
     }
   });
@@ -107,7 +129,15 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       INPUT_CONTEXT: helloContext('FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sleep", "30"]\n'),
     });
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], {
-      env: { ...env, ...files, ...inputs, RUNNER_TEMP: runnerTemp, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}` },
+      env: {
+        ...env,
+        ...files,
+        ...inputs,
+        RUNNER_TEMP: runnerTemp,
+        DOCKER_HOST: engine.dockerHost,
+        NODE_EXTRA_CA_CERTS: engine.caFile,
+        PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';
@@ -122,7 +152,10 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
     assert.notEqual(await exited, 0);
     assert.ok(!existsSync(join(runnerTemp, dockerConfig)), 'removed on SIGTERM');
     assert.ok(readFileSync(files.GITHUB_STATE, 'utf8').includes(join(runnerTemp, dockerConfig)), 'saved for the post step');
-    const post = spawn(process.execPath, [join(ROOT, 'dist', 'post', 'index.js')], { env: { ...process.env, [`STATE_docker-config`]: join(runnerTemp, dockerConfig) }, stdio: 'ignore' });
+    const post = spawn(process.execPath, [join(ROOT, 'dist', 'post', 'index.js')], {
+      env: { ...process.env, [`STATE_docker-config`]: join(runnerTemp, dockerConfig) },
+      stdio: 'ignore',
+    });
     assert.equal(await new Promise((resolve) => post.on('close', resolve)), 0);
   });
 });

@@ -6,11 +6,20 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT } from '../stack/action.js';
-import { PROD_ACCOUNT, REGISTRY_PASSWORD, STAGING_ACCOUNT } from '../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, repoArn, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
+import { ROOT } from '../../stack/action.js';
+import { PROD_ACCOUNT, REGISTRY_PASSWORD, STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import {
+  ALLOWLIST_POLICY,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  repoArn,
+  seedStaging,
+  setRepositoryPolicy,
+} from '../../stack/staging.js';
 import { FORGED, MANIFEST_NAMES, PLATFORM_AGENT, TEMPLATE, startStoredProxy, template, workspace, type StoredProxy } from './stack.js';
 
 let moto: Moto;
@@ -24,7 +33,11 @@ const SECRETS = [REGISTRY_PASSWORD, Buffer.from(`AWS:${REGISTRY_PASSWORD}`).toSt
 function cli(args: string[], cwd = ws): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     // A terminal: no runner variables at all.
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js'), ...args], { cwd, env: { ...env, AWS_ENDPOINT_URL: proxy.endpoint }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js'), ...args], {
+      cwd,
+      env: { ...env, AWS_ENDPOINT_URL: proxy.endpoint },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -40,7 +53,10 @@ function cli(args: string[], cwd = ws): Promise<{ code: number; stdout: string; 
 
 /** No secret, no workflow command (no `::` line start, no `##[`), in either stream. */
 function assertTerminalSafe(result: { stdout: string; stderr: string }): void {
-  for (const [name, text] of [['stdout', result.stdout], ['stderr', result.stderr]] as const) {
+  for (const [name, text] of [
+    ['stdout', result.stdout],
+    ['stderr', result.stderr],
+  ] as const) {
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `${name} holds the ECR password:\n${text}`);
     for (const line of text.split(/\r\n|\r|\n/)) {
       assert.ok(!line.trimStart().startsWith('::'), `${name} has a workflow command: ${JSON.stringify(line.slice(0, 200))}`);
@@ -57,8 +73,15 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     moto = await startMoto();
     proxy = await startStoredProxy(moto.endpoint);
     const keys = await prodEnvironment(moto, [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]);
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: keys.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: keys.AWS_SECRET_ACCESS_KEY, AWS_REGION: keys.AWS_REGION };
-    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ACCESS_KEY_ID: keys.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: keys.AWS_SECRET_ACCESS_KEY,
+      AWS_REGION: keys.AWS_REGION,
+    };
+    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)])
+      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedStaging(moto.endpoint, allowlistPolicy(MANIFEST_NAMES.map(template)));
     state = await writableState(moto.endpoint);
     ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
@@ -107,7 +130,13 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     allowlist.Statement[1].Sid = `Pull${FORGED.error}`;
     allowlist.Statement[1].Resource!.push(repoArn(`molecule-ai/x${FORGED.mask}${FORGED.legacy}`));
     proxy.rolePolicies.set(ALLOWLIST_POLICY, encodeURIComponent(JSON.stringify(allowlist)));
-    proxy.repositoryPolicies.set(PLATFORM_AGENT, JSON.stringify({ Version: '2012-10-17', Statement: [crossAccountGrant(), { Sid: `Public${FORGED.state}${FORGED.crlf}`, Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }] }));
+    proxy.repositoryPolicies.set(
+      PLATFORM_AGENT,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [crossAccountGrant(), { Sid: `Public${FORGED.state}${FORGED.crlf}`, Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }],
+      }),
+    );
     const result = await cli(['plan', ...manifestFlags, ...common, '--pull-principals', STAGING_ACCOUNT]);
     assert.equal(result.code, 2, `${result.stdout}\n${result.stderr}`);
     assertTerminalSafe(result);
@@ -116,17 +145,42 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
   });
 
   const refusals: [string, string[], RegExp][] = [
-    ['a pull action that writes', ['verify', '--repository', PLATFORM_AGENT, ...common, '--pull-actions', 'ecr:SetRepositoryPolicy'], /^publish-image: pull-actions: "ecr:SetRepositoryPolicy" is not an ECR action that reads images/],
-    ['an ARN of another partition', ['verify', '--repository', PLATFORM_AGENT, ...common, '--aws-region', 'cn-north-1'], /^publish-image: staging-role-arn: .* is in partition "aws", but aws-region cn-north-1 is in aws-cn/],
-    ['a manifest outside the current directory', ['verify', ...common, '--manifest', '/etc/passwd'], /^publish-image: manifest: "\/etc\/passwd" is outside the workspace/],
-    ['a flag value that forges a command', ['verify', ...common, '--repository', `a/b${FORGED.error}`], /^publish-image: repository: "a\/b\\u000a::error::forged" is not a valid ECR repository name/],
-    ['a malformed stored repository policy', ['verify', '--repository', PLATFORM_AGENT, ...common], /^publish-image: the repository policy stored on molecule-ai\/molecule-platform-agent is malformed: statement 1 has a Principal that is null/],
-    ['a badly URL-encoded identity policy', ['verify', '--repository', PLATFORM_AGENT, ...common], /^publish-image: inline policy WorkspaceTemplatePrimaryECRPull of role MoleculeTenantEICRole-staging is malformed: it is not valid URL-encoded text/],
+    [
+      'a pull action that writes',
+      ['verify', '--repository', PLATFORM_AGENT, ...common, '--pull-actions', 'ecr:SetRepositoryPolicy'],
+      /^publish-image: pull-actions: "ecr:SetRepositoryPolicy" is not an ECR action that reads images/,
+    ],
+    [
+      'an ARN of another partition',
+      ['verify', '--repository', PLATFORM_AGENT, ...common, '--aws-region', 'cn-north-1'],
+      /^publish-image: staging-role-arn: .* is in partition "aws", but aws-region cn-north-1 is in aws-cn/,
+    ],
+    [
+      'a manifest outside the current directory',
+      ['verify', ...common, '--manifest', '/etc/passwd'],
+      /^publish-image: manifest: "\/etc\/passwd" is outside the workspace/,
+    ],
+    [
+      'a flag value that forges a command',
+      ['verify', ...common, '--repository', `a/b${FORGED.error}`],
+      /^publish-image: repository: "a\/b\\u000a::error::forged" is not a valid ECR repository name/,
+    ],
+    [
+      'a malformed stored repository policy',
+      ['verify', '--repository', PLATFORM_AGENT, ...common],
+      /^publish-image: the repository policy stored on molecule-ai\/molecule-platform-agent is malformed: statement 1 has a Principal that is null/,
+    ],
+    [
+      'a badly URL-encoded identity policy',
+      ['verify', '--repository', PLATFORM_AGENT, ...common],
+      /^publish-image: inline policy WorkspaceTemplatePrimaryECRPull of role MoleculeTenantEICRole-staging is malformed: it is not valid URL-encoded text/,
+    ],
   ];
   for (const [what, args, message] of refusals) {
     it(`refuses ${what}: exit 1, one line on stderr, nothing on stdout, no write`, async () => {
       proxy.clear();
-      if (what.includes('repository policy')) proxy.repositoryPolicies.set(PLATFORM_AGENT, JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: null, Action: 'ecr:BatchGetImage' }] }));
+      if (what.includes('repository policy'))
+        proxy.repositoryPolicies.set(PLATFORM_AGENT, JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: null, Action: 'ecr:BatchGetImage' }] }));
       if (what.includes('URL-encoded')) proxy.rolePolicies.set(ALLOWLIST_POLICY, '%E0%A4%A');
       const result = await cli(args);
       assert.equal(result.code, 1, result.stderr);
@@ -142,7 +196,7 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     });
   }
 
-  it('reads a manifest relative to the current directory (the CLI\'s workspace)', async () => {
+  it("reads a manifest relative to the current directory (the CLI's workspace)", async () => {
     proxy.clear();
     const here = workspace({ 'm.json': JSON.stringify({ workspace_templates: ['codex'] }) });
     writeFileSync(join(here, 'other.json'), '{}');

@@ -8,13 +8,35 @@ import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { expectedRepositories, readManifestFile } from '../../src/drift/manifest.js';
+import { readManifestFile } from '../../src/adapters/manifest-file.js';
+import { expectedRepositories } from '../../src/domain/manifest.js';
 import { UserError } from '../../src/errors.js';
 import { JsonTextError, parseJsonText } from '../../src/util/json.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
-import { FORGED, MANIFEST_NAMES, PLATFORM_AGENT, TEMPLATE, assertNoForgedCommands, assertNoWrite, assertOneError, runAction, startStoredProxy, template, type StoredProxy } from './stack.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import {
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  seedStaging,
+  setRepositoryPolicy,
+} from '../../stack/staging.js';
+import {
+  FORGED,
+  MANIFEST_NAMES,
+  PLATFORM_AGENT,
+  TEMPLATE,
+  assertNoForgedCommands,
+  assertNoWrite,
+  assertOneError,
+  runAction,
+  startStoredProxy,
+  template,
+  type StoredProxy,
+} from './stack.js';
 
 let moto: Moto;
 let proxy: StoredProxy;
@@ -44,47 +66,159 @@ function layout(): { ws: string; outside: string } {
 }
 
 type Setup = (ws: string, outside: string) => string;
-const put = (name: string, content: string | Buffer): Setup => (ws) => {
-  const path = join(ws, name);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-  return name;
-};
+const put =
+  (name: string, content: string | Buffer): Setup =>
+  (ws) => {
+    const path = join(ws, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    return name;
+  };
 const nested = (depth: number): string => `{"workspace_templates": ${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
 type Case = [string, Setup, RegExp, { extra?: Record<string, string>; absent?: string[]; withinMs?: number }?];
 const cases: Case[] = [
   ['../../etc/passwd', () => '../../etc/passwd', /^manifest: "\.\.\/\.\.\/etc\/passwd" is outside the workspace/, { absent: ['root:x:0'] }],
   ['an absolute /etc/passwd', () => '/etc/passwd', /^manifest: "\/etc\/passwd" is outside the workspace/, { absent: ['root:x:0'] }],
-  ['a symlink in the workspace to /etc/passwd', (ws) => (symlinkSync('/etc/passwd', join(ws, 'manifest.json')), 'manifest.json'), /^manifest: "manifest.json" is outside the workspace .*a link that leads out/, { absent: ['root:x:0'] }],
-  ['a symlink in the workspace to /dev/zero', (ws) => (symlinkSync('/dev/zero', join(ws, 'zero.json')), 'zero.json'), /^manifest: "zero.json" is outside the workspace/, { withinMs: 20_000 }],
+  [
+    'a symlink in the workspace to /etc/passwd',
+    (ws) => (symlinkSync('/etc/passwd', join(ws, 'manifest.json')), 'manifest.json'),
+    /^manifest: "manifest.json" is outside the workspace .*a link that leads out/,
+    { absent: ['root:x:0'] },
+  ],
+  [
+    'a symlink in the workspace to /dev/zero',
+    (ws) => (symlinkSync('/dev/zero', join(ws, 'zero.json')), 'zero.json'),
+    /^manifest: "zero.json" is outside the workspace/,
+    { withinMs: 20_000 },
+  ],
   ['an absolute /dev/zero', () => '/dev/zero', /^manifest: "\/dev\/zero" is outside the workspace/, { withinMs: 20_000 }],
-  ['a symlink to a file beside the workspace', (ws, outside) => (symlinkSync(outside, join(ws, 'm.json')), 'm.json'), /^manifest: "m.json" is outside the workspace/, { absent: ['OUTSIDE-SECRET'] }],
-  ['a path that climbs out through a subfolder', (ws) => (mkdirSync(join(ws, 'sub')), 'sub/../../outside.json'), /^manifest: "sub\/\.\.\/\.\.\/outside.json" is outside the workspace/, { absent: ['OUTSIDE-SECRET'] }],
-  ['a symlinked folder that leads out', (ws, outside) => (symlinkSync(dirname(outside), join(ws, 'up')), 'up/outside.json'), /^manifest: "up\/outside.json" is outside the workspace/, { absent: ['OUTSIDE-SECRET'] }],
+  [
+    'a symlink to a file beside the workspace',
+    (ws, outside) => (symlinkSync(outside, join(ws, 'm.json')), 'm.json'),
+    /^manifest: "m.json" is outside the workspace/,
+    { absent: ['OUTSIDE-SECRET'] },
+  ],
+  [
+    'a path that climbs out through a subfolder',
+    (ws) => (mkdirSync(join(ws, 'sub')), 'sub/../../outside.json'),
+    /^manifest: "sub\/\.\.\/\.\.\/outside.json" is outside the workspace/,
+    { absent: ['OUTSIDE-SECRET'] },
+  ],
+  [
+    'a symlinked folder that leads out',
+    (ws, outside) => (symlinkSync(dirname(outside), join(ws, 'up')), 'up/outside.json'),
+    /^manifest: "up\/outside.json" is outside the workspace/,
+    { absent: ['OUTSIDE-SECRET'] },
+  ],
   ['the workspace itself', () => '.', /^manifest: "\." is outside the workspace/],
-  ['a character device inside the workspace', (ws) => (execFileSync('mknod', [join(ws, 'zero.json'), 'c', '1', '5']), 'zero.json'), /^manifest: "zero.json" is a character device, not a regular file/, { withinMs: 20_000 }],
-  ['a FIFO inside the workspace', (ws) => (execFileSync('mkfifo', [join(ws, 'fifo.json')]), 'fifo.json'), /^manifest: "fifo.json" is a FIFO, not a regular file/, { withinMs: 20_000 }],
+  [
+    'a character device inside the workspace',
+    (ws) => (execFileSync('mknod', [join(ws, 'zero.json'), 'c', '1', '5']), 'zero.json'),
+    /^manifest: "zero.json" is a character device, not a regular file/,
+    { withinMs: 20_000 },
+  ],
+  [
+    'a FIFO inside the workspace',
+    (ws) => (execFileSync('mkfifo', [join(ws, 'fifo.json')]), 'fifo.json'),
+    /^manifest: "fifo.json" is a FIFO, not a regular file/,
+    { withinMs: 20_000 },
+  ],
   ['a folder inside the workspace', (ws) => (mkdirSync(join(ws, 'templates')), 'templates'), /^manifest: "templates" is a directory, not a regular file/],
-  ['a sparse 16 GB file', (ws) => (writeFileSync(join(ws, 'big.json'), ''), truncateSync(join(ws, 'big.json'), 16 * 1024 ** 3), 'big.json'), /^manifest: "big.json" is 17179869184 bytes; the limit is 5242880 \(5 MiB\)/, { withinMs: 20_000 }],
-  ['a 6 MiB manifest', put('large.json', JSON.stringify({ workspace_templates: ['codex'], padding: 'x'.repeat(6 * 1024 * 1024) })), /^manifest: "large.json" is \d+ bytes; the limit is 5242880/],
-  ['20,000 levels of nesting', put('deep.json', nested(20_000)), /^manifest: "deep.json" is not valid JSON \(nesting deeper than 64 levels at line 1, column 88\)/],
+  [
+    'a sparse 16 GB file',
+    (ws) => (writeFileSync(join(ws, 'big.json'), ''), truncateSync(join(ws, 'big.json'), 16 * 1024 ** 3), 'big.json'),
+    /^manifest: "big.json" is 17179869184 bytes; the limit is 5242880 \(5 MiB\)/,
+    { withinMs: 20_000 },
+  ],
+  [
+    'a 6 MiB manifest',
+    put('large.json', JSON.stringify({ workspace_templates: ['codex'], padding: 'x'.repeat(6 * 1024 * 1024) })),
+    /^manifest: "large.json" is \d+ bytes; the limit is 5242880/,
+  ],
+  [
+    '20,000 levels of nesting',
+    put('deep.json', nested(20_000)),
+    /^manifest: "deep.json" is not valid JSON \(nesting deeper than 64 levels at line 1, column 88\)/,
+  ],
   ['65 levels of nesting', put('deep65.json', nested(64)), /^manifest: "deep65.json" is not valid JSON \(nesting deeper than 64 levels/],
-  ['YAML', put('manifest.yml', 'workspace_templates: [codex, hermes]\n'), /^manifest: "manifest.yml" is not valid JSON \(expected a value at line 1, column 1\)\. Fix the file; JSON, not YAML\.$/, { absent: ['hermes'] }],
-  ['a secrets file', put('.env', 'AWS_SECRET_ACCESS_KEY=hunter2-do-not-print\n'), /^manifest: "\.env" is not valid JSON \(expected a value at line 1, column 1\)/, { absent: ['hunter2'] }],
-  ['a JSON error on line 3', put('broken.json', '{\n  "workspace_templates": [\n    "codex" "hermes-secret"\n  ]\n}\n'), /^manifest: "broken.json" is not valid JSON \(expected ',' or '\]' at line 3, column 13\)/, { absent: ['hermes-secret'] }],
+  [
+    'YAML',
+    put('manifest.yml', 'workspace_templates: [codex, hermes]\n'),
+    /^manifest: "manifest.yml" is not valid JSON \(expected a value at line 1, column 1\)\. Fix the file; JSON, not YAML\.$/,
+    { absent: ['hermes'] },
+  ],
+  [
+    'a secrets file',
+    put('.env', 'AWS_SECRET_ACCESS_KEY=hunter2-do-not-print\n'),
+    /^manifest: "\.env" is not valid JSON \(expected a value at line 1, column 1\)/,
+    { absent: ['hunter2'] },
+  ],
+  [
+    'a JSON error on line 3',
+    put('broken.json', '{\n  "workspace_templates": [\n    "codex" "hermes-secret"\n  ]\n}\n'),
+    /^manifest: "broken.json" is not valid JSON \(expected ',' or '\]' at line 3, column 13\)/,
+    { absent: ['hermes-secret'] },
+  ],
   ['an empty file', put('empty.json', ''), /^manifest: "empty.json" is not valid JSON \(unexpected end of the text at line 1, column 1\)/],
-  ['a 4 MiB entry', put('huge-entry.json', JSON.stringify({ workspace_templates: ['a'.repeat(4 * 1024 * 1024)] })), /^manifest: entry 0 of "workspace_templates" in "huge-entry.json" \("a+… \(\d+ more characters\)"\) maps to "molecule-ai\/workspace-template-a+… \(\d+ more characters\)", which is not a valid ECR repository name/],
-  ['10,001 entries', put('many.json', JSON.stringify({ workspace_templates: Array.from({ length: 10_001 }, (_, index) => `t${index}`) })), /^manifest: "workspace_templates" in "many.json" has 10001 entries; the limit is 10000/],
-  ['an entry carrying an error command', put('m1.json', JSON.stringify({ workspace_templates: [`codex${FORGED.error}`] })), /^manifest: entry 0 of "workspace_templates" in "m1.json" \("codex\\u000a::error::forged"\) maps to /],
-  ['an entry object that masks a value', put('m2.json', JSON.stringify({ workspace_templates: [{ name: `codex${FORGED.mask}` }] })), /^manifest: entry 0 .* maps to "molecule-ai\/workspace-template-codex\\u000a::add-mask::x", which is not a valid/],
-  ['an entry that saves state', put('m3.json', JSON.stringify({ workspace_templates: ['codex', { name: FORGED.state }] })), /^manifest: entry 1 .* maps to .*\\u000a::save-state name=docker-config::\/etc", which is not a valid/],
-  ['an entry in the legacy command form', put('m4.json', JSON.stringify({ workspace_templates: [FORGED.legacy] })), /^manifest: entry 0 of "workspace_templates" in "m4.json" \("## \[error\]forged"\) maps to/],
-  ['an entry that is a number', put('m5.json', JSON.stringify({ workspace_templates: [42] })), /^manifest: entry 0 of "workspace_templates" in "m5.json" \(42\) is neither a string nor an object\.$/],
-  ['manifest-key constructor', put('m6.json', JSON.stringify({ workspace_templates: ['codex'] })), /^manifest: "m6.json" has no "constructor"\. Set manifest-key/, { extra: { 'manifest-key': 'constructor' } }],
-  ['manifest-key __proto__', put('m7.json', JSON.stringify({ workspace_templates: ['codex'] })), /^manifest: "m7.json" has no "__proto__"/, { extra: { 'manifest-key': '__proto__' } }],
-  ['a template field from the prototype', put('m8.json', JSON.stringify({ workspace_templates: [{ name: 'codex' }] })), /^manifest: entry 0 .* has no string field "constructor", which repository-template "\{constructor\}" uses/, { extra: { 'repository-template': '{constructor}' } }],
-  ['a list that is null', put('m9.json', JSON.stringify({ workspace_templates: null })), /^manifest: "workspace_templates" in "m9.json" is null, not a list of templates\.$/],
+  [
+    'a 4 MiB entry',
+    put('huge-entry.json', JSON.stringify({ workspace_templates: ['a'.repeat(4 * 1024 * 1024)] })),
+    /^manifest: entry 0 of "workspace_templates" in "huge-entry.json" \("a+… \(\d+ more characters\)"\) maps to "molecule-ai\/workspace-template-a+… \(\d+ more characters\)", which is not a valid ECR repository name/,
+  ],
+  [
+    '10,001 entries',
+    put('many.json', JSON.stringify({ workspace_templates: Array.from({ length: 10_001 }, (_, index) => `t${index}`) })),
+    /^manifest: "workspace_templates" in "many.json" has 10001 entries; the limit is 10000/,
+  ],
+  [
+    'an entry carrying an error command',
+    put('m1.json', JSON.stringify({ workspace_templates: [`codex${FORGED.error}`] })),
+    /^manifest: entry 0 of "workspace_templates" in "m1.json" \("codex\\u000a::error::forged"\) maps to /,
+  ],
+  [
+    'an entry object that masks a value',
+    put('m2.json', JSON.stringify({ workspace_templates: [{ name: `codex${FORGED.mask}` }] })),
+    /^manifest: entry 0 .* maps to "molecule-ai\/workspace-template-codex\\u000a::add-mask::x", which is not a valid/,
+  ],
+  [
+    'an entry that saves state',
+    put('m3.json', JSON.stringify({ workspace_templates: ['codex', { name: FORGED.state }] })),
+    /^manifest: entry 1 .* maps to .*\\u000a::save-state name=docker-config::\/etc", which is not a valid/,
+  ],
+  [
+    'an entry in the legacy command form',
+    put('m4.json', JSON.stringify({ workspace_templates: [FORGED.legacy] })),
+    /^manifest: entry 0 of "workspace_templates" in "m4.json" \("## \[error\]forged"\) maps to/,
+  ],
+  [
+    'an entry that is a number',
+    put('m5.json', JSON.stringify({ workspace_templates: [42] })),
+    /^manifest: entry 0 of "workspace_templates" in "m5.json" \(42\) is neither a string nor an object\.$/,
+  ],
+  [
+    'manifest-key constructor',
+    put('m6.json', JSON.stringify({ workspace_templates: ['codex'] })),
+    /^manifest: "m6.json" has no "constructor"\. Set manifest-key/,
+    { extra: { 'manifest-key': 'constructor' } },
+  ],
+  [
+    'manifest-key __proto__',
+    put('m7.json', JSON.stringify({ workspace_templates: ['codex'] })),
+    /^manifest: "m7.json" has no "__proto__"/,
+    { extra: { 'manifest-key': '__proto__' } },
+  ],
+  [
+    'a template field from the prototype',
+    put('m8.json', JSON.stringify({ workspace_templates: [{ name: 'codex' }] })),
+    /^manifest: entry 0 .* has no string field "constructor", which repository-template "\{constructor\}" uses/,
+    { extra: { 'repository-template': '{constructor}' } },
+  ],
+  [
+    'a list that is null',
+    put('m9.json', JSON.stringify({ workspace_templates: null })),
+    /^manifest: "workspace_templates" in "m9.json" is null, not a list of templates\.$/,
+  ],
   ['a path that does not exist', () => 'platform/manifest.json', /^manifest: cannot read "platform\/manifest.json" \(ENOENT\)/],
   ['a path carrying an error command', () => `manifest.json${FORGED.error}`, /^manifest: cannot read "manifest.json\\u000a::error::forged" \(ENOENT\)/],
 ];
@@ -94,7 +228,8 @@ describe(`hostile manifests: ${cases.length} cases through dist/index.js, each o
     moto = await startMoto();
     proxy = await startStoredProxy(moto.endpoint);
     env = await prodEnvironment(moto, [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]);
-    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)])
+      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
     state = await writableState(moto.endpoint);
   });
@@ -109,7 +244,11 @@ describe(`hostile manifests: ${cases.length} cases through dist/index.js, each o
       const { ws, outside } = layout();
       const manifest = setup(ws, outside);
       const started = Date.now();
-      const run = await runAction(inputs(manifest, options?.extra), { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, AWS_MAX_ATTEMPTS: '2' }, { timeoutMs: 60_000 });
+      const run = await runAction(
+        inputs(manifest, options?.extra),
+        { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, AWS_MAX_ATTEMPTS: '2' },
+        { timeoutMs: 60_000 },
+      );
       if (options?.withinMs) assert.ok(Date.now() - started < options.withinMs, `ended in ${Date.now() - started} ms`);
       assertOneError(run, message);
       for (const text of options?.absent ?? []) assert.ok(!run.log.includes(text), `the log echoes ${text}`);
@@ -161,7 +300,10 @@ describe('the manifest reader and JSON checker, table-driven', () => {
   ];
   for (const [what, text, message] of json) {
     it(`JSON: ${what}`, () => {
-      assert.match(problem(() => parseJsonText(text, { maxDepth: 64 })), message);
+      assert.match(
+        problem(() => parseJsonText(text, { maxDepth: 64 })),
+        message,
+      );
       assert.throws(() => JSON.parse(text), 'JSON.parse refuses it too');
     });
   }
@@ -174,7 +316,10 @@ describe('the manifest reader and JSON checker, table-driven', () => {
 
   it('reader: a relative path resolves against the workspace, not the current directory', () => {
     assert.deepEqual(readManifestFile('ok.json', dir), { workspace_templates: ['codex'] });
-    assert.match(problem(() => readManifestFile('ok.json', mkdtempSync(join(tmpdir(), 'hostile-empty-')))), /^manifest: cannot read "ok.json" \(ENOENT\)/);
+    assert.match(
+      problem(() => readManifestFile('ok.json', mkdtempSync(join(tmpdir(), 'hostile-empty-')))),
+      /^manifest: cannot read "ok.json" \(ENOENT\)/,
+    );
   });
 
   it('reader: a workspace reached through a symlink accepts paths through either name; outside stays outside', () => {
@@ -182,15 +327,24 @@ describe('the manifest reader and JSON checker, table-driven', () => {
     symlinkSync(dir, link);
     assert.deepEqual(readManifestFile(join(link, 'ok.json'), link), { workspace_templates: ['codex'] });
     assert.deepEqual(readManifestFile(join(dir, 'ok.json'), link), { workspace_templates: ['codex'] });
-    assert.match(problem(() => readManifestFile(join(link, '..', 'ok.json'), link)), /is outside the workspace/);
+    assert.match(
+      problem(() => readManifestFile(join(link, '..', 'ok.json'), link)),
+      /is outside the workspace/,
+    );
   });
 
   it('reader: a path outside is refused before the file system is asked (no probing for files)', () => {
-    assert.match(problem(() => readManifestFile('../../../../no/such/file.json', dir)), /^manifest: "\.\.\/\.\.\/\.\.\/\.\.\/no\/such\/file.json" is outside the workspace/);
+    assert.match(
+      problem(() => readManifestFile('../../../../no/such/file.json', dir)),
+      /^manifest: "\.\.\/\.\.\/\.\.\/\.\.\/no\/such\/file.json" is outside the workspace/,
+    );
   });
 
   it('reader: a workspace that does not exist is named', () => {
-    assert.match(problem(() => readManifestFile('ok.json', join(dir, 'gone'))), /^manifest: the workspace ".*gone" cannot be read \(ENOENT\)/);
+    assert.match(
+      problem(() => readManifestFile('ok.json', join(dir, 'gone'))),
+      /^manifest: the workspace ".*gone" cannot be read \(ENOENT\)/,
+    );
   });
 
   it('entries: a 1 MB object entry is quoted in at most 80 characters', () => {
@@ -200,11 +354,22 @@ describe('the manifest reader and JSON checker, table-driven', () => {
   });
 
   it('entries: a dotted key never walks into the prototype', () => {
-    assert.match(problem(() => expectedRepositories({ a: {} }, 'm.json', 'a.constructor.name', '{name}', [])), /^manifest: "m.json" has no "a.constructor.name"/);
-    assert.match(problem(() => expectedRepositories({}, 'm.json', 'toString', '{name}', [])), /^manifest: "m.json" has no "toString"/);
+    assert.match(
+      problem(() => expectedRepositories({ a: {} }, 'm.json', 'a.constructor.name', '{name}', [])),
+      /^manifest: "m.json" has no "a.constructor.name"/,
+    );
+    assert.match(
+      problem(() => expectedRepositories({}, 'm.json', 'toString', '{name}', [])),
+      /^manifest: "m.json" has no "toString"/,
+    );
   });
 
   it('entries: numbers fill a template; duplicates and extras are merged and sorted', () => {
-    assert.deepEqual(expectedRepositories({ t: ['b', { name: 'a' }, { name: 7 }, 'b'] }, 'm.json', 't', 'team/{name}', ['team/z']), ['team/7', 'team/a', 'team/b', 'team/z']);
+    assert.deepEqual(expectedRepositories({ t: ['b', { name: 'a' }, { name: 7 }, 'b'] }, 'm.json', 't', 'team/{name}', ['team/z']), [
+      'team/7',
+      'team/a',
+      'team/b',
+      'team/z',
+    ]);
   });
 });

@@ -10,12 +10,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { errorLines } from '../stack/action.js';
-import { iamIn } from '../stack/aws.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, PULL_ACTIONS, READER_ROLE_ARN, STAGING_ROLE, STAGING_ROLE_ARN, crossAccountGrant, repoArn, seedStaging, setRepositoryPolicy, storedAllowlist } from '../stack/staging.js';
+import { errorLines } from '../../stack/action.js';
+import { iamIn } from '../../stack/aws.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import {
+  ALLOWLIST_POLICY,
+  PULL_ACTIONS,
+  READER_ROLE_ARN,
+  STAGING_ROLE,
+  STAGING_ROLE_ARN,
+  crossAccountGrant,
+  repoArn,
+  seedStaging,
+  setRepositoryPolicy,
+  storedAllowlist,
+} from '../../stack/staging.js';
 import { MANIFEST_NAMES, PLATFORM_AGENT, TEMPLATE, assertNoForgedCommands, runAction, template, workspace } from './stack.js';
 
 const OUR_SID = 'PublishImagePullAllowlist';
@@ -29,16 +40,31 @@ let moto: Moto;
 let env: NodeJS.ProcessEnv;
 let ws: string;
 
-interface Statement { Sid?: string; Effect: string; Action?: string | string[]; Resource?: string | string[] }
-interface Document { Statement: Statement[] }
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  Resource?: string | string[];
+}
+interface Document {
+  Statement: Statement[];
+}
 const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const bySid = (document: Document, sid: string): Statement | undefined => document.Statement.find((statement) => statement.Sid === sid);
 
 async function reconcile(extra: Record<string, string> = {}) {
   return runAction(
     {
-      mode: 'reconcile', 'registry-id': '153263036946', manifest: 'manifest.json', 'repository-template': TEMPLATE, 'extra-repositories': PLATFORM_AGENT,
-      'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'pull-principals': STAGING_ACCOUNT, ...extra,
+      mode: 'reconcile',
+      'registry-id': '153263036946',
+      manifest: 'manifest.json',
+      'repository-template': TEMPLATE,
+      'extra-repositories': PLATFORM_AGENT,
+      'staging-role-arn': STAGING_ROLE_ARN,
+      'staging-policy-name': ALLOWLIST_POLICY,
+      'staging-assume-role-arn': READER_ROLE_ARN,
+      'pull-principals': STAGING_ACCOUNT,
+      ...extra,
     },
     { ...env, GITHUB_WORKSPACE: ws },
     { timeoutMs: 180_000 },
@@ -56,7 +82,12 @@ function assertOurStatement(document: Document, mustHold: string[]): Statement {
   const ours = bySid(document, OUR_SID);
   assert.ok(ours, `reconcile wrote its own statement ${OUR_SID}: ${JSON.stringify(document)}`);
   assert.equal(ours.Effect, 'Allow');
-  assert.deepEqual(list(ours.Action).map((action) => action.toLowerCase()).sort(), PULL_ACTIONS.map((action) => action.toLowerCase()).sort());
+  assert.deepEqual(
+    list(ours.Action)
+      .map((action) => action.toLowerCase())
+      .sort(),
+    PULL_ACTIONS.map((action) => action.toLowerCase()).sort(),
+  );
   for (const resource of list(ours.Resource)) assert.match(resource, /^arn:aws:ecr:us-east-2:153263036946:repository\/[a-z0-9._/-]+$/);
   for (const repository of mustHold) assert.ok(list(ours.Resource).includes(repoArn(repository)), `${OUR_SID} holds ${repository}`);
   return ours;
@@ -71,13 +102,30 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
   beforeEach(async () => {
     await moto.reset();
     env = await prodEnvironment(moto, [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY]);
-    for (const repository of [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY]) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    for (const repository of [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY])
+      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
   });
 
   const notExtendable: [string, Statement][] = [
-    ['also allows pushes', { Sid: 'PullAndPush', Effect: 'Allow', Action: [...PULL_ACTIONS, 'ecr:PutImage', 'ecr:InitiateLayerUpload'], Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))) }],
+    [
+      'also allows pushes',
+      {
+        Sid: 'PullAndPush',
+        Effect: 'Allow',
+        Action: [...PULL_ACTIONS, 'ecr:PutImage', 'ecr:InitiateLayerUpload'],
+        Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))),
+      },
+    ],
     ['allows ecr:*', { Sid: 'AllOfEcr', Effect: 'Allow', Action: 'ecr:*', Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))) }],
-    ['allows the pull actions on a non-ECR resource too', { Sid: 'PullAndBucket', Effect: 'Allow', Action: PULL_ACTIONS, Resource: [...MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))), 'arn:aws:s3:::molecule-artifacts/*'] }],
+    [
+      'allows the pull actions on a non-ECR resource too',
+      {
+        Sid: 'PullAndBucket',
+        Effect: 'Allow',
+        Action: PULL_ACTIONS,
+        Resource: [...MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))), 'arn:aws:s3:::molecule-artifacts/*'],
+      },
+    ],
     ['allows the pull actions on every resource', { Sid: 'PullEverything', Effect: 'Allow', Action: PULL_ACTIONS, Resource: '*' }],
   ];
   for (const [what, statement] of notExtendable) {
@@ -103,7 +151,12 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
   }
 
   it('extends a statement that allows only the pull actions on only ECR repository ARNs, in place', async () => {
-    const pullOnly = { Sid: 'PullWorkspaceTemplates', Effect: 'Allow', Action: PULL_ACTIONS, Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))) };
+    const pullOnly = {
+      Sid: 'PullWorkspaceTemplates',
+      Effect: 'Allow',
+      Action: PULL_ACTIONS,
+      Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))),
+    };
     await seedStaging(moto.endpoint, { Version: '2012-10-17', Statement: [LOGIN, pullOnly] });
     const run = await reconcile();
     assert.equal(run.exitCode, 0, run.log);
@@ -119,7 +172,9 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };
     await seedStaging(moto.endpoint, seeded);
     const other = { Version: '2012-10-17', Statement: [{ Sid: 'OtherPull', Effect: 'Allow', Action: PULL_ACTIONS, Resource: [repoArn(STRAY)] }] };
-    await iamIn(moto.endpoint, STAGING_ACCOUNT).send(new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: 'OtherPullPolicy', PolicyDocument: JSON.stringify(other) }));
+    await iamIn(moto.endpoint, STAGING_ACCOUNT).send(
+      new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: 'OtherPullPolicy', PolicyDocument: JSON.stringify(other) }),
+    );
 
     const run = await reconcile({ prune: 'true' });
     const stored = (await storedAllowlist(moto.endpoint)) as Document;
@@ -129,14 +184,27 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     assert.deepEqual(await otherInline('OtherPullPolicy'), other, 'another policy is never edited');
 
     const findings = [...errorLines(run.log), ...run.log.split('\n').filter((line) => line.startsWith('::warning'))].join('\n');
-    for (const [repository, holder] of [[LANGGRAPH, 'PullAndPush'], [STRAY, 'OtherPullPolicy']]) {
-      assert.match(findings, new RegExp(`${repository.replace(/[/.]/g, '\\$&')}.*${holder}|${holder}.*${repository.replace(/[/.]/g, '\\$&')}`), `${repository}: reported with where it is held:\n${findings}\n${run.log.slice(-4000)}`);
+    for (const [repository, holder] of [
+      [LANGGRAPH, 'PullAndPush'],
+      [STRAY, 'OtherPullPolicy'],
+    ]) {
+      assert.match(
+        findings,
+        new RegExp(`${repository.replace(/[/.]/g, '\\$&')}.*${holder}|${holder}.*${repository.replace(/[/.]/g, '\\$&')}`),
+        `${repository}: reported with where it is held:\n${findings}\n${run.log.slice(-4000)}`,
+      );
     }
     assert.match(findings, /not (be )?remov|cannot remove|by hand/i, 'says reconcile cannot remove them, and the fix');
 
-    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as { policyChanges: { target: string; before: unknown; after: unknown; written: boolean }[] };
+    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as {
+      policyChanges: { target: string; before: unknown; after: unknown; written: boolean }[];
+    };
     const writes = report.policyChanges.filter((change) => change.written);
-    assert.deepEqual(writes.map((change) => change.target), [`role:${STAGING_ROLE}/${ALLOWLIST_POLICY}`], 'one write, to the allowlist policy');
+    assert.deepEqual(
+      writes.map((change) => change.target),
+      [`role:${STAGING_ROLE}/${ALLOWLIST_POLICY}`],
+      'one write, to the allowlist policy',
+    );
     assert.deepEqual(writes[0].before, seeded, 'before: what was stored');
     assert.deepEqual(writes[0].after, stored, 'after: exactly what is stored now');
     assertNoForgedCommands(run.log);
@@ -150,7 +218,10 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     const run = await reconcile({ prune: 'true' });
     assert.deepEqual(await storedAllowlist(moto.endpoint), seeded, 'nothing written');
     const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as { policyChanges: { written: boolean }[] };
-    assert.deepEqual(report.policyChanges.filter((change) => change.written), []);
+    assert.deepEqual(
+      report.policyChanges.filter((change) => change.written),
+      [],
+    );
     assert.match(run.log, /molecule-ai\/workspace-template-langgraph/);
     assert.match(run.log, /PullAndPush/, run.log.slice(-4000));
   });

@@ -8,11 +8,19 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { markOurDockerConfig } from '../../src/state.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
+import { markOurDockerConfig } from '../../src/action/state.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import {
+  ALLOWLIST_POLICY,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  seedStaging,
+  setRepositoryPolicy,
+} from '../../stack/staging.js';
 import { PLATFORM_AGENT, assertNoForgedCommands, runPost, spawnAction, startStoredProxy, template, until, workspace, type StoredProxy } from './stack.js';
 
 let moto: Moto;
@@ -58,7 +66,17 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
     proxy.clear();
     proxy.refuseSetRepositoryPolicy = true;
     const run = spawnAction(
-      { mode: 'reconcile', 'aws-region': 'us-east-2', 'registry-id': '153263036946', repository: UNGRANTED, 'pull-principals': STAGING_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN, 'propagation-timeout': '600' },
+      {
+        mode: 'reconcile',
+        'aws-region': 'us-east-2',
+        'registry-id': '153263036946',
+        repository: UNGRANTED,
+        'pull-principals': STAGING_ACCOUNT,
+        'staging-role-arn': STAGING_ROLE_ARN,
+        'staging-policy-name': ALLOWLIST_POLICY,
+        'staging-assume-role-arn': READER_ROLE_ARN,
+        'propagation-timeout': '600',
+      },
       { ...env, AWS_ENDPOINT_URL: proxy.endpoint },
     );
     await until('a propagation retry', () => /retrying in/.test(run.log()), 60_000, run);
@@ -99,7 +117,14 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
     const ws = workspace();
     execFileSync('mkfifo', [join(ws, 'manifest.json')]);
     const run = spawnAction(
-      { mode: 'verify', 'aws-region': 'us-east-2', 'registry-id': '153263036946', manifest: 'manifest.json', 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY },
+      {
+        mode: 'verify',
+        'aws-region': 'us-east-2',
+        'registry-id': '153263036946',
+        manifest: 'manifest.json',
+        'staging-role-arn': STAGING_ROLE_ARN,
+        'staging-policy-name': ALLOWLIST_POLICY,
+      },
       { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws },
     );
     const started = Date.now();
@@ -129,38 +154,62 @@ describe('post: deletes only the private DOCKER_CONFIG it made; forged state del
   };
   const cases: [string, () => string, RegExp][] = [
     ['/etc', () => '/etc', /its name is not publish-image-docker-XXXXXX/],
-    ['a folder of the user\'s', () => victim(mkdtempSync(join(tmpdir(), 'home-')), 'project'), /its name is not publish-image-docker-XXXXXX/],
+    ["a folder of the user's", () => victim(mkdtempSync(join(tmpdir(), 'home-')), 'project'), /its name is not publish-image-docker-XXXXXX/],
     ['a relative path', () => 'publish-image-docker-abcdef', /it is not an absolute path/],
-    ['a path that climbs out of the temp folder', () => (mkdirSync(join(runnerTemp, 'publish-image-docker-abcdef'), { recursive: true }), `${runnerTemp}/publish-image-docker-abcdef/../../../etc`), /its name is not publish-image-docker-XXXXXX/],
+    [
+      'a path that climbs out of the temp folder',
+      () => (mkdirSync(join(runnerTemp, 'publish-image-docker-abcdef'), { recursive: true }), `${runnerTemp}/publish-image-docker-abcdef/../../../etc`),
+      /its name is not publish-image-docker-XXXXXX/,
+    ],
     ['a look-alike folder without our marker', () => victim(runnerTemp, 'publish-image-docker-nomark'), /it has no marker file of ours/],
-    ['a look-alike symlink to a marked folder', () => {
-      const target = victim(mkdtempSync(join(tmpdir(), 'elsewhere-')), 'data');
-      markOurDockerConfig(target);
-      const link = join(runnerTemp, 'publish-image-docker-linked');
-      symlinkSync(target, link);
-      return link;
-    }, /it is not a directory \(or is a link\)/],
-    ['a look-alike whose marker names another folder', () => {
-      const dir = victim(runnerTemp, 'publish-image-docker-copied');
-      const other = join(runnerTemp, 'publish-image-docker-other1');
-      mkdirSync(other);
-      markOurDockerConfig(other);
-      writeFileSync(join(dir, '.publish-image-owned'), readFileSync(join(other, '.publish-image-owned')));
-      return dir;
-    }, /its marker file is not ours/],
-    ['a marked folder outside the job\'s temp folder', () => {
-      const dir = victim(mkdtempSync(join(tmpdir(), 'not-runner-temp-')), 'publish-image-docker-abcdef');
-      markOurDockerConfig(dir);
-      return dir;
-    }, /it is not in the job's temp folder/],
-    ['a marker that is a symlink', () => {
-      const dir = victim(runnerTemp, 'publish-image-docker-mlink1');
-      const elsewhere = join(mkdtempSync(join(tmpdir(), 'marker-')), 'm');
-      writeFileSync(elsewhere, `publish-image private DOCKER_CONFIG ${dir}\n`);
-      symlinkSync(elsewhere, join(dir, '.publish-image-owned'));
-      return dir;
-    }, /its marker file is not ours/],
-    ['a forged path with a newline that would start a command', () => `${runnerTemp}/publish-image-docker-abcdef\n::error::forged`, /its name is not publish-image-docker-XXXXXX/],
+    [
+      'a look-alike symlink to a marked folder',
+      () => {
+        const target = victim(mkdtempSync(join(tmpdir(), 'elsewhere-')), 'data');
+        markOurDockerConfig(target);
+        const link = join(runnerTemp, 'publish-image-docker-linked');
+        symlinkSync(target, link);
+        return link;
+      },
+      /it is not a directory \(or is a link\)/,
+    ],
+    [
+      'a look-alike whose marker names another folder',
+      () => {
+        const dir = victim(runnerTemp, 'publish-image-docker-copied');
+        const other = join(runnerTemp, 'publish-image-docker-other1');
+        mkdirSync(other);
+        markOurDockerConfig(other);
+        writeFileSync(join(dir, '.publish-image-owned'), readFileSync(join(other, '.publish-image-owned')));
+        return dir;
+      },
+      /its marker file is not ours/,
+    ],
+    [
+      "a marked folder outside the job's temp folder",
+      () => {
+        const dir = victim(mkdtempSync(join(tmpdir(), 'not-runner-temp-')), 'publish-image-docker-abcdef');
+        markOurDockerConfig(dir);
+        return dir;
+      },
+      /it is not in the job's temp folder/,
+    ],
+    [
+      'a marker that is a symlink',
+      () => {
+        const dir = victim(runnerTemp, 'publish-image-docker-mlink1');
+        const elsewhere = join(mkdtempSync(join(tmpdir(), 'marker-')), 'm');
+        writeFileSync(elsewhere, `publish-image private DOCKER_CONFIG ${dir}\n`);
+        symlinkSync(elsewhere, join(dir, '.publish-image-owned'));
+        return dir;
+      },
+      /its marker file is not ours/,
+    ],
+    [
+      'a forged path with a newline that would start a command',
+      () => `${runnerTemp}/publish-image-docker-abcdef\n::error::forged`,
+      /its name is not publish-image-docker-XXXXXX/,
+    ],
   ];
 
   for (const [what, make, reason] of cases) {
@@ -179,7 +228,7 @@ describe('post: deletes only the private DOCKER_CONFIG it made; forged state del
     });
   }
 
-  it('removes the marked folder it made in the job\'s temp folder', async () => {
+  it("removes the marked folder it made in the job's temp folder", async () => {
     const dir = victim(runnerTemp, 'publish-image-docker-Ab12Cd');
     writeFileSync(join(dir, 'config.json'), '{"auths":{"x":{"auth":"secret"}}}');
     // The private config links the user's CLI plugins and contexts: the links go, never their targets.
@@ -189,7 +238,7 @@ describe('post: deletes only the private DOCKER_CONFIG it made; forged state del
     const post = await runPost({ 'docker-config': dir }, { RUNNER_TEMP: runnerTemp });
     assert.equal(post.exitCode, 0, post.log);
     assert.ok(!existsSync(dir), post.log);
-    assert.equal(readFileSync(join(plugins, 'precious'), 'utf8'), 'keep me', 'the user\'s plugins are untouched');
+    assert.equal(readFileSync(join(plugins, 'precious'), 'utf8'), 'keep me', "the user's plugins are untouched");
     assert.match(post.log, /Removed the private DOCKER_CONFIG /);
   });
 

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT, errorLines, runAction, type ActionRun } from '../stack/action.js';
-import { writableState } from '../stack/moto.js';
+import { ROOT, errorLines, runAction, type ActionRun } from '../../stack/action.js';
+import { writableState } from '../../stack/moto.js';
 
 export const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
 export const TEMPLATE = 'molecule-ai/workspace-template-{name}';
@@ -41,7 +41,15 @@ export interface StoredProxy {
   stop(): Promise<void>;
 }
 
-const WRITES = new Set(['SetRepositoryPolicy', 'DeleteRepositoryPolicy', 'CreateRepository', 'PutRolePolicy', 'DeleteRolePolicy', 'PutImage', 'PutLifecyclePolicy']);
+const WRITES = new Set([
+  'SetRepositoryPolicy',
+  'DeleteRepositoryPolicy',
+  'CreateRepository',
+  'PutRolePolicy',
+  'DeleteRolePolicy',
+  'PutImage',
+  'PutLifecyclePolicy',
+]);
 
 const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -95,13 +103,21 @@ export async function startStoredProxy(target: string): Promise<StoredProxy> {
       }
       if (operation === 'SetRepositoryPolicy' && proxy.refuseSetRepositoryPolicy) {
         response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify({ __type: 'InvalidParameterException', message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'" }));
+        response.end(
+          JSON.stringify({
+            __type: 'InvalidParameterException',
+            message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'",
+          }),
+        );
         return;
       }
-      const outgoing = request({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const outgoing = request(
+        { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       outgoing.on('error', () => {
         response.writeHead(502);
         response.end();
@@ -226,7 +242,10 @@ export async function until(what: string, check: () => boolean, timeoutMs: numbe
 export function runPost(state: Record<string, string>, env: NodeJS.ProcessEnv): Promise<{ exitCode: number; log: string }> {
   return new Promise((resolvePromise) => {
     const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'post', 'index.js')], { env: { PATH: process.env.PATH, GITHUB_ACTIONS: 'true', ...env, ...stateEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'post', 'index.js')], {
+      env: { PATH: process.env.PATH, GITHUB_ACTIONS: 'true', ...env, ...stateEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     child.stdout.on('data', (chunk: Buffer) => (log += chunk));
     child.stderr.on('data', (chunk: Buffer) => (log += chunk));

@@ -5,13 +5,22 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { errorLines, ROOT, runAction } from '../stack/action.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { startFaultProxy, type FaultProxy, type FaultRule } from '../stack/fault-proxy.js';
-import { helloContext } from '../stack/fixtures.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
+import { errorLines, ROOT, runAction } from '../../stack/action.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startFaultProxy, type FaultProxy, type FaultRule } from '../../stack/fault-proxy.js';
+import { helloContext } from '../../stack/fixtures.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import {
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  seedStaging,
+  setRepositoryPolicy,
+} from '../../stack/staging.js';
 
 const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
 let moto: Moto;
@@ -27,8 +36,21 @@ function file(content: string): string {
   return path;
 }
 
-const verify = { mode: 'verify', repository: PLATFORM_AGENT, 'staging-role-arn': STAGING_ROLE_ARN, 'staging-policy-name': ALLOWLIST_POLICY, 'staging-assume-role-arn': READER_ROLE_ARN };
-const reconcile = { ...verify, mode: 'reconcile', repository: '', manifest: join(ROOT, 'examples', 'manifest.json'), 'repository-template': 'molecule-ai/workspace-template-{name}', 'pull-principals': STAGING_ACCOUNT };
+const verify = {
+  mode: 'verify',
+  repository: PLATFORM_AGENT,
+  'staging-role-arn': STAGING_ROLE_ARN,
+  'staging-policy-name': ALLOWLIST_POLICY,
+  'staging-assume-role-arn': READER_ROLE_ARN,
+};
+const reconcile = {
+  ...verify,
+  mode: 'reconcile',
+  repository: '',
+  manifest: join(ROOT, 'examples', 'manifest.json'),
+  'repository-template': 'molecule-ai/workspace-template-{name}',
+  'pull-principals': STAGING_ACCOUNT,
+};
 const publish = { mode: 'publish', repository: PLATFORM_AGENT, tags: 'v1', 'pull-principals': STAGING_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN };
 
 type Case = [string, Record<string, string>, RegExp, { env?: NodeJS.ProcessEnv; faults?: FaultRule[] }?];
@@ -44,7 +66,11 @@ const cases: Case[] = [
   ['a build-arg without =', { ...publish, 'build-args': 'VERSION' }, /^build-args: "VERSION" must be NAME=value\.$/],
   ['a platform without an OS', { ...publish, platforms: 'arm64' }, /^platforms: "arm64" is not a platform such as linux\/amd64\.$/],
   ['the principal *', { ...publish, 'pull-principals': '*' }, /^pull-principals: "\*" would let anyone pull/],
-  ['a user ARN as principal', { ...publish, 'pull-principals': 'arn:aws:iam::004947743811:user/alice' }, /^pull-principals: .* is not an account ID, an account root ARN .* or a role ARN/],
+  [
+    'a user ARN as principal',
+    { ...publish, 'pull-principals': 'arn:aws:iam::004947743811:user/alice' },
+    /^pull-principals: .* is not an account ID, an account root ARN .* or a role ARN/,
+  ],
   ['a wildcard pull action', { ...publish, 'pull-actions': 'ecr:*' }, /^pull-actions: "ecr:\*" is not an ECR action/],
   ['a Sid with dashes', { ...publish, 'policy-sid': 'cross-account' }, /^policy-sid: "cross-account" must be 1-100 letters and digits/],
   ['a staging role that is a user', { ...verify, 'staging-role-arn': 'arn:aws:iam::004947743811:user/x' }, /^staging-role-arn: .* is not a role ARN/],
@@ -53,31 +79,85 @@ const cases: Case[] = [
   ['on-extra explode', { ...reconcile, 'on-extra': 'explode' }, /^on-extra: "explode" is not one of warn, fail, ignore\.$/],
   ['prune yes', { ...reconcile, prune: 'yes' }, /^prune: "yes" is not a boolean\. Use true or false\.$/],
   ['a propagation timeout in minutes', { ...reconcile, 'propagation-timeout': '2m' }, /^propagation-timeout: "2m" is not a number of seconds/],
-  ['an invalid extra repository', { ...reconcile, 'extra-repositories': 'Platform Agent' }, /^extra-repositories: "Platform Agent" is not a valid ECR repository name/],
+  [
+    'an invalid extra repository',
+    { ...reconcile, 'extra-repositories': 'Platform Agent' },
+    /^extra-repositories: "Platform Agent" is not a valid ECR repository name/,
+  ],
   ['verify without a staging role', { ...verify, 'staging-role-arn': '' }, /^staging-role-arn: required in verify mode/],
   ['verify without repository or manifest', { ...verify, repository: '' }, /^repository \/ manifest: verify needs one of them/],
   ['reconcile without the allowlist policy name', { ...reconcile, 'staging-policy-name': '' }, /^staging-policy-name: required in reconcile mode/],
   ['a manifest that does not exist', { ...reconcile, manifest: 'platform/manifest.json' }, /^manifest: cannot read "platform\/manifest.json" \(ENOENT\)/],
   ['a manifest that is YAML', { ...reconcile, manifest: file('workspace_templates: [codex]') }, /^manifest: ".*" is not valid JSON/],
   ['a manifest without the key', { ...reconcile, manifest: file('{"templates": ["codex"]}') }, /^manifest: ".*" has no "workspace_templates"/],
-  ['a manifest entry that is a number', { ...reconcile, manifest: file('{"workspace_templates": [42]}') }, /^manifest: entry 0 of "workspace_templates" .* is neither a string nor an object\.$/],
-  ['a template that maps to an invalid name', { ...reconcile, 'repository-template': 'Molecule/{name}' }, /^manifest: entry 0 .* maps to "Molecule\/claude-code", which is not a valid ECR repository name/],
-  ['a Dockerfile that does not exist', { ...publish, context: helloContext(), file: 'docker/Dockerfile.prod' }, /^file: "docker\/Dockerfile.prod" does not exist/],
+  [
+    'a manifest entry that is a number',
+    { ...reconcile, manifest: file('{"workspace_templates": [42]}') },
+    /^manifest: entry 0 of "workspace_templates" .* is neither a string nor an object\.$/,
+  ],
+  [
+    'a template that maps to an invalid name',
+    { ...reconcile, 'repository-template': 'Molecule/{name}' },
+    /^manifest: entry 0 .* maps to "Molecule\/claude-code", which is not a valid ECR repository name/,
+  ],
+  [
+    'a Dockerfile that does not exist',
+    { ...publish, context: helloContext(), file: 'docker/Dockerfile.prod' },
+    /^file: "docker\/Dockerfile.prod" does not exist/,
+  ],
   ['a build context that does not exist', { ...publish, context: 'services/agent' }, /^context: "services\/agent" is not a directory/],
-  ['no Docker daemon', { ...publish, context: helloContext() }, /^Docker daemon: cannot reach it at unix:\/\/\/nonexistent\/docker.sock .*Start dockerd/, { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }],
-  ['denied ecr:GetRepositoryPolicy', verify, /^ecr:GetRepositoryPolicy was denied for the current credentials .*Allow ecr:GetRepositoryPolicy/, { faults: [{ operation: 'GetRepositoryPolicy', fault: 'access-denied' }] }],
-  ['denied sts:AssumeRole', verify, /^sts:AssumeRole was denied for the current credentials \(on arn:aws:iam::004947743811:role\/PublishImageStagingReader\)/, { faults: [{ operation: 'AssumeRole', fault: 'access-denied' }] }],
-  ['denied iam:GetRolePolicy', verify, /^iam:GetRolePolicy was denied for assumed role arn:aws:iam::004947743811:role\/PublishImageStagingReader/, { faults: [{ operation: 'GetRolePolicy', fault: 'access-denied' }] }],
-  ['denied ecr:SetRepositoryPolicy', reconcile, /^ecr:SetRepositoryPolicy was denied for the current credentials .* Nothing was changed\.$/, { faults: [{ operation: 'SetRepositoryPolicy', fault: 'access-denied' }] }],
-  ['a malformed repository policy stored in AWS', verify, /^the repository policy stored on molecule-ai\/molecule-platform-agent is malformed: statement Broken has Effect "Maybe"/, { faults: [{ operation: 'GetRepositoryPolicy', fault: 'corrupt-policy' }] }],
-  ['an identity policy that is not JSON', verify, /^inline policy WorkspaceTemplatePrimaryECRPull of role MoleculeTenantEICRole-staging is not valid JSON/, { faults: [{ operation: 'GetRolePolicy', fault: 'corrupt-policy' }] }],
+  [
+    'no Docker daemon',
+    { ...publish, context: helloContext() },
+    /^Docker daemon: cannot reach it at unix:\/\/\/nonexistent\/docker.sock .*Start dockerd/,
+    { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } },
+  ],
+  [
+    'denied ecr:GetRepositoryPolicy',
+    verify,
+    /^ecr:GetRepositoryPolicy was denied for the current credentials .*Allow ecr:GetRepositoryPolicy/,
+    { faults: [{ operation: 'GetRepositoryPolicy', fault: 'access-denied' }] },
+  ],
+  [
+    'denied sts:AssumeRole',
+    verify,
+    /^sts:AssumeRole was denied for the current credentials \(on arn:aws:iam::004947743811:role\/PublishImageStagingReader\)/,
+    { faults: [{ operation: 'AssumeRole', fault: 'access-denied' }] },
+  ],
+  [
+    'denied iam:GetRolePolicy',
+    verify,
+    /^iam:GetRolePolicy was denied for assumed role arn:aws:iam::004947743811:role\/PublishImageStagingReader/,
+    { faults: [{ operation: 'GetRolePolicy', fault: 'access-denied' }] },
+  ],
+  [
+    'denied ecr:SetRepositoryPolicy',
+    reconcile,
+    /^ecr:SetRepositoryPolicy was denied for the current credentials .* Nothing was changed\.$/,
+    { faults: [{ operation: 'SetRepositoryPolicy', fault: 'access-denied' }] },
+  ],
+  [
+    'a malformed repository policy stored in AWS',
+    verify,
+    /^the repository policy stored on molecule-ai\/molecule-platform-agent is malformed: statement Broken has Effect "Maybe"/,
+    { faults: [{ operation: 'GetRepositoryPolicy', fault: 'corrupt-policy' }] },
+  ],
+  [
+    'an identity policy that is not JSON',
+    verify,
+    /^inline policy WorkspaceTemplatePrimaryECRPull of role MoleculeTenantEICRole-staging is not valid JSON/,
+    { faults: [{ operation: 'GetRolePolicy', fault: 'corrupt-policy' }] },
+  ],
 ];
 
 describe(`bad inputs: ${cases.length} ways to get it wrong, each refused with one clear message`, () => {
   before(async () => {
     moto = await startMoto();
     proxy = await startFaultProxy(moto.endpoint);
-    const repositories = [PLATFORM_AGENT, ...['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'].map((name) => `molecule-ai/workspace-template-${name}`)];
+    const repositories = [
+      PLATFORM_AGENT,
+      ...['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'].map((name) => `molecule-ai/workspace-template-${name}`),
+    ];
     env = await prodEnvironment(moto, repositories);
     await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));

@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { errorLines, runAction } from '../stack/action.js';
-import { iamIn } from '../stack/aws.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { seedOrganization, seedRoleWithBoundary } from '../stack/organizations.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, PULL_ACTIONS, allowlistPolicy, crossAccountGrant, repoArn, setRepositoryPolicy } from '../stack/staging.js';
+import { errorLines, runAction } from '../../stack/action.js';
+import { iamIn } from '../../stack/aws.js';
+import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { seedOrganization, seedRoleWithBoundary } from '../../stack/organizations.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import { ALLOWLIST_POLICY, PULL_ACTIONS, allowlistPolicy, crossAccountGrant, repoArn, setRepositoryPolicy } from '../../stack/staging.js';
 
 const REPOSITORY = 'molecule-ai/molecule-platform-agent';
 const ROLE = 'MoleculeTenantEICRole-staging';
@@ -21,7 +21,10 @@ let moto: Moto;
 let env: NodeJS.ProcessEnv;
 
 /** The pulling role (with a path, tags, maybe a boundary) and a reader role, in `account`. */
-async function seedPullingRole(account: string, options: { path?: string; tags?: Record<string, string>; boundary?: object; allowlist?: object } = {}): Promise<string> {
+async function seedPullingRole(
+  account: string,
+  options: { path?: string; tags?: Record<string, string>; boundary?: object; allowlist?: object } = {},
+): Promise<string> {
   const { roleArn } = await seedRoleWithBoundary(moto.endpoint, account, {
     roleName: ROLE,
     path: options.path,
@@ -30,7 +33,13 @@ async function seedPullingRole(account: string, options: { path?: string; tags?:
   });
   const iam = iamIn(moto.endpoint, account);
   await iam.send(new CreateRoleCommand({ RoleName: 'PublishImageStagingReader', AssumeRolePolicyDocument: trustAnyone }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(options.allowlist ?? allowlistPolicy([REPOSITORY])) }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: ROLE,
+      PolicyName: ALLOWLIST_POLICY,
+      PolicyDocument: JSON.stringify(options.allowlist ?? allowlistPolicy([REPOSITORY])),
+    }),
+  );
   return roleArn;
 }
 
@@ -70,14 +79,19 @@ describe('effective access: what AWS would decide for a session of the staging r
 
   it('a permissions boundary that does not allow pulling fails the identity side, naming the boundary', async () => {
     await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedPullingRole(STAGING_ACCOUNT, { boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:*'], Resource: '*' }] } });
+    await seedPullingRole(STAGING_ACCOUNT, {
+      boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:*'], Resource: '*' }] },
+    });
     const before = await writableState(moto.endpoint);
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 1, run.log);
     assert.equal(run.outputs.missing, JSON.stringify([REPOSITORY]));
     const identity = reportOf(run).repositories[0].identity!;
     assert.deepEqual([identity.status, identity.layer], ['missing', 'boundary']);
-    assert.ok(errorLines(run.log).some((line) => /permissions boundary arn:aws:iam::004947743811:policy\/boundaries\/.* does not allow ecr:/.test(line)), run.log);
+    assert.ok(
+      errorLines(run.log).some((line) => /permissions boundary arn:aws:iam::004947743811:policy\/boundaries\/.* does not allow ecr:/.test(line)),
+      run.log,
+    );
     assert.deepEqual(await writableState(moto.endpoint), before, 'verify writes nothing');
   });
 
@@ -93,7 +107,15 @@ describe('effective access: what AWS would decide for a session of the staging r
     const organization = await seedOrganization(moto.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
     await setRepositoryPolicy(moto.endpoint, REPOSITORY, {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } } }],
+      Statement: [
+        {
+          Sid: 'OrgPull',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: PULL_ACTIONS,
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } },
+        },
+      ],
     });
     await seedPullingRole(STAGING_ACCOUNT);
     const run = await verify(STAGING_ACCOUNT);
@@ -107,7 +129,9 @@ describe('effective access: what AWS would decide for a session of the staging r
     await seedOrganization(moto.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
     await setRepositoryPolicy(moto.endpoint, REPOSITORY, {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-otherorg123' } } }],
+      Statement: [
+        { Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-otherorg123' } } },
+      ],
     });
     await seedPullingRole(STAGING_ACCOUNT);
     const run = await verify(STAGING_ACCOUNT);
@@ -125,13 +149,22 @@ describe('effective access: what AWS would decide for a session of the staging r
     assert.equal(run.exitCode, 1, run.log);
     const grant = reportOf(run).repositories[0].grant!;
     assert.equal(grant.status, 'conditional');
-    assert.ok(errorLines(run.log).some((line) => /depending on aws:SourceVpce, which only the pull itself knows/.test(line)), run.log);
+    assert.ok(
+      errorLines(run.log).some((line) => /depending on aws:SourceVpce, which only the pull itself knows/.test(line)),
+      run.log,
+    );
   });
 
   it('an SCP that denies pulling, read through organization-assume-role-arn, denies; without the input the report says SCPs were not checked', async () => {
     const organization = await seedOrganization(moto.endpoint, {
       ous: ['workloads', 'staging'],
-      scps: [{ name: 'NoEcrPull', at: 1, document: { Version: '2012-10-17', Statement: [{ Sid: 'NoPull', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }] } }],
+      scps: [
+        {
+          name: 'NoEcrPull',
+          at: 1,
+          document: { Version: '2012-10-17', Statement: [{ Sid: 'NoPull', Effect: 'Deny', Action: 'ecr:BatchGetImage', Resource: '*' }] },
+        },
+      ],
     });
     const staging = organization.accountId;
     await iamIn(moto.endpoint, organization.managementAccountId).send(new CreateRoleCommand({ RoleName: 'OrgReader', AssumeRolePolicyDocument: trustAnyone }));
@@ -142,7 +175,10 @@ describe('effective access: what AWS would decide for a session of the staging r
     assert.equal(denied.exitCode, 1, denied.log);
     const identity = reportOf(denied).repositories[0].identity!;
     assert.deepEqual([identity.status, identity.layer], ['denied', 'scp']);
-    assert.ok(errorLines(denied.log).some((line) => /statement "NoPull" of service control policy .*NoEcrPull.* denies ecr:BatchGetImage/.test(line)), denied.log);
+    assert.ok(
+      errorLines(denied.log).some((line) => /statement "NoPull" of service control policy .*NoEcrPull.* denies ecr:BatchGetImage/.test(line)),
+      denied.log,
+    );
 
     const unchecked = await verify(staging);
     assert.equal(unchecked.exitCode, 0, unchecked.log);
@@ -163,27 +199,40 @@ describe('effective access: what AWS would decide for a session of the staging r
       Version: '2012-10-17',
       Statement: [
         crossAccountGrant(),
-        { Sid: 'OnlyStaging', Effect: 'Deny', NotPrincipal: { AWS: [`arn:aws:iam::${STAGING_ACCOUNT}:role/${ROLE}`, `arn:aws:iam::${STAGING_ACCOUNT}:root`] }, Action: 'ecr:*' },
+        {
+          Sid: 'OnlyStaging',
+          Effect: 'Deny',
+          NotPrincipal: { AWS: [`arn:aws:iam::${STAGING_ACCOUNT}:role/${ROLE}`, `arn:aws:iam::${STAGING_ACCOUNT}:root`] },
+          Action: 'ecr:*',
+        },
       ],
     });
     await seedPullingRole(STAGING_ACCOUNT);
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 1, run.log);
     assert.equal(reportOf(run).repositories[0].grant!.status, 'denied');
-    assert.ok(errorLines(run.log).some((line) => /statement "OnlyStaging" of the repository policy .* denies ecr:/.test(line)), run.log);
+    assert.ok(
+      errorLines(run.log).some((line) => /statement "OnlyStaging" of the repository policy .* denies ecr:/.test(line)),
+      run.log,
+    );
   });
 
   it('a role that may not call ecr:GetAuthorizationToken can pull nothing: every repository is missing and says the login fails', async () => {
     await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedPullingRole(STAGING_ACCOUNT, { allowlist: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(REPOSITORY) }] } });
+    await seedPullingRole(STAGING_ACCOUNT, {
+      allowlist: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(REPOSITORY) }] },
+    });
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 1, run.log);
     assert.equal(run.outputs.missing, JSON.stringify([REPOSITORY]));
-    assert.ok(errorLines(run.log).some((line) => /docker login fails for MoleculeTenantEICRole-staging/.test(line)), run.log);
+    assert.ok(
+      errorLines(run.log).some((line) => /docker login fails for MoleculeTenantEICRole-staging/.test(line)),
+      run.log,
+    );
     assert.match(run.log, /molecule-platform-agent\s+ok\s+no login\s+-\s+drift/);
   });
 
-  it('identity statements limited by the role\'s own tags and by aws:ResourceAccount are decided, not conditional', async () => {
+  it("identity statements limited by the role's own tags and by aws:ResourceAccount are decided, not conditional", async () => {
     await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       tags: { team: 'platform' },
@@ -191,7 +240,12 @@ describe('effective access: what AWS would decide for a session of the staging r
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-          { Effect: 'Allow', Action: PULL_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform', 'aws:ResourceAccount': PROD_ACCOUNT } } },
+          {
+            Effect: 'Allow',
+            Action: PULL_ACTIONS,
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform', 'aws:ResourceAccount': PROD_ACCOUNT } },
+          },
         ],
       },
     });
@@ -205,7 +259,9 @@ describe('effective access: what AWS would decide for a session of the staging r
     const run = await verify(STAGING_ACCOUNT, { 'staging-assume-role-arn': '' });
     assert.equal(run.exitCode, 1, run.log);
     assert.ok(
-      errorLines(run.log).some((line) => new RegExp(`account ${PROD_ACCOUNT}, where staging IAM was read — the role is in account ${STAGING_ACCOUNT}\\. Set staging-assume-role-arn`).test(line)),
+      errorLines(run.log).some((line) =>
+        new RegExp(`account ${PROD_ACCOUNT}, where staging IAM was read — the role is in account ${STAGING_ACCOUNT}\\. Set staging-assume-role-arn`).test(line),
+      ),
       run.log,
     );
     assert.doesNotMatch(run.log, /does not exist in account 153263036946/);

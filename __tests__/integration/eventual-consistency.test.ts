@@ -10,16 +10,27 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { GetRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ROOT, runAction, type ActionRun } from '../stack/action.js';
-import { ecrIn, iamIn } from '../stack/aws.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../stack/engine.js';
-import { startFaultProxy, type FaultProxy, type StaleReads } from '../stack/fault-proxy.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
+import { ROOT, runAction, type ActionRun } from '../../stack/action.js';
+import { ecrIn, iamIn } from '../../stack/aws.js';
+import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startFaultProxy, type FaultProxy, type StaleReads } from '../../stack/fault-proxy.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
 import {
-  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, putAllowlist, repoArn, seedStaging,
-  setRepositoryPolicy, storedAllowlist, storedRepositoryPolicy,
-} from '../stack/staging.js';
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  putAllowlist,
+  repoArn,
+  seedStaging,
+  setRepositoryPolicy,
+  storedAllowlist,
+  storedRepositoryPolicy,
+} from '../../stack/staging.js';
 
 const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
 const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
@@ -56,11 +67,14 @@ function manifest(repositories: string[]): Record<string, string> {
   return { manifest: path, 'repository-template': '{name}', 'extra-repositories': '' };
 }
 
-const throughProxy = (extra: Record<string, string> = {}): Promise<ActionRun> => runAction(inputs(extra), { ...env, AWS_ENDPOINT_URL: proxy.endpoint }, { timeoutMs: 120_000 });
+const throughProxy = (extra: Record<string, string> = {}): Promise<ActionRun> =>
+  runAction(inputs(extra), { ...env, AWS_ENDPOINT_URL: proxy.endpoint }, { timeoutMs: 120_000 });
 /** The truth: verify straight against moto, no proxy, no lag. */
 const verifyDirect = (extra: Record<string, string> = {}): Promise<ActionRun> => runAction(inputs({ mode: 'verify', ...extra }), env, { timeoutMs: 60_000 });
 
-interface Report { policyChanges: { target: string; before: unknown; after: unknown; written: boolean }[] }
+interface Report {
+  policyChanges: { target: string; before: unknown; after: unknown; written: boolean }[];
+}
 const reportOf = (run: ActionRun): Report => JSON.parse(readFileSync(run.outputs.report, 'utf8')) as Report;
 
 /** What reconcile said it left behind is what AWS holds: its outputs against a direct verify, its report against moto. */
@@ -71,7 +85,12 @@ async function assertMatchesStored(run: ActionRun, extra: Record<string, string>
   assert.equal(run.outputs.extra, truth.outputs.extra, 'reported extra vs what AWS holds');
   for (const change of reportOf(run).policyChanges.filter((candidate) => candidate.written)) {
     if (change.target.startsWith('role:')) assert.deepEqual(change.after, await storedAllowlist(moto.endpoint), `report's allowlist after = stored`);
-    if (change.target.startsWith('repository:')) assert.deepEqual(change.after, await storedRepositoryPolicy(moto.endpoint, change.target.slice('repository:'.length)), `${change.target}: report's after = stored`);
+    if (change.target.startsWith('repository:'))
+      assert.deepEqual(
+        change.after,
+        await storedRepositoryPolicy(moto.endpoint, change.target.slice('repository:'.length)),
+        `${change.target}: report's after = stored`,
+      );
   }
 }
 
@@ -89,18 +108,30 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
     proxy.clear();
     // Incident #3054: four repositories missing from the allowlist, one without the grant.
     env = { ...(await prodEnvironment(moto, [...EXPECTED, ...RACE_A, ...RACE_B])), GITHUB_WORKSPACE: WORKSPACE };
-    for (const repository of [...EXPECTED, ...RACE_A, ...RACE_B]) if (repository !== template('deep-research')) await setRepositoryPolicy(moto.endpoint, repository, grant);
+    for (const repository of [...EXPECTED, ...RACE_A, ...RACE_B])
+      if (repository !== template('deep-research')) await setRepositoryPolicy(moto.endpoint, repository, grant);
     await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
   });
 
   it('serves the document as it was before a write: for a time, or for a number of reads', async () => {
     const iam = iamIn(proxy.endpoint, STAGING_ACCOUNT);
     const ecr = ecrIn(proxy.endpoint, PROD_ACCOUNT);
-    const allowlist = async (): Promise<number> => JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY }))).PolicyDocument!)).Statement[1].Resource.length;
+    const allowlist = async (): Promise<number> =>
+      JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY }))).PolicyDocument!))
+        .Statement[1].Resource.length;
     const repositoryPolicy = async (): Promise<string> =>
-      ecr.send(new GetRepositoryPolicyCommand({ repositoryName: template('deep-research') })).then((answer) => answer.policyText!, (error: Error) => error.name);
+      ecr.send(new GetRepositoryPolicyCommand({ repositoryName: template('deep-research') })).then(
+        (answer) => answer.policyText!,
+        (error: Error) => error.name,
+      );
     const putAllowlistOf = (count: number): Promise<unknown> =>
-      iam.send(new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(allowlistPolicy(EXPECTED.slice(0, count))) }));
+      iam.send(
+        new PutRolePolicyCommand({
+          RoleName: STAGING_ROLE,
+          PolicyName: ALLOWLIST_POLICY,
+          PolicyDocument: JSON.stringify(allowlistPolicy(EXPECTED.slice(0, count))),
+        }),
+      );
 
     const sleepUntil = (at: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
     proxy.setStaleReads({ lagMs: 800 });
@@ -117,7 +148,11 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
     assert.deepEqual(JSON.parse(await repositoryPolicy()), grant);
     await sleepUntil(first + 1400);
     assert.equal(await allowlist(), 5);
-    assert.equal(((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource.length, 5, 'moto itself was never stale');
+    assert.equal(
+      ((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource.length,
+      5,
+      'moto itself was never stale',
+    );
 
     proxy.setStaleReads({ reads: 2, services: ['iam'] });
     await putAllowlistOf(2);
@@ -133,7 +168,13 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
       const started = Date.now();
       const reconciled = await throughProxy();
       const stats = proxy.stats();
-      t.diagnostic(`reconcile with ${label} of lag: ${((Date.now() - started) / 1000).toFixed(1)} s, ${stats.staleReads} stale reads served (${Object.entries(stats.staleReadsBy).map(([op, n]) => `${op} ${n}`).join(', ')})`);
+      t.diagnostic(
+        `reconcile with ${label} of lag: ${((Date.now() - started) / 1000).toFixed(1)} s, ${stats.staleReads} stale reads served (${Object.entries(
+          stats.staleReadsBy,
+        )
+          .map(([op, n]) => `${op} ${n}`)
+          .join(', ')})`,
+      );
       assert.equal(reconciled.exitCode, 0, reconciled.log);
       assert.equal(reconciled.outputs.drift, 'false');
       assert.equal(reconciled.outputs.missing, '[]');
@@ -150,14 +191,24 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
     proxy.setStaleReads({ lagMs: 3000, services: ['ecr'] });
     const reconciled = await throughProxy();
     const truth = await verifyDirect();
-    t.diagnostic(`reconcile: exit ${reconciled.exitCode}, drift ${reconciled.outputs.drift}, missing ${reconciled.outputs.missing}; AWS holds: drift ${truth.outputs.drift}, missing ${truth.outputs.missing}`);
+    t.diagnostic(
+      `reconcile: exit ${reconciled.exitCode}, drift ${reconciled.outputs.drift}, missing ${reconciled.outputs.missing}; AWS holds: drift ${truth.outputs.drift}, missing ${truth.outputs.missing}`,
+    );
     assert.ok((proxy.stats().staleReadsBy['ecr:GetRepositoryPolicy'] ?? 0) > 0, 'the re-read met a stale policy');
-    assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, template('deep-research')), reportOf(reconciled).policyChanges.find((change) => change.target === `repository:${template('deep-research')}`)?.after, 'the grant was written');
+    assert.deepEqual(
+      await storedRepositoryPolicy(moto.endpoint, template('deep-research')),
+      reportOf(reconciled).policyChanges.find((change) => change.target === `repository:${template('deep-research')}`)?.after,
+      'the grant was written',
+    );
     await assertMatchesStored(reconciled);
     assert.equal(reconciled.exitCode, 0, reconciled.log);
   });
 
-  const rounds: { lagMs: number; offsetMs: number }[] = [{ lagMs: 1000, offsetMs: 0 }, { lagMs: 2000, offsetMs: 400 }, { lagMs: 3000, offsetMs: 1200 }];
+  const rounds: { lagMs: number; offsetMs: number }[] = [
+    { lagMs: 1000, offsetMs: 0 },
+    { lagMs: 2000, offsetMs: 400 },
+    { lagMs: 3000, offsetMs: 1200 },
+  ];
   it(`two reconciles racing on the allowlist while IAM lags keep each other's entries (${rounds.length} rounds)`, async (t) => {
     const reconcile = (repositories: string[]): Promise<ActionRun> => throughProxy(manifest(repositories));
     for (const { lagMs, offsetMs } of rounds) {
@@ -170,8 +221,12 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
       assert.equal(a.exitCode, 0, `lag ${lagMs}: ${a.log}`);
       assert.equal(b.exitCode, 0, `lag ${lagMs}: ${b.log}`);
       const resources = ((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
-      for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B]) assert.ok(resources.includes(repoArn(repository)), `lag ${lagMs}: ${repository} lost`);
-      for (const [run, repositories] of [[a, RACE_A], [b, RACE_B]] as const) {
+      for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B])
+        assert.ok(resources.includes(repoArn(repository)), `lag ${lagMs}: ${repository} lost`);
+      for (const [run, repositories] of [
+        [a, RACE_A],
+        [b, RACE_B],
+      ] as const) {
         assert.equal(run.outputs.drift, 'false');
         const truth = await verifyDirect(manifest(repositories));
         assert.equal(run.outputs.missing, truth.outputs.missing, `lag ${lagMs}: reported missing = what AWS holds`);

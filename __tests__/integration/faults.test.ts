@@ -4,12 +4,21 @@
 // case: exactly as before, or exactly as intended.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, ROOT, runAction, type ActionRun } from '../stack/action.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { startFaultProxy, isWrite, type Fault, type FaultProxy } from '../stack/fault-proxy.js';
-import { startMoto, writableState, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
-import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
+import { errorLines, ROOT, runAction, type ActionRun } from '../../stack/action.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startFaultProxy, isWrite, type Fault, type FaultProxy } from '../../stack/fault-proxy.js';
+import { startMoto, writableState, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
+import {
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  seedStaging,
+  setRepositoryPolicy,
+} from '../../stack/staging.js';
 import { join } from 'node:path';
 
 const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
@@ -60,12 +69,26 @@ async function intendedState(): Promise<unknown> {
 
 async function seed(): Promise<void> {
   env = await prodEnvironment(moto, EXPECTED);
-  for (const repository of EXPECTED) if (repository !== template('deep-research')) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+  for (const repository of EXPECTED)
+    if (repository !== template('deep-research'))
+      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
   await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
 }
 
 // Every call reconcile makes: who the credentials are, the staging role (policies, facts, tags), both organizations, both policies.
-const OPERATIONS = ['GetCallerIdentity', 'AssumeRole', 'ListRolePolicies', 'ListAttachedRolePolicies', 'GetRolePolicy', 'GetRole', 'ListRoleTags', 'DescribeOrganization', 'GetRepositoryPolicy', 'SetRepositoryPolicy', 'PutRolePolicy'];
+const OPERATIONS = [
+  'GetCallerIdentity',
+  'AssumeRole',
+  'ListRolePolicies',
+  'ListAttachedRolePolicies',
+  'GetRolePolicy',
+  'GetRole',
+  'ListRoleTags',
+  'DescribeOrganization',
+  'GetRepositoryPolicy',
+  'SetRepositoryPolicy',
+  'PutRolePolicy',
+];
 const TRANSIENT: Fault[] = ['throttle', 'http-500', 'http-503', 'http-429', 'drop', 'latency'];
 
 describe('faults between the action and AWS (fault proxy + moto)', () => {
@@ -109,7 +132,12 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
     ['GetRepositoryPolicy', 'http-503', /^ecr:GetRepositoryPolicy failed after 4 attempts \(ServiceUnavailable/, 'before'],
     ['AssumeRole', 'http-500', /^sts:AssumeRole failed after 4 attempts \(InternalFailure/, 'before'],
     ['SetRepositoryPolicy', 'http-503', /^ecr:SetRepositoryPolicy failed after 4 attempts .* Nothing was changed\.$/, 'before'],
-    ['PutRolePolicy', 'http-500', /^iam:PutRolePolicy failed after 4 attempts .* The 1 grant\(s\) already written were rolled back; nothing changed\.$/, 'before'],
+    [
+      'PutRolePolicy',
+      'http-500',
+      /^iam:PutRolePolicy failed after 4 attempts .* The 1 grant\(s\) already written were rolled back; nothing changed\.$/,
+      'before',
+    ],
     ['PutRolePolicy', 'drop', /^iam:PutRolePolicy failed after 4 attempts .*rolled back/, 'before'],
   ];
   for (const [operation, fault, message, expected] of persistent) {
@@ -147,7 +175,10 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
     proxy.setRules([{ operation: 'PutRolePolicy', fault: 'access-denied' }]);
     const denied = await run();
     assert.equal(denied.exitCode, 1);
-    assert.match(errorLines(denied.log)[0], /^iam:PutRolePolicy was denied for assumed role arn:aws:iam::004947743811:role\/PublishImageStagingReader \(AccessDenied: .*\)\. Allow iam:PutRolePolicy on that identity/);
+    assert.match(
+      errorLines(denied.log)[0],
+      /^iam:PutRolePolicy was denied for assumed role arn:aws:iam::004947743811:role\/PublishImageStagingReader \(AccessDenied: .*\)\. Allow iam:PutRolePolicy on that identity/,
+    );
     assert.deepEqual(await writableState(moto.endpoint), before);
   });
 
@@ -157,7 +188,10 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
     const secrets = [...proxy.secrets, env.AWS_SECRET_ACCESS_KEY as string];
     assert.ok(secrets.length >= 4, `captured ${secrets.length} secrets`);
     const shown = [reconciled.log, reconciled.post.log, reconciled.summary, JSON.stringify(reconciled.outputs)]
-      .join('\n').split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+      .join('\n')
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
     for (const secret of secrets) assert.ok(!shown.includes(secret), 'a secret was printed');
     const { readFileSync } = await import('node:fs');
     const report = readFileSync(reconciled.outputs.report, 'utf8');

@@ -3,14 +3,24 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, ROOT, runAction } from '../stack/action.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
+import { errorLines, ROOT, runAction } from '../../stack/action.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
 import {
-  ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, putAllowlist, repoArn, seedStaging, setRepositoryPolicy,
-  storedAllowlist, storedRepositoryPolicy,
-} from '../stack/staging.js';
+  ALLOWLIST_POLICY,
+  INCIDENT_ALLOWLIST,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  putAllowlist,
+  repoArn,
+  seedStaging,
+  setRepositoryPolicy,
+  storedAllowlist,
+  storedRepositoryPolicy,
+} from '../../stack/staging.js';
 
 const TEMPLATE = 'molecule-ai/workspace-template-{name}';
 const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
@@ -41,7 +51,8 @@ const run = (extra: Record<string, string> = {}) => runAction(inputs(extra), env
 async function seedIncident(): Promise<void> {
   env = await prodEnvironment(moto, [...EXPECTED, ...EXTRA]);
   for (const repository of [...EXPECTED, ...EXTRA]) {
-    if (repository !== template('deep-research')) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    if (repository !== template('deep-research'))
+      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
   }
   await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
 }
@@ -76,7 +87,10 @@ describe('drift over the template manifest (moto)', () => {
     assert.deepEqual(JSON.parse(drifted.outputs.missing), MISSING);
     assert.deepEqual(JSON.parse(drifted.outputs.extra), EXTRA);
     assert.match(drifted.log, /molecule-ai\/workspace-template-deep-research\s+missing\s+missing/);
-    assert.match(drifted.log, /::warning::the allowlist names 2 repositories that the manifest does not expect: molecule-ai\/workspace-template-autogen, molecule-ai\/workspace-template-langgraph/);
+    assert.match(
+      drifted.log,
+      /::warning::the allowlist names 2 repositories that the manifest does not expect: molecule-ai\/workspace-template-autogen, molecule-ai\/workspace-template-langgraph/,
+    );
 
     const reconciled = await run({ mode: 'reconcile' });
     assert.equal(reconciled.exitCode, 0, reconciled.log);
@@ -89,7 +103,10 @@ describe('drift over the template manifest (moto)', () => {
     assert.deepEqual(allowlist.Statement[0], { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }, 'other statements kept');
     assert.deepEqual(allowlist.Statement[1].Resource, [...INCIDENT_ALLOWLIST, ...MISSING].map(repoArn), 'extras kept without prune; additions appended');
     const report = JSON.parse(readFileSync(reconciled.outputs.report, 'utf8'));
-    assert.deepEqual(report.policyChanges.find((change: { target: string }) => change.target === `role:MoleculeTenantEICRole-staging/${ALLOWLIST_POLICY}`).before, allowlistPolicy(INCIDENT_ALLOWLIST));
+    assert.deepEqual(
+      report.policyChanges.find((change: { target: string }) => change.target === `role:MoleculeTenantEICRole-staging/${ALLOWLIST_POLICY}`).before,
+      allowlistPolicy(INCIDENT_ALLOWLIST),
+    );
 
     const verified = await run();
     assert.equal(verified.exitCode, 0, verified.log);
@@ -138,7 +155,10 @@ describe('drift over the template manifest (moto)', () => {
   it('reports what a wildcard allowlist covers', async () => {
     await putAllowlist(moto.endpoint, allowlistPolicy(['molecule-ai/workspace-template-*', PLATFORM_AGENT]));
     const verified = await run();
-    assert.match(verified.log, /Wildcard arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/workspace-template-\* in the allowlist covers 7 expected repositories/);
+    assert.match(
+      verified.log,
+      /Wildcard arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/workspace-template-\* in the allowlist covers 7 expected repositories/,
+    );
     assert.deepEqual(JSON.parse(verified.outputs.missing), [template('deep-research')], 'only the missing grant is left');
   });
 
@@ -148,9 +168,12 @@ describe('drift over the template manifest (moto)', () => {
     const before = await storedAllowlist(moto.endpoint);
     const refused = await run({ mode: 'reconcile' });
     assert.equal(refused.exitCode, 1, refused.log);
-    assert.match(errorLines(refused.log).at(-1)!, /^reconcile: the inline policies of the role would be \d+ characters .* over IAM's 10240\. Replace explicit ARNs in WorkspaceTemplatePrimaryECRPull with a name-prefix wildcard .* Nothing was written\.$/);
+    assert.match(
+      errorLines(refused.log).at(-1)!,
+      /^reconcile: the inline policies of the role would be \d+ characters .* over IAM's 10240\. Replace explicit ARNs in WorkspaceTemplatePrimaryECRPull with a name-prefix wildcard .* Nothing was written\.$/,
+    );
     assert.deepEqual(await storedAllowlist(moto.endpoint), before);
-    assert.deepEqual((await storedRepositoryPolicy(moto.endpoint, template('deep-research'))), undefined, 'no grant written either');
+    assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, template('deep-research')), undefined, 'no grant written either');
   });
 
   it('two reconciles racing on the same role keep both sets of entries', async () => {
@@ -167,14 +190,38 @@ describe('drift over the template manifest (moto)', () => {
   });
 
   const badManifests: [string, () => Record<string, string>, RegExp][] = [
-    ['a missing file', () => ({ manifest: join(ROOT, '.stack', 'nonexistent', 'manifest.json') }), /^manifest: cannot read ".*nonexistent\/manifest.json" \(ENOENT\)/],
+    [
+      'a missing file',
+      () => ({ manifest: join(ROOT, '.stack', 'nonexistent', 'manifest.json') }),
+      /^manifest: cannot read ".*nonexistent\/manifest.json" \(ENOENT\)/,
+    ],
     ['a file that is not JSON', () => ({ manifest: writeManifest('workspace_templates:\n  - codex\n') }), /^manifest: ".*manifest.json" is not valid JSON/],
     ['a missing key', () => ({ manifest: writeManifest('{"templates": []}') }), /^manifest: ".*" has no "workspace_templates"\. Set manifest-key/],
-    ['a key that is not a list', () => ({ manifest: writeManifest('{"workspace_templates": {"codex": {}}}') }), /^manifest: "workspace_templates" in ".*" is object, not a list of templates/],
-    ['an entry of the wrong shape', () => ({ manifest: writeManifest('{"workspace_templates": ["codex", 7]}') }), /^manifest: entry 1 of "workspace_templates" .* \(7\) is neither a string nor an object/],
-    ['an object entry without the field the template uses', () => ({ manifest: writeManifest('{"workspace_templates": [{"id": "codex"}]}') }), /^manifest: entry 0 .* has no string field "name", which repository-template/],
-    ['an entry that maps to an invalid name', () => ({ manifest: writeManifest('{"workspace_templates": ["Claude Code"]}') }), /^manifest: entry 0 .* maps to "molecule-ai\/workspace-template-Claude Code", which is not a valid ECR repository name/],
-    ['a nested key', () => ({ manifest: writeManifest('{"spec": {"templates": ["codex"]}}'), 'manifest-key': 'spec.missing' }), /^manifest: ".*" has no "spec.missing"/],
+    [
+      'a key that is not a list',
+      () => ({ manifest: writeManifest('{"workspace_templates": {"codex": {}}}') }),
+      /^manifest: "workspace_templates" in ".*" is object, not a list of templates/,
+    ],
+    [
+      'an entry of the wrong shape',
+      () => ({ manifest: writeManifest('{"workspace_templates": ["codex", 7]}') }),
+      /^manifest: entry 1 of "workspace_templates" .* \(7\) is neither a string nor an object/,
+    ],
+    [
+      'an object entry without the field the template uses',
+      () => ({ manifest: writeManifest('{"workspace_templates": [{"id": "codex"}]}') }),
+      /^manifest: entry 0 .* has no string field "name", which repository-template/,
+    ],
+    [
+      'an entry that maps to an invalid name',
+      () => ({ manifest: writeManifest('{"workspace_templates": ["Claude Code"]}') }),
+      /^manifest: entry 0 .* maps to "molecule-ai\/workspace-template-Claude Code", which is not a valid ECR repository name/,
+    ],
+    [
+      'a nested key',
+      () => ({ manifest: writeManifest('{"spec": {"templates": ["codex"]}}'), 'manifest-key': 'spec.missing' }),
+      /^manifest: ".*" has no "spec.missing"/,
+    ],
   ];
   for (const [what, extra, message] of badManifests) {
     it(`stops on ${what}, naming the file and what was expected`, async () => {
@@ -209,8 +256,22 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 describe('CLI: the same checks from a terminal (moto)', () => {
   useIncidentMoto();
   const flags = (): string[] => [
-    '--registry-id', '153263036946', '--manifest', MANIFEST, '--repository-template', TEMPLATE, '--extra-repositories', PLATFORM_AGENT,
-    '--staging-role-arn', STAGING_ROLE_ARN, '--staging-policy-name', ALLOWLIST_POLICY, '--staging-assume-role-arn', READER_ROLE_ARN, '--pull-principals', STAGING_ACCOUNT,
+    '--registry-id',
+    '153263036946',
+    '--manifest',
+    MANIFEST,
+    '--repository-template',
+    TEMPLATE,
+    '--extra-repositories',
+    PLATFORM_AGENT,
+    '--staging-role-arn',
+    STAGING_ROLE_ARN,
+    '--staging-policy-name',
+    ALLOWLIST_POLICY,
+    '--staging-assume-role-arn',
+    READER_ROLE_ARN,
+    '--pull-principals',
+    STAGING_ACCOUNT,
   ];
 
   it('exits 2 on drift, 0 in sync, 1 on error; plan writes nothing; --json is the report', async () => {

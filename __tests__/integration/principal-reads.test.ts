@@ -14,13 +14,22 @@ import {
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { readControlPolicies, readOrganization, readOrgPath } from '../../src/aws/organizations.js';
-import { readRoleFacts } from '../../src/aws/principal.js';
+import { readControlPolicies, readOrganization, readOrgPath } from '../../src/adapters/aws/organizations.js';
+import { readRoleFacts } from '../../src/adapters/aws/principal.js';
 import { UserError } from '../../src/errors.js';
-import { iamIn } from '../stack/aws.js';
-import { STAGING_ACCOUNT } from '../stack/engine.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { ORG_MANAGEMENT_ACCOUNT, enforceIam, keysAllowedOnly, orgIn, orgWithKeys, seedOrganization, seedRoleWithBoundary, type SeededOrganization } from '../stack/organizations.js';
+import { iamIn } from '../../stack/aws.js';
+import { STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import {
+  ORG_MANAGEMENT_ACCOUNT,
+  enforceIam,
+  keysAllowedOnly,
+  orgIn,
+  orgWithKeys,
+  seedOrganization,
+  seedRoleWithBoundary,
+  type SeededOrganization,
+} from '../../stack/organizations.js';
 
 type AnyClient = { middlewareStack: IAMClient['middlewareStack'] };
 
@@ -64,12 +73,26 @@ function recordCalls<T extends AnyClient>(client: T, delayMs = 0): { client: T; 
 const count = (calls: Call[], command: string): number => calls.filter((call) => call.command === command).length;
 
 const DENY_DELETE = { Version: '2012-10-17', Statement: [{ Sid: 'NoDelete', Effect: 'Deny', Action: 'ecr:DeleteRepository', Resource: '*' }] };
-const OU_GUARD = { Version: '2012-10-17', Statement: [{ Sid: 'RegionGuard', Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-2'] } } }] };
+const OU_GUARD = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'RegionGuard', Effect: 'Deny', NotAction: 'iam:*', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-2'] } } },
+  ],
+};
 const ROOT_GUARD = { Version: '2012-10-17', Statement: [{ Sid: 'NoLeave', Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }] };
 const EXTRA = { Version: '2012-10-17', Statement: [{ Sid: 'NoPublic', Effect: 'Deny', Action: 'ecr:SetRepositoryPolicy', Resource: '*' }] };
 const RCP_PERIMETER = {
   Version: '2012-10-17',
-  Statement: [{ Sid: 'OrgOnly', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: '*', Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-placeholder' } } }],
+  Statement: [
+    {
+      Sid: 'OrgOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'ecr:*',
+      Resource: '*',
+      Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-placeholder' } },
+    },
+  ],
 };
 const FULL_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
@@ -86,11 +109,27 @@ describe('principal and organization reads (moto)', () => {
 
   describe('readRoleFacts', () => {
     const boundaryV1 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
-    const boundaryV2 = { Version: '2012-10-17', Statement: [{ Sid: 'PullOnly', Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:GetAuthorizationToken'], Resource: '*' }] };
+    const boundaryV2 = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PullOnly',
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:GetAuthorizationToken'],
+          Resource: '*',
+        },
+      ],
+    };
     const tags = { team: 'eic', env: 'staging', 'cost-center': '42', owner: 'platform', tier: 'pull' };
 
     it('reads the ARN with its path, the unique ID, every page of tags and the default boundary version', async () => {
-      const seeded = await seedRoleWithBoundary(moto.endpoint, STAGING_ACCOUNT, { roleName: 'MoleculeTenantEICRole-staging', path: '/tenants/', tags, boundaryVersions: [boundaryV1, boundaryV2], boundaryName: 'TenantBoundary' });
+      const seeded = await seedRoleWithBoundary(moto.endpoint, STAGING_ACCOUNT, {
+        roleName: 'MoleculeTenantEICRole-staging',
+        path: '/tenants/',
+        tags,
+        boundaryVersions: [boundaryV1, boundaryV2],
+        boundaryName: 'TenantBoundary',
+      });
       const { client, calls } = recordCalls(pageSize(iamIn(moto.endpoint, STAGING_ACCOUNT), 'ListRoleTagsCommand', 'MaxItems', 2));
 
       // The input omits the path; GetRole's ARN has it.
@@ -116,13 +155,29 @@ describe('principal and organization reads (moto)', () => {
       const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
       for (const input of [`arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`, `arn:aws:iam::${STAGING_ACCOUNT}:role/some/path/Plain`]) {
         const facts = await readRoleFacts(iam, input, 'the staging reader');
-        assert.deepEqual({ ...facts, roleId: undefined }, { roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`, roleName: 'Plain', path: '/', account: STAGING_ACCOUNT, roleId: undefined, tags: {}, sessionTagsPossible: false, boundary: undefined });
+        assert.deepEqual(
+          { ...facts, roleId: undefined },
+          {
+            roleArn: `arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`,
+            roleName: 'Plain',
+            path: '/',
+            account: STAGING_ACCOUNT,
+            roleId: undefined,
+            tags: {},
+            sessionTagsPossible: false,
+            boundary: undefined,
+          },
+        );
       }
     });
 
-    it('tells whether the trust policy lets sessions carry tags (they override the role\'s tags)', async () => {
+    it("tells whether the trust policy lets sessions carry tags (they override the role's tags)", async () => {
       const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
-      const trust = (actions: string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::004947743811:oidc-provider/token.actions.example' }, Action: actions }] });
+      const trust = (actions: string[]) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::004947743811:oidc-provider/token.actions.example' }, Action: actions }],
+        });
       await iam.send(new CreateRoleCommand({ RoleName: 'Tagged', AssumeRolePolicyDocument: trust(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']) }));
       await iam.send(new CreateRoleCommand({ RoleName: 'AllOfSts', AssumeRolePolicyDocument: trust(['sts:*']) }));
       await iam.send(new CreateRoleCommand({ RoleName: 'Untagged', AssumeRolePolicyDocument: trust(['sts:AssumeRoleWithWebIdentity']) }));
@@ -140,7 +195,12 @@ describe('principal and organization reads (moto)', () => {
       const keys = await keysAllowedOnly(moto.endpoint, STAGING_ACCOUNT, 'nobody', []);
       await enforceIam(moto.endpoint, true);
       try {
-        const iam = new IAMClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: { accessKeyId: keys.AWS_ACCESS_KEY_ID, secretAccessKey: keys.AWS_SECRET_ACCESS_KEY }, maxAttempts: 1 });
+        const iam = new IAMClient({
+          region: 'us-east-1',
+          endpoint: moto.endpoint,
+          credentials: { accessKeyId: keys.AWS_ACCESS_KEY_ID, secretAccessKey: keys.AWS_SECRET_ACCESS_KEY },
+          maxAttempts: 1,
+        });
         await assert.rejects(readRoleFacts(iam, 'Guarded', 'user nobody'), (error: unknown) => {
           assert.ok(error instanceof UserError, String(error));
           assert.match(error.message, /^iam:GetRole was denied for user nobody \(AccessDenied: .*\)\. Allow iam:GetRole on that identity/);
@@ -183,11 +243,17 @@ describe('principal and organization reads (moto)', () => {
       assert.deepEqual(path, { status: 'read', paths: [`${seeded.organizationId}/${seeded.rootId}/${seeded.ouIds[0]}/${seeded.ouIds[1]}/`] });
       assert.deepEqual(path.paths, [seeded.path]);
       // A member directly under the root.
-      assert.deepEqual(await readOrgPath(org, seeded.otherMembers[0], seeded.organizationId, 'the management account'), { status: 'read', paths: [`${seeded.organizationId}/${seeded.rootId}/`] });
+      assert.deepEqual(await readOrgPath(org, seeded.otherMembers[0], seeded.organizationId, 'the management account'), {
+        status: 'read',
+        paths: [`${seeded.organizationId}/${seeded.rootId}/`],
+      });
       // An account the organization does not hold.
       const outside = await readOrgPath(org, STAGING_ACCOUNT, seeded.organizationId, 'the management account');
       assert.equal(outside.status, 'unread');
-      assert.match((outside as { reason: string }).reason, /^organizations:ListParents: account 004947743811 is not in the organization that the management account reads \(AccountNotFoundException\), so the OU path of account 004947743811 \(aws:PrincipalOrgPaths\) could not be read/);
+      assert.match(
+        (outside as { reason: string }).reason,
+        /^organizations:ListParents: account 004947743811 is not in the organization that the management account reads \(AccountNotFoundException\), so the OU path of account 004947743811 \(aws:PrincipalOrgPaths\) could not be read/,
+      );
     });
 
     it('readControlPolicies (SCP): account, each OU upward, root; FullAWSAccess described once; every page read', async () => {
@@ -199,10 +265,26 @@ describe('principal and organization reads (moto)', () => {
       assert.deepEqual(
         levels.map((level) => [level.target, level.label, level.policies.map((policy) => policy.name)]),
         [
-          [seeded.accountId, `account ${seeded.accountId}`, ['service control policy p-FullAWSAccess (FullAWSAccess)', `service control policy ${seeded.policyIds['deny-delete']} (deny-delete)`, `service control policy ${seeded.policyIds['no-public']} (no-public)`]],
-          [inner, `OU ${inner}`, ['service control policy p-FullAWSAccess (FullAWSAccess)', `service control policy ${seeded.policyIds['region-guard']} (region-guard)`]],
+          [
+            seeded.accountId,
+            `account ${seeded.accountId}`,
+            [
+              'service control policy p-FullAWSAccess (FullAWSAccess)',
+              `service control policy ${seeded.policyIds['deny-delete']} (deny-delete)`,
+              `service control policy ${seeded.policyIds['no-public']} (no-public)`,
+            ],
+          ],
+          [
+            inner,
+            `OU ${inner}`,
+            ['service control policy p-FullAWSAccess (FullAWSAccess)', `service control policy ${seeded.policyIds['region-guard']} (region-guard)`],
+          ],
           [outer, `OU ${outer}`, ['service control policy p-FullAWSAccess (FullAWSAccess)']],
-          [seeded.rootId, `root ${seeded.rootId}`, ['service control policy p-FullAWSAccess (FullAWSAccess)', `service control policy ${seeded.policyIds['no-leave']} (no-leave)`]],
+          [
+            seeded.rootId,
+            `root ${seeded.rootId}`,
+            ['service control policy p-FullAWSAccess (FullAWSAccess)', `service control policy ${seeded.policyIds['no-leave']} (no-leave)`],
+          ],
         ],
       );
       assert.deepEqual(levels[0].policies[0].document, FULL_ACCESS);
@@ -226,7 +308,10 @@ describe('principal and organization reads (moto)', () => {
       assert.equal(placed.status, 'read');
       const outerOu = placed.status === 'read' ? placed.levels[2] : undefined;
       assert.equal(outerOu?.label, `OU ${seeded.ouIds[0]}`);
-      assert.deepEqual(outerOu?.policies.map((policy) => policy.document), [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }, RCP_PERIMETER]);
+      assert.deepEqual(
+        outerOu?.policies.map((policy) => policy.document),
+        [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }, RCP_PERIMETER],
+      );
     });
 
     it('readControlPolicies walks the tree once per client: the OU path and the SCPs share ListParents, SCPs and RCPs share ListRoots', async () => {
@@ -271,12 +356,20 @@ describe('principal and organization reads (moto)', () => {
       assert.equal((await readControlPolicies(org, only.accountId, 'SERVICE_CONTROL_POLICY', 'the management account')).status, 'read');
       await moto.reset();
       const none = await seedOrganization(moto.endpoint, { enable: [] });
-      assert.deepEqual(await readControlPolicies(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT), none.accountId, 'SERVICE_CONTROL_POLICY', 'the management account'), { status: 'disabled' });
+      assert.deepEqual(
+        await readControlPolicies(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT), none.accountId, 'SERVICE_CONTROL_POLICY', 'the management account'),
+        { status: 'disabled' },
+      );
     });
 
     it('the management account itself can be placed in the OUs (the only way moto puts a chosen ID, e.g. staging, in the tree)', async () => {
       await moto.reset();
-      const mine = await seedOrganization(moto.endpoint, { management: STAGING_ACCOUNT, place: 'management', ous: ['x', 'y'], scps: [{ name: 'd', document: DENY_DELETE, at: 'account' }] });
+      const mine = await seedOrganization(moto.endpoint, {
+        management: STAGING_ACCOUNT,
+        place: 'management',
+        ous: ['x', 'y'],
+        scps: [{ name: 'd', document: DENY_DELETE, at: 'account' }],
+      });
       const org = orgIn(moto.endpoint, STAGING_ACCOUNT);
       assert.deepEqual(await readOrgPath(org, STAGING_ACCOUNT, mine.organizationId, 'staging'), { status: 'read', paths: [mine.path] });
       const scps = await readControlPolicies(org, STAGING_ACCOUNT, 'SERVICE_CONTROL_POLICY', 'staging');
@@ -289,7 +382,11 @@ describe('principal and organization reads (moto)', () => {
       await enforceIam(moto.endpoint, true);
       const org = orgWithKeys(moto.endpoint, describer);
       const who = 'user org-describer';
-      assert.deepEqual(await readOrganization(org, who), { status: 'member', organizationId: seeded.organizationId, managementAccountId: ORG_MANAGEMENT_ACCOUNT });
+      assert.deepEqual(await readOrganization(org, who), {
+        status: 'member',
+        organizationId: seeded.organizationId,
+        managementAccountId: ORG_MANAGEMENT_ACCOUNT,
+      });
 
       const path = await readOrgPath(org, seeded.accountId, seeded.organizationId, who);
       assert.equal(path.status, 'unread');
@@ -300,12 +397,18 @@ describe('principal and organization reads (moto)', () => {
 
       const scps = await readControlPolicies(org, seeded.accountId, 'SERVICE_CONTROL_POLICY', who);
       assert.equal(scps.status, 'unread');
-      assert.match((scps as { reason: string }).reason, /^organizations:ListRoots was denied for user org-describer .*, so the service control policies over account \d{12} could not be read and did not enter the verdict\.$/);
+      assert.match(
+        (scps as { reason: string }).reason,
+        /^organizations:ListRoots was denied for user org-describer .*, so the service control policies over account \d{12} could not be read and did not enter the verdict\.$/,
+      );
       assert.doesNotMatch((scps as { reason: string }).reason, /\n/);
 
       const denied = await readOrganization(orgWithKeys(moto.endpoint, nobody), 'user nobody');
       assert.equal(denied.status, 'unread');
-      assert.match((denied as { reason: string }).reason, /^organizations:DescribeOrganization was denied for user nobody \(.+\), so the organization \(aws:PrincipalOrgID\) is unknown/);
+      assert.match(
+        (denied as { reason: string }).reason,
+        /^organizations:DescribeOrganization was denied for user nobody \(.+\), so the organization \(aws:PrincipalOrgID\) is unknown/,
+      );
     });
   });
 });
@@ -316,7 +419,8 @@ describe('principal and organization reads (SDK-level mocks: AWS error shapes mo
     const client = new OrganizationsClient({ region: 'us-east-1', credentials });
     return { client, mock: mockClient(client) };
   };
-  const denied = (message = "You don't have permissions to access this resource.") => Object.assign(new Error(message), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+  const denied = (message = "You don't have permissions to access this resource.") =>
+    Object.assign(new Error(message), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
 
   it('ListParents refused to a member account (AccessDeniedException, as AWS answers) is unread', async () => {
     const { client, mock } = organizations();
@@ -353,7 +457,9 @@ describe('principal and organization reads (SDK-level mocks: AWS error shapes mo
     assert.equal(result.status, 'unread');
     assert.match((result as { reason: string }).reason, /^organizations:DescribePolicy was denied for role R/);
 
-    mock.on(DescribePolicyCommand).resolves({ Policy: { PolicySummary: { Id: 'p-FullAWSAccess', Name: 'FullAWSAccess' }, Content: JSON.stringify(FULL_ACCESS) } });
+    mock
+      .on(DescribePolicyCommand)
+      .resolves({ Policy: { PolicySummary: { Id: 'p-FullAWSAccess', Name: 'FullAWSAccess' }, Content: JSON.stringify(FULL_ACCESS) } });
     const read = await readControlPolicies(client, '004947743811', 'SERVICE_CONTROL_POLICY', 'role R');
     assert.deepEqual(read.status === 'read' && read.levels.map((level) => level.label), ['account 004947743811', 'root r-ab12']);
   });
@@ -371,7 +477,16 @@ describe('principal and organization reads (SDK-level mocks: AWS error shapes mo
   it('readRoleFacts: a denied ListRoleTags is a UserError naming iam:ListRoleTags', async () => {
     const client = new IAMClient({ region: 'us-east-1', credentials });
     const mock = mockClient(client);
-    mock.on(GetRoleCommand).resolves({ Role: { Arn: 'arn:aws:iam::004947743811:role/R', RoleName: 'R', Path: '/', RoleId: 'AROAEXAMPLE', CreateDate: new Date(), AssumeRolePolicyDocument: '{}' } });
+    mock.on(GetRoleCommand).resolves({
+      Role: {
+        Arn: 'arn:aws:iam::004947743811:role/R',
+        RoleName: 'R',
+        Path: '/',
+        RoleId: 'AROAEXAMPLE',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: '{}',
+      },
+    });
     mock.on(ListRoleTagsCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     await assert.rejects(readRoleFacts(client, 'R', 'role Reader'), /^UserError: iam:ListRoleTags was denied for role Reader \(AccessDenied: not authorized\)/);
   });

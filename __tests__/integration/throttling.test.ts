@@ -13,15 +13,23 @@ import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { isThrottlingError } from '@smithy/core/retry';
-import { runAction, type ActionRun } from '../stack/action.js';
-import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from '../stack/engine.js';
-import { rateLimitFor, startFaultProxy, type FaultProxy, type ProxyStats, type RateLimits } from '../stack/fault-proxy.js';
-import { startMoto, type Moto } from '../stack/moto.js';
-import { prodEnvironment } from '../stack/prod.js';
+import { runAction, type ActionRun } from '../../stack/action.js';
+import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from '../../stack/engine.js';
+import { rateLimitFor, startFaultProxy, type FaultProxy, type ProxyStats, type RateLimits } from '../../stack/fault-proxy.js';
+import { startMoto, type Moto } from '../../stack/moto.js';
+import { prodEnvironment } from '../../stack/prod.js';
 import {
-  ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, repoArn, seedStaging, setRepositoryPolicy, storedAllowlist,
+  ALLOWLIST_POLICY,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  repoArn,
+  seedStaging,
+  setRepositoryPolicy,
+  storedAllowlist,
   storedRepositoryPolicy,
-} from '../stack/staging.js';
+} from '../../stack/staging.js';
 
 /** AWS's rates scaled so the limit bites within seconds: ECR's policy reads at 40/s with a small burst, IAM and STS at 2/s. */
 const SCALED: RateLimits = { 'ecr:*': { rate: 40, burst: 10 }, 'iam:*': { rate: 2, burst: 1 }, 'sts:*': { rate: 2, burst: 1 } };
@@ -74,8 +82,12 @@ function floorSeconds(stats: ProxyStats, limits: RateLimits): { seconds: number;
 
 function describeRun(what: string, seconds: number, stats: ProxyStats, limits: RateLimits): string {
   const floor = floorSeconds(stats, limits);
-  return `${what}: ${seconds.toFixed(1)} s (floor ${floor.seconds.toFixed(1)} s: ${floor.calls} ${floor.bucket} at ${rateLimitFor(limits, ...(floor.bucket.split(':') as [string, string]))?.rate}/s); ` +
-    `${stats.invocations} calls, ${stats.rateLimited} throttled (${Object.entries(stats.rateLimitedBy).map(([op, n]) => `${op} ${n}`).join(', ')}), ${stats.failedInvocations.length} failed`;
+  return (
+    `${what}: ${seconds.toFixed(1)} s (floor ${floor.seconds.toFixed(1)} s: ${floor.calls} ${floor.bucket} at ${rateLimitFor(limits, ...(floor.bucket.split(':') as [string, string]))?.rate}/s); ` +
+    `${stats.invocations} calls, ${stats.rateLimited} throttled (${Object.entries(stats.rateLimitedBy)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')}), ${stats.failedInvocations.length} failed`
+  );
 }
 
 describe('throttling as AWS does it (token buckets in the fault proxy + moto)', () => {
@@ -97,12 +109,26 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
     proxy.setRateLimits({ '*': { rate: 0.001, burst: 0 } });
     const credentials = { accessKeyId: 'probe', secretAccessKey: 'probe' };
     const probes: [string, () => Promise<unknown>, string][] = [
-      ['ecr', () => new ECRClient({ region: REGION, endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(new DescribeRepositoriesCommand({})), 'ThrottlingException'],
+      [
+        'ecr',
+        () => new ECRClient({ region: REGION, endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(new DescribeRepositoriesCommand({})),
+        'ThrottlingException',
+      ],
       ['iam', () => new IAMClient({ region: 'us-east-1', endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(new ListRolesCommand({})), 'Throttling'],
-      ['sts', () => new STSClient({ region: REGION, endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(new AssumeRoleCommand({ RoleArn: READER_ROLE_ARN, RoleSessionName: 'probe' })), 'Throttling'],
+      [
+        'sts',
+        () =>
+          new STSClient({ region: REGION, endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(
+            new AssumeRoleCommand({ RoleArn: READER_ROLE_ARN, RoleSessionName: 'probe' }),
+          ),
+        'Throttling',
+      ],
     ];
     for (const [service, call, code] of probes) {
-      const error = (await call().then(() => assert.fail(`${service} was not throttled`), (caught: unknown) => caught)) as Error & { $metadata: { httpStatusCode?: number } };
+      const error = (await call().then(
+        () => assert.fail(`${service} was not throttled`),
+        (caught: unknown) => caught,
+      )) as Error & { $metadata: { httpStatusCode?: number } };
       assert.equal(error.name, code, service);
       assert.equal(error.message, 'Rate exceeded', service);
       assert.equal(error.$metadata.httpStatusCode, 400, service);
@@ -156,7 +182,11 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
     for (const repository of RECONCILE) {
       assert.ok(resources.includes(repoArn(repository)), `${repository} in the allowlist`);
       const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: { Sid: string }[] } | undefined;
-      assert.deepEqual(policy?.Statement.map((statement) => statement.Sid), ['PublishImageCrossAccountPull'], `${repository} granted`);
+      assert.deepEqual(
+        policy?.Statement.map((statement) => statement.Sid),
+        ['PublishImageCrossAccountPull'],
+        `${repository} granted`,
+      );
     }
 
     // What AWS holds now, read without the proxy, agrees with what reconcile reported.

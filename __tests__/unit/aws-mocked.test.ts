@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, GetRepositoryPolicyCommand, InvalidParameterException, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { readRepositoryPolicy, writeRepositoryPolicy } from '../../src/aws/repository-policy.js';
-import { readStagingIdentity } from '../../src/aws/iam.js';
-import { simulateIdentity } from '../../src/aws/simulate.js';
+import { readRepositoryPolicy, writeRepositoryPolicy } from '../../src/adapters/aws/repository-policy.js';
+import { readStagingIdentity } from '../../src/adapters/aws/iam.js';
+import { simulateIdentity } from '../../src/adapters/aws/simulate.js';
 import { UserError } from '../../src/errors.js';
 
 const ROLE = 'arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging';
@@ -34,7 +34,10 @@ describe('repository policy I/O (SDK-level mocks)', () => {
   it('names a stored repository policy that is not JSON', async () => {
     const { client, mock } = ecr();
     mock.on(GetRepositoryPolicyCommand).resolves({ policyText: '{"Version": "2012-10-17", "Statement": [' });
-    await assert.rejects(readRepositoryPolicy(client, '153263036946', 'molecule-ai/x'), userError(/^the repository policy stored on molecule-ai\/x is not valid JSON/));
+    await assert.rejects(
+      readRepositoryPolicy(client, '153263036946', 'molecule-ai/x'),
+      userError(/^the repository policy stored on molecule-ai\/x is not valid JSON/),
+    );
   });
 
   it('names a stored repository policy with a malformed statement', async () => {
@@ -46,22 +49,37 @@ describe('repository policy I/O (SDK-level mocks)', () => {
   it('turns AccessDenied into the permission to add', async () => {
     const { client, mock } = ecr();
     mock.on(GetRepositoryPolicyCommand).rejects(Object.assign(new Error('User: arn:aws:iam::1:user/x is not authorized'), { name: 'AccessDeniedException' }));
-    await assert.rejects(readRepositoryPolicy(client, '153263036946', 'molecule-ai/x'), userError(/^ecr:GetRepositoryPolicy was denied for the current credentials .*Allow ecr:GetRepositoryPolicy/));
+    await assert.rejects(
+      readRepositoryPolicy(client, '153263036946', 'molecule-ai/x'),
+      userError(/^ecr:GetRepositoryPolicy was denied for the current credentials .*Allow ecr:GetRepositoryPolicy/),
+    );
   });
 
   it('retries a principal IAM does not know yet, then writes', async () => {
     const { client, mock } = ecr();
-    const notYet = new InvalidParameterException({ message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'", $metadata: {} });
+    const notYet = new InvalidParameterException({
+      message: "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'",
+      $metadata: {},
+    });
     mock.on(SetRepositoryPolicyCommand).rejectsOnce(notYet).rejectsOnce(notYet).resolves({});
     const sleeps: number[] = [];
     const log: string[] = [];
     await writeRepositoryPolicy(client, '153263036946', 'molecule-ai/x', { Version: '2012-10-17', Statement: [] }, [ROLE], {
-      timeoutMs: 120_000, sleep: async (ms) => { sleeps.push(ms); }, log: (line) => log.push(line), random: () => 1,
+      timeoutMs: 120_000,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      log: (line) => log.push(line),
+      random: () => 1,
     });
     assert.equal(mock.commandCalls(SetRepositoryPolicyCommand).length, 3);
     assert.deepEqual(sleeps, [1000, 2000]);
     assert.match(log[0], /attempt 1 failed, retrying in 1.0s \(gives up after 120s\)/);
-    assert.equal(mock.commandCalls(SetRepositoryPolicyCommand)[0].args[0].input.policyText, '{"Version":"2012-10-17","Statement":[]}', 'sent minified, no force');
+    assert.equal(
+      mock.commandCalls(SetRepositoryPolicyCommand)[0].args[0].input.policyText,
+      '{"Version":"2012-10-17","Statement":[]}',
+      'sent minified, no force',
+    );
     assert.equal(mock.commandCalls(SetRepositoryPolicyCommand)[0].args[0].input.force, undefined);
   });
 
@@ -71,9 +89,16 @@ describe('repository policy I/O (SDK-level mocks)', () => {
     let clock = 0;
     await assert.rejects(
       writeRepositoryPolicy(client, '153263036946', 'molecule-ai/x', { Statement: [] }, [ROLE], {
-        timeoutMs: 120_000, now: () => clock, sleep: async (ms) => { clock += ms; }, random: () => 1,
+        timeoutMs: 120_000,
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+        random: () => 1,
       }),
-      userError(/kept refusing the grant after \d+ attempts .* One of these principals does not exist: arn:aws:iam::004947743811:role\/MoleculeTenantEICRole-staging/),
+      userError(
+        /kept refusing the grant after \d+ attempts .* One of these principals does not exist: arn:aws:iam::004947743811:role\/MoleculeTenantEICRole-staging/,
+      ),
     );
     assert.ok(clock >= 120_000 && clock < 140_000, `waited ${clock} ms`);
   });
@@ -89,7 +114,10 @@ describe('identity policy I/O (SDK-level mocks)', () => {
   }
 
   it('decodes IAM URL-encoding with decodeURIComponent (a + stays a +)', async () => {
-    const policy = { Version: '2012-10-17', Statement: [{ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: 'arn:aws:ecr:us-east-2:153263036946:repository/team/a+b' }] };
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: 'arn:aws:ecr:us-east-2:153263036946:repository/team/a+b' }],
+    };
     const read = await readStagingIdentity(stagingWith(encodeURIComponent(JSON.stringify(policy))), ROLE, 'the current credentials');
     assert.deepEqual(read.documents[0].document, policy);
   });
@@ -118,13 +146,20 @@ describe('simulate: IAM SimulatePrincipalPolicy as a second opinion', () => {
     const { client, mock } = iam();
     mock.on(SimulatePrincipalPolicyCommand).resolves(results('allowed'));
     assert.equal(await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'allowed'), undefined);
-    assert.deepEqual(mock.commandCalls(SimulatePrincipalPolicyCommand)[0].args[0].input, { PolicySourceArn: ROLE, ActionNames: PULL, ResourceArns: [REPO_ARN] });
+    assert.deepEqual(mock.commandCalls(SimulatePrincipalPolicyCommand)[0].args[0].input, {
+      PolicySourceArn: ROLE,
+      ActionNames: PULL,
+      ResourceArns: [REPO_ARN],
+    });
   });
 
   it('warns when the simulator disagrees (e.g. a permission boundary)', async () => {
     const { client, mock } = iam();
     mock.on(SimulatePrincipalPolicyCommand).resolves(results('implicitDeny'));
-    assert.match((await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'allowed')) ?? '', /disagree .*\(simulator: ecr:BatchGetImage=implicitDeny.*local: allowed\)/);
+    assert.match(
+      (await simulateIdentity(client, ROLE, REPO_ARN, PULL, 'allowed')) ?? '',
+      /disagree .*\(simulator: ecr:BatchGetImage=implicitDeny.*local: allowed\)/,
+    );
   });
 
   it('warns, and keeps the local verdict, when the simulator cannot be asked', async () => {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { evaluateCondition } from '../../src/policy/conditions.js';
-import { makeContext } from '../../src/policy/context.js';
+import { evaluateCondition } from '../../src/domain/policy/conditions.js';
+import { makeContext } from '../../src/domain/policy/context.js';
 
 const STAGING = '004947743811';
 const ROLE = `arn:aws:iam::${STAGING}:role/MoleculeTenantEICRole-staging`;
@@ -21,7 +21,9 @@ type ContextValues = Record<string, string | string[]>;
 async function oracle(Condition: Condition, contextVariables: ContextValues): Promise<'match' | 'no-match'> {
   const response = await runSimulation(
     {
-      identityPolicies: [{ name: 'identity', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*', Condition }] } }],
+      identityPolicies: [
+        { name: 'identity', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*', Condition }] } },
+      ],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       request: { action: 'ecr:BatchGetImage', principal: ROLE, resource: { resource: REPOSITORY, accountId: STAGING }, contextVariables },
@@ -53,9 +55,27 @@ const STRING_KEYS: Record<string, string[]> = {
   'aws:PrincipalAccount': [STAGING, '111111111111'],
 };
 const STRING_VALUES = [
-  'platform', 'PLATFORM', 'plat*', '*form', 'p?atform', 'dev', 'prod', '', '*', '?', 'a*b', 'A*B', STAGING, '1111*',
-  '${aws:PrincipalTag/env}', "${aws:PrincipalTag/env, 'dev'}", "${aws:PrincipalTag/gone, 'platform'}", ABSENT_VARIABLE,
-  '${aws:PrincipalAccount}', 'x-${aws:PrincipalTag/team}', '${aws:PrincipalTag/env}*',
+  'platform',
+  'PLATFORM',
+  'plat*',
+  '*form',
+  'p?atform',
+  'dev',
+  'prod',
+  '',
+  '*',
+  '?',
+  'a*b',
+  'A*B',
+  STAGING,
+  '1111*',
+  '${aws:PrincipalTag/env}',
+  "${aws:PrincipalTag/env, 'dev'}",
+  "${aws:PrincipalTag/gone, 'platform'}",
+  ABSENT_VARIABLE,
+  '${aws:PrincipalAccount}',
+  'x-${aws:PrincipalTag/team}',
+  '${aws:PrincipalTag/env}*',
 ];
 /** Only in …Like: iam-simulate keeps `${*}` as the text `${*}` under StringEquals (see KNOWN_DISAGREEMENTS). */
 const LIKE_ONLY_VALUES = ['a${*}b', 'a${?}b', '${*}', 'plat${*}', '*${$}*'];
@@ -65,16 +85,35 @@ const ARN_KEYS: Record<string, string[]> = {
   'aws:SourceArn': ['arn:aws:sns:us-east-2:111111111111:topic:with:colons', REPOSITORY],
 };
 const ARN_VALUES = [
-  ROLE, `arn:aws:iam::${STAGING}:role/*`, 'arn:aws:iam::*:role/Molecule*', 'arn:aws:iam::*:*', 'arn:aws:*:*:*:*', 'arn:aws:*:role/*',
-  'arn:aws:iam::?????????????:role/Other', 'arn:aws:sns:*:*:topic:*', 'arn:aws:sns:*:*:topic', 'arn:aws:ecr:us-east-2:*:repository/molecule-ai/*',
-  'arn:aws:IAM::*:role/*', 'arn:aws:iam::*', '*', '',
+  ROLE,
+  `arn:aws:iam::${STAGING}:role/*`,
+  'arn:aws:iam::*:role/Molecule*',
+  'arn:aws:iam::*:*',
+  'arn:aws:*:*:*:*',
+  'arn:aws:*:role/*',
+  'arn:aws:iam::?????????????:role/Other',
+  'arn:aws:sns:*:*:topic:*',
+  'arn:aws:sns:*:*:topic',
+  'arn:aws:ecr:us-east-2:*:repository/molecule-ai/*',
+  'arn:aws:IAM::*:role/*',
+  'arn:aws:iam::*',
+  '*',
+  '',
 ];
 
 const NUMBER_KEYS: Record<string, string[]> = { 'aws:MultiFactorAuthAge': ['5', '3600', '2.5'] };
 const NUMBER_VALUES = ['0', '5', '5.0', '3600', '-1', '2.5', '2.50', '10', 'abc', ''];
 
 const DATE_KEYS: Record<string, string[]> = { 'aws:CurrentTime': ['2024-06-01T12:00:00Z', '2025-01-01T00:00:00.500Z'] };
-const DATE_VALUES = ['2024-06-01T12:00:00Z', '2024-06-01', '2024-06-01T14:00:00+02:00', '2023-12-31T23:59:59Z', '2025-01-01T00:00:00.500Z', '2025-01-01T00:00:00Z', 'tomorrow'];
+const DATE_VALUES = [
+  '2024-06-01T12:00:00Z',
+  '2024-06-01',
+  '2024-06-01T14:00:00+02:00',
+  '2023-12-31T23:59:59Z',
+  '2025-01-01T00:00:00.500Z',
+  '2025-01-01T00:00:00Z',
+  'tomorrow',
+];
 const EPOCH_KEYS: Record<string, string[]> = { 'aws:EpochTime': ['1717243200', '1700000000'] };
 const EPOCH_VALUES = ['1717243200', '1717243199', '1800000000', '0', 'abc'];
 
@@ -86,8 +125,19 @@ const BINARY_VALUES = ['QmluYXJ5', 'YQ==', 'YWI=', 'not base64!'];
 
 const IP_KEYS: Record<string, string[]> = { 'aws:SourceIp': ['203.0.113.7', '10.1.2.3', '2001:db8::1', '2001:db8:1234:5678::9'] };
 const IP_VALUES = [
-  '203.0.113.0/24', '203.0.113.7', '203.0.113.200/24', '10.0.0.0/8', '0.0.0.0/0', '192.168.0.0/16', '2001:db8::/32', '2001:db8::1',
-  '2001:db8:1234:5678::/64', '2001:DB8:1234:5679::/64', '::/0', '203.0.113.0/33', 'nonsense',
+  '203.0.113.0/24',
+  '203.0.113.7',
+  '203.0.113.200/24',
+  '10.0.0.0/8',
+  '0.0.0.0/0',
+  '192.168.0.0/16',
+  '2001:db8::/32',
+  '2001:db8::1',
+  '2001:db8:1234:5678::/64',
+  '2001:DB8:1234:5679::/64',
+  '::/0',
+  '203.0.113.0/33',
+  'nonsense',
 ];
 
 /** Multivalued keys (ArrayOfString): only with a set operator (see KNOWN_DISAGREEMENTS). */
@@ -109,19 +159,49 @@ interface Family {
 }
 
 const FAMILIES: Family[] = [
-  { operators: ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase'], keys: STRING_KEYS, values: STRING_VALUES, sets: true, ifExists: true },
+  {
+    operators: ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase'],
+    keys: STRING_KEYS,
+    values: STRING_VALUES,
+    sets: true,
+    ifExists: true,
+  },
   { operators: ['StringLike', 'StringNotLike'], keys: STRING_KEYS, values: [...STRING_VALUES, ...LIKE_ONLY_VALUES], sets: true, ifExists: true },
   { operators: ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'], keys: ARN_KEYS, values: ARN_VALUES, sets: true, ifExists: true },
   { operators: ['ArnLike', 'ArnNotLike'], keys: STRING_KEYS, values: ARN_VALUES, sets: false, ifExists: false }, // an ARN operator on text that is no ARN
-  { operators: ['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'], keys: NUMBER_KEYS, values: NUMBER_VALUES, sets: true, ifExists: true },
+  {
+    operators: ['NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals'],
+    keys: NUMBER_KEYS,
+    values: NUMBER_VALUES,
+    sets: true,
+    ifExists: true,
+  },
   { operators: ['NumericEquals', 'NumericLessThan'], keys: STRING_KEYS, values: NUMBER_VALUES, sets: false, ifExists: false }, // a request value that is no number
-  { operators: ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'], keys: DATE_KEYS, values: DATE_VALUES, sets: false, ifExists: true },
+  {
+    operators: ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'],
+    keys: DATE_KEYS,
+    values: DATE_VALUES,
+    sets: false,
+    ifExists: true,
+  },
   { operators: ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateGreaterThanEquals'], keys: EPOCH_KEYS, values: EPOCH_VALUES, sets: false, ifExists: true },
   { operators: ['Bool'], keys: BOOL_KEYS, values: BOOL_VALUES, sets: false, ifExists: true },
   { operators: ['BinaryEquals'], keys: BINARY_KEYS, values: BINARY_VALUES, sets: false, ifExists: true },
   { operators: ['IpAddress', 'NotIpAddress'], keys: IP_KEYS, values: IP_VALUES, sets: false, ifExists: true },
-  { operators: ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'StringEqualsIgnoreCase'], keys: MULTI_KEYS, values: MULTI_VALUES, sets: true, ifExists: true },
-  { operators: ['Null'], keys: { ...STRING_KEYS, ...IP_KEYS, ...MULTI_KEYS, ...BOOL_KEYS }, values: ['true', 'false', 'TRUE', 'maybe'], sets: false, ifExists: false },
+  {
+    operators: ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'StringEqualsIgnoreCase'],
+    keys: MULTI_KEYS,
+    values: MULTI_VALUES,
+    sets: true,
+    ifExists: true,
+  },
+  {
+    operators: ['Null'],
+    keys: { ...STRING_KEYS, ...IP_KEYS, ...MULTI_KEYS, ...BOOL_KEYS },
+    values: ['true', 'false', 'TRUE', 'maybe'],
+    sets: false,
+    ifExists: false,
+  },
 ];
 
 const pick = <T>(items: T[]) => fc.constantFrom(...items);
@@ -135,24 +215,32 @@ const operatorBlock = fc.constantFrom(...FAMILIES).chain((family) => {
     operator: pick(family.operators),
     set: isMulti ? fc.constantFrom('ForAnyValue', 'ForAllValues') : set,
     ifExists,
-    keys: fc.uniqueArray(fc.record({ key: pick(Object.keys(family.keys)), values: someOf(family.values) }), { minLength: 1, maxLength: 2, selector: (entry) => entry.key }),
+    keys: fc.uniqueArray(fc.record({ key: pick(Object.keys(family.keys)), values: someOf(family.values) }), {
+      minLength: 1,
+      maxLength: 2,
+      selector: (entry) => entry.key,
+    }),
   });
 });
 
-const condition = fc.uniqueArray(operatorBlock, { minLength: 1, maxLength: 3, selector: (block) => `${block.set ?? ''}:${block.operator}${block.ifExists ? 'IfExists' : ''}` }).map((blocks) => {
-  const result: Condition = {};
-  for (const block of blocks) {
-    const name = `${block.set ? `${block.set}:` : ''}${block.operator}${block.ifExists ? 'IfExists' : ''}`;
-    result[name] = Object.fromEntries(block.keys.map(({ key, values }) => [key, values]));
-  }
-  return result;
-});
+const condition = fc
+  .uniqueArray(operatorBlock, { minLength: 1, maxLength: 3, selector: (block) => `${block.set ?? ''}:${block.operator}${block.ifExists ? 'IfExists' : ''}` })
+  .map((blocks) => {
+    const result: Condition = {};
+    for (const block of blocks) {
+      const name = `${block.set ? `${block.set}:` : ''}${block.operator}${block.ifExists ? 'IfExists' : ''}`;
+      result[name] = Object.fromEntries(block.keys.map(({ key, values }) => [key, values]));
+    }
+    return result;
+  });
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 4 });
 const contextValues: fc.Arbitrary<ContextValues> = fc
   .record({
     ...Object.fromEntries(
-      Object.entries({ ...STRING_KEYS, ...ARN_KEYS, ...NUMBER_KEYS, ...DATE_KEYS, ...EPOCH_KEYS, ...BOOL_KEYS, ...BINARY_KEYS, ...IP_KEYS }).map(([key, values]) => [key, maybe(pick(values))]),
+      Object.entries({ ...STRING_KEYS, ...ARN_KEYS, ...NUMBER_KEYS, ...DATE_KEYS, ...EPOCH_KEYS, ...BOOL_KEYS, ...BINARY_KEYS, ...IP_KEYS }).map(
+        ([key, values]) => [key, maybe(pick(values))],
+      ),
     ),
     ...Object.fromEntries(Object.entries(MULTI_KEYS).map(([key, values]) => [key, maybe(fc.uniqueArray(pick(values), { maxLength: 3 }))])),
   })
@@ -174,11 +262,20 @@ function disagreement(cond: Condition, values: ContextValues): string | undefine
       if (name.startsWith('ForAnyValue:') && name.endsWith('IfExists') && !(key in values)) return 'ForAnyValue…IfExists on an absent key';
       if (NEGATED.test(name) && policyValues.some((value) => variablesWithNoValue(value, values))) return 'negated operator against a variable with no value';
       const request = values[key];
-      if (name.includes('IpAddress') && typeof request === 'string' && !isIPv6(request) && policyValues.some((value) => value.endsWith('/0') && !isIPv6(value))) {
+      if (
+        name.includes('IpAddress') &&
+        typeof request === 'string' &&
+        !isIPv6(request) &&
+        policyValues.some((value) => value.endsWith('/0') && !isIPv6(value))
+      ) {
         return 'an IPv4 /0 range';
       }
       if (/(^|:)ArnNot/.test(name) && policyValues.some((value) => value.split(':').length === 5)) return 'negated ARN operator with a five-component value';
-      if (name.includes('NotIpAddress') && typeof request === 'string' && policyValues.some((value) => !value.includes('/') && isIPv6(value) !== isIPv6(request))) {
+      if (
+        name.includes('NotIpAddress') &&
+        typeof request === 'string' &&
+        policyValues.some((value) => !value.includes('/') && isIPv6(value) !== isIPv6(request))
+      ) {
         return 'NotIpAddress with a bare address of the other IP version';
       }
     }

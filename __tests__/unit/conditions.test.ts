@@ -3,8 +3,8 @@
 // page is named where the answer is not obvious.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateCondition, resolvePolicyVariables, type ConditionResult } from '../../src/policy/conditions.js';
-import { makeContext } from '../../src/policy/context.js';
+import { evaluateCondition, resolvePolicyVariables, type ConditionResult } from '../../src/domain/policy/conditions.js';
+import { makeContext } from '../../src/domain/policy/context.js';
 
 const STAGING = '004947743811';
 const PROD = '153263036946';
@@ -67,9 +67,17 @@ table('combining', [
   ['negated values are NORed: all differ', { StringNotEquals: { 'aws:PrincipalAccount': ['111111111111', '222222222222'] } }, 'match'],
   ['unknown AND match is unknown', { StringEquals: { 'aws:PrincipalAccount': STAGING }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, ['aws:SourceIp']],
   ['unknown AND no-match is no-match', { StringEquals: { 'aws:PrincipalAccount': PROD }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, 'no-match'],
-  ['unknown keys are listed once each, as written', { StringEquals: { 'aws:SourceVpc': 'vpc-1', 'AWS:SourceVPC': 'vpc-2' }, StringLike: { 'aws:SourceVpc': 'vpc-*' } }, ['aws:SourceVpc', 'AWS:SourceVPC']],
+  [
+    'unknown keys are listed once each, as written',
+    { StringEquals: { 'aws:SourceVpc': 'vpc-1', 'AWS:SourceVPC': 'vpc-2' }, StringLike: { 'aws:SourceVpc': 'vpc-*' } },
+    ['aws:SourceVpc', 'AWS:SourceVPC'],
+  ],
   ['an unknown value is still undecided when another value is definitely false', { StringEquals: { 'aws:SourceVpc': ['vpc-1'] } }, ['aws:SourceVpc']],
-  ['an unsupported operator next to a failing one is no-match', { StringEquals: { 'aws:PrincipalAccount': PROD }, Bogus: { 'aws:PrincipalAccount': 'x' } }, 'no-match'],
+  [
+    'an unsupported operator next to a failing one is no-match',
+    { StringEquals: { 'aws:PrincipalAccount': PROD }, Bogus: { 'aws:PrincipalAccount': 'x' } },
+    'no-match',
+  ],
 ]);
 
 table('operator names', [
@@ -168,7 +176,7 @@ table('IP address operators', [
   ['IpAddress /0', { IpAddress: { 'test:ipv4': '0.0.0.0/0' } }, 'match'],
   ['NotIpAddress', { NotIpAddress: { 'test:ipv4': ['10.0.0.0/8', '192.168.0.0/16'] } }, 'match'],
   ['NotIpAddress inside', { NotIpAddress: { 'test:ipv4': ['10.0.0.0/8', '203.0.113.0/24'] } }, 'no-match'],
-  ['IPv6 range, upper case as in AWS\'s example', { IpAddress: { 'test:ipv6': '2001:DB8:1234:5678::/64' } }, 'match'],
+  ["IPv6 range, upper case as in AWS's example", { IpAddress: { 'test:ipv6': '2001:DB8:1234:5678::/64' } }, 'match'],
   ['IPv6 outside', { IpAddress: { 'test:ipv6': '2001:db8:1234:5679::/64' } }, 'no-match'],
   ['IPv6 bare address', { IpAddress: { 'test:ipv6': '2001:0db8:1234:5678:0:0:0:1' } }, 'match'],
   ['an IPv4 range never holds an IPv6 address', { IpAddress: { 'test:ipv6': '0.0.0.0/0' } }, 'no-match'],
@@ -180,7 +188,11 @@ table('IP address operators', [
 
 table('ARN operators', [
   ['ArnEquals', { ArnEquals: { 'aws:PrincipalArn': ROLE } }, 'match'],
-  ['ArnEquals takes wildcards too (Condition operators: "behave identically")', { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${STAGING}:role/*` } }, 'match'],
+  [
+    'ArnEquals takes wildcards too (Condition operators: "behave identically")',
+    { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${STAGING}:role/*` } },
+    'match',
+  ],
   ['ArnLike per component', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/MoleculeTenant*' } }, 'match'],
   ['ArnLike: a * does not cross a component', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:*:role/MoleculeTenantEICRole-staging' } }, 'no-match'],
   ['…which StringLike would match', { StringLike: { 'aws:PrincipalArn': 'arn:aws:*:role/MoleculeTenantEICRole-staging' } }, 'match'],
@@ -213,10 +225,18 @@ table('absent keys (Condition operators: "the condition is false … negated …
   ['Null true on a present key', { Null: { 'aws:PrincipalOrgID': 'true' } }, 'no-match'],
   ['Null with a JSON boolean', { Null: { 'aws:SourceAccount': true } }, 'match'],
   ['Null with a value that is neither', { Null: { 'aws:SourceAccount': 'maybe' } }, 'no-match'],
-  ['ForAllValues with an absent key (Single-valued vs. multivalued context keys)', { 'ForAllValues:StringEquals': { 'aws:PrincipalTag/missing': 'x' } }, 'match'],
+  [
+    'ForAllValues with an absent key (Single-valued vs. multivalued context keys)',
+    { 'ForAllValues:StringEquals': { 'aws:PrincipalTag/missing': 'x' } },
+    'match',
+  ],
   ['ForAnyValue with an absent key', { 'ForAnyValue:StringEquals': { 'aws:PrincipalTag/missing': 'x' } }, 'no-match'],
   ['ForAnyValue negated with an absent key', { 'ForAnyValue:StringNotEquals': { 'aws:PrincipalTag/missing': 'x' } }, 'no-match'],
-  ['ForAnyValue…IfExists with an absent key: IfExists holds (Condition operators, …IfExists)', { 'ForAnyValue:StringEqualsIfExists': { 'aws:PrincipalTag/missing': 'x' } }, 'match'],
+  [
+    'ForAnyValue…IfExists with an absent key: IfExists holds (Condition operators, …IfExists)',
+    { 'ForAnyValue:StringEqualsIfExists': { 'aws:PrincipalTag/missing': 'x' } },
+    'match',
+  ],
 ]);
 
 table('unknown keys', [
@@ -246,7 +266,11 @@ table('partial values (aws:userid of a role session is AROA…:<session name>)',
   ['a literal ${*} after the prefix', { StringLike: { 'aws:userid': 'AROAEXAMPLE:${*}' } }, ['aws:userid']],
   ['ArnLike on a partial ARN: resource prefix', { ArnLike: { 'test:partial-arn': 'arn:aws:sts::*:assumed-role/MoleculeTenantEICRole-staging/*' } }, 'match'],
   ['ArnLike on a partial ARN: another account', { ArnLike: { 'test:partial-arn': 'arn:aws:sts::111111111111:assumed-role/*' } }, 'no-match'],
-  ['ArnLike on a partial ARN: session name', { ArnLike: { 'test:partial-arn': 'arn:aws:sts::*:assumed-role/MoleculeTenantEICRole-staging/ci' } }, ['test:partial-arn']],
+  [
+    'ArnLike on a partial ARN: session name',
+    { ArnLike: { 'test:partial-arn': 'arn:aws:sts::*:assumed-role/MoleculeTenantEICRole-staging/ci' } },
+    ['test:partial-arn'],
+  ],
   ['ArnLike on a prefix that stops before the resource', { ArnLike: { 'test:partial-short': 'arn:aws:sts::*:*' } }, ['test:partial-short']],
   ['ArnLike on a prefix that stops before the resource, already failing', { ArnLike: { 'test:partial-short': 'arn:aws-cn:sts::*:*' } }, 'no-match'],
   ['Numeric on a partial value', { NumericEquals: { 'aws:userid': '1' } }, ['aws:userid']],
@@ -287,19 +311,31 @@ table('policy variables in condition values', [
   ['an unknown variable is unknown', { StringEquals: { 'aws:PrincipalTag/team': '${aws:SourceVpc}' } }, ['aws:SourceVpc']],
   ['an unknown variable with a default is still unknown', { StringEquals: { 'aws:PrincipalTag/team': "${aws:SourceVpc, 'platform'}" } }, ['aws:SourceVpc']],
   ['a partial variable is unknown', { StringEquals: { 'aws:PrincipalTag/team': '${aws:userid}' } }, ['aws:userid']],
-  ['a variable with no value equals nothing (Variables and tags, "Policy variables with no value")', { StringEquals: { 'aws:PrincipalTag/team': '${aws:SourceAccount}' } }, 'no-match'],
+  [
+    'a variable with no value equals nothing (Variables and tags, "Policy variables with no value")',
+    { StringEquals: { 'aws:PrincipalTag/team': '${aws:SourceAccount}' } },
+    'no-match',
+  ],
   ['…and a negated operator matches it', { StringNotEquals: { 'aws:PrincipalTag/team': '${aws:SourceAccount}' } }, 'match'],
   ['a variable with no value wins over an unknown one', { StringEquals: { 'aws:PrincipalTag/team': '${aws:SourceAccount}${aws:SourceVpc}' } }, 'no-match'],
-  ['a multivalued key cannot be a variable (Single-valued vs. multivalued context keys)', { StringEquals: { 'aws:PrincipalTag/team': "${test:multi, 'platform'}" } }, 'match'],
+  [
+    'a multivalued key cannot be a variable (Single-valued vs. multivalued context keys)',
+    { StringEquals: { 'aws:PrincipalTag/team': "${test:multi, 'platform'}" } },
+    'match',
+  ],
   ['an unclosed ${ is literal', { StringEquals: { 'aws:PrincipalTag/team': '${aws:PrincipalAccount' } }, 'no-match'],
   ['${$} is a literal $', { StringLike: { 'aws:PrincipalTag/team': '${$}*' } }, 'no-match'],
 ]);
 
 describe('policy variables can be turned off (policies without Version 2012-10-17)', () => {
   it('treats ${…} as text', () => {
-    assert.deepEqual(evaluateCondition({ StringEquals: { 'aws:PrincipalAccount': '${aws:PrincipalAccount}' } }, context, { policyVariables: false }), { outcome: 'no-match' });
+    assert.deepEqual(evaluateCondition({ StringEquals: { 'aws:PrincipalAccount': '${aws:PrincipalAccount}' } }, context, { policyVariables: false }), {
+      outcome: 'no-match',
+    });
     const literal = makeContext({ 'test:text': '${aws:PrincipalAccount}' });
-    assert.deepEqual(evaluateCondition({ StringEquals: { 'test:text': '${aws:PrincipalAccount}' } }, literal, { policyVariables: false }), { outcome: 'match' });
+    assert.deepEqual(evaluateCondition({ StringEquals: { 'test:text': '${aws:PrincipalAccount}' } }, literal, { policyVariables: false }), {
+      outcome: 'match',
+    });
   });
 });
 

@@ -1,26 +1,83 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildxArgs, defaultTags, digestFromMetadata, digestFromPushOutput, legacyBuildArgs, withOciLabels, type BuildPlan } from '../../src/docker/args.js';
-import type { BuildInputs } from '../../src/inputs.js';
+import {
+  buildxArgs,
+  defaultTags,
+  digestFromMetadata,
+  digestFromPushOutput,
+  legacyBuildArgs,
+  withOciLabels,
+  type BuildPlan,
+} from '../../src/adapters/docker/args.js';
+import type { BuildInputs } from '../../src/action/inputs.js';
 
 const build: BuildInputs = {
-  context: 'app', file: '', buildArgs: ['VERSION=1'], labels: [], tags: [], target: 'runtime', platforms: [],
-  cacheFrom: ['type=registry,ref=r/cache'], cacheTo: [], noCache: false, push: true, provenance: '',
-  secrets: [], secretFiles: [], secretEnvs: [], ssh: [], buildContexts: [],
+  context: 'app',
+  file: '',
+  buildArgs: ['VERSION=1'],
+  labels: [],
+  tags: [],
+  target: 'runtime',
+  platforms: [],
+  cacheFrom: ['type=registry,ref=r/cache'],
+  cacheTo: [],
+  noCache: false,
+  push: true,
+  provenance: '',
+  secrets: [],
+  secretFiles: [],
+  secretEnvs: [],
+  ssh: [],
+  buildContexts: [],
 };
 const plan = (overrides: Partial<BuildInputs> = {}, secrets: string[] = []): BuildPlan => ({
-  build: { ...build, ...overrides }, imageRefs: ['h/r:v1', 'h/r:latest'], labels: ['a=b'], dockerfile: 'app/Dockerfile', secrets,
+  build: { ...build, ...overrides },
+  imageRefs: ['h/r:v1', 'h/r:latest'],
+  labels: ['a=b'],
+  dockerfile: 'app/Dockerfile',
+  secrets,
 });
 const digest = `sha256:${'ab'.repeat(32)}`;
 
 describe('docker arguments', () => {
   it('buildx pushes itself and writes the metadata file', () => {
-    assert.deepEqual(buildxArgs(plan({ platforms: ['linux/amd64', 'linux/arm64'], provenance: 'false', cacheTo: ['type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true'] }), '/tmp/m.json'), [
-      'buildx', 'build', '--file', 'app/Dockerfile', '--tag', 'h/r:v1', '--tag', 'h/r:latest', '--build-arg', 'VERSION=1', '--label', 'a=b',
-      '--target', 'runtime', '--platform', 'linux/amd64,linux/arm64', '--cache-from', 'type=registry,ref=r/cache',
-      '--cache-to', 'type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true', '--provenance=false',
-      '--metadata-file', '/tmp/m.json', '--push', 'app',
-    ]);
+    assert.deepEqual(
+      buildxArgs(
+        plan({
+          platforms: ['linux/amd64', 'linux/arm64'],
+          provenance: 'false',
+          cacheTo: ['type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true'],
+        }),
+        '/tmp/m.json',
+      ),
+      [
+        'buildx',
+        'build',
+        '--file',
+        'app/Dockerfile',
+        '--tag',
+        'h/r:v1',
+        '--tag',
+        'h/r:latest',
+        '--build-arg',
+        'VERSION=1',
+        '--label',
+        'a=b',
+        '--target',
+        'runtime',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--cache-from',
+        'type=registry,ref=r/cache',
+        '--cache-to',
+        'type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true',
+        '--provenance=false',
+        '--metadata-file',
+        '/tmp/m.json',
+        '--push',
+        'app',
+      ],
+    );
   });
 
   it('buildx without push loads a single-platform image', () => {
@@ -32,17 +89,51 @@ describe('docker arguments', () => {
     const secrets = ['id=token,src=/private/secrets/secret-0', 'id=npmrc,src=/home/u/.npmrc'];
     const args = buildxArgs(plan({ ssh: ['default'], buildContexts: ['base=docker-image://alpine:3.20'], provenance: 'false' }, secrets), '/m');
     assert.deepEqual(args.slice(args.indexOf('--secret'), args.indexOf('--metadata-file')), [
-      '--secret', secrets[0], '--secret', secrets[1], '--ssh', 'default', '--build-context', 'base=docker-image://alpine:3.20', '--provenance=false',
+      '--secret',
+      secrets[0],
+      '--secret',
+      secrets[1],
+      '--ssh',
+      'default',
+      '--build-context',
+      'base=docker-image://alpine:3.20',
+      '--provenance=false',
     ]);
     const legacy = legacyBuildArgs(plan({ ssh: ['default=/k'] }, secrets), '/iid');
-    assert.deepEqual(legacy.slice(legacy.indexOf('--secret')), ['--secret', secrets[0], '--secret', secrets[1], '--ssh', 'default=/k', '--iidfile', '/iid', 'app']);
+    assert.deepEqual(legacy.slice(legacy.indexOf('--secret')), [
+      '--secret',
+      secrets[0],
+      '--secret',
+      secrets[1],
+      '--ssh',
+      'default=/k',
+      '--iidfile',
+      '/iid',
+      'app',
+    ]);
     assert.throws(() => legacyBuildArgs(plan({ buildContexts: ['x=../x'] })), /build-contexts: extra build contexts need docker buildx/);
   });
 
   it('docker build (BuildKit, no buildx) builds; pushes happen per tag afterwards', () => {
     assert.deepEqual(legacyBuildArgs(plan({ platforms: ['linux/amd64'] })), [
-      'build', '--file', 'app/Dockerfile', '--tag', 'h/r:v1', '--tag', 'h/r:latest', '--build-arg', 'VERSION=1', '--label', 'a=b',
-      '--target', 'runtime', '--platform', 'linux/amd64', '--cache-from', 'type=registry,ref=r/cache', 'app',
+      'build',
+      '--file',
+      'app/Dockerfile',
+      '--tag',
+      'h/r:v1',
+      '--tag',
+      'h/r:latest',
+      '--build-arg',
+      'VERSION=1',
+      '--label',
+      'a=b',
+      '--target',
+      'runtime',
+      '--platform',
+      'linux/amd64',
+      '--cache-from',
+      'type=registry,ref=r/cache',
+      'app',
     ]);
   });
 
@@ -65,7 +156,11 @@ describe('docker arguments', () => {
     assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/trunk', defaultBranch: 'trunk' }), [sha, 'latest']);
     assert.deepEqual(defaultTags({ sha, ref: 'refs/heads/main', defaultBranch: 'trunk' }), [sha]);
     assert.deepEqual(defaultTags({ sha, ref: 'refs/tags/v1.0.0', defaultBranch: 'main' }), ['v1.0.0'], 'a tag push: the git tag');
-    assert.deepEqual(defaultTags({ sha, ref: 'refs/tags/release/2.0+build.5', defaultBranch: 'main' }), ['release-2.0-build.5'], 'as metadata-action sanitises it');
+    assert.deepEqual(
+      defaultTags({ sha, ref: 'refs/tags/release/2.0+build.5', defaultBranch: 'main' }),
+      ['release-2.0-build.5'],
+      'as metadata-action sanitises it',
+    );
     assert.deepEqual(defaultTags({ sha, ref: 'refs/pull/7/merge', defaultBranch: 'main' }), [sha], 'a pull request: the SHA only');
     assert.throws(() => defaultTags({ sha, ref: 'refs/tags/...', defaultBranch: 'main' }), /git tag "\.\.\." leaves no valid image tag/);
     assert.throws(() => defaultTags({ sha: undefined, ref: undefined, defaultBranch: undefined }), /tags: none given and GITHUB_SHA is not set/);
@@ -74,7 +169,9 @@ describe('docker arguments', () => {
   it('adds OCI labels unless given', () => {
     const now = new Date('2026-11-23T10:00:00Z');
     assert.deepEqual(withOciLabels(['org.opencontainers.image.source=mine'], { sha: 'abc', sourceUrl: 'https://g/x/y' }, now), [
-      'org.opencontainers.image.source=mine', 'org.opencontainers.image.revision=abc', 'org.opencontainers.image.created=2026-11-23T10:00:00.000Z',
+      'org.opencontainers.image.source=mine',
+      'org.opencontainers.image.revision=abc',
+      'org.opencontainers.image.created=2026-11-23T10:00:00.000Z',
     ]);
   });
 });

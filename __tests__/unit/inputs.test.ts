@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { INPUT_DEFAULTS, readInputs, type InputName } from '../../src/inputs.js';
+import { INPUT_DEFAULTS, readInputs, type InputName } from '../../src/action/inputs.js';
 import { UserError } from '../../src/errors.js';
-import { ROOT } from '../stack/action.js';
+import { ROOT } from '../../stack/action.js';
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string; description: string }>;
@@ -25,7 +25,23 @@ describe('inputs', () => {
   });
 
   it('action.yml declares the public outputs and runs on node24 with a post step', () => {
-    assert.deepEqual(Object.keys(action.outputs).sort(), ['digest', 'drift', 'extra', 'image-uri', 'imageid', 'metadata', 'missing', 'registry', 'report', 'repository-arn', 'repository-policy-changed', 'tags'].sort());
+    assert.deepEqual(
+      Object.keys(action.outputs).sort(),
+      [
+        'digest',
+        'drift',
+        'extra',
+        'image-uri',
+        'imageid',
+        'metadata',
+        'missing',
+        'registry',
+        'report',
+        'repository-arn',
+        'repository-policy-changed',
+        'tags',
+      ].sort(),
+    );
     assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js' });
   });
 
@@ -48,7 +64,11 @@ describe('inputs', () => {
   });
 
   it('normalises pull principals: account IDs become root ARNs, duplicates go', () => {
-    const inputs = read({ repository: 'a/b', 'aws-region': 'us-east-2', 'pull-principals': '004947743811, arn:aws:iam::004947743811:root\narn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging' });
+    const inputs = read({
+      repository: 'a/b',
+      'aws-region': 'us-east-2',
+      'pull-principals': '004947743811, arn:aws:iam::004947743811:root\narn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging',
+    });
     assert.deepEqual(inputs.pullPrincipals, ['arn:aws:iam::004947743811:root', 'arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging']);
   });
 
@@ -83,11 +103,14 @@ describe('inputs', () => {
   ];
   for (const [what, inputs, message] of bad) {
     it(`refuses ${what} with a message naming the input`, () => {
-      assert.throws(() => read({ repository: 'a/b', 'aws-region': 'us-east-2', ...inputs }), (error: unknown) => {
-        assert.ok(error instanceof UserError);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => read({ repository: 'a/b', 'aws-region': 'us-east-2', ...inputs }),
+        (error: unknown) => {
+          assert.ok(error instanceof UserError);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 });

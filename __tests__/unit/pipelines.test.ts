@@ -9,21 +9,28 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeRepository } from '../../src/aws/ecr.js';
-import { buildAndPush, transientPushFailure, type PushRetry } from '../../src/docker/build.js';
-import { privateConfig, registryHostname } from '../../src/docker/config.js';
-import { maskableParts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh, quotedEntries, secretSpecs } from '../../src/docker/secrets.js';
-import { readExclusionFilters, refNameAsTag, resolveTags, tagInputProblem, tagIsImmutable, wildcardMatches } from '../../src/docker/tags.js';
-import type { BuildInputs } from '../../src/inputs.js';
-import { displayProxy, proxyFor } from '../../src/net/proxy.js';
-import { setLogger, terminalLogger } from '../../src/log.js';
+import { describeRepository } from '../../src/adapters/aws/ecr.js';
+import { buildAndPush, transientPushFailure, type PushRetry } from '../../src/adapters/docker/build.js';
+import { privateConfig, registryHostname } from '../../src/adapters/docker/config.js';
+import { maskableParts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh, quotedEntries, secretSpecs } from '../../src/adapters/docker/secrets.js';
+import { readExclusionFilters, refNameAsTag, resolveTags, tagInputProblem, tagIsImmutable, wildcardMatches } from '../../src/adapters/docker/tags.js';
+import type { BuildInputs } from '../../src/action/inputs.js';
+import { displayProxy, proxyFor } from '../../src/adapters/net/proxy.js';
+import { plainLogger, setLogger } from '../../src/log.js';
 
 const HOST = '153263036946.dkr.ecr.us-east-2.amazonaws.com';
 
 describe('tags', () => {
   it('accepts metadata-action references to this repository, and refuses any other clearly', () => {
-    assert.deepEqual(resolveTags([`${HOST}/team/app:v1.2.3`, `${HOST}/team/app:latest`, 'sha-abc', 'v1.2.3'], HOST, 'team/app'), ['v1.2.3', 'latest', 'sha-abc']);
-    assert.throws(() => resolveTags([`${HOST}/team/other:v1`], HOST, 'team/app'), /tags: ".*team\/other:v1" names the image .*team\/other, not 153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com\/team\/app, the only repository this step pushes to/);
+    assert.deepEqual(resolveTags([`${HOST}/team/app:v1.2.3`, `${HOST}/team/app:latest`, 'sha-abc', 'v1.2.3'], HOST, 'team/app'), [
+      'v1.2.3',
+      'latest',
+      'sha-abc',
+    ]);
+    assert.throws(
+      () => resolveTags([`${HOST}/team/other:v1`], HOST, 'team/app'),
+      /tags: ".*team\/other:v1" names the image .*team\/other, not 153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com\/team\/app, the only repository this step pushes to/,
+    );
     assert.throws(() => resolveTags(['ghcr.io/team/app:v1'], HOST, 'team/app'), /names the image ghcr\.io\/team\/app, not/);
     assert.throws(() => resolveTags(['123456789012.dkr.ecr.us-east-2.amazonaws.com/team/app:v1'], HOST, 'team/app'), /names the image 123456789012\./);
     assert.equal(tagInputProblem(`${HOST}/team/app:v1`), undefined);
@@ -53,8 +60,17 @@ describe('tags', () => {
 
   it('matches ECR wildcards without backtracking', () => {
     const cases: [string, string, boolean][] = [
-      ['latest', 'latest', true], ['latest', 'latest2', false], ['*', 'anything', true], ['v*', 'v1.2', true], ['v*', 'x1', false],
-      ['*-rc', '1.0-rc', true], ['*-rc', '1.0-rc1', false], ['a*b*c', 'aXbYc', true], ['a*b*c', 'acb', false], ['a*a', 'a', false], ['**', '', true],
+      ['latest', 'latest', true],
+      ['latest', 'latest2', false],
+      ['*', 'anything', true],
+      ['v*', 'v1.2', true],
+      ['v*', 'x1', false],
+      ['*-rc', '1.0-rc', true],
+      ['*-rc', '1.0-rc1', false],
+      ['a*b*c', 'aXbYc', true],
+      ['a*b*c', 'acb', false],
+      ['a*a', 'a', false],
+      ['**', '', true],
     ];
     for (const [filter, tag, expected] of cases) assert.equal(wildcardMatches(filter, tag), expected, `${filter} ~ ${tag}`);
     const started = Date.now();
@@ -71,10 +87,14 @@ describe('tags', () => {
   it('reads the mode and the exclusion filters that DescribeRepositories returns (SDK mock)', async () => {
     const ecr = mockClient(ECRClient);
     ecr.on(DescribeRepositoriesCommand).resolves({
-      repositories: [{
-        repositoryArn: 'arn:aws:ecr:us-east-2:153263036946:repository/team/app', repositoryUri: `${HOST}/team/app`,
-        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }],
-      }],
+      repositories: [
+        {
+          repositoryArn: 'arn:aws:ecr:us-east-2:153263036946:repository/team/app',
+          repositoryUri: `${HOST}/team/app`,
+          imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+          imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }],
+        },
+      ],
     });
     const info = await describeRepository(new ECRClient({ region: 'us-east-2' }), '153263036946', 'team/app');
     assert.deepEqual(info?.mutability, { mode: 'IMMUTABLE_WITH_EXCLUSION', exclusionFilters: ['latest'] });
@@ -86,7 +106,7 @@ describe('tags', () => {
 describe('private docker config', () => {
   const auth = Buffer.from('AWS:ecr-password').toString('base64');
 
-  it('keeps the user\'s logins, helpers and settings; the ECR login goes into auths only', () => {
+  it("keeps the user's logins, helpers and settings; the ECR login goes into auths only", () => {
     const user = {
       auths: { 'ghcr.io': { auth: 'Z2g6dG9r' }, [`https://${HOST}`]: { auth: 'old' } },
       credHelpers: { 'public.ecr.aws': 'ecr-login', [HOST]: 'ecr-login' },
@@ -116,9 +136,11 @@ describe('private docker config', () => {
 });
 
 describe('build secrets', () => {
-  it('reads build-push-action\'s formats, quoted multi-line values included', () => {
+  it("reads build-push-action's formats, quoted multi-line values included", () => {
     assert.deepEqual(parseSecrets('GIT_AUTH_TOKEN=abc=def\n"MULTI=line one\nline ""two"""\n  npm=x'), [
-      { id: 'GIT_AUTH_TOKEN', value: 'abc=def' }, { id: 'MULTI', value: 'line one\nline "two"' }, { id: 'npm', value: 'x' },
+      { id: 'GIT_AUTH_TOKEN', value: 'abc=def' },
+      { id: 'MULTI', value: 'line one\nline "two"' },
+      { id: 'npm', value: 'x' },
     ]);
     assert.deepEqual(quotedEntries('\n\na\n\n'), ['a']);
     assert.deepEqual(parseSecretFiles('npmrc=/home/u/.npmrc'), [{ id: 'npmrc', path: '/home/u/.npmrc' }]);
@@ -128,7 +150,11 @@ describe('build secrets', () => {
 
   it('never shows a secret value in an error', () => {
     for (const bad of ['no-separator-s3cr3t', '=s3cr3t', 'bad id=s3cr3t', '"UNCLOSED=s3cr3t']) {
-      assert.throws(() => parseSecrets(bad), (error: Error) => !error.message.includes('s3cr3t') && /^secrets: entry 1/.test(error.message), bad);
+      assert.throws(
+        () => parseSecrets(bad),
+        (error: Error) => !error.message.includes('s3cr3t') && /^secrets: entry 1/.test(error.message),
+        bad,
+      );
     }
     assert.throws(() => parseSecrets('a=1\na=2'), /the id "a" is given twice/);
   });
@@ -139,7 +165,9 @@ describe('build secrets', () => {
 
   it('writes values to private files; the --secret specs hold paths only', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'secrets');
-    const specs = secretSpecs(dir, [{ id: 'token', value: 's3cr3t' }], [{ id: 'npmrc', path: '/x/.npmrc' }], [{ id: 'env', env: 'MY_SECRET' }], { MY_SECRET: 'from-env' });
+    const specs = secretSpecs(dir, [{ id: 'token', value: 's3cr3t' }], [{ id: 'npmrc', path: '/x/.npmrc' }], [{ id: 'env', env: 'MY_SECRET' }], {
+      MY_SECRET: 'from-env',
+    });
     assert.deepEqual(specs, [`id=token,src=${dir}/secret-0`, `id=env,src=${dir}/secret-1`, 'id=npmrc,src=/x/.npmrc']);
     assert.equal(readFileSync(join(dir, 'secret-0'), 'utf8'), 's3cr3t');
     assert.ok(!specs.join(' ').includes('s3cr3t'));
@@ -176,7 +204,9 @@ describe('push retries', () => {
     writeFileSync(counter, '0');
     const script = join(dir, 'docker');
     const cases = failures.map((failure, index) => `  ${index + 1}) echo ${JSON.stringify(failure)} >&2; exit 1;;`).join('\n');
-    writeFileSync(script, `#!/bin/sh
+    writeFileSync(
+      script,
+      `#!/bin/sh
 case "$1" in
   buildx) exit 1;;
   build) for a in "$@"; do if [ "$prev" = "--iidfile" ]; then echo "sha256:${'c'.repeat(64)}" > "$a"; fi; prev="$a"; done; exit 0;;
@@ -186,14 +216,30 @@ ${cases}
   *) echo "$2: digest: sha256:${'d'.repeat(64)} size: 527"; exit 0;;
 esac;;
 esac
-`);
+`,
+    );
     chmodSync(script, 0o755);
     return { path: script, pushes: () => Number(readFileSync(counter, 'utf8')) };
   }
 
   const build: BuildInputs = {
-    context: '.', file: '', buildArgs: [], labels: [], tags: [], target: '', platforms: [], cacheFrom: [], cacheTo: [], noCache: false, push: true,
-    provenance: 'false', secrets: [], secretFiles: [], secretEnvs: [], ssh: [], buildContexts: [],
+    context: '.',
+    file: '',
+    buildArgs: [],
+    labels: [],
+    tags: [],
+    target: '',
+    platforms: [],
+    cacheFrom: [],
+    cacheTo: [],
+    noCache: false,
+    push: true,
+    provenance: 'false',
+    secrets: [],
+    secretFiles: [],
+    secretEnvs: [],
+    ssh: [],
+    buildContexts: [],
   };
   const plan = { build, imageRefs: ['r/a:v1'], labels: [], dockerfile: 'Dockerfile', secrets: [] };
   const delays: number[] = [];
@@ -201,13 +247,17 @@ esac
 
   it('retries a transient failure with backoff, logging each attempt, and reports the image', async () => {
     const lines: string[] = [];
-    setLogger(terminalLogger((text) => void lines.push(text)));
+    setLogger(plainLogger((text) => void lines.push(text)));
     const docker = fakeDocker(['received unexpected HTTP status: 503 Service Unavailable', 'Put "https://r/v2/a/manifests/v1": EOF']);
     delays.length = 0;
     const result = await buildAndPush({ path: docker.path, env: {} }, plan, mkdtempSync(join(tmpdir(), 't-')), retry);
     assert.equal(result.digest, `sha256:${'d'.repeat(64)}`);
     assert.equal(result.imageId, `sha256:${'c'.repeat(64)}`);
-    assert.deepEqual(JSON.parse(result.metadata), { 'containerimage.config.digest': result.imageId, 'containerimage.digest': result.digest, 'image.name': 'r/a:v1' });
+    assert.deepEqual(JSON.parse(result.metadata), {
+      'containerimage.config.digest': result.imageId,
+      'containerimage.digest': result.digest,
+      'image.name': 'r/a:v1',
+    });
     assert.equal(docker.pushes(), 3);
     assert.deepEqual(delays, [1000, 2000]);
     const log = lines.join('');
@@ -218,13 +268,19 @@ esac
 
   it('gives up after the last attempt with one error: built but not pushed', async () => {
     const docker = fakeDocker(Array(10).fill('received unexpected HTTP status: 502 Bad Gateway'));
-    await assert.rejects(buildAndPush({ path: docker.path, env: {} }, plan, mkdtempSync(join(tmpdir(), 't-')), retry), /^UserError: The image was built but not pushed: docker push r\/a:v1 failed 4 times, the last time with:\n.*502 Bad Gateway\nThe registry \(or the network to it\) kept failing; re-run the job\./);
+    await assert.rejects(
+      buildAndPush({ path: docker.path, env: {} }, plan, mkdtempSync(join(tmpdir(), 't-')), retry),
+      /^UserError: The image was built but not pushed: docker push r\/a:v1 failed 4 times, the last time with:\n.*502 Bad Gateway\nThe registry \(or the network to it\) kept failing; re-run the job\./,
+    );
     assert.equal(docker.pushes(), 4);
   });
 
   it('does not retry a refusal', async () => {
     const docker = fakeDocker(['denied: requested access to the resource is denied']);
-    await assert.rejects(buildAndPush({ path: docker.path, env: {} }, plan, mkdtempSync(join(tmpdir(), 't-')), retry), /The image was built but not pushed: docker push r\/a:v1 failed, the last time with:\ndenied/);
+    await assert.rejects(
+      buildAndPush({ path: docker.path, env: {} }, plan, mkdtempSync(join(tmpdir(), 't-')), retry),
+      /The image was built but not pushed: docker push r\/a:v1 failed, the last time with:\ndenied/,
+    );
     assert.equal(docker.pushes(), 1);
   });
 });
@@ -273,20 +329,26 @@ describe('proxy choice', () => {
   });
 
   it('a proxy that is down or refuses: the error names the proxy and its variable', async () => {
-    const { resolveTagDigest } = await import('../../src/docker/registry.js');
+    const { resolveTagDigest } = await import('../../src/adapters/docker/registry.js');
     const refusing = createServer();
     refusing.on('connect', (_request, socket) => socket.end('HTTP/1.0 403 Access denied\r\nServer: tinyproxy/1.11.1\r\n\r\n'));
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
     const port = (refusing.address() as AddressInfo).port;
     try {
       await withEnvAsync({ HTTPS_PROXY: `http://127.0.0.1:${port}` }, () =>
-        assert.rejects(resolveTagDigest(`https://${HOST}`, 'a/b', 'v1', { username: 'AWS', password: 'x' }), /registry: cannot reach https:\/\/153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com to confirm a\/b:v1 \(the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) refused to connect to 153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com:443 \(it answered 403 Access denied to CONNECT\)/),
+        assert.rejects(
+          resolveTagDigest(`https://${HOST}`, 'a/b', 'v1', { username: 'AWS', password: 'x' }),
+          /registry: cannot reach https:\/\/153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com to confirm a\/b:v1 \(the proxy http:\/\/127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) refused to connect to 153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com:443 \(it answered 403 Access denied to CONNECT\)/,
+        ),
       );
     } finally {
       refusing.close();
     }
     await withEnvAsync({ https_proxy: 'http://127.0.0.1:9' }, () =>
-      assert.rejects(resolveTagDigest(`https://${HOST}`, 'a/b', 'v1', { username: 'AWS', password: 'x' }), /cannot reach 153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com:443 through the proxy http:\/\/127\.0\.0\.1:9 \(from https_proxy\): connect ECONNREFUSED 127\.0\.0\.1:9/),
+      assert.rejects(
+        resolveTagDigest(`https://${HOST}`, 'a/b', 'v1', { username: 'AWS', password: 'x' }),
+        /cannot reach 153263036946\.dkr\.ecr\.us-east-2\.amazonaws\.com:443 through the proxy http:\/\/127\.0\.0\.1:9 \(from https_proxy\): connect ECONNREFUSED 127\.0\.0\.1:9/,
+      ),
     );
   });
 });

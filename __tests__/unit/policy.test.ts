@@ -2,13 +2,13 @@
 // drift planning and the manifest. Data in, data out; no AWS.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allowlistEntries, allowlistShows, coveredBy, editAllowlist, findAllowlistStatement } from '../../src/policy/allowlist.js';
-import { decodeIamDocument, iamPolicyLength, parsePolicy, samePolicyMeaning, type PolicyDocument, type Statement } from '../../src/policy/document.js';
-import { grantStatement, planGrant, publicGrantFindings, stalePrincipals } from '../../src/policy/repository-grant.js';
-import { formatPlan, planReconcile, type PlanInput } from '../../src/drift/plan.js';
-import type { Check, CheckStatus, RepositoryVerdict } from '../../src/checks/model.js';
-import type { Layer } from '../../src/policy/evaluate.js';
-import { expectedRepositories } from '../../src/drift/manifest.js';
+import { allowlistEntries, allowlistShows, coveredBy, editAllowlist, findAllowlistStatement } from '../../src/domain/policy/allowlist.js';
+import { decodeIamDocument, iamPolicyLength, parsePolicy, samePolicyMeaning, type PolicyDocument, type Statement } from '../../src/domain/policy/document.js';
+import { grantStatement, planGrant, publicGrantFindings, stalePrincipals } from '../../src/domain/policy/repository-grant.js';
+import { formatPlan, planReconcile, type PlanInput } from '../../src/domain/plan.js';
+import type { Check, CheckStatus, RepositoryVerdict } from '../../src/domain/checks/model.js';
+import type { Layer } from '../../src/domain/policy/evaluate.js';
+import { expectedRepositories } from '../../src/domain/manifest.js';
 import { UserError } from '../../src/errors.js';
 
 const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
@@ -19,7 +19,15 @@ const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: '2012-10-
 describe('policy documents', () => {
   const stored = doc({ Sid: 'A', Effect: 'Allow', Principal: { AWS: ['004947743811', ROLE] }, Action: ['ecr:BatchGetImage', 'ECR:GetDownloadUrlForLayer'] });
   const same: [string, PolicyDocument][] = [
-    ['keys, arrays and action case reordered, account as root ARN, duplicates', doc({ Action: ['ecr:getdownloadurlforlayer', 'ecr:BatchGetImage', 'ecr:BatchGetImage'], Principal: { AWS: [ROLE, 'arn:aws:iam::004947743811:root'] }, Effect: 'Allow', Sid: 'A' })],
+    [
+      'keys, arrays and action case reordered, account as root ARN, duplicates',
+      doc({
+        Action: ['ecr:getdownloadurlforlayer', 'ecr:BatchGetImage', 'ecr:BatchGetImage'],
+        Principal: { AWS: [ROLE, 'arn:aws:iam::004947743811:root'] },
+        Effect: 'Allow',
+        Sid: 'A',
+      }),
+    ],
     ['statements reordered', doc(...stored.Statement)],
   ];
   for (const [what, other] of same) it(`means the same: ${what}`, () => assert.ok(samePolicyMeaning(stored, other)));
@@ -63,17 +71,34 @@ describe('the repository grant', () => {
   });
 
   it('makes no change when the stored grant means the same', () => {
-    const reformatted = { Action: [...PULL].reverse().map((a) => a.toUpperCase()), Principal: { AWS: ['004947743811', ROLE] }, Effect: 'Allow' as const, Sid: 'PublishImageCrossAccountPull' };
+    const reformatted = {
+      Action: [...PULL].reverse().map((a) => a.toUpperCase()),
+      Principal: { AWS: ['004947743811', ROLE] },
+      Effect: 'Allow' as const,
+      Sid: 'PublishImageCrossAccountPull',
+    };
     assert.equal(planGrant(doc(foreign, reformatted), grant, 'r').changes, false);
   });
 
-  it('refuses, before any write, a policy over ECR\'s 10,240 characters', () => {
-    const big = Array.from({ length: 80 }, (_, i) => ({ ...foreign, Sid: `S${i}`, Principal: { AWS: `arn:aws:iam::153263036946:role/ci-role-with-a-long-name-${i}` } }));
-    assert.throws(() => planGrant(doc(...big), grant, 'team/app'), (error: unknown) => error instanceof UserError && /repository policy of team\/app: with the grant it would be \d+ characters, over ECR's 10240/.test(error.message));
+  it("refuses, before any write, a policy over ECR's 10,240 characters", () => {
+    const big = Array.from({ length: 80 }, (_, i) => ({
+      ...foreign,
+      Sid: `S${i}`,
+      Principal: { AWS: `arn:aws:iam::153263036946:role/ci-role-with-a-long-name-${i}` },
+    }));
+    assert.throws(
+      () => planGrant(doc(...big), grant, 'team/app'),
+      (error: unknown) =>
+        error instanceof UserError && /repository policy of team\/app: with the grant it would be \d+ characters, over ECR's 10240/.test(error.message),
+    );
   });
 
   it('reports public foreign grants and unique-ID principals', () => {
-    const policy = doc(grant, { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }, { Sid: 'Old', Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLE123'] }, Action: 'ecr:BatchGetImage' });
+    const policy = doc(
+      grant,
+      { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' },
+      { Sid: 'Old', Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLE123'] }, Action: 'ecr:BatchGetImage' },
+    );
     assert.equal(publicGrantFindings(policy, 'PublishImageCrossAccountPull', 'r').length, 1);
     assert.deepEqual(stalePrincipals(policy), [{ sid: 'Old', principal: 'AROAEXAMPLE123' }]);
     assert.deepEqual(publicGrantFindings(doc({ ...grant, Principal: '*' }), 'PublishImageCrossAccountPull', 'r'), [], 'our own statement is never foreign');
@@ -97,11 +122,26 @@ describe('the staging allowlist', () => {
 
   it('creates the allowlist statement, and the login statement, when missing', () => {
     const after = editAllowlist(undefined, { add: [arn('a')], remove: [], addLogin: true }, PULL);
-    assert.deepEqual(after.Statement.map((s) => s.Sid), ['PublishImagePullAllowlist', 'PublishImageEcrLogin']);
+    assert.deepEqual(
+      after.Statement.map((s) => s.Sid),
+      ['PublishImagePullAllowlist', 'PublishImageEcrLogin'],
+    );
   });
 
   it('lists explicit repositories and wildcards of this registry only', () => {
-    const entries = allowlistEntries([doc(login, pull, { Effect: 'Allow', Action: 'ecr:*', Resource: [arn('team/*'), 'arn:aws:ecr:eu-west-1:153263036946:repository/x'] }, { Effect: 'Allow', Action: 's3:*', Resource: arn('s3-only') })], 'us-east-2', '153263036946', PULL);
+    const entries = allowlistEntries(
+      [
+        doc(
+          login,
+          pull,
+          { Effect: 'Allow', Action: 'ecr:*', Resource: [arn('team/*'), 'arn:aws:ecr:eu-west-1:153263036946:repository/x'] },
+          { Effect: 'Allow', Action: 's3:*', Resource: arn('s3-only') },
+        ),
+      ],
+      'us-east-2',
+      '153263036946',
+      PULL,
+    );
     assert.deepEqual(entries, { explicit: ['a', 'b'], wildcards: [arn('team/*')] });
     assert.deepEqual(coveredBy(arn('team/*'), ['team/x', 'other/y'], 'us-east-2', '153263036946'), ['team/x']);
   });
@@ -109,12 +149,30 @@ describe('the staging allowlist', () => {
 
 describe('reconcile plan', () => {
   const base: PlanInput = {
-    region: 'us-east-2', registryId: '153263036946', verdicts: [], role: { roleArn: 'arn:aws:iam::004947743811:role/Role' }, grantPlans: new Map(), extra: [], prune: false, pullActions: PULL,
-    allowlistDocument: doc({ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: [arn('a')] }), policies: [], otherInlineLength: 0, policyName: 'Allowlist',
+    region: 'us-east-2',
+    registryId: '153263036946',
+    verdicts: [],
+    role: { roleArn: 'arn:aws:iam::004947743811:role/Role' },
+    grantPlans: new Map(),
+    extra: [],
+    prune: false,
+    pullActions: PULL,
+    allowlistDocument: doc({ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: [arn('a')] }),
+    policies: [],
+    otherInlineLength: 0,
+    policyName: 'Allowlist',
   };
   const check = (status: CheckStatus, layer: Layer): Check => ({ status, layer, deciding: [], unknownKeys: [] });
   const row = (repository: string, grant: CheckStatus, identity: CheckStatus): RepositoryVerdict => ({
-    repository, arn: arn(repository), exists: true, grant: check(grant, 'resource'), identity: check(identity, 'identity'), stalePrincipals: [], grantWritten: false, allowlistAdded: false, drift: true,
+    repository,
+    arn: arn(repository),
+    exists: true,
+    grant: check(grant, 'resource'),
+    identity: check(identity, 'identity'),
+    stalePrincipals: [],
+    grantWritten: false,
+    allowlistAdded: false,
+    drift: true,
   });
 
   it('adds missing ARNs, prunes extras only when asked, and leaves Deny/Condition to a person', () => {
@@ -125,8 +183,11 @@ describe('reconcile plan', () => {
     assert.deepEqual(planReconcile({ ...base, extra: ['a'], prune: true }).allowlist.remove, [arn('a')]);
   });
 
-  it('refuses past IAM\'s inline limit, naming what to do', () => {
-    assert.throws(() => planReconcile({ ...base, verdicts: [row('b', 'allowed', 'missing')], otherInlineLength: 10_200 }), /over IAM's 10240\. Replace explicit ARNs in Allowlist with a name-prefix wildcard/);
+  it("refuses past IAM's inline limit, naming what to do", () => {
+    assert.throws(
+      () => planReconcile({ ...base, verdicts: [row('b', 'allowed', 'missing')], otherInlineLength: 10_200 }),
+      /over IAM's 10240\. Replace explicit ARNs in Allowlist with a name-prefix wildcard/,
+    );
   });
 
   it('prints like terraform plan, with the room left', () => {
@@ -140,8 +201,9 @@ describe('reconcile plan', () => {
 describe('the manifest', () => {
   it('maps strings and objects, dedupes, adds extras, sorted', () => {
     const manifest = { spec: { templates: ['codex', { name: 'seo-agent', runtime: 'python' }, 'codex'] } };
-    assert.deepEqual(expectedRepositories(manifest, 'm.json', 'spec.templates', 'molecule-ai/workspace-template-{name}', ['molecule-ai/molecule-platform-agent']), [
-      'molecule-ai/molecule-platform-agent', 'molecule-ai/workspace-template-codex', 'molecule-ai/workspace-template-seo-agent',
-    ]);
+    assert.deepEqual(
+      expectedRepositories(manifest, 'm.json', 'spec.templates', 'molecule-ai/workspace-template-{name}', ['molecule-ai/molecule-platform-agent']),
+      ['molecule-ai/molecule-platform-agent', 'molecule-ai/workspace-template-codex', 'molecule-ai/workspace-template-seo-agent'],
+    );
   });
 });

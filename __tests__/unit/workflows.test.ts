@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/action-parser';
-import { INPUT_DEFAULTS } from '../../src/inputs.js';
-import { ROOT } from '../stack/action.js';
+import { INPUT_DEFAULTS } from '../../src/action/inputs.js';
+import { ROOT } from '../../stack/action.js';
 
 type Step = { uses?: string; with?: Record<string, unknown>; run?: string };
 type Workflow = { name: string; on: Record<string, unknown>; jobs: Record<string, { name: string; steps: Step[] }> };
@@ -71,7 +71,9 @@ async function workflowErrors(name: string, content: string): Promise<string[]> 
 }
 
 function actionErrors(content: string): string[] {
-  return parseAction({ name: 'action.yml', content }, trace).context.errors.getErrors().map((error) => error.message);
+  return parseAction({ name: 'action.yml', content }, trace)
+    .context.errors.getErrors()
+    .map((error) => error.message);
 }
 
 /** The ```yaml blocks of the README, with the line each starts on. */
@@ -90,9 +92,12 @@ function readmeYamlBlocks(): { line: number; text: string }[] {
 /** Steps that use this action, whichever form `uses:` takes (`./`, owner/repo@ref, a Gitea URL). */
 const usesThisAction = (uses: string | undefined): boolean => uses === './' || /(^|\/)molecule-ai\/publish-image@/.test(uses ?? '');
 
-describe('workflows and examples, checked by GitHub\'s parser (@actions/workflow-parser)', () => {
+describe("workflows and examples, checked by GitHub's parser (@actions/workflow-parser)", () => {
   it('catches what it should (so a pass means something)', async () => {
-    assert.match((await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        wiht: {}\n')).join('\n'), /Unexpected value 'wiht'/);
+    assert.match(
+      (await workflowErrors('bad.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        wiht: {}\n')).join('\n'),
+      /Unexpected value 'wiht'/,
+    );
     assert.match(actionErrors('name: x\ndescription: y\nruns:\n  using: node99\n  main: index.js\n').join('\n'), /Unexpected value 'node99'/);
   });
 
@@ -110,7 +115,10 @@ describe('workflows and examples, checked by GitHub\'s parser (@actions/workflow
     for (const { line, text } of blocks) {
       // A bare list of steps is checked inside a minimal workflow.
       const content = /^\s*- /m.test(text.split('\n').find((row) => row.trim() && !row.trim().startsWith('#')) ?? '')
-        ? `on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n${text.split('\n').map((row) => `      ${row}`).join('\n')}\n`
+        ? `on: push\njobs:\n  example:\n    runs-on: ubuntu-latest\n    steps:\n${text
+            .split('\n')
+            .map((row) => `      ${row}`)
+            .join('\n')}\n`
         : text;
       assert.deepEqual(await workflowErrors(`README.md:${line}`, content), [], `README.md line ${line}`);
       const workflow = parse(content) as Workflow;

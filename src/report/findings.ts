@@ -1,7 +1,7 @@
-import type { Check, NotChecked, RepositoryVerdict, RoleProblem, RoleVerdict } from '../checks/model.js';
-import { inert } from '../inert.js';
-import { accountOf, roleNameOf } from '../policy/arn.js';
-import type { DecidingStatement } from '../policy/evaluate.js';
+import type { Check, NotChecked, RepositoryVerdict, RoleProblem, RoleVerdict } from '../domain/checks/model.js';
+import { inert } from '../util/inert.js';
+import { accountOf, roleNameOf } from '../domain/arn.js';
+import type { DecidingStatement } from '../domain/policy/evaluate.js';
 
 /**
  * The typed verdicts in words: what is wrong and the exact fix. The only place that phrases them;
@@ -46,7 +46,9 @@ export function grantFindings(verdict: RepositoryVerdict, check: Check, settings
   if (check.layer === 'rcp') {
     return check.status === 'denied'
       ? denied(check, subject, `Narrow that resource control policy (${inert(check.level)}) so it does not apply to this role.`)
-      : [`the resource control policies at ${inert(check.level)} over registry ${registry} do not allow ${check.action}, so no grant can let ${settings.roleArn} pull ${verdict.repository}. Allow it in an RCP attached there (RCPFullAWSAccess does).`];
+      : [
+          `the resource control policies at ${inert(check.level)} over registry ${registry} do not allow ${check.action}, so no grant can let ${settings.roleArn} pull ${verdict.repository}. Allow it in an RCP attached there (RCPFullAWSAccess does).`,
+        ];
   }
   if (check.status === 'denied') return denied(check, subject, `Narrow or remove that statement in registry ${registry}.`);
   const fixStatement = JSON.stringify({ Sid: settings.policySid, Effect: 'Allow', Principal: { AWS: settings.roleArn }, Action: settings.pullActions });
@@ -63,24 +65,31 @@ export function identityFindings(verdict: RepositoryVerdict, check: Check, setti
     case 'boundary':
       return check.status === 'denied'
         ? denied(check, subject, 'Narrow that Deny in the permissions boundary.')
-        : [`the permissions boundary ${inert(check.level)} of ${role(settings)} does not allow ${check.action} on ${verdict.arn}, and a boundary caps what the role's policies allow (cross-account, the repository policy cannot make up for it). Add "${verdict.arn}" (or the pull actions on it) to an Allow of the boundary.`];
+        : [
+            `the permissions boundary ${inert(check.level)} of ${role(settings)} does not allow ${check.action} on ${verdict.arn}, and a boundary caps what the role's policies allow (cross-account, the repository policy cannot make up for it). Add "${verdict.arn}" (or the pull actions on it) to an Allow of the boundary.`,
+          ];
     case 'scp':
       return check.status === 'denied'
         ? denied(check, subject, `Narrow that service control policy (${inert(check.level)}) so it does not apply to this role or repository.`)
-        : [`no service control policy at ${inert(check.level)} over account ${accountOf(settings.roleArn)} allows ${check.action}, and every level of the organization must. Allow it in an SCP attached there (FullAWSAccess does).`];
+        : [
+            `no service control policy at ${inert(check.level)} over account ${accountOf(settings.roleArn)} allows ${check.action}, and every level of the organization must. Allow it in an SCP attached there (FullAWSAccess does).`,
+          ];
     default: {
       if (check.status === 'denied') return denied(check, subject, 'Narrow or remove that Deny.');
       const where = settings.policyName ? `inline policy ${settings.policyName}` : 'the pull allowlist statement of its policies';
-      return [`${role(settings)} may not ${check.action} ${verdict.arn}. Add "${verdict.arn}" to the Resource list of ${where} on ${role(settings)}, or run mode: reconcile.`];
+      return [
+        `${role(settings)} may not ${check.action} ${verdict.arn}. Add "${verdict.arn}" to the Resource list of ${where} on ${role(settings)}, or run mode: reconcile.`,
+      ];
     }
   }
 }
 
 export function roleProblemText(problem: RoleProblem): string {
   const account = accountOf(problem.roleArn);
-  const where = problem.readAccount === undefined || problem.readAccount === account
-    ? `account ${account}`
-    : `account ${problem.readAccount}, where staging IAM was read — the role is in account ${account}. Set staging-assume-role-arn to a role in ${account} that may read IAM (or run with staging credentials); nothing is known about account ${account} yet`;
+  const where =
+    problem.readAccount === undefined || problem.readAccount === account
+      ? `account ${account}`
+      : `account ${problem.readAccount}, where staging IAM was read — the role is in account ${account}. Set staging-assume-role-arn to a role in ${account} that may read IAM (or run with staging credentials); nothing is known about account ${account} yet`;
   if (problem.kind === 'role-not-found') {
     return problem.readAccount !== undefined && problem.readAccount !== account
       ? `role ${roleNameOf(problem.roleArn)} could not be read: the credentials are in ${where}.`
@@ -94,24 +103,38 @@ export function loginFindings(login: Check, settings: FixSettings): string[] {
   if (login.status === 'allowed') return [];
   if (login.status === 'conditional') return conditional(login, `for ${role(settings)} (docker login)`);
   if (login.status === 'denied') return denied(login, `for ${role(settings)}, so docker login fails before any pull`, 'Narrow or remove that Deny.');
-  const layer = login.layer === 'boundary' ? `its permissions boundary ${inert(login.level)}` : login.layer === 'scp' ? `the service control policies at ${inert(login.level)}` : 'its policies';
-  return [`${role(settings)} may not call ecr:GetAuthorizationToken on "*" (${layer} do not allow it), so docker login fails before any pull and nothing is pullable. Add {"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"} to ${login.layer === 'identity' || !login.layer ? 'one of its policies' : 'that policy'}.`];
+  const layer =
+    login.layer === 'boundary'
+      ? `its permissions boundary ${inert(login.level)}`
+      : login.layer === 'scp'
+        ? `the service control policies at ${inert(login.level)}`
+        : 'its policies';
+  return [
+    `${role(settings)} may not call ecr:GetAuthorizationToken on "*" (${layer} do not allow it), so docker login fails before any pull and nothing is pullable. Add {"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"} to ${login.layer === 'identity' || !login.layer ? 'one of its policies' : 'that policy'}.`,
+  ];
 }
 
 /** Every finding of one repository row, in the order a person fixes them. */
 export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: RoleVerdict | undefined, settings: FixSettings): string[] {
   const findings: string[] = [];
   if (!verdict.exists) {
-    findings.push(`the repository does not exist in registry ${accountOf(verdict.arn)} (${verdict.arn.split(':')[3]}), so there is nothing to pull. Publish it (create-repository: true), or remove it from the manifest.`);
+    findings.push(
+      `the repository does not exist in registry ${accountOf(verdict.arn)} (${verdict.arn.split(':')[3]}), so there is nothing to pull. Publish it (create-repository: true), or remove it from the manifest.`,
+    );
   }
   if (verdict.grant && verdict.grant.status !== 'allowed') findings.push(...grantFindings(verdict, verdict.grant, settings));
   for (const stale of verdict.stalePrincipals) {
     const sid = stale.sid ? `statement "${inert(stale.sid, 100)}"` : 'a statement without Sid';
-    findings.push(`${sid} of the repository policy of ${verdict.repository} names principal ${inert(stale.principal, 100)}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace it with the role's current ARN (publish or reconcile do so for their own statement).`);
+    findings.push(
+      `${sid} of the repository policy of ${verdict.repository} names principal ${inert(stale.principal, 100)}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace it with the role's current ARN (publish or reconcile do so for their own statement).`,
+    );
   }
   if (roleVerdict?.problem) findings.push(roleProblemText(roleVerdict.problem));
   else if (verdict.identity && verdict.identity.status !== 'allowed') findings.push(...identityFindings(verdict, verdict.identity, settings));
-  if (roleVerdict?.login && roleVerdict.login.status !== 'allowed') findings.push(`docker login fails for ${roleNameOf(settings.roleArn)} (ecr:GetAuthorizationToken ${roleVerdict.login.status}), so this repository is not pullable.`);
+  if (roleVerdict?.login && roleVerdict.login.status !== 'allowed')
+    findings.push(
+      `docker login fails for ${roleNameOf(settings.roleArn)} (ecr:GetAuthorizationToken ${roleVerdict.login.status}), so this repository is not pullable.`,
+    );
   return findings;
 }
 
@@ -125,8 +148,9 @@ const NOT_CHECKED: Record<NotChecked['what'], string> = {
 
 /** Said once per run: what the verdict could not take into account, and how to let it. */
 export function notCheckedText(item: NotChecked): string {
-  const fix = item.what === 'service-control-policies' || item.what === 'resource-control-policies' || item.what === 'org-paths'
-    ? ' Set organization-assume-role-arn to a role in the management (or delegated administrator) account that may call organizations:ListParents, ListPoliciesForTarget and DescribePolicy.'
-    : ' Allow organizations:DescribeOrganization to those credentials.';
+  const fix =
+    item.what === 'service-control-policies' || item.what === 'resource-control-policies' || item.what === 'org-paths'
+      ? ' Set organization-assume-role-arn to a role in the management (or delegated administrator) account that may call organizations:ListParents, ListPoliciesForTarget and DescribePolicy.'
+      : ' Allow organizations:DescribeOrganization to those credentials.';
   return `${NOT_CHECKED[item.what]} (${inert(item.reason)}); statements that depend on it count as conditional.${fix}`;
 }

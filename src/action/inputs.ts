@@ -1,0 +1,348 @@
+import { UserError } from '../errors.js';
+import {
+  parseBuildContexts,
+  parseSecretEnvs,
+  parseSecretFiles,
+  parseSecrets,
+  parseSsh,
+  type SecretEnv,
+  type SecretFile,
+  type SecretValue,
+} from '../adapters/docker/secrets.js';
+import { readExclusionFilters, tagInputProblem } from '../adapters/docker/tags.js';
+import { quoted } from '../util/inert.js';
+import { ACCOUNT_ID, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
+
+export type Mode = 'publish' | 'verify' | 'reconcile';
+export type OnExtra = 'warn' | 'fail' | 'ignore';
+
+/** Defaults of every input; action.yml declares the same (a test keeps them equal). */
+export const INPUT_DEFAULTS = {
+  mode: 'publish',
+  'aws-region': '',
+  'registry-id': '',
+  repository: '',
+  context: '.',
+  file: '',
+  'build-args': '',
+  labels: '',
+  tags: '',
+  target: '',
+  platforms: '',
+  'cache-from': '',
+  'cache-to': '',
+  'no-cache': 'false',
+  push: 'true',
+  provenance: 'false',
+  secrets: '',
+  'secret-files': '',
+  'secret-envs': '',
+  ssh: '',
+  'build-contexts': '',
+  'create-repository': 'false',
+  'image-tag-mutability': 'IMMUTABLE_WITH_EXCLUSION',
+  'image-tag-mutability-exclusion-filters': 'latest',
+  'scan-on-push': 'true',
+  'pull-principals': '',
+  'pull-actions': 'ecr:BatchGetImage,ecr:GetDownloadUrlForLayer,ecr:BatchCheckLayerAvailability',
+  'policy-sid': 'PublishImageCrossAccountPull',
+  'staging-role-arn': '',
+  'staging-policy-name': '',
+  'staging-assume-role-arn': '',
+  'staging-external-id': '',
+  'organization-assume-role-arn': '',
+  manifest: '',
+  'manifest-key': 'workspace_templates',
+  'repository-template': '{name}',
+  'extra-repositories': '',
+  'on-extra': 'warn',
+  prune: 'false',
+  'dry-run': 'false',
+  simulate: 'false',
+  'propagation-timeout': '120',
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+
+export interface BuildInputs {
+  context: string;
+  file: string;
+  buildArgs: string[];
+  labels: string[];
+  tags: string[];
+  target: string;
+  platforms: string[];
+  cacheFrom: string[];
+  cacheTo: string[];
+  noCache: boolean;
+  push: boolean;
+  provenance: string;
+  /** `secrets`: id and value (masked before the build, written to a private file, never on a command line). */
+  secrets: SecretValue[];
+  secretFiles: SecretFile[];
+  secretEnvs: SecretEnv[];
+  /** `ssh`: `--ssh` values. */
+  ssh: string[];
+  /** `build-contexts`: `--build-context` values (buildx only). */
+  buildContexts: string[];
+}
+
+export interface Inputs {
+  mode: Mode;
+  region: string;
+  registryId: string | undefined;
+  repository: string | undefined;
+  build: BuildInputs;
+  createRepository: boolean;
+  imageTagMutability: 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
+  /** For a repository this action creates: WILDCARD filters of the tags excluded from the mutability setting. */
+  imageTagMutabilityExclusionFilters: string[];
+  scanOnPush: boolean;
+  pullPrincipals: string[];
+  pullActions: string[];
+  policySid: string;
+  stagingRoleArn: string | undefined;
+  stagingPolicyName: string | undefined;
+  stagingAssumeRoleArn: string | undefined;
+  stagingExternalId: string | undefined;
+  /** A role in the organization's management (or delegated administrator) account, to read SCPs, RCPs and OU paths. */
+  organizationAssumeRoleArn: string | undefined;
+  manifest: string | undefined;
+  manifestKey: string;
+  repositoryTemplate: string;
+  extraRepositories: string[];
+  onExtra: OnExtra;
+  prune: boolean;
+  dryRun: boolean;
+  simulate: boolean;
+  /** How long to wait for IAM/ECR to see a change (a new principal, a policy just written). */
+  propagationTimeoutMs: number;
+}
+
+// ECR's own rules (CreateRepository API reference).
+const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const PARTITION = '(aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?)';
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role\\/(?:[\\w+=,.@-]+\\/)*[\\w+=,.@-]{1,64}$`);
+const ROOT_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:root$`);
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+const SID = /^[A-Za-z0-9]{1,100}$/;
+
+/** What a grant may give the puller: reading an image. */
+export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
+/** Read-only metadata some pullers need to pick a tag (Flux, Argo CD Image Updater, Renovate); they reveal nothing a pull does not. */
+export const READ_ONLY_ACTIONS = ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeRepositories'] as const;
+const GRANTABLE_ACTIONS = new Map<string, string>([...PULL_ACTIONS, ...READ_ONLY_ACTIONS].map((action) => [action.toLowerCase(), action]));
+
+export { quoted };
+
+/** Refuses an ARN of another partition than the region's, naming the input and the fix. */
+export function assertPartition(input: string, arn: string, region: string): void {
+  const partition = partitionOfRegion(region);
+  const found = arn.split(':')[1];
+  if (found !== partition) {
+    throw new UserError(
+      `${input}: ${quoted(arn)} is in partition ${quoted(found ?? '', 20)}, but aws-region ${region} is in ${partition}, and AWS grants nothing across partitions. Use arn:${partition}:… ARNs, or fix aws-region.`,
+    );
+  }
+}
+
+export function assertRepositoryName(name: string, where: string): void {
+  const problem = repositoryNameProblem(name);
+  if (problem) throw new UserError(`${where}: ${quoted(name)} is not a valid ECR repository name: it ${problem}.`);
+}
+
+/**
+ * A pull principal must name an account or a role; anything broader would be a public grant. With
+ * `region`, an account ID becomes the root ARN of the region's partition and an ARN of another
+ * partition is refused.
+ */
+export function normalisePrincipal(value: string, region?: string): string {
+  if (value === '*' || value.includes('*')) {
+    throw new UserError(`pull-principals: ${quoted(value)} would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`);
+  }
+  if (ACCOUNT_ID.test(value)) return `arn:${region ? partitionOfRegion(region) : 'aws'}:iam::${value}:root`;
+  if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) {
+    if (region) assertPartition('pull-principals', value, region);
+    return value;
+  }
+  throw new UserError(
+    `pull-principals: ${quoted(value)} is not an account ID, an account root ARN (arn:aws:iam::ID:root) or a role ARN (arn:aws:iam::ID:role/NAME).`,
+  );
+}
+
+export function splitList(value: string, separators: RegExp = /[,\n]/): string[] {
+  return value
+    .split(separators)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function splitLines(value: string): string[] {
+  return splitList(value, /\n/);
+}
+
+function readBoolean(name: InputName, value: string): boolean {
+  if (/^(true|True|TRUE)$/.test(value)) return true;
+  if (/^(false|False|FALSE)$/.test(value)) return false;
+  throw new UserError(`${name}: ${quoted(value)} is not a boolean. Use true or false.`);
+}
+
+function readSeconds(name: InputName, value: string): number {
+  if (!/^\d{1,4}$/.test(value)) throw new UserError(`${name}: ${quoted(value)} is not a number of seconds (0-9999).`);
+  return Number(value);
+}
+
+function readChoice<T extends string>(name: InputName, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`${name}: ${quoted(value)} is not one of ${choices.join(', ')}.`);
+}
+
+function optional(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+function checkEach(name: InputName, values: string[], problem: (value: string) => string | undefined): void {
+  for (const value of values) {
+    const found = problem(value);
+    if (found) throw new UserError(`${name}: ${quoted(value)} ${found}`);
+  }
+}
+
+/**
+ * Reads every input once, validates it, and returns typed values. `get` returns the raw input
+ * ('' when unset); action.yml defaults are applied here too, so the CLI behaves the same.
+ */
+export function readInputs(get: (name: InputName) => string, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const raw = (name: InputName): string => {
+    const value = get(name).trim();
+    return value === '' ? INPUT_DEFAULTS[name] : value;
+  };
+
+  const mode = readChoice('mode', raw('mode'), ['publish', 'verify', 'reconcile'] as const);
+
+  const region = raw('aws-region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  if (!region) throw new UserError('aws-region: not set. Give the registry region, e.g. `aws-region: us-east-2`.');
+  if (!REGION.test(region)) throw new UserError(`aws-region: ${quoted(region)} is not an AWS region name such as us-east-2.`);
+
+  const registryId = optional(raw('registry-id'));
+  if (registryId && !ACCOUNT_ID.test(registryId)) {
+    throw new UserError(`registry-id: ${quoted(registryId)} is not a 12-digit AWS account ID.`);
+  }
+
+  const repository = optional(raw('repository'));
+  if (repository) assertRepositoryName(repository, 'repository');
+  if (mode === 'publish' && !repository) {
+    throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
+  }
+
+  const tags = splitList(raw('tags'));
+  checkEach('tags', tags, tagInputProblem);
+
+  const buildArgs = splitLines(raw('build-args'));
+  checkEach('build-args', buildArgs, (arg) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) ? undefined : 'must be NAME=value.'));
+  const labels = splitLines(raw('labels'));
+  checkEach('labels', labels, (label) => (/^[^=\s]+=/.test(label) ? undefined : 'must be name=value.'));
+  const platforms = splitList(raw('platforms'));
+  checkEach('platforms', platforms, (platform) =>
+    /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.',
+  );
+
+  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => normalisePrincipal(value, region)))];
+  // Only actions that read: anything else (ecr:SetRepositoryPolicy, ecr:*, iam:PassRole) would be written into the grant.
+  const pullActions = [
+    ...new Set(
+      splitList(raw('pull-actions')).map((action) => {
+        const known = GRANTABLE_ACTIONS.get(action.toLowerCase());
+        if (known) return known;
+        throw new UserError(
+          `pull-actions: ${quoted(action)} is not an ECR action that reads images, and a grant may only let the puller read. Use ${PULL_ACTIONS.join(', ')} (the default: leave pull-actions unset), plus ${READ_ONLY_ACTIONS.join(', ')} if a puller lists tags.`,
+        );
+      }),
+    ),
+  ];
+  if (pullActions.length === 0) throw new UserError('pull-actions: empty. Leave it unset for the three pull actions.');
+
+  const policySid = raw('policy-sid');
+  if (!SID.test(policySid)) throw new UserError(`policy-sid: ${quoted(policySid)} must be 1-100 letters and digits (IAM's Sid rule).`);
+
+  const stagingRoleArn = optional(raw('staging-role-arn'));
+  if (stagingRoleArn && !ROLE_ARN.test(stagingRoleArn)) {
+    throw new UserError(`staging-role-arn: ${quoted(stagingRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+  }
+  const stagingAssumeRoleArn = optional(raw('staging-assume-role-arn'));
+  if (stagingAssumeRoleArn && !ROLE_ARN.test(stagingAssumeRoleArn)) {
+    throw new UserError(`staging-assume-role-arn: ${quoted(stagingAssumeRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+  }
+  const organizationAssumeRoleArn = optional(raw('organization-assume-role-arn'));
+  if (organizationAssumeRoleArn && !ROLE_ARN.test(organizationAssumeRoleArn)) {
+    throw new UserError(
+      `organization-assume-role-arn: ${quoted(organizationAssumeRoleArn)} is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.`,
+    );
+  }
+  const stagingPolicyName = optional(raw('staging-policy-name'));
+  if (stagingPolicyName && !POLICY_NAME.test(stagingPolicyName)) {
+    throw new UserError(`staging-policy-name: ${quoted(stagingPolicyName)} is not an IAM policy name (letters, digits and +=,.@_-).`);
+  }
+  for (const [input, arn] of [
+    ['staging-role-arn', stagingRoleArn],
+    ['staging-assume-role-arn', stagingAssumeRoleArn],
+    ['organization-assume-role-arn', organizationAssumeRoleArn],
+  ] as const) {
+    if (arn) assertPartition(input, arn, region);
+  }
+
+  const extraRepositories = splitList(raw('extra-repositories'));
+  for (const name of extraRepositories) assertRepositoryName(name, 'extra-repositories');
+
+  return {
+    mode,
+    region,
+    registryId,
+    repository,
+    build: {
+      context: raw('context'),
+      file: raw('file'),
+      buildArgs,
+      labels,
+      tags,
+      target: raw('target'),
+      platforms,
+      cacheFrom: splitLines(raw('cache-from')),
+      cacheTo: splitLines(raw('cache-to')),
+      noCache: readBoolean('no-cache', raw('no-cache')),
+      push: readBoolean('push', raw('push')),
+      provenance: raw('provenance'),
+      secrets: parseSecrets(raw('secrets')),
+      secretFiles: parseSecretFiles(raw('secret-files')),
+      secretEnvs: parseSecretEnvs(raw('secret-envs')),
+      ssh: parseSsh(raw('ssh')),
+      buildContexts: parseBuildContexts(raw('build-contexts')),
+    },
+    createRepository: readBoolean('create-repository', raw('create-repository')),
+    imageTagMutability: readChoice('image-tag-mutability', raw('image-tag-mutability'), [
+      'MUTABLE',
+      'IMMUTABLE',
+      'IMMUTABLE_WITH_EXCLUSION',
+      'MUTABLE_WITH_EXCLUSION',
+    ] as const),
+    imageTagMutabilityExclusionFilters: readExclusionFilters(raw('image-tag-mutability-exclusion-filters')),
+    scanOnPush: readBoolean('scan-on-push', raw('scan-on-push')),
+    pullPrincipals,
+    pullActions,
+    policySid,
+    stagingRoleArn,
+    stagingPolicyName,
+    stagingAssumeRoleArn,
+    stagingExternalId: optional(raw('staging-external-id')),
+    organizationAssumeRoleArn,
+    manifest: optional(raw('manifest')),
+    manifestKey: raw('manifest-key'),
+    repositoryTemplate: raw('repository-template'),
+    extraRepositories,
+    onExtra: readChoice('on-extra', raw('on-extra'), ['warn', 'fail', 'ignore'] as const),
+    prune: readBoolean('prune', raw('prune')),
+    dryRun: readBoolean('dry-run', raw('dry-run')),
+    simulate: readBoolean('simulate', raw('simulate')),
+    propagationTimeoutMs: readSeconds('propagation-timeout', raw('propagation-timeout')) * 1000,
+  };
+}

@@ -1,0 +1,68 @@
+import * as core from '@actions/core';
+import { errorMessage, UserError } from '../errors.js';
+import { readInputs } from './inputs.js';
+import { emptyReport, hasDrift, type RunReport } from '../report/model.js';
+import { renderFindings } from '../report/render.js';
+import { emitReport } from './outputs.js';
+import { readRunnerContext } from './runner-context.js';
+import { actionLogger } from './logger.js';
+import { setLogger } from '../log.js';
+import { assertNodeVersion, execute } from '../modes/execute.js';
+import { removeDockerConfigDir } from './state.js';
+import { cancelWaits } from '../util/retry.js';
+
+/**
+ * Cancellation (SIGTERM/SIGINT from the runner) must not leave registry credentials behind, and
+ * must end the step promptly: waits (propagation backoff) end at once, the private DOCKER_CONFIG
+ * goes, and the process exits 250 ms later whatever is still pending (an AWS call, a docker child).
+ */
+function removeCredentialsOnSignal(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      cancelWaits();
+      const dir = removeDockerConfigDir();
+      // A docker client that is just starting (it outlives us) may still write into the folder,
+      // e.g. BuildKit's .buildNodeID: remove it once more before exiting. post: removes it again.
+      setTimeout(() => {
+        removeDockerConfigDir(dir);
+        process.exit(1);
+      }, 250);
+    });
+  }
+}
+
+/** Drift fails the job, after the report (and, in publish, after the push: say so). */
+function failOnDrift(report: RunReport): void {
+  if (!hasDrift(report)) return;
+  const pushed = report.image ? `The image is pushed (${report.image.imageUri}), but ` : '';
+  const count = renderFindings(report).filter((finding) => finding.severity === 'error').length;
+  const what =
+    report.missing.length > 0
+      ? `staging cannot pull ${report.missing.join(', ')}`
+      : `the allowlist names repositories the manifest does not expect (${report.extra.join(', ')})`;
+  throw new UserError(`${pushed}${what}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
+}
+
+/** The action's main step. */
+export async function run(): Promise<void> {
+  setLogger(actionLogger);
+  removeCredentialsOnSignal();
+  try {
+    assertNodeVersion();
+    const inputs = readInputs((name) => core.getInput(name));
+    const runner = readRunnerContext();
+    const report = emptyReport(inputs.mode, inputs.region);
+    try {
+      await execute(inputs, runner, report);
+    } catch (error) {
+      // What was read and written so far still goes to the report, so a change can be undone by hand.
+      if (report.repositories.length > 0 || report.policyChanges.length > 0 || report.image) await emitReport(report, runner.tempDir).catch(() => undefined);
+      throw error;
+    }
+    await emitReport(report, runner.tempDir);
+    failOnDrift(report);
+  } catch (error) {
+    if (error instanceof UserError) core.setFailed(error.message);
+    else core.setFailed(`publish-image: unexpected error (please report it): ${errorMessage(error)}`);
+  }
+}

@@ -1,0 +1,54 @@
+import * as core from '@actions/core';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from '../log.js';
+import { hasDrift, type RunReport } from '../report/model.js';
+import { formatTable, HEADER, renderFindings, tableRows } from '../report/render.js';
+import { escapeHtml } from '../util/html.js';
+
+/** Writes the JSON report and every output; prints the table to the log and the step summary. */
+export async function emitReport(report: RunReport, tempDir: string): Promise<string> {
+  // The report holds every policy document read: readable by the runner's user only. RUNNER_TEMP is
+  // the job's own folder; without it (not on a runner), a fresh private folder, never /tmp itself.
+  const reportDir = process.env.RUNNER_TEMP ? tempDir : mkdtempSync(join(tempDir, 'publish-image-'));
+  const reportPath = join(reportDir, `publish-image-report-${process.pid}-${Date.now()}.json`);
+  writeFileSync(reportPath, `${JSON.stringify({ ...report, findings: renderFindings(report) }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+
+  const drift = hasDrift(report);
+  if (report.repositories.length > 0) log.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
+  // Gitea shows no annotations: the logger also writes every finding as a plain log line.
+  const findings = renderFindings(report);
+  for (const finding of findings) {
+    const text = finding.subject ? `${finding.subject}: ${finding.message}` : finding.message;
+    (finding.severity === 'error' ? log.error : log.warning)(text, finding.subject ? `publish-image: ${finding.subject}` : undefined);
+  }
+  log.info(`Report: ${reportPath}`);
+
+  if (report.image) {
+    core.setOutput('digest', report.image.digest);
+    core.setOutput('image-uri', report.image.imageUri);
+    core.setOutput('tags', report.image.tags.join('\n'));
+    core.setOutput('repository-arn', report.image.repositoryArn);
+    if (report.image.registry) core.setOutput('registry', report.image.registry);
+    if (report.image.imageId) core.setOutput('imageid', report.image.imageId);
+    if (report.image.metadata) core.setOutput('metadata', report.image.metadata);
+  }
+  core.setOutput('repository-policy-changed', String(report.policyChanges.some((change) => change.target.startsWith('repository:') && change.written)));
+  core.setOutput('drift', String(drift));
+  core.setOutput('missing', JSON.stringify(report.missing));
+  core.setOutput('extra', JSON.stringify(report.extra));
+  core.setOutput('report', reportPath);
+
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const summary = core.summary.addHeading(`publish-image: ${report.mode}`, 3);
+    if (report.image) summary.addRaw(`Pushed <code>${escapeHtml(report.image.imageUri)}</code>`, true);
+    if (report.plan) summary.addCodeBlock(escapeHtml(report.plan.text.join('\n')));
+    if (report.repositories.length > 0) {
+      summary.addTable([HEADER.map((data) => ({ data, header: true })), ...tableRows(report).map((row) => row.map(escapeHtml))]);
+    }
+    if (findings.length > 0)
+      summary.addList(findings.map((finding) => escapeHtml(finding.subject ? `${finding.subject}: ${finding.message}` : finding.message)));
+    await summary.write();
+  }
+  return reportPath;
+}

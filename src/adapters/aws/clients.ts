@@ -1,0 +1,74 @@
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { Agent as HttpAgent } from 'node:http';
+import { proxyAgents } from '../net/proxy.js';
+
+/**
+ * SDK clients, created on first use: importing a client costs start-up time, and `verify` of the
+ * manifest needs no ECR build path while `publish` without a staging role needs no IAM.
+ * Endpoints come from the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables.
+ * Retries are the SDK's: adaptive mode unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS say otherwise.
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) are honoured by every client through the
+ * `requestHandler` this adds (src/net/proxy.ts): every client spreads `...retryConfig()`.
+ */
+function retryConfig(env: NodeJS.ProcessEnv = process.env): {
+  retryMode: string;
+  maxAttempts: number;
+  requestHandler?: { httpAgent: HttpAgent; httpsAgent: HttpAgent };
+} {
+  const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
+  const agents = proxyAgents(env);
+  return {
+    retryMode: env.AWS_RETRY_MODE || 'adaptive',
+    maxAttempts: Number.isFinite(attempts) && attempts > 0 ? attempts : 5,
+    ...(agents ? { requestHandler: agents } : {}),
+  };
+}
+
+const USER_AGENT: [string, string][] = [['publish-image', '0.1.0']];
+
+export async function createEcrClient(region: string): Promise<ECRClient> {
+  const { ECRClient } = await import('@aws-sdk/client-ecr');
+  return new ECRClient({ region, customUserAgent: USER_AGENT, ...retryConfig() });
+}
+
+/** IAM is global; its endpoint lives in us-east-1 for the aws partition. */
+export async function createIamClient(credentials?: AwsCredentialIdentityProvider): Promise<IAMClient> {
+  const { IAMClient } = await import('@aws-sdk/client-iam');
+  return new IAMClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+}
+
+/** Organizations is global; its endpoint lives in us-east-1 for the aws partition. */
+export async function createOrganizationsClient(credentials?: AwsCredentialIdentityProvider): Promise<OrganizationsClient> {
+  const { OrganizationsClient } = await import('@aws-sdk/client-organizations');
+  return new OrganizationsClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+}
+
+/** STS (GetCallerIdentity: which account and principal the credentials are). */
+export async function createStsClient(credentials?: AwsCredentialIdentityProvider): Promise<STSClient> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  return new STSClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+}
+
+/** Credentials of a role assumed in the staging account (static keys chain into it: Gitea has no OIDC). */
+export async function assumedRoleCredentials(
+  roleArn: string,
+  sessionName: string,
+  region: string,
+  externalId: string | undefined,
+): Promise<AwsCredentialIdentityProvider> {
+  const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
+  return fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: sessionName, ExternalId: externalId, DurationSeconds: 900 },
+    clientConfig: { region, customUserAgent: USER_AGENT, ...retryConfig() },
+  });
+}
+
+/** A session name that says which repository and run asked (visible in CloudTrail). Max 64 chars. */
+export function roleSessionName(repository: string | undefined, runId: string | undefined): string {
+  const parts = ['publish-image', repository?.replace(/\//g, '.'), runId].filter(Boolean).join('-');
+  return parts.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}

@@ -1,0 +1,121 @@
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { decodeIamDocument, parsePolicy, type PolicyDocument } from '../../domain/policy/document.js';
+import { roleNameOf } from '../../domain/arn.js';
+import { awsCall, describeAwsError, isAwsError } from './errors.js';
+
+export { roleNameOf };
+
+export interface NamedPolicy {
+  /** "inline policy NAME" or "managed policy ARN" */
+  name: string;
+  inlineName?: string;
+  document: PolicyDocument;
+}
+
+export interface StagingRead {
+  /** Every inline policy and the default version of every attached managed policy. */
+  documents: NamedPolicy[];
+  /** The role's inline policy names; undefined when the role does not exist (where it was looked for). */
+  inlineNames: string[] | undefined;
+}
+
+async function roleExists(iam: IAMClient, roleName: string, who: string): Promise<boolean> {
+  try {
+    await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return false;
+    throw describeAwsError(error, 'iam:GetRole', who);
+  }
+}
+
+export async function readInline(iam: IAMClient, roleName: string, policyName: string, who: string): Promise<NamedPolicy | undefined> {
+  try {
+    const response = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+    const name = `inline policy ${policyName}`;
+    return {
+      name,
+      inlineName: policyName,
+      document: parsePolicy(decodeIamDocument(response.PolicyDocument ?? '', `${name} of role ${roleName}`), `${name} of role ${roleName}`),
+    };
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+    throw describeAwsError(error, 'iam:GetRolePolicy', who);
+  }
+}
+
+async function readManaged(iam: IAMClient, policyArn: string, roleName: string, who: string): Promise<NamedPolicy> {
+  const policy = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })), who);
+  const version = await awsCall(
+    'iam:GetPolicyVersion',
+    () => iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: policy.Policy?.DefaultVersionId })),
+    who,
+  );
+  const name = `managed policy ${policyArn}`;
+  return {
+    name,
+    document: parsePolicy(
+      decodeIamDocument(version.PolicyVersion?.Document ?? '', `${name} attached to role ${roleName}`),
+      `${name} attached to role ${roleName}`,
+    ),
+  };
+}
+
+/**
+ * Everything that grants the role permissions by identity: every inline policy and the default
+ * version of every attached managed policy (paginated), listed in parallel.
+ */
+export async function readStagingIdentity(iam: IAMClient, roleArn: string, who: string): Promise<StagingRead> {
+  const roleName = roleNameOf(roleArn);
+  const missing: StagingRead = { documents: [], inlineNames: undefined };
+
+  const listInline = async (): Promise<string[] | undefined> => {
+    const names: string[] = [];
+    try {
+      for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) names.push(...(page.PolicyNames ?? []));
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+      throw describeAwsError(error, 'iam:ListRolePolicies', who);
+    }
+    return names;
+  };
+  const listAttached = async (): Promise<string[] | undefined> => {
+    const arns: string[] = [];
+    try {
+      for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
+        arns.push(...(page.AttachedPolicies ?? []).map((policy) => policy.PolicyArn).filter((arn): arn is string => Boolean(arn)));
+      }
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return undefined;
+      throw describeAwsError(error, 'iam:ListAttachedRolePolicies', who);
+    }
+    return arns;
+  };
+  const [inlineNames, attachedArns] = await Promise.all([listInline(), listAttached()]);
+  if (inlineNames === undefined || attachedArns === undefined) return missing;
+  if (inlineNames.length === 0 && attachedArns.length === 0 && !(await roleExists(iam, roleName, who))) return missing;
+
+  const [inline, managed] = await Promise.all([
+    Promise.all(inlineNames.map((name) => readInline(iam, roleName, name, who))),
+    Promise.all(attachedArns.map((arn) => readManaged(iam, arn, roleName, who))),
+  ]);
+  return { documents: [...inline.filter((policy): policy is NamedPolicy => policy !== undefined), ...managed], inlineNames };
+}
+
+/** PutRolePolicy of one inline policy (the allowlist); reconcile re-reads afterwards to confirm. */
+export async function putInlinePolicy(iam: IAMClient, roleArn: string, policyName: string, document: PolicyDocument, who: string): Promise<void> {
+  await awsCall(
+    'iam:PutRolePolicy',
+    () => iam.send(new PutRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName, PolicyDocument: JSON.stringify(document) })),
+    who,
+  );
+}

@@ -1,0 +1,73 @@
+import { errorMessage, UserError } from '../errors.js';
+import { readInputs } from '../action/inputs.js';
+import { assertNodeVersion, execute } from '../modes/execute.js';
+import { hasDrift, type RunReport } from '../report/model.js';
+import { flagList, parseFlags } from './flags.js';
+import { formatTable, renderFindings, tableRows } from '../report/render.js';
+import { readRunnerContext } from '../action/runner-context.js';
+import { setLogger } from '../log.js';
+import { plainLines } from '../util/inert.js';
+import { terminalLogger } from './terminal-logger.js';
+
+const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
+
+The same checks as the action, from a terminal. Flags are the action's inputs, e.g.
+  publish-image verify --aws-region us-east-2 --registry-id 153263036946 \\
+    --manifest manifest.json --repository-template 'molecule-ai/workspace-template-{name}' \\
+    --extra-repositories molecule-ai/molecule-platform-agent \\
+    --staging-role-arn arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging \\
+    --staging-policy-name WorkspaceTemplatePrimaryECRPull
+  publish-image plan ...        reconcile's plan only (dry run)
+  publish-image reconcile ...   apply it (--prune also removes extras)
+
+Credentials and endpoints come from the usual AWS variables (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
+--json prints the report as JSON on stdout (logs go to stderr).
+Exit status: 0 in sync, 2 drift (or, for plan, changes to make), 1 error.
+
+Inputs: ${flagList()}`;
+
+function printHuman(report: RunReport, write: (text: string) => void): void {
+  if (report.plan) write(`${report.plan.text.join('\n')}\n\n`);
+  write(
+    `${formatTable(
+      ['repository', 'grant', 'identity', 'verdict'],
+      tableRows(report).map(([repository, grant, identity, , verdict]) => [repository, grant, identity, verdict]),
+    )}\n`,
+  );
+  for (const finding of renderFindings(report))
+    write(`\n${finding.severity.toUpperCase()} ${finding.subject ? `${finding.subject}: ` : ''}${finding.message}\n`);
+  if (report.extra.length > 0) write(`\nExtra (allowlisted, not expected): ${report.extra.join(', ')}\n`);
+  write(`\n${hasDrift(report) ? `DRIFT: ${report.missing.join(', ') || 'see above'}` : 'In sync.'}\n`);
+}
+
+/** `publish-image verify|reconcile|plan`: exit 0 in sync, 2 drift, 1 error (like terraform plan -detailed-exitcode). */
+export async function runCli(args: string[]): Promise<number> {
+  const terminal = terminalLogger();
+  // Even the answer is plain text: a CLI run inside a workflow step must not print a line the runner would obey.
+  const stdout = (text: string): boolean => process.stdout.write(terminal.redact(plainLines(text)));
+  const [command, ...rest] = args;
+  if (!command || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    stdout(`${USAGE}\n`);
+    return command ? 0 : 1;
+  }
+  try {
+    assertNodeVersion();
+    if (!['verify', 'reconcile', 'plan'].includes(command)) throw new UserError(`${command}: not a command. Use verify, reconcile or plan (see --help).`);
+    // Progress goes to stderr as plain text (never a workflow command, secrets redacted); stdout carries only the answer.
+    setLogger(terminal);
+    const { inputs: flags, json } = parseFlags(rest);
+    const mode = command === 'plan' ? 'reconcile' : command;
+    if (command === 'plan') flags['dry-run'] = 'true';
+    const inputs = readInputs((name) => (name === 'mode' ? mode : (flags[name] ?? '')));
+    const report = await execute(inputs, readRunnerContext());
+    if (json) stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else printHuman(report, stdout);
+    const pending = command === 'plan' && report.plan?.changes === true;
+    return hasDrift(report) || pending ? 2 : 0;
+  } catch (error) {
+    process.stderr.write(
+      terminal.redact(`publish-image: ${error instanceof UserError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`}\n`),
+    );
+    return 1;
+  }
+}

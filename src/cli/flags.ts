@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { INPUT_DEFAULTS, type InputName } from '../action/inputs.js';
+import { UserError } from '../errors.js';
+
+/** The inputs a terminal may give: every action input but `mode` (the command says it). */
+const NAMES = (Object.keys(INPUT_DEFAULTS) as InputName[]).filter((name) => name !== 'mode');
+/** Inputs whose default is a boolean are switches: `--prune`, `--no-prune`, `--prune=false`. */
+const SWITCHES = new Set<InputName>(NAMES.filter((name) => INPUT_DEFAULTS[name] === 'true' || INPUT_DEFAULTS[name] === 'false'));
+
+export interface Flags {
+  inputs: Partial<Record<InputName, string>>;
+  json: boolean;
+  help: boolean;
+}
+
+/** `--name true|false` and `--name=true|false` for a switch become `--name` / `--no-name`, as parseArgs wants. */
+function normaliseSwitches(args: string[]): string[] {
+  const out: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[index]);
+    const name = match?.[1] as InputName | undefined;
+    if (!match || !name || !SWITCHES.has(name)) {
+      out.push(args[index]);
+      continue;
+    }
+    const value = match[2] ?? (/^(true|false)$/i.test(args[index + 1] ?? '') ? args[++index] : 'true');
+    if (!/^(true|false)$/i.test(value)) throw new UserError(`--${name}: "${value}" is not a boolean. Use --${name}, --no-${name} or --${name}=false.`);
+    out.push(value.toLowerCase() === 'true' ? `--${name}` : `--no-${name}`);
+  }
+  return out;
+}
+
+/** The CLI's switches are derived from the action's input table: one list, so the two never drift apart. */
+export function parseFlags(args: string[]): Flags {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' }, help: { type: 'boolean' } };
+  for (const name of NAMES) {
+    options[name] = { type: SWITCHES.has(name) ? 'boolean' : 'string' };
+    if (SWITCHES.has(name)) options[`no-${name}`] = { type: 'boolean' };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: normaliseSwitches(args), options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify an option argument starting with a dash.*$/, '');
+    throw new UserError(`${message}. See --help for the inputs.`);
+  }
+  const inputs: Partial<Record<InputName, string>> = {};
+  for (const name of NAMES) {
+    if (values[`no-${name}`] === true) inputs[name] = 'false';
+    else if (values[name] !== undefined) inputs[name] = String(values[name]);
+  }
+  return { inputs, json: values.json === true, help: values.help === true };
+}
+
+/** Every flag, for --help. */
+export function flagList(): string {
+  return NAMES.map((name) => (SWITCHES.has(name) ? `--[no-]${name}` : `--${name}`)).join(' ');
+}

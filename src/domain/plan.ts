@@ -1,0 +1,189 @@
+import type { RepositoryVerdict, RoleVerdict } from './checks/model.js';
+import { UserError } from '../errors.js';
+import { inert } from '../util/inert.js';
+import {
+  ALLOWLIST_SID,
+  editAllowlist,
+  findAllowlistStatement,
+  INLINE_POLICIES_LIMIT,
+  removableArns,
+  widerPullStatements,
+  type AllowlistEdit,
+} from './policy/allowlist.js';
+import { repositoryArn } from './arn.js';
+import { asList, iamPolicyLength, type PolicyDocument } from './policy/document.js';
+import type { GrantPlan } from './policy/repository-grant.js';
+
+/** Why reconcile leaves something for a person: typed, phrased by `formatPlan`. */
+export type Unfixable =
+  | { kind: 'grant-needs-principals'; repository: string }
+  | { kind: 'foreign-stale-principal'; repository: string }
+  | { kind: 'no-repository'; repository: string }
+  | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined }
+  | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
+  | { kind: 'extra-elsewhere'; repository: string; heldBy: string[] }
+  | { kind: 'login'; status: string; layer: string | undefined };
+
+export interface ReconcilePlan {
+  grants: { repository: string; plan: GrantPlan }[];
+  allowlist: AllowlistEdit;
+  allowlistBefore: PolicyDocument | undefined;
+  allowlistAfter: PolicyDocument | undefined;
+  /** Reconcile writes its own pull-only statement: the allowlist had none it may extend. */
+  ownStatement: { sid: string; wider: string[] } | undefined;
+  /** What reconcile cannot fix on its own (a Deny, a Condition, a boundary, an SCP, a grant with no pull-principals). */
+  unfixable: Unfixable[];
+  size: { used: number; limit: number };
+}
+
+export interface PlanInput {
+  region: string;
+  registryId: string;
+  verdicts: RepositoryVerdict[];
+  role: RoleVerdict;
+  grantPlans: Map<string, GrantPlan | undefined>;
+  extra: string[];
+  prune: boolean;
+  pullActions: string[];
+  allowlistDocument: PolicyDocument | undefined;
+  /** Every identity policy of the role (to say where an extra reconcile may not remove is held). */
+  policies: { name: string; document: PolicyDocument }[];
+  /** Lengths (whitespace not counted) of the role's other inline policies. */
+  otherInlineLength: number;
+  policyName: string;
+}
+
+function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['grants'] {
+  const grants: ReconcilePlan['grants'] = [];
+  for (const verdict of input.verdicts) {
+    const plan = input.grantPlans.get(verdict.repository);
+    const { repository, grant } = verdict;
+    if (!verdict.exists) unfixable.push({ kind: 'no-repository', repository });
+    else if (grant?.status === 'missing' && grant.layer === 'resource') {
+      if (plan?.changes) grants.push({ repository, plan });
+      else unfixable.push({ kind: 'grant-needs-principals', repository });
+    } else if (grant && grant.status !== 'allowed') {
+      unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer });
+    } else if (verdict.stalePrincipals.length > 0) {
+      // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
+      if (plan?.changes) grants.push({ repository, plan });
+      else unfixable.push({ kind: 'foreign-stale-principal', repository });
+    }
+  }
+  return grants;
+}
+
+/** Which statements of which policies name `arn` (for a person to edit by hand). */
+function holders(policies: PlanInput['policies'], arn: string): string[] {
+  return policies.flatMap(({ name, document }) =>
+    document.Statement.filter((statement) => asList(statement.Resource).includes(arn)).map(
+      (statement) => `statement "${inert(statement.Sid ?? '(no Sid)', 100)}" of ${inert(name, 200)}`,
+    ),
+  );
+}
+
+/** The minimal change that makes every expected repository pullable: pure, printed before applying. */
+export function planReconcile(input: PlanInput): ReconcilePlan {
+  const unfixable: Unfixable[] = [];
+  const grants = planGrants(input, unfixable);
+  const add: string[] = [];
+  if (!input.role.problem || input.role.problem.kind === 'policy-not-found') {
+    for (const { repository, identity } of input.verdicts) {
+      if (input.role.problem || (identity?.status === 'missing' && identity.layer === 'identity'))
+        add.push(repositoryArn(input.region, input.registryId, repository));
+      else if (identity && identity.status !== 'allowed') unfixable.push({ kind: 'identity-side', repository, status: identity.status, layer: identity.layer });
+    }
+  }
+  const login = input.role.login;
+  const addLogin = login?.status === 'missing' && login.layer === 'identity';
+  if (login && login.status !== 'allowed' && !addLogin) unfixable.push({ kind: 'login', status: login.status, layer: login.layer });
+
+  // Prune removes an extra only from the statement reconcile owns; one held elsewhere is left for a person.
+  const removable = removableArns(input.allowlistDocument, input.pullActions);
+  const remove: string[] = [];
+  if (input.prune) {
+    for (const name of input.extra) {
+      const arn = repositoryArn(input.region, input.registryId, name);
+      if (removable.has(arn)) remove.push(arn);
+      else unfixable.push({ kind: 'extra-elsewhere', repository: name, heldBy: holders(input.policies, arn) });
+    }
+  }
+  const allowlist: AllowlistEdit = { add: add.sort(), remove: remove.sort(), addLogin };
+  const changesAllowlist = allowlist.add.length > 0 || allowlist.remove.length > 0 || allowlist.addLogin;
+  const allowlistAfter = changesAllowlist ? editAllowlist(input.allowlistDocument, allowlist, input.pullActions) : input.allowlistDocument;
+  const ownIndex = allowlistAfter ? findAllowlistStatement(allowlistAfter, input.pullActions) : -1;
+  const ownStatement =
+    allowlist.add.length > 0 && findAllowlistStatement(input.allowlistDocument, input.pullActions) < 0 && ownIndex >= 0
+      ? {
+          sid: allowlistAfter!.Statement[ownIndex].Sid ?? ALLOWLIST_SID,
+          wider: widerPullStatements(input.allowlistDocument, input.pullActions).map((statement) => statement.Sid ?? '(no Sid)'),
+        }
+      : undefined;
+  const used = input.otherInlineLength + (allowlistAfter ? iamPolicyLength(allowlistAfter) : 0);
+  if (changesAllowlist && used > INLINE_POLICIES_LIMIT) {
+    throw new UserError(
+      `reconcile: the inline policies of the role would be ${used} characters (whitespace not counted), over IAM's ${INLINE_POLICIES_LIMIT}. Replace explicit ARNs in ${input.policyName} with a name-prefix wildcard (e.g. ${repositoryArn(input.region, input.registryId, 'molecule-ai/workspace-template-*')}), prune extras (prune: true), or move the allowlist to a managed policy (6,144 each, up to 10 per role). Nothing was written.`,
+    );
+  }
+  return { grants, allowlist, allowlistBefore: input.allowlistDocument, allowlistAfter, ownStatement, unfixable, size: { used, limit: INLINE_POLICIES_LIMIT } };
+}
+
+export function planHasChanges(plan: ReconcilePlan): boolean {
+  return plan.grants.length > 0 || plan.allowlist.add.length > 0 || plan.allowlist.remove.length > 0 || plan.allowlist.addLogin;
+}
+
+const LAYER_NAMES: Record<string, string> = {
+  identity: 'its identity policies',
+  boundary: 'its permissions boundary',
+  scp: 'a service control policy',
+  resource: 'the repository policy',
+  rcp: 'a resource control policy',
+};
+
+export function unfixableText(item: Unfixable): string {
+  const layer = 'layer' in item && item.layer ? (LAYER_NAMES[item.layer] ?? item.layer) : 'a policy';
+  switch (item.kind) {
+    case 'grant-needs-principals':
+      return `${item.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`;
+    case 'foreign-stale-principal':
+      return `${item.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`;
+    case 'no-repository':
+      return `${item.repository}: the repository does not exist; reconcile does not create repositories. Publish it first.`;
+    case 'grant-side':
+      return `${item.repository}: repository side is "${item.status}" because of ${layer}; reconcile does not override a Deny, a Condition or an RCP. See the findings.`;
+    case 'identity-side':
+      return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;
+    case 'extra-elsewhere':
+      return `${item.repository}: an extra, but held by ${item.heldBy.length > 0 ? item.heldBy.join(' and ') : 'a statement or policy reconcile does not own'}, which reconcile does not edit (only its pull-only allowlist statement), so prune cannot remove it. Remove it there by hand.`;
+    case 'login':
+      return `docker login is "${item.status}" because of ${layer}; reconcile adds ecr:GetAuthorizationToken only to the allowlist policy. See the findings.`;
+  }
+}
+
+/** The plan as a person reads it, like `terraform plan`. */
+export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: string): string {
+  const lines: string[] = [];
+  for (const { repository } of plan.grants) lines.push(`  + grant      ${repository}: pull statement on its repository policy`);
+  if (plan.ownStatement) {
+    const wider =
+      plan.ownStatement.wider.length > 0
+        ? `: statement(s) ${plan.ownStatement.wider.map((sid) => `"${inert(sid, 100)}"`).join(', ')} also allow more than pull, so reconcile does not extend them`
+        : '';
+    lines.push(`  + statement  ${plan.ownStatement.sid}: a pull-only allowlist statement in ${policyName}${wider}`);
+  }
+  for (const arn of plan.allowlist.add) lines.push(`  + allowlist  ${arn}`);
+  for (const arn of plan.allowlist.remove) lines.push(`  - allowlist  ${arn}`);
+  if (plan.allowlist.addLogin) lines.push(`  + statement  ecr:GetAuthorizationToken on * (docker login)`);
+  const percent = Math.round((plan.size.used / plan.size.limit) * 100);
+  const header = planHasChanges(plan)
+    ? `Plan: ${plan.grants.length} grant(s) to add, ${plan.allowlist.add.length} allowlist ARN(s) to add, ${plan.allowlist.remove.length} to remove (inline policy ${policyName} of role ${roleName}).`
+    : plan.unfixable.length > 0
+      ? 'Plan: no changes reconcile can make; what is left for a person is below.'
+      : 'Plan: no changes. Both sides already allow every expected repository.';
+  lines.unshift(header);
+  lines.push(
+    `Inline policy size after the change: ${plan.size.used} of ${plan.size.limit} characters (${percent} %), room for about ${Math.max(0, Math.floor((plan.size.limit - plan.size.used) / 85))} more repository ARNs.`,
+  );
+  for (const problem of plan.unfixable) lines.push(`  ! ${unfixableText(problem)}`);
+  return lines.join('\n');
+}

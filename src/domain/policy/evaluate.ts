@@ -1,0 +1,334 @@
+import { ACCOUNT_ID, roleNameOf } from '../arn.js';
+import { evaluateCondition, resolvePolicyVariables } from './conditions.js';
+import type { RequestContext } from './context.js';
+import { asList, type Principal, type Statement } from './document.js';
+import { globMatch } from './glob.js';
+
+/**
+ * A small IAM evaluator for the questions this action asks: may a session of this role perform this
+ * action on this resource, given its identity policies, its permissions boundary, the SCPs over its
+ * account, the repository policy and the RCPs over the registry account, in this request context?
+ * Pure: data in, data out. Checked against @cloud-copilot/iam-simulate in the differential tests.
+ */
+export type Decision = 'allowed' | 'explicitly-denied' | 'implicitly-denied' | 'conditional';
+
+export interface PolicySource {
+  /** Where the policy lives, for messages: e.g. "inline policy WorkspaceTemplatePrimaryECRPull". */
+  name: string;
+  statements: Statement[];
+  /** The document's Version: policy variables work only in "2012-10-17" (undefined: taken as that). */
+  version?: string;
+}
+
+/** The principal making the request: a session of a role (what a staging host's credentials are). */
+export interface Caller {
+  /** The role's ARN with its path, e.g. arn:aws:iam::004947743811:role/tenants/Puller. */
+  roleArn: string;
+  /** The role's unique ID (AROA…), when read: a repository policy may still name it that way. */
+  roleId?: string;
+  /** AWS's NotPrincipal rule differs for a principal with a permissions boundary. */
+  hasBoundary: boolean;
+}
+
+export interface EvaluationRequest {
+  action: string;
+  /** An ARN, or `*` for actions that take no resource (ecr:GetAuthorizationToken). */
+  resource: string;
+  /** Needed for resource policies (and RCPs): who is asking. */
+  caller?: Caller;
+  context: RequestContext;
+}
+
+export interface DecidingStatement {
+  policy: string;
+  statement: Statement;
+}
+
+export interface Evaluation {
+  decision: Decision;
+  /** The statements that decided: the denying ones, or the allowing ones, or the conditional ones. */
+  deciding: DecidingStatement[];
+  /** Condition keys (or other unknowns) the decision depends on: non-empty only when conditional. */
+  unknownKeys: string[];
+}
+
+type Match = { kind: 'no' } | { kind: 'yes' } | { kind: 'conditional'; keys: string[] };
+const NO: Match = { kind: 'no' };
+const YES: Match = { kind: 'yes' };
+export type PolicyKind = 'identity' | 'resource';
+
+/** The session name is fixed only by the pull (the host's AssumeRole): an ARN naming one session depends on it. */
+export const SESSION_NAME_KEY = 'aws:userid (the role session name)';
+
+/** AND of matches: any no is no; otherwise the unknown keys add up. */
+function all(matches: Match[]): Match {
+  if (matches.some((match) => match.kind === 'no')) return NO;
+  const keys = matches.flatMap((match) => (match.kind === 'conditional' ? match.keys : []));
+  return keys.length > 0 ? { kind: 'conditional', keys: [...new Set(keys)] } : YES;
+}
+
+/** OR of matches: any yes is yes; otherwise any conditional is conditional. */
+function any(matches: Match[]): Match {
+  if (matches.some((match) => match.kind === 'yes')) return YES;
+  const keys = matches.flatMap((match) => (match.kind === 'conditional' ? match.keys : []));
+  return keys.length > 0 ? { kind: 'conditional', keys: [...new Set(keys)] } : NO;
+}
+
+function not(match: Match): Match {
+  return match.kind === 'conditional' ? match : match.kind === 'yes' ? NO : YES;
+}
+
+export function actionMatches(pattern: string, action: string): boolean {
+  return globMatch(pattern, action, { ignoreCase: true });
+}
+
+interface ArnParts {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+function splitArn(arn: string): string[] {
+  const parts = arn.split(':');
+  return [...parts.slice(0, 5), parts.slice(5).join(':')].slice(0, parts.length);
+}
+
+function toArnParts(segments: string[]): ArnParts {
+  return { partition: segments[1], service: segments[2], region: segments[3], account: segments[4], resource: segments[5] };
+}
+
+/**
+ * IAM's ARN matching: partition, service, region and account are each a case-insensitive glob;
+ * the resource type (up to the first `/` or `:`) must match literally; the rest is a
+ * case-sensitive glob. A short ARN is padded with `*` in identity policies (in a resource policy it
+ * counts only with a wildcard); when a padded one fails to match, that proves nothing, so it
+ * cannot exclude a resource from NotResource either ("undetermined").
+ */
+export function resourceMatch(pattern: string, resource: string, kind: PolicyKind): 'yes' | 'no' | 'undetermined' {
+  if (pattern === '*') return 'yes';
+  if (!pattern.startsWith('arn:')) return 'no';
+  const patternSegments = splitArn(pattern);
+  const short = patternSegments.length < 6;
+  if (short) {
+    if (kind === 'resource' && !pattern.includes('*')) return 'no';
+    while (patternSegments.length < 6) patternSegments.push('*');
+  }
+  const miss = short ? 'undetermined' : 'no';
+  // Actions without resource-level permissions (ecr:GetAuthorizationToken) ask for "*": only "*" grants them.
+  if (resource === '*') return miss;
+  const requestSegments = splitArn(resource);
+  if (requestSegments.length < 6) return miss;
+  const want = toArnParts(patternSegments);
+  const have = toArnParts(requestSegments);
+  for (const key of ['partition', 'service', 'region', 'account'] as const) {
+    if (!globMatch(want[key], have[key], { ignoreCase: true })) return miss;
+  }
+  const cut = [want.resource.indexOf('/'), want.resource.indexOf(':')].filter((index) => index >= 0);
+  const typeLength = cut.length > 0 ? Math.min(...cut) + 1 : 0;
+  if (!have.resource.startsWith(want.resource.slice(0, typeLength))) return miss;
+  return globMatch(want.resource.slice(typeLength), have.resource.slice(typeLength)) ? 'yes' : miss;
+}
+
+export function resourceMatches(pattern: string, resource: string, kind: PolicyKind): boolean {
+  return resourceMatch(pattern, resource, kind) === 'yes';
+}
+
+/** A Resource/NotResource entry, with policy variables (`${aws:PrincipalTag/team}`) resolved from the context. */
+function resourceEntryMatch(pattern: string, request: EvaluationRequest, kind: PolicyKind, variables: boolean): 'yes' | 'no' | 'undetermined' | Match {
+  // IAM resolves variables in a Resource ARN only after its fifth colon ("Where you can use policy
+  // variables"); elsewhere `${…}` is literal text.
+  const resourcePart = pattern.split(':').slice(5).join(':');
+  if (!variables || !resourcePart.includes('${') || pattern.slice(0, pattern.length - resourcePart.length).includes('${')) {
+    return resourceMatch(pattern, request.resource, kind);
+  }
+  const resolved = resolvePolicyVariables(pattern, request.context);
+  if (resolved.outcome === 'unknown') return { kind: 'conditional', keys: resolved.keys };
+  // AWS: a variable whose key is not in the request makes the entry match nothing.
+  if (resolved.outcome === 'absent') return 'no';
+  return resourceMatch(resolved.value, request.resource, kind);
+}
+
+function resourcesMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind, variables: boolean): Match {
+  if (statement.Resource !== undefined) {
+    return any(
+      asList(statement.Resource).map((pattern) => {
+        const match = resourceEntryMatch(pattern, request, kind, variables);
+        return typeof match === 'string' ? (match === 'yes' ? YES : NO) : match;
+      }),
+    );
+  }
+  if (statement.NotResource !== undefined) {
+    // Listed in NotResource (or not provably outside a short ARN): the statement does not apply.
+    return not(
+      any(
+        asList(statement.NotResource).map((pattern) => {
+          const match = resourceEntryMatch(pattern, request, kind, variables);
+          return typeof match === 'string' ? (match === 'no' ? NO : YES) : match;
+        }),
+      ),
+    );
+  }
+  // A repository policy statement may omit Resource: it then means the repository itself.
+  return kind === 'resource' ? YES : NO;
+}
+
+interface CallerParts {
+  partition: string;
+  account: string;
+  roleName: string;
+}
+
+function callerParts(caller: Caller): CallerParts {
+  const [, partition, , , account, resource] = splitArn(caller.roleArn);
+  return { partition, account, roleName: roleNameOf(resource) };
+}
+
+/**
+ * Does one `AWS` principal value name the caller (a session of a role)? Naming the role's ARN or
+ * its account (root ARN or bare ID) covers its sessions; naming one assumed-role session ARN depends
+ * on the session name, which only the pull knows. Partitions must agree: an `aws-cn` root is not an
+ * `aws` account.
+ */
+function principalValueMatch(value: string, caller: Caller): Match {
+  if (value === '*') return YES;
+  const parts = callerParts(caller);
+  if (ACCOUNT_ID.test(value)) return value === parts.account ? YES : NO;
+  if (caller.roleId && value === caller.roleId) return YES;
+  if (value === `arn:${parts.partition}:iam::${parts.account}:root`) return YES;
+  if (value === caller.roleArn) return YES;
+  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(value);
+  if (session && session[1] === parts.partition && session[2] === parts.account && session[3] === parts.roleName) {
+    return { kind: 'conditional', keys: [SESSION_NAME_KEY] };
+  }
+  return NO;
+}
+
+function principalValues(element: Principal): string[] {
+  return element === '*' ? ['*'] : asList(element.AWS);
+}
+
+/** Principal: applies when any value names the caller. */
+export function principalMatch(element: Principal, caller: Caller): Match {
+  return any(principalValues(element).map((value) => principalValueMatch(value, caller)));
+}
+
+/**
+ * NotPrincipal: applies to everyone not listed. AWS exempts a role session only when its own
+ * assumed-role session ARN is listed ("Specifying NotPrincipal": the role ARN and the account
+ * alone do not exempt the session), and never exempts a principal with a permissions boundary
+ * (a NotPrincipal Deny always denies it).
+ */
+function notPrincipalApplies(element: Principal, caller: Caller): Match {
+  const values = principalValues(element);
+  if (values.includes('*')) return NO;
+  if (caller.hasBoundary) return YES;
+  const parts = callerParts(caller);
+  const sessionListed = values.some((value) => {
+    const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(value);
+    return session !== null && session[1] === parts.partition && session[2] === parts.account && session[3] === parts.roleName;
+  });
+  return sessionListed ? { kind: 'conditional', keys: [SESSION_NAME_KEY] } : YES;
+}
+
+function principalApplies(statement: Statement, request: EvaluationRequest, kind: PolicyKind): Match {
+  if (kind === 'identity') return YES;
+  if (!request.caller) return NO;
+  if (statement.Principal !== undefined && statement.Principal !== null) return principalMatch(statement.Principal, request.caller);
+  if (statement.NotPrincipal !== undefined && statement.NotPrincipal !== null) return notPrincipalApplies(statement.NotPrincipal, request.caller);
+  return NO;
+}
+
+function actionsMatch(statement: Statement, action: string): Match {
+  const hit =
+    statement.Action !== undefined
+      ? asList(statement.Action).some((pattern) => actionMatches(pattern, action))
+      : !asList(statement.NotAction).some((pattern) => actionMatches(pattern, action));
+  return hit ? YES : NO;
+}
+
+function conditionMatch(statement: Statement, context: RequestContext, variables: boolean): Match {
+  const result = evaluateCondition(statement.Condition as Record<string, Record<string, unknown>> | undefined, context, { policyVariables: variables });
+  if (result.outcome === 'match') return YES;
+  if (result.outcome === 'no-match') return NO;
+  return { kind: 'conditional', keys: result.keys };
+}
+
+/** Does this statement apply to the request? Cheap checks first: a definite no needs no condition. */
+export function statementMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind, variables = true): Match {
+  const principal = principalApplies(statement, request, kind);
+  if (principal.kind === 'no') return NO;
+  const action = actionsMatch(statement, request.action);
+  if (action.kind === 'no') return NO;
+  const resource = resourcesMatch(statement, request, kind, variables);
+  if (resource.kind === 'no') return NO;
+  return all([principal, resource, conditionMatch(statement, request.context, variables)]);
+}
+
+/** One layer of policies (e.g. the identity policies): explicit Deny wins; what could change the answer makes it "conditional". */
+export function evaluate(policies: PolicySource[], request: EvaluationRequest, kind: PolicyKind): Evaluation {
+  const allow: { yes: DecidingStatement[]; conditional: DecidingStatement[] } = { yes: [], conditional: [] };
+  const deny: { yes: DecidingStatement[]; conditional: DecidingStatement[] } = { yes: [], conditional: [] };
+  const keys = { Allow: new Set<string>(), Deny: new Set<string>() };
+  for (const policy of policies) {
+    // IAM resolves policy variables only in Version 2012-10-17 documents ("IAM policy elements: Variables and tags").
+    const variables = policy.version === undefined || policy.version === '2012-10-17';
+    for (const statement of policy.statements) {
+      const match = statementMatch(statement, request, kind, variables);
+      if (match.kind === 'no') continue;
+      const bucket = statement.Effect === 'Deny' ? deny : allow;
+      bucket[match.kind].push({ policy: policy.name, statement });
+      if (match.kind === 'conditional') for (const key of match.keys) keys[statement.Effect].add(key);
+    }
+  }
+  if (deny.yes.length > 0) return { decision: 'explicitly-denied', deciding: deny.yes, unknownKeys: [] };
+  if (allow.yes.length + allow.conditional.length === 0) return { decision: 'implicitly-denied', deciding: [], unknownKeys: [] };
+  if (deny.conditional.length > 0) return { decision: 'conditional', deciding: deny.conditional, unknownKeys: [...keys.Deny].sort() };
+  if (allow.yes.length > 0) return { decision: 'allowed', deciding: allow.yes, unknownKeys: [] };
+  return { decision: 'conditional', deciding: allow.conditional, unknownKeys: [...keys.Allow].sort() };
+}
+
+/**
+ * The layers AWS combines for a request (its "policy evaluation logic"): identity policies, the
+ * permissions boundary and the SCPs on the caller's side; the resource policy and the RCPs on the
+ * resource's side. SCPs and RCPs come as levels (account, each OU, the root): each level must allow.
+ */
+export type Layer = 'identity' | 'boundary' | 'scp' | 'resource' | 'rcp';
+
+export interface LayerPolicies {
+  layer: Layer;
+  /** One entry per level (one for identity, boundary and resource). */
+  levels: { label: string; policies: PolicySource[] }[];
+  kind: PolicyKind;
+}
+
+export interface LayeredEvaluation extends Evaluation {
+  /** The layer (and level) that decided when not allowed; undefined when allowed. */
+  layer?: Layer;
+  level?: string;
+}
+
+const RANK: Record<Decision, number> = { 'explicitly-denied': 3, 'implicitly-denied': 2, conditional: 1, allowed: 0 };
+
+/** Worst first: a definite Deny anywhere beats a missing Allow, which beats a condition, which beats an allow. */
+export function worse<T extends { decision: Decision }>(a: T | undefined, b: T): T {
+  return a === undefined || RANK[b.decision] > RANK[a.decision] ? b : a;
+}
+
+/**
+ * Every layer and level must allow and none may deny: the request is allowed only then. The
+ * result names the worst layer's evaluation (a Deny in any layer wins over a missing Allow in another).
+ */
+export function evaluateLayers(layers: LayerPolicies[], request: EvaluationRequest): LayeredEvaluation {
+  let result: LayeredEvaluation | undefined;
+  const allows: DecidingStatement[] = [];
+  for (const { layer, levels, kind } of layers) {
+    for (const level of levels) {
+      const evaluation = evaluate(level.policies, request, kind);
+      if (evaluation.decision === 'allowed') allows.push(...evaluation.deciding);
+      else result = worse(result, { ...evaluation, layer, level: level.label });
+    }
+  }
+  return result ?? { decision: 'allowed', deciding: allows, unknownKeys: [] };
+}

@@ -1,0 +1,114 @@
+import { UserError } from '../../errors.js';
+import { inert } from '../../util/inert.js';
+import { asList, samePolicyMeaning, type PolicyDocument, type Statement } from './document.js';
+
+/** ECR counts every character of the repository policy, whitespace included: we send it minified. */
+export const REPOSITORY_POLICY_LIMIT = 10_240;
+
+/** The one statement this action owns on a repository policy, found by its Sid. */
+export function grantStatement(sid: string, pullPrincipals: string[], pullActions: string[]): Statement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: [...pullPrincipals].sort() },
+    Action: [...pullActions].sort(),
+  };
+}
+
+export interface GrantPlan {
+  before: PolicyDocument | undefined;
+  after: PolicyDocument;
+  /** False when the stored policy already means the same: no write. */
+  changes: boolean;
+}
+
+/**
+ * Replaces (or appends) the statement with our Sid; every other statement stays as it is, in place.
+ * Refuses, before any write, a result larger than ECR accepts.
+ */
+export function planGrant(before: PolicyDocument | undefined, grant: Statement, repository: string): GrantPlan {
+  const others = before?.Statement ?? [];
+  const index = others.findIndex((statement) => statement.Sid === grant.Sid);
+  const statements = index >= 0 ? others.map((statement, at) => (at === index ? grant : statement)) : [...others, grant];
+  const after: PolicyDocument = { ...(before ?? {}), Version: before?.Version ?? '2012-10-17', Statement: statements };
+  const size = JSON.stringify(after).length;
+  if (size > REPOSITORY_POLICY_LIMIT) {
+    throw new UserError(
+      `repository policy of ${repository}: with the grant it would be ${size} characters, over ECR's ${REPOSITORY_POLICY_LIMIT}. Remove unused statements from it by hand, or grant the account root instead of many roles. Nothing was written.`,
+    );
+  }
+  return { before, after, changes: !samePolicyMeaning(before, after) };
+}
+
+const ARN_OR_ACCOUNT = /^(arn:|\d{12}$|\*$)/;
+
+function statementName(statement: Statement): string {
+  return statement.Sid ? `statement "${inert(statement.Sid, 100)}"` : 'a statement without Sid';
+}
+
+function awsPrincipals(statement: Statement): string[] {
+  if (statement.Principal === '*') return ['*'];
+  return asList(statement.Principal?.AWS).map(String);
+}
+
+/**
+ * Condition keys that fix who the principal is: a `Principal: "*"` statement limited by one of
+ * them (with a positive operator, not …IfExists) is limited to those principals, not public.
+ */
+const PRINCIPAL_KEYS = [
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+  'aws:principalaccount',
+  'aws:principalarn',
+  'aws:userid',
+  'aws:sourceaccount',
+  'aws:sourceorgid',
+  'aws:sourcearn',
+];
+const LIMITING_OPERATOR = /^(?:For(?:Any|All)Value:)?(?:StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
+
+/** "only organization o-…", "only account 1234…": what limits a `Principal: "*"` statement, if anything does. */
+export function principalLimits(statement: Statement): string[] {
+  const limits: string[] = [];
+  for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
+    if (!LIMITING_OPERATOR.test(operator) || typeof keys !== 'object' || keys === null) continue;
+    for (const [key, values] of Object.entries(keys)) {
+      const list = (Array.isArray(values) ? values : [values]).map(String);
+      // A value that is only wildcards limits nothing.
+      if (!PRINCIPAL_KEYS.includes(key.toLowerCase()) || list.length === 0 || list.some((value) => /^[*?]*$/.test(value))) continue;
+      limits.push(`${key} ${list.map((value) => inert(value, 100)).join(' or ')}`);
+    }
+  }
+  return limits;
+}
+
+/**
+ * Foreign statements (not ours) that make the repository public: reported, never silently kept,
+ * and never changed by this action. One limited to known organizations or accounts by a
+ * principal-context condition is said to be limited, not public; request-time keys (source IP,
+ * VPC, time) do not limit who may pull.
+ */
+export function publicGrantFindings(document: PolicyDocument | undefined, ownSid: string, repository: string): string[] {
+  return (document?.Statement ?? [])
+    .filter((statement) => statement.Sid !== ownSid && statement.Effect === 'Allow' && awsPrincipals(statement).includes('*'))
+    .map((statement) => {
+      const limits = principalLimits(statement);
+      if (limits.length > 0) {
+        return `${statementName(statement)} of the repository policy of ${repository} lets any principal pull, limited to ${limits.join(' and ')}. It is not this action's: check that this is who should pull.`;
+      }
+      const conditional = statement.Condition ? ' (its Condition limits only how, not who)' : '';
+      return `${statementName(statement)} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`;
+    });
+}
+
+/**
+ * Principals stored as unique IDs (AROA…): ECR shows these when the role a grant named was deleted
+ * (and maybe recreated under the same name), so the grant no longer applies to anyone. Drift.
+ */
+export function stalePrincipals(document: PolicyDocument | undefined): { sid: string | undefined; principal: string }[] {
+  return (document?.Statement ?? []).flatMap((statement) =>
+    awsPrincipals(statement)
+      .filter((value) => !ARN_OR_ACCOUNT.test(value))
+      .map((principal) => ({ sid: statement.Sid, principal })),
+  );
+}
