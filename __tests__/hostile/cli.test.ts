@@ -91,7 +91,7 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     await moto?.stop();
   });
 
-  it('verify without --registry-id fetches an ECR token and never prints its password (regression)', async () => {
+  it('verify without --registry-id finds the registry account and never prints an ECR password (regression)', async () => {
     proxy.clear();
     const result = await cli(['verify', '--repository', template('codex'), ...common]);
     assert.equal(result.code, 0, result.stderr);
@@ -203,6 +203,26 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     const result = await cli(['verify', '--manifest', 'm.json', '--repository-template', TEMPLATE, ...common], here);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /molecule-ai\/workspace-template-codex\s+ok\s+allowed/);
+    assertTerminalSafe(result);
+  });
+
+  // Last, as it writes: every command of the CLI is covered (verify, --json, plan, reconcile, --help, errors).
+  it('reconcile: writes the fix, exit 0, its plan and table on stdout, progress on stderr, no secret or command', async () => {
+    proxy.clear();
+    const result = await cli(['reconcile', ...manifestFlags, ...common, '--pull-principals', STAGING_ACCOUNT, '--no-prune']);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /^Plan: /m);
+    assert.match(result.stdout, /molecule-ai\/molecule-platform-agent\s+ok\s+added/);
+    assert.match(result.stdout, /In sync\./);
+    assertTerminalSafe(result);
+    assert.ok(proxy.writes.length > 0, 'reconcile wrote the allowlist');
+  });
+
+  it('--help: the usage, every input as a flag (switches as --[no-]name), exit 0', async () => {
+    const result = await cli(['verify', '--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /--\[no-\]prune/);
+    assert.match(result.stdout, /--staging-role-arn/);
     assertTerminalSafe(result);
   });
 });

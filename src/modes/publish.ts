@@ -199,7 +199,7 @@ async function grantAndVerify(target: Target, state: RepositoryState, staging: S
       // The push has happened: say so, so nobody rebuilds to fix a grant.
       if (error instanceof UserError && report.image)
         throw new UserError(
-          `The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Re-run publish, or reconcile, once that is fixed.`,
+          `The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Once that is fixed, run mode: reconcile for this repository: it writes the grant without rebuilding.`,
         );
       throw error;
     }
