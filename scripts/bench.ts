@@ -136,6 +136,15 @@ const check = (what: string, ok: boolean): void => {
   if (!ok) failures.push(what);
 };
 
+/** Wall time, AWS calls and peak memory of the action and the CLI script, side by side. */
+function sideBySide(what: string, ours: Measured, script: Measured): string[][] {
+  return [
+    [`${what}: wall time`, `${ours.seconds.toFixed(2)} s`, `${script.seconds.toFixed(2)} s`, `${(script.seconds / ours.seconds).toFixed(1)}× faster`],
+    [`${what}: AWS calls`, String(ours.calls), String(script.calls), ''],
+    [`${what}: peak memory`, `${ours.maxRssMb.toFixed(0)} MB`, `${script.maxRssMb.toFixed(0)} MB`, ''],
+  ];
+}
+
 /** The action against the aws CLI script, cold start, publish overhead, size: the first table. */
 async function baseline(): Promise<string[][]> {
   const moto = await startMoto();
@@ -202,14 +211,7 @@ async function baseline(): Promise<string[][]> {
 
     const cliOne = await repeat(Math.min(ROUNDS, 3), cli(['molecule-ai/molecule-platform-agent']));
     check('the CLI script finds no drift for 1 repository', cliOne.exitCode === 0);
-    rows.push([
-      'verify 1 repository: wall time',
-      `${verifyOne.seconds.toFixed(2)} s`,
-      `${cliOne.seconds.toFixed(2)} s`,
-      `${(cliOne.seconds / verifyOne.seconds).toFixed(1)}× faster`,
-    ]);
-    rows.push(['verify 1 repository: AWS calls', String(verifyOne.calls), String(cliOne.calls), '']);
-    rows.push(['verify 1 repository: peak memory', `${verifyOne.maxRssMb.toFixed(0)} MB`, `${cliOne.maxRssMb.toFixed(0)} MB`, '']);
+    rows.push(...sideBySide('verify 1 repository', verifyOne, cliOne));
 
     const nineInputs = {
       mode: 'verify',
@@ -221,14 +223,7 @@ async function baseline(): Promise<string[][]> {
     check('verify of 9 repositories passes', verifyNine.exitCode === 0);
     const cliNine = await repeat(quick ? 1 : 3, cli(nine));
     check('the CLI script finds no drift for 9 repositories', cliNine.exitCode === 0);
-    rows.push([
-      'verify 9 repositories: wall time',
-      `${verifyNine.seconds.toFixed(2)} s`,
-      `${cliNine.seconds.toFixed(2)} s`,
-      `${(cliNine.seconds / verifyNine.seconds).toFixed(1)}× faster`,
-    ]);
-    rows.push(['verify 9 repositories: AWS calls', String(verifyNine.calls), String(cliNine.calls), '']);
-    rows.push(['verify 9 repositories: peak memory', `${verifyNine.maxRssMb.toFixed(0)} MB`, `${cliNine.maxRssMb.toFixed(0)} MB`, '']);
+    rows.push(...sideBySide('verify 9 repositories', verifyNine, cliNine));
 
     const verifyLarge = await repeat(quick ? 1 : 3, action({ mode: 'verify', manifest: manifestFile(large), 'repository-template': '{name}' }));
     check(`verify of ${LARGE} repositories passes`, verifyLarge.exitCode === 0);
