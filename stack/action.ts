@@ -61,18 +61,20 @@ function runNode(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Pro
   });
 }
 
-/**
- * Runs `dist/index.js` as a runner does: INPUT_* with action.yml defaults, GITHUB_OUTPUT,
- * GITHUB_STEP_SUMMARY and GITHUB_STATE files; then the `post:` step with the saved state.
- */
-export async function runAction(inputs: Record<string, string>, env: NodeJS.ProcessEnv, options: { timeoutMs?: number } = {}): Promise<ActionRun> {
+/** What a runner gives a step: a RUNNER_TEMP with the GITHUB_OUTPUT/STEP_SUMMARY/STATE files, and INPUT_* with action.yml defaults. */
+export interface RunnerEnvironment {
+  runnerTemp: string;
+  files: { output: string; summary: string; state: string };
+  inputEnv: Record<string, string>;
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+export function runnerEnvironment(inputs: Record<string, string>, env: NodeJS.ProcessEnv): RunnerEnvironment {
   const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-'));
   const files = { output: join(runnerTemp, 'output'), summary: join(runnerTemp, 'summary'), state: join(runnerTemp, 'state') };
   for (const file of Object.values(files)) writeFileSync(file, '');
-
   const inputEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
-
   const baseEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -83,6 +85,15 @@ export async function runAction(inputs: Record<string, string>, env: NodeJS.Proc
     GITHUB_STATE: files.state,
     ...env,
   };
+  return { runnerTemp, files, inputEnv, baseEnv };
+}
+
+/**
+ * Runs `dist/index.js` as a runner does: INPUT_* with action.yml defaults, GITHUB_OUTPUT,
+ * GITHUB_STEP_SUMMARY and GITHUB_STATE files; then the `post:` step with the saved state.
+ */
+export async function runAction(inputs: Record<string, string>, env: NodeJS.ProcessEnv, options: { timeoutMs?: number } = {}): Promise<ActionRun> {
+  const { runnerTemp, files, inputEnv, baseEnv } = runnerEnvironment(inputs, env);
   const timeoutMs = options.timeoutMs ?? 300_000;
   const main = await runNode(join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...inputEnv }, timeoutMs);
 

@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { parseCommandFile, ROOT, type ActionRun } from './action.js';
+import { parseCommandFile, ROOT, runnerEnvironment, type ActionRun } from './action.js';
 
 /**
  * The action started as a runner starts it (like stack/action.ts), optionally inside a wrapper
@@ -18,11 +17,6 @@ export interface StartedAction {
   baseEnv: NodeJS.ProcessEnv;
   log(): string;
   exited: Promise<number>;
-}
-
-function actionDefaults(): Record<string, string> {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
-  return Object.fromEntries(Object.entries(action.inputs).map(([name, input]) => [name, input.default ?? '']));
 }
 
 /** A wrapper that runs the command in a private mount namespace whose /etc/hosts lacks every line naming `names`. */
@@ -64,21 +58,7 @@ function spawnNode(script: string, env: NodeJS.ProcessEnv, wrap: string[]): { ch
 }
 
 export function startAction(inputs: Record<string, string>, env: NodeJS.ProcessEnv, options: { wrap?: string[] } = {}): StartedAction {
-  const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-'));
-  const files = { output: join(runnerTemp, 'output'), summary: join(runnerTemp, 'summary'), state: join(runnerTemp, 'state') };
-  for (const file of Object.values(files)) writeFileSync(file, '');
-  const inputEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) inputEnv[`INPUT_${name.toUpperCase()}`] = value;
-  const baseEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_ACTIONS: 'true',
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_STATE: files.state,
-    ...env,
-  };
+  const { runnerTemp, files, inputEnv, baseEnv } = runnerEnvironment(inputs, env);
   const main = spawnNode(join(ROOT, 'dist', 'index.js'), { ...baseEnv, ...inputEnv }, options.wrap ?? []);
   return { child: main.child, runnerTemp, files, inputEnv, baseEnv, log: main.log, exited: main.exited };
 }
