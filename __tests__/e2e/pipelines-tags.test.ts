@@ -130,6 +130,21 @@ describe('tags on every run (dockerd + registry + moto)', () => {
     assert.equal(await servedDigest(repository, sha('1')), first.outputs.digest);
   });
 
+  it('a re-run of a commit already published builds and pushes nothing, and still grants and verifies', async () => {
+    const repository = 'molecule-ai/tags-rerun';
+    const first = await runAction({ repository, context: context('r1'), 'create-repository': 'true' }, actionEnv(MAIN, sha('4')));
+    assert.equal(first.exitCode, 0, first.log);
+    await showPushToEcr(repository, [sha('4'), 'latest']);
+    // "Re-run failed jobs": the same commit again, now with a grant to write.
+    const rerun = await runAction({ repository, context: context('r2'), 'pull-principals': '004947743811' }, actionEnv(MAIN, sha('4')));
+    assert.equal(rerun.exitCode, 0, rerun.log);
+    assert.match(rerun.log, /this commit is published already\. Nothing is built or pushed; the grant and the verification still run/);
+    assert.doesNotMatch(rerun.log, /::group::Build/);
+    assert.equal(rerun.outputs.digest, first.outputs.digest, 'the digest of what the first run pushed');
+    assert.equal(rerun.outputs['repository-policy-changed'], 'true');
+    assert.equal(await servedDigest(repository, sha('4')), first.outputs.digest);
+  });
+
   it('an all-immutable repository: the default tags leave latest out, with a warning saying how to keep it; every run works', async () => {
     const repository = 'molecule-ai/tags-all-immutable';
     await createRepository(moto.endpoint, repository, { immutable: true });

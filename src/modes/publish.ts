@@ -88,7 +88,7 @@ async function prepareRepository(
   staging: Staging | undefined,
   report: RunReport,
   defaultTagsInUse: boolean,
-): Promise<{ info: RepositoryInfo; state: RepositoryState }> {
+): Promise<{ info: RepositoryInfo; state: RepositoryState; published?: string }> {
   const { inputs, repository, ecr, registry } = target;
   const found = await log.group(`Repository ${repository}`, async () => {
     const info = await describeRepository(ecr, registry.registryId, repository);
@@ -129,13 +129,40 @@ async function prepareRepository(
     }
     const immutable = target.tags.filter((tag) => tagIsImmutable(info.mutability, tag));
     const taken = await existingTags(ecr, registry.registryId, repository, immutable);
-    if (taken.length > 0) {
+    const digests = new Set(taken.values());
+    // A re-run of a commit already published (its default tags all there, on one image): nothing to
+    // build or push, and the grant and the verification still run. Explicit tags are never reused.
+    if (defaultTagsInUse && taken.size > 0 && taken.size === immutable.length && digests.size === 1 && !digests.has('')) {
+      const [digest] = digests;
+      target.tags = immutable;
+      log.info(
+        `${immutable.join(', ')} already in ${repository} (${digest}): this commit is published already. Nothing is built or pushed; the grant and the verification still run.`,
+      );
+      return { info, state, published: digest };
+    }
+    if (taken.size > 0) {
       throw new UserError(
-        `tags: ${taken.join(', ')} already exist in ${repository}, whose tags are immutable (${describeMutability(info.mutability)}), so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
+        `tags: ${[...taken.keys()].join(', ')} already exist in ${repository}, whose tags are immutable (${describeMutability(info.mutability)}), so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
       );
     }
   }
   return { info, state };
+}
+
+/** The one digest the registry serves for every tag of this run (a re-run's existing image). */
+async function servedDigest(target: Target, ecrDigest: string): Promise<string> {
+  const served = new Set<string>();
+  for (const tag of target.tags) {
+    const digest = await resolveTagDigest(target.registry.registryUrl, target.repository, tag, target.registry);
+    log.info(`${target.repository}:${tag} -> ${digest}`);
+    served.add(digest);
+  }
+  if (served.size !== 1) {
+    throw new UserError(
+      `registry: the tags ${target.tags.join(', ')} of ${target.repository} serve ${served.size} different images (ECR says ${ecrDigest}). Push a new tag.`,
+    );
+  }
+  return [...served][0];
 }
 
 /**
@@ -244,9 +271,16 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   const target: Target = { inputs, repository, tags, ecr, registry };
 
   const staging = inputs.stagingRoleArn && inputs.build.push ? await readPublishStaging(inputs, runner, registry.registryId) : undefined;
-  const { info, state } = await prepareRepository(target, staging, report, defaultTagsInUse);
+  const { info, state, published } = await prepareRepository(target, staging, report, defaultTagsInUse);
 
   const imageRefs = target.tags.map((tag) => `${registry.host}/${repository}:${tag}`);
+  if (published) {
+    // What a puller sees is what the registry serves: ask it, as after a push.
+    const digest = await log.group('Confirm with the registry', () => servedDigest(target, published));
+    report.image = { digest, imageUri: `${registry.host}/${repository}@${digest}`, tags: imageRefs, repositoryArn: info.arn, registry: registry.host };
+    await grantAndVerify(target, state, staging, report);
+    return;
+  }
   const plan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
   const built = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
   const digest = built.digest;

@@ -113,13 +113,18 @@ export async function createRepository(
   return { arn: repository.repositoryArn, uri: repository.repositoryUri, immutableTags: mutability.mode !== 'MUTABLE', mutability };
 }
 
-/** Which of `tags` already exist in the repository (to refuse an immutable overwrite before building). */
-export async function existingTags(ecr: ECRClient, registryId: string, repository: string, tags: string[]): Promise<string[]> {
-  if (tags.length === 0) return [];
+/**
+ * Which of `tags` already exist in the repository, with the digest each points to (to refuse an
+ * immutable overwrite before building, or to recognise a re-run of a commit already published).
+ */
+export async function existingTags(ecr: ECRClient, registryId: string, repository: string, tags: string[]): Promise<Map<string, string>> {
+  if (tags.length === 0) return new Map();
   // BatchGetImage takes at most 100 image IDs per call.
   if (tags.length > 100) {
-    const found: string[] = [];
-    for (let start = 0; start < tags.length; start += 100) found.push(...(await existingTags(ecr, registryId, repository, tags.slice(start, start + 100))));
+    const found = new Map<string, string>();
+    for (let start = 0; start < tags.length; start += 100) {
+      for (const [tag, digest] of await existingTags(ecr, registryId, repository, tags.slice(start, start + 100))) found.set(tag, digest);
+    }
     return found;
   }
   const response = await awsCall('ecr:BatchGetImage', () =>
@@ -138,5 +143,9 @@ export async function existingTags(ecr: ECRClient, registryId: string, repositor
       }),
     ),
   );
-  return (response.images ?? []).map((image) => image.imageId?.imageTag).filter((tag): tag is string => Boolean(tag));
+  return new Map(
+    (response.images ?? []).flatMap((image) =>
+      image.imageId?.imageTag ? [[image.imageId.imageTag, image.imageId.imageDigest ?? ''] as [string, string]] : [],
+    ),
+  );
 }
