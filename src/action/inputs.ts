@@ -133,8 +133,6 @@ export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 
 export const READ_ONLY_ACTIONS = ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeRepositories'] as const;
 const GRANTABLE_ACTIONS = new Map<string, string>([...PULL_ACTIONS, ...READ_ONLY_ACTIONS].map((action) => [action.toLowerCase(), action]));
 
-export { quoted };
-
 /** Refuses an ARN of another partition than the region's, naming the input and the fix. */
 export function assertPartition(input: string, arn: string, region: string): void {
   const partition = partitionOfRegion(region);

@@ -35,7 +35,8 @@ import {
   repositoryStateFrom,
   type RepositoryState,
 } from './cross-account.js';
-import { organizationAccess, readRegistryFacts, readStaging, stagingAccess, type Staging } from './staging.js';
+import type { Staging } from './staging.js';
+import { openReaders, readStagingWith } from './verify.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
 
 function resolveDockerfile(inputs: Inputs): string {
@@ -208,14 +209,6 @@ async function buildPushConfirm(
   }
 }
 
-/** Everything AWS weighs for a pull by the staging role, read in parallel before anything is written. */
-async function readPublishStaging(inputs: Inputs, runner: RunnerContext, registryId: string): Promise<Staging> {
-  const registryFacts = readRegistryFacts(registryId, inputs.region);
-  registryFacts.catch(() => undefined); // awaited (and its failure reported) by readStaging
-  const [access, organization] = await Promise.all([stagingAccess(inputs, runner, inputs.repository), organizationAccess(inputs, runner)]);
-  return readStaging(access, inputs, registryFacts, organization);
-}
-
 /** After the push: write the grant where its meaning changes, then judge both sides. */
 async function grantAndVerify(target: Target, state: RepositoryState, staging: Staging | undefined, report: RunReport): Promise<void> {
   const { inputs, repository, ecr, registry } = target;
@@ -270,7 +263,10 @@ export async function publishImage(inputs: Inputs, runner: RunnerContext, report
   const tags = defaultTagsInUse ? defaults : resolveTags(inputs.build.tags, registry.host, repository);
   const target: Target = { inputs, repository, tags, ecr, registry };
 
-  const staging = inputs.stagingRoleArn && inputs.build.push ? await readPublishStaging(inputs, runner, registry.registryId) : undefined;
+  const staging =
+    inputs.stagingRoleArn && inputs.build.push
+      ? await readStagingWith(await openReaders(inputs, runner, repository, { ecr, registryId: registry.registryId }), inputs)
+      : undefined;
   const { info, state, published } = await prepareRepository(target, staging, report, defaultTagsInUse);
 
   const imageRefs = target.tags.map((tag) => `${registry.host}/${repository}:${tag}`);

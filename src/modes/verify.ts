@@ -58,15 +58,26 @@ export interface Readers {
   organization: ReturnType<typeof organizationAccess>;
 }
 
-export async function openReaders(inputs: Inputs, runner: RunnerContext, subject: string | undefined): Promise<Readers> {
-  const ecr = await createEcrClient(inputs.region);
-  const registryId = resolveRegistryId(ecr, inputs);
+export async function openReaders(
+  inputs: Inputs,
+  runner: RunnerContext,
+  subject: string | undefined,
+  known?: { ecr: ECRClient; registryId: string },
+): Promise<Readers> {
+  const ecr = known?.ecr ?? (await createEcrClient(inputs.region));
+  const registryId = known ? Promise.resolve(known.registryId) : resolveRegistryId(ecr, inputs);
   const registryFacts = registryId.then((id) => readRegistryFacts(id, inputs.region));
   const access = stagingAccess(inputs, runner, subject);
   const organization = organizationAccess(inputs, runner);
   // Each is awaited (and its failure reported) where it is needed; none may reject unobserved meanwhile.
   for (const pending of [registryId, registryFacts, access, organization]) pending.catch(() => undefined);
   return { ecr, registryId, registryFacts, access, organization };
+}
+
+/** Everything AWS weighs for a pull by the staging role, read with the run's readers. */
+export async function readStagingWith(readers: Readers, inputs: Inputs): Promise<Staging> {
+  const [access, organization] = await Promise.all([readers.access, readers.organization]);
+  return readStaging(access, inputs, readers.registryFacts, organization);
 }
 
 export interface SurveyContext {
@@ -95,9 +106,7 @@ export async function surveyTargets(inputs: Inputs, runner: RunnerContext, previ
   const [id, states, staging] = await Promise.all([
     readers.registryId,
     readers.registryId.then((id) => readRepositoryStates(inputs, readers.ecr, id, repositories)),
-    Promise.all([readers.access, readers.organization]).then(([stagingReader, organizationReader]) =>
-      readStaging(stagingReader, inputs, readers.registryFacts, organizationReader),
-    ),
+    readStagingWith(readers, inputs),
   ]);
   const survey = judgeSurvey(inputs, id, staging, repositories, states);
   return { ecr: readers.ecr, readers, registryId: id, staging, repositories, manifestMode, survey };
