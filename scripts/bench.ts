@@ -46,7 +46,7 @@ import {
   seedStaging,
   storedAllowlist,
 } from '../stack/staging.js';
-import { DeleteRepositoryPolicyCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { DeleteRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
 
 ensureStack({ bench: true });
 const quick = process.argv.includes('--quick');
@@ -435,6 +435,48 @@ async function effectiveAccess(): Promise<string[][]> {
       `${verifyLarge.seconds.toFixed(2)} s`,
       `${verifyLarge.maxRssMb.toFixed(0)} MB peak`,
       `${verifyLarge.calls} calls`,
+    ]);
+
+    // The registry policy (scope V2) with a Deny that does not apply: read once, beside the repository policies.
+    await ecr.send(
+      new PutRegistryPolicyCommand({
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'NoLegacy', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: `arn:aws:ecr:${REGION}:${PROD_ACCOUNT}:repository/legacy/*` },
+          ],
+        }),
+      }),
+    );
+    const manifestLarge = { mode: 'verify', manifest: manifestIn(work, large), 'repository-template': '{name}', ...withOrganization };
+    const withRegistryPolicy = await repeat(quick ? 1 : 3, action(manifestLarge));
+    check(`verify of ${LARGE} repositories with a registry policy passes`, withRegistryPolicy.exitCode === 0);
+    rows.push([
+      `verify ${LARGE} repositories: the same, and a registry policy (scope V2 Deny that does not apply)`,
+      `${withRegistryPolicy.seconds.toFixed(2)} s`,
+      `${withRegistryPolicy.maxRssMb.toFixed(0)} MB peak`,
+      `${withRegistryPolicy.calls} calls`,
+    ]);
+
+    // A tag condition in the allowlist: every repository's tags are read (ecr:ListTagsForResource), in parallel.
+    for (const repository of large) {
+      await ecr.send(
+        new TagResourceCommand({ resourceArn: `arn:aws:ecr:${REGION}:${PROD_ACCOUNT}:repository/${repository}`, tags: [{ Key: 'team', Value: 'platform' }] }),
+      );
+    }
+    const [login, pull] = allowlist.Statement;
+    const tagged = {
+      ...allowlist,
+      Statement: [login, { ...pull, Condition: { StringEquals: { ...pull.Condition?.StringEquals, 'aws:ResourceTag/team': '${aws:PrincipalTag/team}' } } }],
+    };
+    await iam.send(new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(tagged) }));
+    const withTags = await repeat(quick ? 1 : 3, action(manifestLarge));
+    check(`verify of ${LARGE} repositories with a tag condition on every repository passes`, withTags.exitCode === 0);
+    rows.push([
+      `verify ${LARGE} repositories: the same, and a tag condition (aws:ResourceTag/team) on every repository`,
+      `${withTags.seconds.toFixed(2)} s`,
+      `${withTags.maxRssMb.toFixed(0)} MB peak`,
+      `${withTags.calls} calls`,
     ]);
   } finally {
     await proxy.stop();

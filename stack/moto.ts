@@ -1,7 +1,8 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, startServer, stopServer, waitFor } from './process.js';
 
 export interface Moto {
@@ -18,13 +19,16 @@ function assertMotoInstalled(python: string): void {
   }
 }
 
+/** moto's server with the V1-only registry policy check lifted (see moto-server.py: nothing else differs). */
+const MOTO_SERVER = join(dirname(fileURLToPath(import.meta.url)), 'moto-server.py');
+
 /** moto in server mode on a free loopback port, started from an empty folder (a `moto/` dir would shadow the package). */
 export async function startMoto(): Promise<Moto> {
   const python = process.env.PUBLISH_IMAGE_PYTHON ?? 'python3';
   assertMotoInstalled(python);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'moto-'));
-  const child: ChildProcess = startServer(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'), {
+  const child: ChildProcess = startServer(python, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'), {
     cwd: dir,
     // Account is chosen per request (access keys, assumed roles); MOTO_ACCOUNT_ID would override that.
     env: { ...process.env, MOTO_ACCOUNT_ID: undefined },

@@ -104,10 +104,24 @@ describe('effective access: the cases AWS documents', () => {
       undefined,
     ],
     [
-      'a tag the role does not carry may come from a session tag: conditional',
+      'a tag the role does not carry, when its trust policy allows no sts:TagSession, is absent ("Passing session tags in AWS STS"): missing',
       model([{ ...allowPull, Condition: { StringEquals: { 'aws:PrincipalTag/env': 'staging' } } }]),
+      'missing',
+      'identity',
+    ],
+    [
+      'a tag the role does not carry may come from a session tag when the trust policy allows sts:TagSession: conditional',
+      model([{ ...allowPull, Condition: { StringEquals: { 'aws:PrincipalTag/env': 'staging' } } }], {
+        context: pullRequestContext({ ...facts, role: { ...facts.role, sessionTagsPossible: true } }),
+      }),
       'conditional',
       'identity',
+    ],
+    [
+      'a Deny on a principal tag the role does not carry does not apply when no session can add it (absent)',
+      model([allowPull, { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }]),
+      'allowed',
+      undefined,
     ],
     [
       'aws:ResourceAccount and aws:RequestedRegion are fixed by the pull',

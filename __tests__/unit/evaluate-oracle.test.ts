@@ -78,6 +78,8 @@ interface Scenario {
   rcp?: Level[];
   /** The repository policy; undefined: the repository has none. */
   repository?: Statement[];
+  /** The repository's tags when the run read them (ecr:ListTagsForResource); undefined: not read (unknown). */
+  resourceTags?: Record<string, string>;
 }
 
 const read = <T>(value: T): Readable<T> => ({ status: 'read', value });
@@ -160,10 +162,15 @@ function verdictOf(...checks: Check[]): ProductVerdict {
   return { status, unknownKeys: status === 'conditional' ? checks.flatMap((check) => (check.status === 'conditional' ? check.unknownKeys : [])) : [] };
 }
 
+/** The repository's tags as the product is handed them: read (known, others absent), or not read (unknown). */
+function tagsOf(scenario: Scenario): Readable<Record<string, string>> | undefined {
+  return scenario.resourceTags === undefined ? undefined : { status: 'read', value: scenario.resourceTags };
+}
+
 function productPull(scenario: Scenario, action: string, resource: string): ProductVerdict {
   const model = accessModel(scenario);
-  const identity = judgeIdentitySide(resource, model, [action]);
-  const grant = judgeGrantSide(resource, source('repository policy', scenario.repository ?? []), model, [action]);
+  const identity = judgeIdentitySide(resource, model, [action], tagsOf(scenario));
+  const grant = judgeGrantSide(resource, source('repository policy', scenario.repository ?? []), model, [action], tagsOf(scenario));
   return verdictOf(identity, grant);
 }
 
@@ -217,7 +224,7 @@ const ABSENT_KEYS = [
 ];
 const lower = (key: string): string => key.toLowerCase();
 
-function awsContext(facts: PullFacts, world: World): Record<string, string | string[]> {
+function awsContext(facts: PullFacts, world: World, login = false): Record<string, string | string[]> {
   const context: Record<string, string | string[]> = {
     'aws:PrincipalAccount': facts.role.account,
     'aws:PrincipalArn': facts.role.arn,
@@ -246,7 +253,9 @@ function awsContext(facts: PullFacts, world: World): Record<string, string | str
   const overridden = new Set(Object.keys(sessionTags).map(lower));
   for (const [key, value] of Object.entries(facts.role.tags)) if (!overridden.has(lower(key))) context[`aws:PrincipalTag/${key}`] = value;
   for (const [key, value] of Object.entries(sessionTags)) context[`aws:PrincipalTag/${key}`] = value;
-  for (const [key, value] of Object.entries(world.resourceTags)) context[`aws:ResourceTag/${key}`] = value;
+  // ecr:GetAuthorizationToken has no resource type (Service Authorization Reference for Amazon ECR),
+  // so the login's request carries no resource tags.
+  if (!login) for (const [key, value] of Object.entries(world.resourceTags)) context[`aws:ResourceTag/${key}`] = value;
   if (world.sourceIp) context['aws:SourceIp'] = world.sourceIp;
   if (world.sourceVpc) context['aws:SourceVpc'] = world.sourceVpc;
   if (world.sourceVpce) context['aws:SourceVpce'] = world.sourceVpce;
@@ -296,7 +305,7 @@ async function oracle(scenario: Scenario, world: World, action: string, resource
         action,
         principal: sessionArn(world.session, facts.role.arn.slice(facts.role.arn.lastIndexOf('/') + 1)),
         resource: { resource, accountId: login ? facts.role.account : facts.registry.account },
-        contextVariables: awsContext(facts, world),
+        contextVariables: awsContext(facts, world, login),
       },
     } as never,
     {},
@@ -324,8 +333,9 @@ function referencedKeys(statements: Statement[]): string[] {
   return [...keys, ...variables];
 }
 
-function fixedKey(facts: PullFacts, key: string): boolean {
+function fixedKey(facts: PullFacts, key: string, tagsRead = false): boolean {
   const name = lower(key);
+  if (tagsRead && (name.startsWith('aws:resourcetag/') || name.startsWith('ecr:resourcetag/'))) return true;
   if ([...FIXED_KEYS, ...ABSENT_KEYS].map(lower).includes(name)) return true;
   if (name === 'aws:principalorgid') return facts.principalOrgId.status !== 'unread';
   if (name === 'aws:principalorgpaths') return facts.principalOrgPaths.status !== 'unread';
@@ -337,7 +347,7 @@ function fixedKey(facts: PullFacts, key: string): boolean {
 }
 
 function dependsOnUnknown(scenario: Scenario): boolean {
-  if (referencedKeys(statementsOf(scenario)).some((key) => !fixedKey(scenario.facts, key))) return true;
+  if (referencedKeys(statementsOf(scenario)).some((key) => !fixedKey(scenario.facts, key, scenario.resourceTags !== undefined))) return true;
   return (scenario.repository ?? []).some((statement) => JSON.stringify([statement.Principal, statement.NotPrincipal]).includes(':assumed-role/'));
 }
 
@@ -380,7 +390,7 @@ function loginDependsOnResourceKeys(scenario: Scenario): boolean {
 // ---------------------------------------------------------------------------------------------
 // The comparison: the product's verdict must hold in every world.
 
-function disagreement(facts: PullFacts, verdict: ProductVerdict, outcomes: Outcome[], unknown: boolean): string | undefined {
+function disagreement(facts: PullFacts, verdict: ProductVerdict, outcomes: Outcome[], unknown: boolean, tagsRead = false): string | undefined {
   const everywhere = (outcome: Outcome): boolean => outcomes.every((have) => have === outcome);
   switch (verdict.status) {
     case 'allowed':
@@ -393,7 +403,7 @@ function disagreement(facts: PullFacts, verdict: ProductVerdict, outcomes: Outco
     case 'conditional': {
       if (!unknown) return 'the product says conditional, yet nothing unknown is involved';
       if (verdict.unknownKeys.length === 0) return 'the product says conditional without naming what it depends on';
-      const known = verdict.unknownKeys.filter((key) => key !== SESSION_NAME_KEY && fixedKey(facts, key));
+      const known = verdict.unknownKeys.filter((key) => key !== SESSION_NAME_KEY && fixedKey(facts, key, tagsRead));
       return known.length > 0 ? `the product calls ${known.join(', ')} unknown, which the run knows` : undefined;
     }
   }
@@ -411,8 +421,8 @@ async function compareEveryAction(
   const asked = unknown ? worlds : worlds.slice(0, 1);
   const model = accessModel(scenario);
   const verdict = verdictOf(
-    judgeIdentitySide(resource, model, PULL_ACTIONS),
-    judgeGrantSide(resource, source('repository policy', scenario.repository ?? []), model, PULL_ACTIONS),
+    judgeIdentitySide(resource, model, PULL_ACTIONS, tagsOf(scenario)),
+    judgeGrantSide(resource, source('repository policy', scenario.repository ?? []), model, PULL_ACTIONS, tagsOf(scenario)),
   );
   const outcomes: Outcome[] = [];
   for (const world of asked) {
@@ -423,7 +433,7 @@ async function compareEveryAction(
     }
     outcomes.push(worst);
   }
-  return { product: verdict.status, outcomes, problem: disagreement(scenario.facts, verdict, outcomes, unknown) };
+  return { product: verdict.status, outcomes, problem: disagreement(scenario.facts, verdict, outcomes, unknown, scenario.resourceTags !== undefined) };
 }
 
 async function compare(
@@ -437,7 +447,7 @@ async function compare(
   const verdict = resource === '*' ? productLogin(scenario) : productPull(scenario, action, resource);
   const outcomes: Outcome[] = [];
   for (const world of asked) outcomes.push(await oracle(scenario, world, action, resource));
-  return { product: verdict.status, outcomes, problem: disagreement(scenario.facts, verdict, outcomes, unknown) };
+  return { product: verdict.status, outcomes, problem: disagreement(scenario.facts, verdict, outcomes, unknown, scenario.resourceTags !== undefined) };
 }
 
 const describeCase = (scenario: Scenario, worlds: World[], action: string, resource: string, product: CheckStatus, outcomes: Outcome[]): string =>
@@ -1336,8 +1346,15 @@ const generatedCase = fc
     /** One case in four is also judged over every pull action at once, as the product calls the judges. */
     everyAction: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     resource: pick(REPO('molecule-ai/a'), REPO('molecule-ai/a'), REPO('platform/app'), REPO('molecule-ai/a/b'), REPO(`${STAGING}/app`)),
+    /** Half the cases read the repository's tags: then every world carries the tags read, and they are known. */
+    tagsRead: fc.boolean(),
   })
-  .map(({ worlds, action, resource, everyAction, ...scenario }) => ({ scenario: materialize(scenario as Scenario), worlds, action, resource, everyAction }));
+  .map(({ worlds, action, resource, everyAction, tagsRead, ...scenario }) => {
+    const tags = worlds[0].resourceTags;
+    const asRead = tagsRead ? { ...scenario, resourceTags: tags } : scenario;
+    const sameTags = tagsRead ? (worlds.map((world) => ({ ...world, resourceTags: tags })) as typeof worlds) : worlds;
+    return { scenario: materialize(asRead as Scenario), worlds: sameTags, action, resource, everyAction };
+  });
 
 const RUNS = Number(process.env.ORACLE_RUNS ?? 2600);
 const SEED = Number(process.env.ORACLE_SEED ?? 20261209);

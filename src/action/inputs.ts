@@ -1,3 +1,4 @@
+import { PULL_NEEDS } from '../domain/checks/judge.js';
 import { UserError } from '../errors.js';
 import {
   parseBuildContexts,
@@ -259,6 +260,13 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     ),
   ];
   if (pullActions.length === 0) throw new UserError('pull-actions: empty. Leave it unset for the three pull actions.');
+  // The grant writes pull-actions; a grant without what every docker pull calls lets nobody pull.
+  const lacking = PULL_NEEDS.filter((needed) => !pullActions.includes(needed));
+  if (lacking.length > 0) {
+    throw new UserError(
+      `pull-actions: lacks ${lacking.join(' and ')}, which every docker pull calls, so a grant of ${pullActions.join(', ')} lets nobody pull. Add ${lacking.join(' and ')} (or leave pull-actions unset for the three pull actions).`,
+    );
+  }
 
   const policySid = raw('policy-sid');
   if (!SID.test(policySid)) throw new UserError(`policy-sid: ${quoted(policySid)} must be 1-100 letters and digits (IAM's Sid rule).`);

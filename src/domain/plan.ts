@@ -19,7 +19,7 @@ export type Unfixable =
   | { kind: 'grant-needs-principals'; repository: string }
   | { kind: 'foreign-stale-principal'; repository: string }
   | { kind: 'no-repository'; repository: string }
-  | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined }
+  | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined; statements: string[] }
   | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
   | { kind: 'extra-elsewhere'; repository: string; heldBy: string[] }
   | { kind: 'login'; status: string; layer: string | undefined };
@@ -63,7 +63,8 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
       if (plan?.changes) grants.push({ repository, plan });
       else unfixable.push({ kind: 'grant-needs-principals', repository });
     } else if (grant && grant.status !== 'allowed') {
-      unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer });
+      const statements = grant.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
+      unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
     } else if (verdict.stalePrincipals.length > 0) {
       // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
       if (plan?.changes) grants.push({ repository, plan });
@@ -88,7 +89,9 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
   const grants = planGrants(input, unfixable);
   const add: string[] = [];
   if (!input.role.problem || input.role.problem.kind === 'policy-not-found') {
-    for (const { repository, identity } of input.verdicts) {
+    for (const { repository, identity, grant } of input.verdicts) {
+      // A registry policy Deny is no one's to lift here: an allowlist entry would not make the pull work.
+      if (grant?.status === 'denied' && grant.layer === 'registry') continue;
       if (input.role.problem || (identity?.status === 'missing' && identity.layer === 'identity'))
         add.push(repositoryArn(input.region, input.registryId, repository));
       else if (identity && identity.status !== 'allowed') unfixable.push({ kind: 'identity-side', repository, status: identity.status, layer: identity.layer });
@@ -137,6 +140,7 @@ const LAYER_NAMES: Record<string, string> = {
   boundary: 'its permissions boundary',
   scp: 'a service control policy',
   resource: 'the repository policy',
+  registry: 'the registry policy',
   rcp: 'a resource control policy',
 };
 
@@ -149,8 +153,12 @@ export function unfixableText(item: Unfixable): string {
       return `${item.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`;
     case 'no-repository':
       return `${item.repository}: the repository does not exist; reconcile does not create repositories. Publish it first.`;
-    case 'grant-side':
-      return `${item.repository}: repository side is "${item.status}" because of ${layer}; reconcile does not override a Deny, a Condition or an RCP. See the findings.`;
+    case 'grant-side': {
+      const named = item.statements.length > 0 ? ` (statement ${item.statements.map((sid) => `"${inert(sid, 100)}"`).join(', ')})` : '';
+      if (item.layer === 'registry')
+        return `${item.repository}: ${layer}${named} ${item.status === 'denied' ? 'denies' : 'may deny'} the pull; reconcile does not edit the registry policy, so it writes nothing for this repository. Narrow that statement by hand.`;
+      return `${item.repository}: repository side is "${item.status}" because of ${layer}${named}; reconcile does not override a Deny, a Condition or an RCP. See the findings.`;
+    }
     case 'identity-side':
       return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;
     case 'extra-elsewhere':

@@ -1,8 +1,12 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { readRepositoryPolicy, writeRepositoryPolicy } from '../adapters/aws/repository-policy.js';
 import { waitForPropagation, type PropagationOptions } from '../util/retry.js';
-import { judgeGrantSide, judgeIdentitySide, type AccessModel } from '../domain/checks/judge.js';
-import type { Check, RepositoryVerdict } from '../domain/checks/model.js';
+import { judgeGrantSide, judgeIdentitySide, PULL_NEEDS, type AccessModel, type RepositoryTags } from '../domain/checks/judge.js';
+import type { Check, NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
+import { readRepositoryTags } from '../adapters/aws/registry-policy.js';
+import { runPoliciesMentionResourceTags } from '../domain/checks/judge.js';
+import { mentionsResourceTags } from '../domain/policy/request-context.js';
+import { mapPool } from '../util/pool.js';
 import { UserError } from '../errors.js';
 import type { Inputs } from '../action/inputs.js';
 import { log } from '../log.js';
@@ -31,6 +35,30 @@ export function repositoryStateFrom(inputs: Inputs, registryId: string, reposito
 export async function readRepositoryState(ecr: ECRClient, inputs: Inputs, registryId: string, repository: string): Promise<RepositoryState> {
   return repositoryStateFrom(inputs, registryId, repository, await readRepositoryPolicy(ecr, registryId, repository));
 }
+
+/**
+ * The tags of every repository whose verdict depends on them (a policy it is judged by mentions
+ * aws:ResourceTag/ or ecr:ResourceTag/), read in parallel; no call at all when none does. A tags
+ * read that fails leaves those keys unknown and is said once.
+ */
+export async function readTagsWhereAsked(
+  ecr: ECRClient,
+  staging: Staging | undefined,
+  repositories: { arn: string; policy: PolicyDocument | undefined }[],
+): Promise<{ tags: Map<string, RepositoryTags>; notChecked: NotChecked[] }> {
+  const runWide = runPoliciesMentionResourceTags(staging?.model, staging?.registryPolicy);
+  const asked = repositories.filter(({ policy }) => runWide || (policy !== undefined && mentionsResourceTags([{ statements: policy.Statement }])));
+  const tags = new Map<string, RepositoryTags>();
+  await mapPool(asked, TAG_READ_CONCURRENCY, async ({ arn }) => void tags.set(arn, await readRepositoryTags(ecr, arn)));
+  const unread = [...tags.entries()].filter((entry): entry is [string, { status: 'unread'; reason: string }] => entry[1]?.status === 'unread');
+  const notChecked: NotChecked[] =
+    unread.length > 0
+      ? [{ what: 'repository-tags', reason: `${unread.length} of ${asked.length} repositories, e.g. ${unread[0][0]}: ${unread[0][1].reason}` }]
+      : [];
+  return { tags, notChecked };
+}
+
+const TAG_READ_CONCURRENCY = 16;
 
 /** Writes the grant when its meaning differs from what is stored; records before/after in the report. */
 export async function applyGrant(
@@ -105,15 +133,15 @@ async function writeGrantUntilVisible(
 function grantModel(staging: Staging, registryId: string, region: string): AccessModel {
   if (staging.model) return staging.model;
   const facts = minimalPullFacts(staging.roleArn, { account: registryId, region });
-  return { caller: { roleArn: staging.roleArn, hasBoundary: false }, context: pullRequestContext(facts), identity: [] };
+  return { caller: { roleArn: staging.roleArn, hasBoundary: false }, context: pullRequestContext(facts), identity: [], registryPolicy: staging.registryPolicy };
 }
 
 const MISSING: Check = { status: 'missing', deciding: [], unknownKeys: [] };
 
 /** Identity side: judged by the policies, unless the role or its named allowlist policy was not found. */
-function identityCheck(staging: Staging, arn: string, pullActions: string[]): Check {
+function identityCheck(staging: Staging, arn: string, tags: RepositoryTags): Check {
   if (staging.role.problem || !staging.model) return MISSING;
-  return judgeIdentitySide(arn, staging.model, pullActions);
+  return judgeIdentitySide(arn, staging.model, PULL_NEEDS, tags);
 }
 
 /** Not pullable when either side or the login is not allowed, or the grant names a deleted role. */
@@ -130,13 +158,17 @@ function drifts(verdict: RepositoryVerdict, staging: Staging): boolean {
   );
 }
 
-/** Both sides of the cross-account pull for one repository. */
+/**
+ * Both sides of the cross-account pull for one repository, for the actions every pull needs
+ * (PULL_NEEDS), whatever pull-actions grants.
+ */
 export function judgeRepository(
   inputs: Inputs,
   state: RepositoryState,
   effectivePolicy: PolicyDocument | undefined,
   staging: Staging | undefined,
   digest: string | undefined,
+  tags?: RepositoryTags,
 ): RepositoryVerdict {
   const written = state.grantPlan?.changes === true && effectivePolicy === state.grantPlan.after;
   const verdict: RepositoryVerdict = {
@@ -156,8 +188,8 @@ export function judgeRepository(
     statements: effectivePolicy?.Statement ?? [],
     version: effectivePolicy?.Version ?? '2008-10-17',
   };
-  verdict.grant = judgeGrantSide(state.arn, repositoryPolicy, grantModel(staging, registry, inputs.region), inputs.pullActions);
-  verdict.identity = identityCheck(staging, state.arn, inputs.pullActions);
+  verdict.grant = judgeGrantSide(state.arn, repositoryPolicy, grantModel(staging, registry, inputs.region), PULL_NEEDS, tags);
+  verdict.identity = identityCheck(staging, state.arn, tags);
   verdict.stalePrincipals = stalePrincipals(effectivePolicy);
   verdict.drift = drifts(verdict, staging);
   return verdict;
@@ -170,7 +202,7 @@ export function missingRepositoryVerdict(inputs: Inputs, registryId: string, rep
     repository,
     arn,
     exists: false,
-    identity: identityCheck(staging, arn, inputs.pullActions),
+    identity: identityCheck(staging, arn, undefined),
     stalePrincipals: [],
     grantWritten: false,
     allowlistAdded: false,
@@ -183,7 +215,7 @@ export async function crossCheckWithSimulator(inputs: Inputs, staging: Staging, 
   if (!inputs.simulate || staging.role.problem) return;
   const { simulateIdentity } = await import('../adapters/aws/simulate.js');
   for (const verdict of verdicts) {
-    const warning = await simulateIdentity(staging.access.iam, staging.roleArn, verdict.arn, inputs.pullActions, verdict.identity?.status ?? 'missing');
+    const warning = await simulateIdentity(staging.access.iam, staging.roleArn, verdict.arn, PULL_NEEDS, verdict.identity?.status ?? 'missing');
     if (warning) report.warnings.push(warning);
   }
 }
@@ -197,7 +229,7 @@ export function finishVerdicts(inputs: Inputs, staging: Staging | undefined, rep
   if (staging) {
     report.role = staging.role;
     report.settings = { roleArn: staging.roleArn, policyName: inputs.stagingPolicyName, policySid: inputs.policySid, pullActions: inputs.pullActions };
-    report.notChecked = staging.notChecked;
+    report.notChecked = [...staging.notChecked, ...report.notChecked];
   }
   report.missing = [...new Set(report.repositories.filter((verdict) => verdict.drift).map((verdict) => verdict.repository))].sort();
 }

@@ -31,6 +31,7 @@ import {
   crossCheckWithSimulator,
   finishVerdicts,
   judgeRepository,
+  readTagsWhereAsked,
   readRepositoryState,
   repositoryStateFrom,
   type RepositoryState,
@@ -225,7 +226,9 @@ async function grantAndVerify(target: Target, state: RepositoryState, staging: S
     }
   });
   const verdict = await log.group(`Verify that ${staging ? roleNameOf(staging.roleArn) : 'staging'} can pull ${repository}`, async () => {
-    const judged = judgeRepository(inputs, state, effectivePolicy, staging, report.image?.digest);
+    const asked = await readTagsWhereAsked(ecr, staging, [{ arn: state.arn, policy: effectivePolicy }]);
+    report.notChecked.push(...asked.notChecked);
+    const judged = judgeRepository(inputs, state, effectivePolicy, staging, report.image?.digest, asked.tags.get(state.arn));
     log.info(
       staging
         ? `Repository side: ${judged.grant?.status}. Identity side: ${judged.identity?.status}.`

@@ -7,7 +7,12 @@ import { readStagingIdentity, roleNameOf, type NamedPolicy } from '../adapters/a
 import { readControlPolicies, readOrganization, readOrgPath, type ControlPolicies, type OrganizationFacts } from '../adapters/aws/organizations.js';
 import { readRoleFacts, type RoleFacts } from '../adapters/aws/principal.js';
 import { callerAccount } from '../adapters/aws/sts.js';
-import type { AccessModel, ControlLevels } from '../domain/checks/judge.js';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { createEcrClient } from '../adapters/aws/clients.js';
+import { readRegistryPolicy, readRegistryPolicyScope } from '../adapters/aws/registry-policy.js';
+import type { PolicyDocument } from '../domain/policy/document.js';
+import { beyondV1, registryPolicyModel } from '../domain/policy/registry-policy.js';
+import type { AccessModel, ControlLevels, RegistryPolicyModel } from '../domain/checks/judge.js';
 import { judgeLogin } from '../domain/checks/judge.js';
 import type { NotChecked, RoleProblem, RoleVerdict } from '../domain/checks/model.js';
 import type { Inputs } from '../action/inputs.js';
@@ -80,21 +85,46 @@ export async function organizationAccess(inputs: Inputs, runner: RunnerContext):
   };
 }
 
-/** What the registry side contributes to the request context: its account, region and organization. */
+/** What the registry side contributes: its account, region and organization, and its registry policy. */
 export interface RegistryFacts {
   account: string;
   region: string;
   organization: OrganizationFacts;
+  policy: RegistryPolicyModel;
+  /** Why the registry policy's scope could not be read, when it mattered (it was then judged as V2). */
+  scopeUnread?: string;
 }
 
-/** The registry account's organization, read with the current credentials when they are in that account. */
-export async function readRegistryFacts(registryId: string, region: string): Promise<RegistryFacts> {
+/** Only a registry policy that holds more than V1's actions can speak to a pull: only then is its scope worth a read. */
+async function readScopeIfNeeded(region: string, policy: Readable<PolicyDocument>): Promise<Readable<'V1' | 'V2'> | undefined> {
+  if (policy.status !== 'read' || !beyondV1(policy.value)) return undefined;
+  // A refinement: one retry at most, so an endpoint that does not serve it costs no backoff.
+  return readRegistryPolicyScope(await createEcrClient(region, { maxAttempts: 2 }));
+}
+
+/**
+ * The registry account's organization and registry policy, read with the current credentials when
+ * they are in that account (ecr:GetRegistryPolicy reads the caller's own registry); otherwise unread.
+ */
+export async function readRegistryFacts(ecr: ECRClient, registryId: string, region: string): Promise<RegistryFacts> {
   const account = await currentCredentialsAccount();
   if (account !== registryId) {
     const reason = `the current credentials are ${account ? `in account ${account}` : 'in an unknown account'}, not in the registry account ${registryId}`;
-    return { account: registryId, region, organization: { status: 'unread', reason } };
+    return {
+      account: registryId,
+      region,
+      organization: { status: 'unread', reason },
+      policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
+    };
   }
-  return { account: registryId, region, organization: await readOrganization(await createOrganizationsClient(undefined), 'the current credentials') };
+  const policyRead = readRegistryPolicy(ecr, registryId);
+  const [organization, policy, scope] = await Promise.all([
+    readOrganization(await createOrganizationsClient(undefined), 'the current credentials'),
+    policyRead,
+    policyRead.then((read) => readScopeIfNeeded(region, read)),
+  ]);
+  const scopeUnread = scope?.status === 'unread' ? scope.reason : undefined;
+  return { account: registryId, region, organization, policy: registryPolicyModel(registryId, policy, scope), scopeUnread };
 }
 
 export interface Staging {
@@ -108,6 +138,8 @@ export interface Staging {
   /** Undefined when the role could not be found. */
   model: AccessModel | undefined;
   notChecked: NotChecked[];
+  /** The registry policy (judged with the repository side even when the role was not found). */
+  registryPolicy: RegistryPolicyModel;
 }
 
 function readable(organization: OrganizationFacts): Readable<string> {
@@ -173,6 +205,7 @@ async function readOrganizations(
   }
   if (registry.organization.status !== 'none' && management && rcp?.status === 'unread')
     notChecked.push({ what: 'resource-control-policies', reason: rcp.reason });
+  if (registry.scopeUnread) notChecked.push({ what: 'registry-policy-scope', reason: registry.scopeUnread });
   return { principalOrganization, orgPaths, scp, rcp, notChecked, registry };
 }
 
@@ -216,7 +249,14 @@ export async function readStaging(
     if (facts?.boundary) log.info(`Permissions boundary ${inert(facts.boundary.name)}: ${facts.boundary.document.Statement.length} statement(s)`);
     const roleArn = facts?.roleArn ?? givenArn;
     const problem = roleProblem(inputs, access, facts, read.inlineNames);
-    const base = { access, roleArn, policyName: inputs.stagingPolicyName, documents: read.documents, notChecked: organizations.notChecked };
+    const base = {
+      access,
+      roleArn,
+      policyName: inputs.stagingPolicyName,
+      documents: read.documents,
+      notChecked: organizations.notChecked,
+      registryPolicy: registry.policy,
+    };
     if (problem?.kind === 'role-not-found' || !facts) return { ...base, role: { roleArn, problem }, model: undefined };
 
     const pullFacts: PullFacts = {
@@ -242,6 +282,7 @@ export async function readStaging(
       },
       scp: levels(applies(organizations.scp, roleAccount, organizations.principalOrganization)),
       rcp: levels(applies(organizations.rcp, registry.account, registry.organization)),
+      registryPolicy: registry.policy,
     };
     return { ...base, role: { roleArn, problem, login: judgeLogin(model) }, model };
   }

@@ -1,6 +1,7 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { RepositoryNotFoundError } from '../adapters/aws/repository-policy.js';
-import type { RepositoryVerdict } from '../domain/checks/model.js';
+import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
+import type { RepositoryTags } from '../domain/checks/judge.js';
 import { judgeRepository, missingRepositoryVerdict, readRepositoryState, type RepositoryState } from './cross-account.js';
 import type { Inputs } from '../action/inputs.js';
 import { log } from '../log.js';
@@ -27,6 +28,8 @@ export interface Survey {
   inlineLength: number;
   /** Public grants and unique-ID principals in statements that are not ours. */
   foreignFindings: string[];
+  /** What this survey could not read (repository tags), said once. */
+  notChecked: NotChecked[];
 }
 
 /** Reads every repository policy (the repositories themselves, in the registry). */
@@ -60,13 +63,14 @@ export function judgeSurvey(
   staging: Staging,
   repositories: string[],
   states: Map<string, RepositoryState | undefined>,
+  repositoryTags: { tags: Map<string, RepositoryTags>; notChecked: NotChecked[] },
 ): Survey {
   const foreignFindings: string[] = [];
   const verdicts = repositories.map((repository) => {
     const state = states.get(repository);
     if (!state) return missingRepositoryVerdict(inputs, registryId, repository, staging);
     foreignFindings.push(...publicGrantFindings(state.policy, inputs.policySid, repository));
-    return judgeRepository(inputs, state, state.policy, staging, undefined);
+    return judgeRepository(inputs, state, state.policy, staging, undefined, repositoryTags.tags.get(state.arn));
   });
 
   const entries = allowlistEntries(
@@ -84,6 +88,7 @@ export function judgeSurvey(
     wildcards: entries.wildcards.map((pattern) => ({ pattern, covers: coveredBy(pattern, repositories, inputs.region, registryId) })),
     inlineLength,
     foreignFindings,
+    notChecked: repositoryTags.notChecked,
   };
 }
 
@@ -91,6 +96,7 @@ export function judgeSurvey(
 export function reportSurvey(inputs: Inputs, survey: Survey, report: RunReport, manifestMode: boolean): void {
   report.repositories.push(...survey.verdicts);
   report.warnings.push(...survey.foreignFindings);
+  report.notChecked.push(...survey.notChecked);
   for (const { pattern, covers } of survey.wildcards) {
     log.info(
       `Wildcard ${inert(pattern)} in the allowlist covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`,

@@ -2,7 +2,7 @@ import { log } from '../log.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrClient } from '../adapters/aws/clients.js';
 import { getRegistryAuthorization } from '../adapters/aws/ecr.js';
-import { crossCheckWithSimulator, finishVerdicts } from './cross-account.js';
+import { crossCheckWithSimulator, finishVerdicts, readTagsWhereAsked } from './cross-account.js';
 import { readManifestFile } from '../adapters/manifest-file.js';
 import { expectedRepositories } from '../domain/manifest.js';
 import { UserError } from '../errors.js';
@@ -66,7 +66,7 @@ export async function openReaders(
 ): Promise<Readers> {
   const ecr = known?.ecr ?? (await createEcrClient(inputs.region));
   const registryId = known ? Promise.resolve(known.registryId) : resolveRegistryId(ecr, inputs);
-  const registryFacts = registryId.then((id) => readRegistryFacts(id, inputs.region));
+  const registryFacts = registryId.then((id) => readRegistryFacts(ecr, id, inputs.region));
   const access = stagingAccess(inputs, runner, subject);
   const organization = organizationAccess(inputs, runner);
   // Each is awaited (and its failure reported) where it is needed; none may reject unobserved meanwhile.
@@ -108,7 +108,9 @@ export async function surveyTargets(inputs: Inputs, runner: RunnerContext, previ
     readers.registryId.then((id) => readRepositoryStates(inputs, readers.ecr, id, repositories)),
     readStagingWith(readers, inputs),
   ]);
-  const survey = judgeSurvey(inputs, id, staging, repositories, states);
+  const withPolicies = [...states.values()].flatMap((state) => (state ? [{ arn: state.arn, policy: state.policy }] : []));
+  const tags = await readTagsWhereAsked(readers.ecr, staging, withPolicies);
+  const survey = judgeSurvey(inputs, id, staging, repositories, states, tags);
   return { ecr: readers.ecr, readers, registryId: id, staging, repositories, manifestMode, survey };
 }
 

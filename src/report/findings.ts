@@ -38,10 +38,22 @@ function denied(check: Check, subject: string, fix: string): string[] {
   return check.deciding.map((deciding) => `${describeStatement(deciding)} denies ${check.action} ${subject}. ${fix}`);
 }
 
-/** Repository side: the repository policy, or an RCP over the registry account. */
+/** A registry-level Allow the verdict did not count, said beside the missing repository grant. */
+function registryAllowNote(check: Check): string {
+  if (!check.registryAllows?.length) return '';
+  const statements = check.registryAllows.map(describeStatement).join(' and ');
+  return ` (${statements} allows it, but ECR does not document registry-level grants for pulls: add the repository grant.)`;
+}
+
+/** Repository side: the repository policy, the registry policy, or an RCP over the registry account. */
 export function grantFindings(verdict: RepositoryVerdict, check: Check, settings: FixSettings): string[] {
   const registry = accountOf(verdict.arn);
   const subject = `to ${settings.roleArn} on ${verdict.repository}`;
+  if (check.layer === 'registry' && check.deciding.length === 0) {
+    return [
+      `${inert(check.level)} could not be read (${check.unknownKeys.map((key) => inert(key, 300)).join(', ')}), so a Deny there cannot be ruled out for ${verdict.repository}: "conditional", not a pass. Read it with credentials in registry ${registry} that may call ecr:GetRegistryPolicy.`,
+    ];
+  }
   if (check.status === 'conditional') return conditional(check, subject);
   if (check.layer === 'rcp') {
     return check.status === 'denied'
@@ -50,10 +62,17 @@ export function grantFindings(verdict: RepositoryVerdict, check: Check, settings
           `the resource control policies at ${inert(check.level)} over registry ${registry} do not allow ${check.action}, so no grant can let ${settings.roleArn} pull ${verdict.repository}. Allow it in an RCP attached there (RCPFullAWSAccess does).`,
         ];
   }
+  if (check.layer === 'registry') {
+    return denied(
+      check,
+      subject,
+      `ECR enforces the registry policy on every pull (registry policy scope V2), and no repository grant overrides it: narrow that statement (aws ecr put-registry-policy in registry ${registry}) so it does not apply to this role and repository. This action does not edit registry policies.`,
+    );
+  }
   if (check.status === 'denied') return denied(check, subject, `Narrow or remove that statement in registry ${registry}.`);
   const fixStatement = JSON.stringify({ Sid: settings.policySid, Effect: 'Allow', Principal: { AWS: settings.roleArn }, Action: settings.pullActions });
   return [
-    `the repository policy does not let ${settings.roleArn} ${check.action}. Add this statement to the repository policy of ${verdict.repository} (registry ${registry}): ${fixStatement}, or set \`pull-principals\` to that role or its account and run publish or reconcile.`,
+    `the repository policy does not let ${settings.roleArn} ${check.action}${registryAllowNote(check)}. Add this statement to the repository policy of ${verdict.repository} (registry ${registry}): ${fixStatement}, or set \`pull-principals\` to that role or its account and run publish or reconcile.`,
   ];
 }
 
@@ -144,13 +163,24 @@ const NOT_CHECKED: Record<NotChecked['what'], string> = {
   'registry-organization': "the registry account's organization (aws:ResourceOrgID) was not read",
   'service-control-policies': 'service control policies not checked',
   'resource-control-policies': 'resource control policies not checked',
+  'registry-policy-scope':
+    'the registry policy scope (ecr:GetAccountSetting REGISTRY_POLICY_SCOPE) was not read; the registry policy is judged as scope V2 (enforced on pulls)',
+  'repository-tags': "some repositories' tags (aws:ResourceTag/…, ecr:ResourceTag/…) were not read",
+};
+
+const ORGANIZATION_READER =
+  ' Set organization-assume-role-arn to a role in the management (or delegated administrator) account that may call organizations:ListParents, ListPoliciesForTarget and DescribePolicy.';
+const NOT_CHECKED_FIX: Record<NotChecked['what'], string> = {
+  organization: ' Allow organizations:DescribeOrganization to those credentials.',
+  'org-paths': ORGANIZATION_READER,
+  'registry-organization': ' Allow organizations:DescribeOrganization to those credentials.',
+  'service-control-policies': ORGANIZATION_READER,
+  'resource-control-policies': ORGANIZATION_READER,
+  'registry-policy-scope': ' Allow ecr:GetAccountSetting to the credentials in the registry account.',
+  'repository-tags': ' Allow ecr:ListTagsForResource on the repositories to the credentials in the registry account.',
 };
 
 /** Said once per run: what the verdict could not take into account, and how to let it. */
 export function notCheckedText(item: NotChecked): string {
-  const fix =
-    item.what === 'service-control-policies' || item.what === 'resource-control-policies' || item.what === 'org-paths'
-      ? ' Set organization-assume-role-arn to a role in the management (or delegated administrator) account that may call organizations:ListParents, ListPoliciesForTarget and DescribePolicy.'
-      : ' Allow organizations:DescribeOrganization to those credentials.';
-  return `${NOT_CHECKED[item.what]} (${inert(item.reason)}); statements that depend on it count as conditional.${fix}`;
+  return `${NOT_CHECKED[item.what]} (${inert(item.reason)}); statements that depend on it count as conditional.${NOT_CHECKED_FIX[item.what]}`;
 }

@@ -1,6 +1,24 @@
 import type { RequestContext } from '../policy/context.js';
-import { evaluateLayers, worse, type Caller, type LayeredEvaluation, type LayerPolicies, type PolicySource } from '../policy/evaluate.js';
+import { evaluate, evaluateLayers, worse, type Caller, type LayeredEvaluation, type LayerPolicies, type PolicySource } from '../policy/evaluate.js';
+import { mentionsResourceTags, withResourceTags, type Readable } from '../policy/request-context.js';
 import type { Check, CheckStatus } from './model.js';
+
+/**
+ * What every `docker pull` calls on the repository, whatever the grant writes (ECR User Guide,
+ * "Private repository policies": pulling needs ecr:BatchGetImage and ecr:GetDownloadUrlForLayer).
+ * ecr:BatchCheckLayerAvailability is what a push checks layers with; pull policies conventionally
+ * include it (the default pull-actions grants it) but a pull never calls it, so the verdict does not
+ * require it: failing on it would fail on an allow AWS gives.
+ */
+export const PULL_NEEDS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/**
+ * The registry policy of the registry pulled from. Under scope V2 (the default for registries since
+ * December 2024) ECR enforces it in every request: its Deny denies a pull. Under V1 it covers only
+ * replication, pull-through cache and create-on-push, and says nothing about a pull.
+ */
+export type RegistryPolicyModel =
+  { status: 'read'; policy: PolicySource; scope: 'V1' | 'V2' } | { status: 'none' } | { status: 'unread'; label: string; reason: string };
 
 /** SCP or RCP levels (account, each OU upward, the root), each of which must allow. */
 export type ControlLevels = { label: string; policies: PolicySource[] }[];
@@ -20,6 +38,27 @@ export interface AccessModel {
   scp?: ControlLevels;
   /** RCPs over the registry account, where AWS applies them to ECR; undefined when not read. */
   rcp?: ControlLevels;
+  /** The registry policy; undefined: not part of this model (then nothing is said of it). */
+  registryPolicy?: RegistryPolicyModel;
+}
+
+/** A repository's tags (aws:ResourceTag/…, ecr:ResourceTag/…): undefined when no policy asks for them. */
+export type RepositoryTags = Readable<Record<string, string>> | undefined;
+
+/**
+ * Does any policy a pull is judged by, apart from the repository's own, mention a resource tag? Then
+ * every repository's tags are read; otherwise only those whose repository policy mentions one.
+ */
+export function runPoliciesMentionResourceTags(model: AccessModel | undefined, registryPolicy: RegistryPolicyModel | undefined): boolean {
+  const levels = (control: ControlLevels | undefined): PolicySource[] => (control ?? []).flatMap((level) => level.policies);
+  const policies = [
+    ...(model?.identity ?? []),
+    ...(model?.boundary ? [model.boundary] : []),
+    ...levels(model?.scp),
+    ...levels(model?.rcp),
+    ...(registryPolicy?.status === 'read' ? [registryPolicy.policy] : []),
+  ];
+  return mentionsResourceTags(policies);
 }
 
 const STATUS: Record<LayeredEvaluation['decision'], CheckStatus> = {
@@ -66,18 +105,54 @@ function callerLayers(model: AccessModel): LayerPolicies[] {
 }
 
 /** Identity side of pulling one repository. Cross-account, a resource policy never makes up for it. */
-export function judgeIdentitySide(repositoryArn: string, model: AccessModel, pullActions: string[]): Check {
+export function judgeIdentitySide(repositoryArn: string, model: AccessModel, actions: string[] = PULL_NEEDS, tags?: RepositoryTags): Check {
   const layers = callerLayers(model);
-  return worstOver(pullActions, (action) => evaluateLayers(layers, { action, resource: repositoryArn, caller: model.caller, context: model.context }));
+  const context = withResourceTags(model.context, tags);
+  return worstOver(actions, (action) => evaluateLayers(layers, { action, resource: repositoryArn, caller: model.caller, context }));
 }
 
-/** Repository side: the repository policy must name the role (or its account), and the RCPs must allow. */
-export function judgeGrantSide(repositoryArn: string, repositoryPolicy: PolicySource, model: AccessModel, pullActions: string[]): Check {
+function registryLayer(registry: RegistryPolicyModel | undefined): LayerPolicies[] {
+  if (registry?.status !== 'read' || registry.scope === 'V1') return [];
+  return [{ layer: 'registry', levels: [{ label: registry.policy.name, policies: [registry.policy] }], kind: 'resource', denyOnly: true }];
+}
+
+/**
+ * Repository side: the repository policy must name the role (or its account), no Deny of the
+ * registry policy (scope V2) may apply, and the RCPs must allow. A registry policy that could not be
+ * read leaves a pull the rest allows "conditional": a Deny there cannot be ruled out.
+ */
+export function judgeGrantSide(
+  repositoryArn: string,
+  repositoryPolicy: PolicySource,
+  model: AccessModel,
+  actions: string[] = PULL_NEEDS,
+  tags?: RepositoryTags,
+): Check {
   const layers: LayerPolicies[] = [
     { layer: 'resource', levels: [{ label: repositoryPolicy.name, policies: [repositoryPolicy] }], kind: 'resource' },
+    ...registryLayer(model.registryPolicy),
     ...controlLayer('rcp', model.rcp, 'resource'),
   ];
-  return worstOver(pullActions, (action) => evaluateLayers(layers, { action, resource: repositoryArn, caller: model.caller, context: model.context }));
+  const context = withResourceTags(model.context, tags);
+  const request = (action: string) => ({ action, resource: repositoryArn, caller: model.caller, context });
+  const check = worstOver(actions, (action) => evaluateLayers(layers, request(action)));
+  const registry = model.registryPolicy;
+  if (check.status === 'allowed' && registry?.status === 'unread') {
+    return {
+      status: 'conditional',
+      action: actions[0],
+      layer: 'registry',
+      level: registry.label,
+      deciding: [],
+      unknownKeys: [`${registry.label} (not read: ${registry.reason})`],
+    };
+  }
+  // A registry-level Allow is never counted as the grant, but a person should hear that it is there.
+  if (check.status === 'missing' && check.layer === 'resource' && registry?.status === 'read' && registry.scope === 'V2' && check.action) {
+    const registryAllow = evaluate([registry.policy], request(check.action), 'resource');
+    if (registryAllow.decision === 'allowed') return { ...check, registryAllows: registryAllow.deciding };
+  }
+  return check;
 }
 
 /** docker login: ecr:GetAuthorizationToken on "*" (no resource policy takes part). */

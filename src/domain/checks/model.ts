@@ -18,6 +18,11 @@ export interface Check {
   deciding: DecidingStatement[];
   /** What the decision depends on that only the pull knows (condition keys): conditional only. */
   unknownKeys: string[];
+  /**
+   * Statements of the registry policy that allow the pull the repository policy does not grant:
+   * ECR does not document registry-level grants for pulls, so they are reported, never counted.
+   */
+  registryAllows?: DecidingStatement[];
 }
 
 /** Why the pulling role itself could not be judged. */
@@ -53,7 +58,14 @@ export interface RoleVerdict {
 
 /** What the run could not read, said once in the report (never silently assumed). */
 export interface NotChecked {
-  what: 'organization' | 'org-paths' | 'registry-organization' | 'service-control-policies' | 'resource-control-policies';
+  what:
+    | 'organization'
+    | 'org-paths'
+    | 'registry-organization'
+    | 'service-control-policies'
+    | 'resource-control-policies'
+    | 'registry-policy-scope'
+    | 'repository-tags';
   reason: string;
 }
 

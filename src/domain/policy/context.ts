@@ -25,6 +25,11 @@ export interface RequestContext {
   known: Map<string, ContextValue[]>;
   /** Lower-cased key names AWS would leave out of this request. */
   absent: Set<string>;
+  /**
+   * Lower-cased key prefixes (`aws:resourcetag/`) whose every key not in `known` is absent: the run
+   * read the whole set (a repository's tags, a role's tags when no session can add any).
+   */
+  absentPrefixes?: string[];
 }
 
 export function isPartial(value: ContextValue): value is PartialValue {
@@ -43,6 +48,7 @@ export function lookupKey(context: RequestContext, key: string): KeyLookup {
   const values = context.known.get(name);
   if (values) return { state: 'known', values };
   if (context.absent.has(name)) return { state: 'absent' };
+  if (context.absentPrefixes?.some((prefix) => name.startsWith(prefix))) return { state: 'absent' };
   return { state: 'unknown' };
 }
 

@@ -2,7 +2,7 @@ import { ACCOUNT_ID, roleNameOf } from '../arn.js';
 import { evaluateCondition, resolvePolicyVariables } from './conditions.js';
 import type { RequestContext } from './context.js';
 import { asList, type Principal, type Statement } from './document.js';
-import { globMatch } from './glob.js';
+import { arnGlobMatch, globMatch, LITERAL_QUESTION, LITERAL_STAR } from './glob.js';
 
 /**
  * A small IAM evaluator for the questions this action asks: may a session of this role perform this
@@ -82,53 +82,41 @@ export function actionMatches(pattern: string, action: string): boolean {
   return globMatch(pattern, action, { ignoreCase: true });
 }
 
-interface ArnParts {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
 function splitArn(arn: string): string[] {
   const parts = arn.split(':');
   return [...parts.slice(0, 5), parts.slice(5).join(':')].slice(0, parts.length);
 }
 
-function toArnParts(segments: string[]): ArnParts {
-  return { partition: segments[1], service: segments[2], region: segments[3], account: segments[4], resource: segments[5] };
-}
+/** What a Resource match depends on when AWS does not say: the case of an ARN's partition, service, region or account. */
+export const ARN_CASE_KEY = 'the case of the ARN before its resource (AWS does not document whether it matches case-insensitively)';
 
 /**
- * IAM's ARN matching: partition, service, region and account are each a case-insensitive glob;
- * the resource type (up to the first `/` or `:`) must match literally; the rest is a
- * case-sensitive glob. A short ARN is padded with `*` in identity policies (in a resource policy it
- * counts only with a wildcard); when a padded one fails to match, that proves nothing, so it
- * cannot exclude a resource from NotResource either ("undetermined").
+ * IAM's Resource matching ("IAM JSON policy elements: Resource"): the pattern is matched against the
+ * whole ARN; `*` and `?` work within a segment, and a `*` that ends a segment can expand across
+ * colons: `…:153263036946:*` and `…:repo*` + `/team/*` cover `repository/team/app`, slashes and the
+ * resource type included (./glob.ts `arnGlobMatch`). The resource compares case-sensitively; for
+ * the part before it AWS says nothing, so a match only when case is ignored is "case-only" (a
+ * caller makes that conditional, never a pass). A short ARN is padded with `*` in identity
+ * policies (in a resource policy it counts only with a wildcard); when a padded one fails to match,
+ * that proves nothing, so it cannot exclude a resource from NotResource either ("undetermined").
  */
-export function resourceMatch(pattern: string, resource: string, kind: PolicyKind): 'yes' | 'no' | 'undetermined' {
+export function resourceMatch(pattern: string, resource: string, kind: PolicyKind): 'yes' | 'no' | 'undetermined' | 'case-only' {
   if (pattern === '*') return 'yes';
   if (!pattern.startsWith('arn:')) return 'no';
-  const patternSegments = splitArn(pattern);
-  const short = patternSegments.length < 6;
-  if (short) {
-    if (kind === 'resource' && !pattern.includes('*')) return 'no';
-    while (patternSegments.length < 6) patternSegments.push('*');
-  }
+  const segments = splitArn(pattern);
+  const short = segments.length < 6;
+  if (short && kind === 'resource' && !pattern.includes('*')) return 'no';
   const miss = short ? 'undetermined' : 'no';
   // Actions without resource-level permissions (ecr:GetAuthorizationToken) ask for "*": only "*" grants them.
-  if (resource === '*') return miss;
-  const requestSegments = splitArn(resource);
-  if (requestSegments.length < 6) return miss;
-  const want = toArnParts(patternSegments);
-  const have = toArnParts(requestSegments);
-  for (const key of ['partition', 'service', 'region', 'account'] as const) {
-    if (!globMatch(want[key], have[key], { ignoreCase: true })) return miss;
+  if (resource === '*' || !resource.startsWith('arn:')) return miss;
+  const candidates = [pattern];
+  if (short) candidates.push([...segments, ...Array<string>(6 - segments.length).fill('*')].join(':'));
+  for (const candidate of candidates) {
+    const resourceStart = [...candidate].length - [...(splitArn(candidate)[5] ?? '')].length;
+    if (arnGlobMatch(candidate, resource, { foldBefore: 0 })) return 'yes';
+    if (arnGlobMatch(candidate, resource, { foldBefore: resourceStart })) return 'case-only';
   }
-  const cut = [want.resource.indexOf('/'), want.resource.indexOf(':')].filter((index) => index >= 0);
-  const typeLength = cut.length > 0 ? Math.min(...cut) + 1 : 0;
-  if (!have.resource.startsWith(want.resource.slice(0, typeLength))) return miss;
-  return globMatch(want.resource.slice(typeLength), have.resource.slice(typeLength)) ? 'yes' : miss;
+  return miss;
 }
 
 export function resourceMatches(pattern: string, resource: string, kind: PolicyKind): boolean {
@@ -140,14 +128,19 @@ function resourceEntryMatch(pattern: string, request: EvaluationRequest, kind: P
   // IAM resolves variables in a Resource ARN only after its fifth colon ("Where you can use policy
   // variables"); elsewhere `${…}` is literal text.
   const resourcePart = pattern.split(':').slice(5).join(':');
-  if (!variables || !resourcePart.includes('${') || pattern.slice(0, pattern.length - resourcePart.length).includes('${')) {
-    return resourceMatch(pattern, request.resource, kind);
-  }
-  const resolved = resolvePolicyVariables(pattern, request.context);
+  const prefix = pattern.slice(0, pattern.length - resourcePart.length);
+  const match = (text: string): 'yes' | 'no' | 'undetermined' | Match => {
+    const result = resourceMatch(text, request.resource, kind);
+    return result === 'case-only' ? { kind: 'conditional', keys: [ARN_CASE_KEY] } : result;
+  };
+  if (!variables || !resourcePart.includes('${') || prefix.includes('${')) return match(pattern);
+  // `${*}` and `${?}` are a literal `*` and `?` ("IAM policy elements: Variables and tags"), not wildcards.
+  const escaped = prefix + resourcePart.replaceAll('${*}', LITERAL_STAR).replaceAll('${?}', LITERAL_QUESTION);
+  const resolved = resolvePolicyVariables(escaped, request.context);
   if (resolved.outcome === 'unknown') return { kind: 'conditional', keys: resolved.keys };
   // AWS: a variable whose key is not in the request makes the entry match nothing.
   if (resolved.outcome === 'absent') return 'no';
-  return resourceMatch(resolved.value, request.resource, kind);
+  return match(resolved.value);
 }
 
 function resourcesMatch(statement: Statement, request: EvaluationRequest, kind: PolicyKind, variables: boolean): Match {
@@ -266,6 +259,14 @@ export function statementMatch(statement: Statement, request: EvaluationRequest,
   return all([principal, resource, conditionMatch(statement, request.context, variables)]);
 }
 
+/** Only the Deny statements of a layer: a Deny that applies, one that may apply (conditional), or nothing ("allowed"). */
+export function evaluateDenies(policies: PolicySource[], request: EvaluationRequest, kind: PolicyKind): Evaluation {
+  const denies = policies.map((policy) => ({ ...policy, statements: policy.statements.filter((statement) => statement.Effect === 'Deny') }));
+  const allowAll: PolicySource = { name: '', statements: [{ Effect: 'Allow', Action: '*', Resource: '*', Principal: '*' }] };
+  const evaluation = evaluate([...denies, allowAll], request, kind);
+  return evaluation.decision === 'allowed' ? { decision: 'allowed', deciding: [], unknownKeys: [] } : evaluation;
+}
+
 /** One layer of policies (e.g. the identity policies): explicit Deny wins; what could change the answer makes it "conditional". */
 export function evaluate(policies: PolicySource[], request: EvaluationRequest, kind: PolicyKind): Evaluation {
   const allow: { yes: DecidingStatement[]; conditional: DecidingStatement[] } = { yes: [], conditional: [] };
@@ -294,13 +295,18 @@ export function evaluate(policies: PolicySource[], request: EvaluationRequest, k
  * permissions boundary and the SCPs on the caller's side; the resource policy and the RCPs on the
  * resource's side. SCPs and RCPs come as levels (account, each OU, the root): each level must allow.
  */
-export type Layer = 'identity' | 'boundary' | 'scp' | 'resource' | 'rcp';
+export type Layer = 'identity' | 'boundary' | 'scp' | 'resource' | 'registry' | 'rcp';
 
 export interface LayerPolicies {
   layer: Layer;
   /** One entry per level (one for identity, boundary and resource). */
   levels: { label: string; policies: PolicySource[] }[];
   kind: PolicyKind;
+  /**
+   * Only its Deny statements take part: the registry policy under scope V2, whose Allow ECR does not
+   * document as a grant for pulls (so it never counts as the allow, and its absence denies nothing).
+   */
+  denyOnly?: boolean;
 }
 
 export interface LayeredEvaluation extends Evaluation {
@@ -323,9 +329,9 @@ export function worse<T extends { decision: Decision }>(a: T | undefined, b: T):
 export function evaluateLayers(layers: LayerPolicies[], request: EvaluationRequest): LayeredEvaluation {
   let result: LayeredEvaluation | undefined;
   const allows: DecidingStatement[] = [];
-  for (const { layer, levels, kind } of layers) {
+  for (const { layer, levels, kind, denyOnly } of layers) {
     for (const level of levels) {
-      const evaluation = evaluate(level.policies, request, kind);
+      const evaluation = (denyOnly ? evaluateDenies : evaluate)(level.policies, request, kind);
       if (evaluation.decision === 'allowed') allows.push(...evaluation.deciding);
       else result = worse(result, { ...evaluation, layer, level: level.label });
     }

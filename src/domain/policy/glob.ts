@@ -17,8 +17,11 @@ function closure(pattern: string[], positions: Set<number>): Set<number> {
   return positions;
 }
 
-/** The pattern positions reachable after reading `text` from the start of the pattern (both as code points). */
-function advance(pattern: string[], text: string, ignoreCase: boolean): Set<number> {
+/**
+ * The pattern positions reachable after reading `text` from the start of the pattern (both as code
+ * points). Pattern characters before position `ignoreCaseBefore` compare case-insensitively.
+ */
+function advance(pattern: string[], text: string, ignoreCaseBefore: number): Set<number> {
   let positions = closure(pattern, new Set([0]));
   for (const char of text) {
     const next = new Set<number>();
@@ -26,7 +29,7 @@ function advance(pattern: string[], text: string, ignoreCase: boolean): Set<numb
       const token = pattern[position];
       if (token === undefined) continue;
       if (token === '*') next.add(position);
-      else if (token === '?' || same(token, char, ignoreCase)) next.add(position + 1);
+      else if (token === '?' || same(token, char, position < ignoreCaseBefore)) next.add(position + 1);
     }
     if (next.size === 0) return next;
     positions = closure(pattern, next);
@@ -36,13 +39,19 @@ function advance(pattern: string[], text: string, ignoreCase: boolean): Set<numb
 
 export interface GlobOptions {
   ignoreCase?: boolean;
+  /** Only the pattern's first N code points compare case-insensitively (an ARN's part before its resource). */
+  ignoreCaseBefore?: number;
+}
+
+function caseLimit(options: GlobOptions): number {
+  return options.ignoreCase ? Infinity : (options.ignoreCaseBefore ?? 0);
 }
 
 /** Does `pattern` match all of `text`? */
 export function globMatch(pattern: string, text: string, options: GlobOptions = {}): boolean {
   if (pattern === '*') return true;
   const tokens = [...pattern];
-  return advance(tokens, text, options.ignoreCase ?? false).has(tokens.length);
+  return advance(tokens, text, caseLimit(options)).has(tokens.length);
 }
 
 /**
@@ -51,9 +60,59 @@ export function globMatch(pattern: string, text: string, options: GlobOptions = 
  */
 export function globMatchPrefix(pattern: string, prefix: string, options: GlobOptions = {}): 'all' | 'none' | 'some' {
   const tokens = [...pattern];
-  const positions = advance(tokens, prefix, options.ignoreCase ?? false);
+  const positions = advance(tokens, prefix, caseLimit(options));
   const rests = [...positions].map((position) => tokens.slice(position).join('')).filter((rest) => rest.length > 0);
   if (rests.length === 0) return 'none';
   if (rests.some((rest) => /^\*+$/.test(rest))) return 'all';
   return 'some';
+}
+
+/** Stand-ins for the escapes `${*}` and `${?}` in a Resource: a literal `*` or `?`, never a wildcard. */
+export const LITERAL_STAR = '\uE000';
+export const LITERAL_QUESTION = '\uE001';
+
+type ArnToken = { kind: 'char'; char: string; fold: boolean } | { kind: 'any'; crossesColons: boolean } | { kind: 'one' };
+
+/**
+ * An ARN pattern as IAM reads a Resource ("IAM JSON policy elements: Resource"): `*` and `?` work
+ * within a segment (the parts separated by colons), `*` there spans any characters, `/` included;
+ * "if the `*` wildcard is the last character of a resource ARN segment, it can expand to match
+ * beyond the colon boundaries". `foldBefore`: pattern characters before it compare case-insensitively.
+ */
+function arnTokens(pattern: string, foldBefore: number): ArnToken[] {
+  const chars = [...pattern];
+  return chars.map((char, index): ArnToken => {
+    if (char === '*') return { kind: 'any', crossesColons: index === chars.length - 1 || chars[index + 1] === ':' };
+    if (char === '?') return { kind: 'one' };
+    const literal = char === LITERAL_STAR ? '*' : char === LITERAL_QUESTION ? '?' : char;
+    return { kind: 'char', char: literal, fold: index < foldBefore };
+  });
+}
+
+/** Does the ARN pattern match all of `arn`? Linear in pattern × text, like `globMatch`. */
+export function arnGlobMatch(pattern: string, arn: string, options: { foldBefore: number }): boolean {
+  const tokens = arnTokens(pattern, options.foldBefore);
+  const close = (positions: Set<number>): Set<number> => {
+    for (const position of positions) {
+      let next = position;
+      while (tokens[next]?.kind === 'any') positions.add(++next);
+    }
+    return positions;
+  };
+  let positions = close(new Set([0]));
+  for (const char of arn) {
+    const next = new Set<number>();
+    for (const position of positions) {
+      const token = tokens[position];
+      if (token === undefined) continue;
+      if (token.kind === 'any') {
+        if (char !== ':' || token.crossesColons) next.add(position);
+      } else if (token.kind === 'one') {
+        if (char !== ':') next.add(position + 1);
+      } else if (same(token.char, char, token.fold)) next.add(position + 1);
+    }
+    if (next.size === 0) return false;
+    positions = close(next);
+  }
+  return positions.has(tokens.length);
 }

@@ -41,8 +41,9 @@ const ABSENT_FOR_ROLE_SESSIONS = [
  * role ARN with path, type, unique ID as the start of aws:userid, role tags, organization and OU
  * path), what the resource is (account, organization), and what any pull fixes (region, HTTPS).
  * Unknown, because only the pull itself knows it: source IP/VPC/endpoint, time, the session name,
- * MFA, session tags (and so every principal tag, when the trust policy allows sts:TagSession; any
- * tag the role does not carry otherwise).
+ * MFA, session tags (and so every principal tag, when the trust policy allows sts:TagSession), the
+ * repository's tags until `withResourceTags` adds them. Absent: a tag the role does not carry, when
+ * no session can add one.
  */
 export function pullRequestContext(facts: PullFacts): RequestContext {
   const known = new Map<string, ContextValue[]>();
@@ -63,9 +64,12 @@ export function pullRequestContext(facts: PullFacts): RequestContext {
   set('aws:ResourceAccount', facts.registry.account);
   if (facts.role.roleId) set('aws:userid', { prefix: `${facts.role.roleId}:` });
   // A role's tags are the session's principal tags unless its trust policy allows session tags,
-  // which override them ("Passing session tags in AWS STS"): then only the pull knows them.
+  // which override them ("Passing session tags in AWS STS"): then only the pull knows them. When
+  // no session can add a tag, a tag the role does not carry is not in the request at all.
+  const absentPrefixes: string[] = [];
   if (facts.role.sessionTagsPossible === false) {
     for (const [tag, value] of Object.entries(facts.role.tags)) set(`aws:PrincipalTag/${tag}`, value);
+    absentPrefixes.push(PRINCIPAL_TAG_PREFIX);
   }
   setReadable('aws:PrincipalOrgID', facts.principalOrgId);
   setReadable('aws:PrincipalOrgPaths', facts.principalOrgPaths);
@@ -73,7 +77,32 @@ export function pullRequestContext(facts: PullFacts): RequestContext {
   // The registry's OU path is never read (it would need the registry's organization's management
   // account): aws:ResourceOrgPaths stays unknown unless the registry is in no organization.
   if (facts.resourceOrgId.status === 'none') absent.add(contextKey('aws:ResourceOrgPaths'));
-  return { known, absent };
+  return { known, absent, absentPrefixes };
+}
+
+const PRINCIPAL_TAG_PREFIX = contextKey('aws:PrincipalTag/');
+/** The repository's tags, under both names ECR's repository resource type supports (Service Authorization Reference for Amazon ECR). */
+const RESOURCE_TAG_PREFIXES = ['aws:ResourceTag/', 'ecr:ResourceTag/'].map(contextKey);
+
+/** Does any of these policies mention a resource tag (a condition key or a policy variable)? Only then are a repository's tags worth a read. */
+export function mentionsResourceTags(policies: { statements: unknown[] }[]): boolean {
+  return policies.some((policy) => {
+    const text = JSON.stringify(policy.statements).toLowerCase();
+    return RESOURCE_TAG_PREFIXES.some((prefix) => text.includes(prefix));
+  });
+}
+
+/**
+ * The pull's context for one repository: its tags, when read, are known keys, and a tag it does not
+ * carry is absent (aws:ResourceTag/<k> and ecr:ResourceTag/<k>). Unread tags stay unknown.
+ */
+export function withResourceTags(context: RequestContext, tags: Readable<Record<string, string>> | undefined): RequestContext {
+  if (tags?.status !== 'read') return context;
+  const known = new Map(context.known);
+  for (const [tag, value] of Object.entries(tags.value)) {
+    for (const prefix of RESOURCE_TAG_PREFIXES) known.set(contextKey(`${prefix}${tag}`), [value]);
+  }
+  return { known, absent: context.absent, absentPrefixes: [...(context.absentPrefixes ?? []), ...RESOURCE_TAG_PREFIXES] };
 }
 
 /**
@@ -82,7 +111,9 @@ export function pullRequestContext(facts: PullFacts): RequestContext {
  * resource-perimeter SCP examples rely on this). Inferred, not documented key by key.
  */
 export function loginRequestContext(facts: PullFacts): RequestContext {
-  return pullRequestContext({ ...facts, registry: { ...facts.registry, account: facts.role.account }, resourceOrgId: facts.principalOrgId });
+  const context = pullRequestContext({ ...facts, registry: { ...facts.registry, account: facts.role.account }, resourceOrgId: facts.principalOrgId });
+  // ecr:GetAuthorizationToken has no resource type, so no resource tags: those keys are absent.
+  return { ...context, absentPrefixes: [...(context.absentPrefixes ?? []), ...RESOURCE_TAG_PREFIXES] };
 }
 
 /** A context for callers that read nothing: only what any pull of this repository fixes. */
