@@ -11,6 +11,7 @@ import { TagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-i
 import { ROOT, errorLines, runAction } from '../../stack/action.js';
 import { ecrIn, iamIn } from '../../stack/aws.js';
 import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
+import { startFaultProxy } from '../../stack/fault-proxy.js';
 import { startMoto, writableState, type Moto } from '../../stack/moto.js';
 import { prodEnvironment } from '../../stack/prod.js';
 import {
@@ -218,6 +219,20 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
     );
     assert.equal(await storedRepositoryPolicy(moto.endpoint, CODEX), undefined, 'no grant written where a registry Deny wins');
     assert.ok(!JSON.stringify(await storedAllowlist(moto.endpoint)).includes(repoArn(CODEX)), 'no allowlist entry written where a registry Deny wins');
+  });
+
+  it('a denied ecr:GetRegistryPolicy stops the run naming the permission: a registry Deny is never assumed away', async () => {
+    await seedBothSides();
+    const proxy = await startFaultProxy(moto.endpoint);
+    try {
+      proxy.setRules([{ operation: 'GetRegistryPolicy', fault: 'access-denied' }]);
+      const result = await runAction({ ...verifyInputs, repository: AGENT }, { ...env, AWS_ENDPOINT_URL: proxy.endpoint }, { timeoutMs: 60_000 });
+      assert.equal(result.exitCode, 1, result.log);
+      const [line] = errorLines(result.log);
+      assert.match(line, /^ecr:GetRegistryPolicy was denied for the current credentials .*Allow ecr:GetRegistryPolicy/);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('pull-actions without what a pull needs is refused before anything is written', async () => {

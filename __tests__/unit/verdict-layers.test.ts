@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeGrantSide, judgeIdentitySide, judgeLogin, PULL_NEEDS, type AccessModel, type RegistryPolicyModel } from '../../src/domain/checks/judge.js';
 import type { Statement } from '../../src/domain/policy/document.js';
-import { ARN_CASE_KEY, resourceMatch } from '../../src/domain/policy/evaluate.js';
+import { ARN_CASE_KEY, ROLE_NAME_CASE_KEY, resourceMatch } from '../../src/domain/policy/evaluate.js';
+import type { Check } from '../../src/domain/checks/model.js';
 import { beyondV1, registryPolicyModel } from '../../src/domain/policy/registry-policy.js';
 import { loginRequestContext, mentionsResourceTags, pullRequestContext, type PullFacts } from '../../src/domain/policy/request-context.js';
 import { planReconcile } from '../../src/domain/plan.js';
@@ -50,13 +51,10 @@ describe('Resource ARNs as IAM matches them ("IAM JSON policy elements: Resource
     ['a `*` inside the resource type spans the rest of it', `arn:aws:ecr:us-east-2:${REGISTRY}:repo*/molecule-ai/*`, REPO, 'yes'],
     ['a `*` that ends a segment expands beyond the colon boundaries', `arn:aws:ecr:*:repository/${NAME}`, REPO, 'yes'],
     ['a `*` that ends the region segment covers region and account', `arn:aws:ecr:us-*:repository/${NAME}`, REPO, 'yes'],
-    ['a `*` in the middle of a segment does not cross a colon', `arn:aws:ecr:us-east-*6:repository/${NAME}`, REPO, 'undetermined'],
-    [
-      '`?` never stands for a colon (a short ARN that then matches nothing proves nothing)',
-      `arn:aws:ecr:us-east-2?${REGISTRY}:repository/${NAME}`,
-      REPO,
-      'undetermined',
-    ],
+    ['a `*` in the middle of a segment does not cross a colon', `arn:aws:ecr:us-east-*6:repository/${NAME}`, REPO, 'no'],
+    ['`?` never stands for a colon', `arn:aws:ecr:us-east-2?${REGISTRY}:repository/${NAME}`, REPO, 'no'],
+    ['a short ARN in another region matches under no reading', 'arn:aws:ecr:us-west-2:*', REPO, 'no'],
+    ['a short ARN against the `*` of an action without resources proves nothing', 'arn:aws:ecr:us-west-2:*', '*', 'undetermined'],
     ['`?` stands for one character within a segment', `arn:aws:ecr:us-east-?:${REGISTRY}:repository/${NAME}`, REPO, 'yes'],
     ['the resource compares case-sensitively', `arn:aws:ecr:us-east-2:${REGISTRY}:repository/Molecule-ai/*`, REPO, 'no'],
     ['the resource type compares case-sensitively', `arn:aws:ecr:us-east-2:${REGISTRY}:Repository/*`, REPO, 'no'],
@@ -84,10 +82,38 @@ describe('Resource ARNs as IAM matches them ("IAM JSON policy elements: Resource
     assert.deepEqual([check.status, check.unknownKeys], ['conditional', [ARN_CASE_KEY]]);
   });
 
+  it('a NotResource Deny whose short ARN names another region applies (its NotResource does not list this repository)', () => {
+    const deny: Statement = { Sid: 'OnlyWest', Effect: 'Deny', Action: 'ecr:*', NotResource: 'arn:aws:ecr:us-west-2:*' };
+    const check = judgeIdentitySide(REPO, model({ identity: [{ name: 'inline policy P', statements: [login, allowPull, deny] }] }));
+    assert.deepEqual([check.status, check.deciding[0]?.statement.Sid], ['denied', 'OnlyWest']);
+  });
+
   it('`${*}` in a Resource is a literal `*`, not a wildcard ("IAM policy elements: Variables and tags")', () => {
     const allow: Statement = { Effect: 'Allow', Action: PULL, Resource: `arn:aws:ecr:us-east-2:${REGISTRY}:repository/\${*}` };
     const check = judgeIdentitySide(REPO, model({ identity: [{ name: 'inline policy P', statements: [login, allow], version: '2012-10-17' }] }));
     assert.equal(check.status, 'missing');
+  });
+});
+
+describe('principals: role names in another case (IAM names are unique regardless of case; AWS does not document matching)', () => {
+  it('a grant naming the role in another case is conditional, naming why', () => {
+    const check = judgeGrantSide(
+      REPO,
+      repositoryPolicy({ ...grant, Principal: { AWS: ROLE.toLowerCase().replace('arn:aws:iam::004947743811:role/', `arn:aws:iam::${STAGING}:role/`) } }),
+      model(),
+    );
+    assert.deepEqual([check.status, check.unknownKeys], ['conditional', [ROLE_NAME_CASE_KEY]]);
+  });
+
+  it('a Deny naming the role in another case is conditional, never ignored', () => {
+    const deny: Statement = {
+      Sid: 'NoStaging',
+      Effect: 'Deny',
+      Principal: { AWS: `arn:aws:iam::${STAGING}:role/moleculetenanteicrole-staging` },
+      Action: 'ecr:*',
+    };
+    const check = judgeGrantSide(REPO, repositoryPolicy(grant), model({ registryPolicy: registry([{ ...deny, Resource: '*' }]) }));
+    assert.deepEqual([check.status, check.layer, check.unknownKeys], ['conditional', 'registry', [ROLE_NAME_CASE_KEY]]);
   });
 });
 
@@ -218,9 +244,8 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
     assert.equal(unreadScope.status === 'read' && unreadScope.scope, 'V2');
   });
 
-  it('reconcile writes nothing it cannot make effective: a registry Deny is unfixable, named, and gets no allowlist entry', () => {
-    const check = judgeGrantSide(REPO, repositoryPolicy(), model({ registryPolicy: registry([denyStaging]) }));
-    const plan = planReconcile({
+  const planFor = (check: Check) =>
+    planReconcile({
       region: 'us-east-2',
       registryId: REGISTRY,
       verdicts: [
@@ -246,11 +271,37 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
       otherInlineLength: 0,
       policyName: 'WorkspaceTemplatePrimaryECRPull',
     });
+
+  it('reconcile writes nothing it cannot make effective: a registry Deny is unfixable, named, and gets no allowlist entry', () => {
+    const plan = planFor(judgeGrantSide(REPO, repositoryPolicy(), model({ registryPolicy: registry([denyStaging]) })));
     assert.deepEqual([plan.grants.length, plan.allowlist.add.length], [0, 0]);
     assert.deepEqual(
       plan.unfixable.map((item) => [item.kind, 'statements' in item ? item.statements : []]),
-      [['grant-side', ['DenyLegacyPulls']]],
+      [['registry-deny', ['DenyLegacyPulls']]],
     );
+  });
+
+  it('the registry Deny is found even when a repository-policy Deny is reported first', () => {
+    const repositoryDeny: Statement = { Sid: 'RepoDeny', Effect: 'Deny', Principal: { AWS: ROLE }, Action: 'ecr:BatchGetImage' };
+    const check = judgeGrantSide(REPO, repositoryPolicy(grant, repositoryDeny), model({ registryPolicy: registry([{ ...denyStaging, Action: 'ecr:*' }]) }));
+    assert.equal(check.layer, 'resource');
+    const plan = planFor(check);
+    assert.deepEqual([plan.grants.length, plan.allowlist.add.length], [0, 0]);
+    assert.ok(plan.unfixable.some((item) => item.kind === 'registry-deny'));
+  });
+
+  it('a registry Deny that only may apply (conditional) is said, and the rest is still fixed', () => {
+    const vpce: Statement = {
+      Sid: 'OnlyVpce',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'ecr:*',
+      Resource: '*',
+      Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } },
+    };
+    const plan = planFor(judgeGrantSide(REPO, repositoryPolicy(grant), model({ registryPolicy: registry([vpce]) })));
+    assert.deepEqual(plan.allowlist.add, [REPO]);
+    assert.ok(plan.unfixable.some((item) => item.kind === 'registry-deny' && item.status === 'conditional'));
   });
 });
 
@@ -288,6 +339,12 @@ describe('repository tags are known keys (Service Authorization Reference for Am
       assert.equal(judgeIdentitySide(REPO, access, PULL_NEEDS, read).status, status);
     });
   }
+
+  it('two repository tags that differ only in case leave that key unknown (ECR tag keys are case-sensitive, condition keys are not)', () => {
+    const deny: Statement = { Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/Team': 'blocked' } } };
+    const check = judgeIdentitySide(REPO, identity(allowPull, deny), PULL_NEEDS, { status: 'read', value: { Team: 'blocked', team: 'ok' } });
+    assert.equal(check.status, 'conditional');
+  });
 
   it('a tag-conditioned grant in the repository policy is judged with the repository tags', () => {
     const tagged: Statement = { ...grant, Condition: { StringEquals: { 'aws:ResourceTag/share': 'staging' } } };

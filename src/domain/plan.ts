@@ -20,6 +20,7 @@ export type Unfixable =
   | { kind: 'foreign-stale-principal'; repository: string }
   | { kind: 'no-repository'; repository: string }
   | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined; statements: string[] }
+  | { kind: 'registry-deny'; repository: string; status: string; statements: string[] }
   | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
   | { kind: 'extra-elsewhere'; repository: string; heldBy: string[] }
   | { kind: 'login'; status: string; layer: string | undefined };
@@ -58,11 +59,18 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
   for (const verdict of input.verdicts) {
     const plan = input.grantPlans.get(verdict.repository);
     const { repository, grant } = verdict;
+    const registryDenies = grant?.registryDenies;
+    if (registryDenies) {
+      const statements = registryDenies.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
+      unfixable.push({ kind: 'registry-deny', repository, status: registryDenies.status, statements });
+      // A registry Deny that applies makes any grant ineffective: write none (a conditional one may not apply).
+      if (registryDenies.status === 'denied') continue;
+    }
     if (!verdict.exists) unfixable.push({ kind: 'no-repository', repository });
     else if (grant?.status === 'missing' && grant.layer === 'resource') {
       if (plan?.changes) grants.push({ repository, plan });
       else unfixable.push({ kind: 'grant-needs-principals', repository });
-    } else if (grant && grant.status !== 'allowed') {
+    } else if (grant && grant.status !== 'allowed' && grant.layer !== 'registry') {
       const statements = grant.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
       unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
     } else if (verdict.stalePrincipals.length > 0) {
@@ -91,7 +99,7 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
   if (!input.role.problem || input.role.problem.kind === 'policy-not-found') {
     for (const { repository, identity, grant } of input.verdicts) {
       // A registry policy Deny is no one's to lift here: an allowlist entry would not make the pull work.
-      if (grant?.status === 'denied' && grant.layer === 'registry') continue;
+      if (grant?.registryDenies?.status === 'denied') continue;
       if (input.role.problem || (identity?.status === 'missing' && identity.layer === 'identity'))
         add.push(repositoryArn(input.region, input.registryId, repository));
       else if (identity && identity.status !== 'allowed') unfixable.push({ kind: 'identity-side', repository, status: identity.status, layer: identity.layer });
@@ -155,9 +163,13 @@ export function unfixableText(item: Unfixable): string {
       return `${item.repository}: the repository does not exist; reconcile does not create repositories. Publish it first.`;
     case 'grant-side': {
       const named = item.statements.length > 0 ? ` (statement ${item.statements.map((sid) => `"${inert(sid, 100)}"`).join(', ')})` : '';
-      if (item.layer === 'registry')
-        return `${item.repository}: ${layer}${named} ${item.status === 'denied' ? 'denies' : 'may deny'} the pull; reconcile does not edit the registry policy, so it writes nothing for this repository. Narrow that statement by hand.`;
       return `${item.repository}: repository side is "${item.status}" because of ${layer}${named}; reconcile does not override a Deny, a Condition or an RCP. See the findings.`;
+    }
+    case 'registry-deny': {
+      const named = item.statements.length > 0 ? ` (statement ${item.statements.map((sid) => `"${inert(sid, 100)}"`).join(', ')})` : '';
+      return item.status === 'denied'
+        ? `${item.repository}: the registry policy${named} denies the pull; reconcile does not edit the registry policy, so it writes nothing for this repository. Narrow that statement by hand.`
+        : `${item.repository}: the registry policy${named} may deny the pull, depending on what only the pull knows; reconcile does not edit the registry policy. See the findings.`;
     }
     case 'identity-side':
       return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;

@@ -46,6 +46,8 @@ export async function readTagsWhereAsked(
   staging: Staging | undefined,
   repositories: { arn: string; policy: PolicyDocument | undefined }[],
 ): Promise<{ tags: Map<string, RepositoryTags>; notChecked: NotChecked[] }> {
+  // No puller, no verdict: nothing to read tags for.
+  if (!staging) return { tags: new Map(), notChecked: [] };
   const runWide = runPoliciesMentionResourceTags(staging?.model, staging?.registryPolicy);
   const asked = repositories.filter(({ policy }) => runWide || (policy !== undefined && mentionsResourceTags([{ statements: policy.Statement }])));
   const tags = new Map<string, RepositoryTags>();

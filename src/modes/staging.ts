@@ -117,9 +117,10 @@ export async function readRegistryFacts(ecr: ECRClient, registryId: string, regi
       policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
     };
   }
+  const organizations = await createOrganizationsClient(undefined);
   const policyRead = readRegistryPolicy(ecr, registryId);
   const [organization, policy, scope] = await Promise.all([
-    readOrganization(await createOrganizationsClient(undefined), 'the current credentials'),
+    readOrganization(organizations, 'the current credentials'),
     policyRead,
     policyRead.then((read) => readScopeIfNeeded(region, read)),
   ]);

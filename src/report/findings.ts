@@ -182,5 +182,9 @@ const NOT_CHECKED_FIX: Record<NotChecked['what'], string> = {
 
 /** Said once per run: what the verdict could not take into account, and how to let it. */
 export function notCheckedText(item: NotChecked): string {
-  return `${NOT_CHECKED[item.what]} (${inert(item.reason)}); statements that depend on it count as conditional.${NOT_CHECKED_FIX[item.what]}`;
+  const consequence =
+    item.what === 'registry-policy-scope'
+      ? '; a Deny there is counted even if the registry is on V1 (where AWS would ignore it for pulls).'
+      : '; statements that depend on it count as conditional.';
+  return `${NOT_CHECKED[item.what]} (${inert(item.reason)})${consequence}${NOT_CHECKED_FIX[item.what]}`;
 }

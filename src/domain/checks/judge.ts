@@ -135,7 +135,11 @@ export function judgeGrantSide(
   ];
   const context = withResourceTags(model.context, tags);
   const request = (action: string) => ({ action, resource: repositoryArn, caller: model.caller, context });
-  const check = worstOver(actions, (action) => evaluateLayers(layers, request(action)));
+  const judged = worstOver(actions, (action) => evaluateLayers(layers, request(action)));
+  // The registry's own Denies, whatever else decided: reconcile must know them even when another layer is worse.
+  const registryOnly = registryLayer(model.registryPolicy);
+  const registryDenies = registryOnly.length > 0 ? worstOver(actions, (action) => evaluateLayers(registryOnly, request(action))) : undefined;
+  const check = registryDenies && registryDenies.status !== 'allowed' ? { ...judged, registryDenies } : judged;
   const registry = model.registryPolicy;
   if (check.status === 'allowed' && registry?.status === 'unread') {
     return {

@@ -23,6 +23,8 @@ export interface Check {
    * ECR does not document registry-level grants for pulls, so they are reported, never counted.
    */
   registryAllows?: DecidingStatement[];
+  /** The registry policy's own Denies that apply (or may), even when another layer decided the check. */
+  registryDenies?: Check;
 }
 
 /** Why the pulling role itself could not be judged. */

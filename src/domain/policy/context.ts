@@ -30,6 +30,8 @@ export interface RequestContext {
    * read the whole set (a repository's tags, a role's tags when no session can add any).
    */
   absentPrefixes?: string[];
+  /** Lower-cased key names that stay unknown although a prefix above would call them absent. */
+  unknown?: Set<string>;
 }
 
 export function isPartial(value: ContextValue): value is PartialValue {
@@ -48,6 +50,7 @@ export function lookupKey(context: RequestContext, key: string): KeyLookup {
   const values = context.known.get(name);
   if (values) return { state: 'known', values };
   if (context.absent.has(name)) return { state: 'absent' };
+  if (context.unknown?.has(name)) return { state: 'unknown' };
   if (context.absentPrefixes?.some((prefix) => name.startsWith(prefix))) return { state: 'absent' };
   return { state: 'unknown' };
 }

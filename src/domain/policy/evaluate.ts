@@ -57,6 +57,12 @@ const NO: Match = { kind: 'no' };
 const YES: Match = { kind: 'yes' };
 export type PolicyKind = 'identity' | 'resource';
 
+/**
+ * IAM role names are unique regardless of case, but AWS does not document whether a principal ARN
+ * that differs from the role's only in case names it: such a match is conditional, never a pass.
+ */
+export const ROLE_NAME_CASE_KEY = 'the case of the role name in a principal ARN (AWS does not document case-insensitive principal matching)';
+
 /** The session name is fixed only by the pull (the host's AssumeRole): an ARN naming one session depends on it. */
 export const SESSION_NAME_KEY = 'aws:userid (the role session name)';
 
@@ -96,9 +102,9 @@ export const ARN_CASE_KEY = 'the case of the ARN before its resource (AWS does n
  * colons: `…:153263036946:*` and `…:repo*` + `/team/*` cover `repository/team/app`, slashes and the
  * resource type included (./glob.ts `arnGlobMatch`). The resource compares case-sensitively; for
  * the part before it AWS says nothing, so a match only when case is ignored is "case-only" (a
- * caller makes that conditional, never a pass). A short ARN is padded with `*` in identity
- * policies (in a resource policy it counts only with a wildcard); when a padded one fails to match,
- * that proves nothing, so it cannot exclude a resource from NotResource either ("undetermined").
+ * caller makes that conditional, never a pass). A short ARN is also tried padded with `*` in
+ * identity policies (in a resource policy it counts only with a wildcard); against the `*` of an
+ * action without resources it proves nothing, so it cannot exclude it from NotResource ("undetermined").
  */
 export function resourceMatch(pattern: string, resource: string, kind: PolicyKind): 'yes' | 'no' | 'undetermined' | 'case-only' {
   if (pattern === '*') return 'yes';
@@ -106,9 +112,9 @@ export function resourceMatch(pattern: string, resource: string, kind: PolicyKin
   const segments = splitArn(pattern);
   const short = segments.length < 6;
   if (short && kind === 'resource' && !pattern.includes('*')) return 'no';
-  const miss = short ? 'undetermined' : 'no';
-  // Actions without resource-level permissions (ecr:GetAuthorizationToken) ask for "*": only "*" grants them.
-  if (resource === '*' || !resource.startsWith('arn:')) return miss;
+  // Actions without resource-level permissions (ecr:GetAuthorizationToken) ask for "*": only "*" grants
+  // them; a short ARN there proves nothing either way, so it cannot exclude "*" from a NotResource.
+  if (resource === '*' || !resource.startsWith('arn:')) return short ? 'undetermined' : 'no';
   const candidates = [pattern];
   if (short) candidates.push([...segments, ...Array<string>(6 - segments.length).fill('*')].join(':'));
   for (const candidate of candidates) {
@@ -116,7 +122,8 @@ export function resourceMatch(pattern: string, resource: string, kind: PolicyKin
     if (arnGlobMatch(candidate, resource, { foldBefore: 0 })) return 'yes';
     if (arnGlobMatch(candidate, resource, { foldBefore: resourceStart })) return 'case-only';
   }
-  return miss;
+  // Neither as written nor padded: no reading of the pattern covers this ARN.
+  return 'no';
 }
 
 export function resourceMatches(pattern: string, resource: string, kind: PolicyKind): boolean {
@@ -191,11 +198,18 @@ function principalValueMatch(value: string, caller: Caller): Match {
   if (caller.roleId && value === caller.roleId) return YES;
   if (value === `arn:${parts.partition}:iam::${parts.account}:root`) return YES;
   if (value === caller.roleArn) return YES;
-  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(value);
-  if (session && session[1] === parts.partition && session[2] === parts.account && session[3] === parts.roleName) {
-    return { kind: 'conditional', keys: [SESSION_NAME_KEY] };
+  if (value.toLowerCase() === caller.roleArn.toLowerCase() && value.startsWith(`arn:${parts.partition}:iam::${parts.account}:role/`)) {
+    return { kind: 'conditional', keys: [ROLE_NAME_CASE_KEY] };
   }
-  return NO;
+  return sessionOfCaller(value, parts);
+}
+
+/** An assumed-role session ARN of the caller's role depends on the session name (and, in another case, on the role name's case). */
+function sessionOfCaller(value: string, parts: CallerParts): Match {
+  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(value);
+  if (!session || session[1] !== parts.partition || session[2] !== parts.account) return NO;
+  if (session[3] === parts.roleName) return { kind: 'conditional', keys: [SESSION_NAME_KEY] };
+  return session[3].toLowerCase() === parts.roleName.toLowerCase() ? { kind: 'conditional', keys: [SESSION_NAME_KEY, ROLE_NAME_CASE_KEY] } : NO;
 }
 
 function principalValues(element: Principal): string[] {
@@ -218,11 +232,8 @@ function notPrincipalApplies(element: Principal, caller: Caller): Match {
   if (values.includes('*')) return NO;
   if (caller.hasBoundary) return YES;
   const parts = callerParts(caller);
-  const sessionListed = values.some((value) => {
-    const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[\w+=,.@-]+$/.exec(value);
-    return session !== null && session[1] === parts.partition && session[2] === parts.account && session[3] === parts.roleName;
-  });
-  return sessionListed ? { kind: 'conditional', keys: [SESSION_NAME_KEY] } : YES;
+  // Listed (maybe) means exempt (maybe): the statement applies unless the listing is certain.
+  return not(any(values.map((value) => sessionOfCaller(value, parts))));
 }
 
 function principalApplies(statement: Statement, request: EvaluationRequest, kind: PolicyKind): Match {

@@ -99,10 +99,17 @@ export function mentionsResourceTags(policies: { statements: unknown[] }[]): boo
 export function withResourceTags(context: RequestContext, tags: Readable<Record<string, string>> | undefined): RequestContext {
   if (tags?.status !== 'read') return context;
   const known = new Map(context.known);
-  for (const [tag, value] of Object.entries(tags.value)) {
-    for (const prefix of RESOURCE_TAG_PREFIXES) known.set(contextKey(`${prefix}${tag}`), [value]);
+  const unknown = new Set(context.unknown);
+  // Condition keys ignore case but ECR tag keys do not: two tags that differ only in case leave the key unknown.
+  const byKey = new Map<string, Set<string>>();
+  for (const [tag, value] of Object.entries(tags.value)) byKey.set(contextKey(tag), (byKey.get(contextKey(tag)) ?? new Set()).add(value));
+  for (const [tag, values] of byKey) {
+    for (const prefix of RESOURCE_TAG_PREFIXES) {
+      if (values.size === 1) known.set(`${prefix}${tag}`, [...values]);
+      else unknown.add(`${prefix}${tag}`);
+    }
   }
-  return { known, absent: context.absent, absentPrefixes: [...(context.absentPrefixes ?? []), ...RESOURCE_TAG_PREFIXES] };
+  return { known, absent: context.absent, absentPrefixes: [...(context.absentPrefixes ?? []), ...RESOURCE_TAG_PREFIXES], unknown };
 }
 
 /**
