@@ -1,5 +1,8 @@
 import * as exec from '@actions/exec';
 import { UserError } from '../../errors.js';
+import { log } from '../../log.js';
+import { inert, outputExcerpt } from '../../util/inert.js';
+import { ShownOutput, Tail } from './output.js';
 
 export interface DockerResult {
   exitCode: number;
@@ -13,27 +16,58 @@ export interface DockerClient {
   env: Record<string, string>;
 }
 
+/**
+ * Runs the docker client. Its output is outside text: unless `silent`, it is shown in the log through
+ * the logger (escaped, bounded by ShownOutput), never written raw; the result keeps the end of each
+ * stream (Tail), enough to read a digest or a status and to quote the last lines of a failure.
+ */
 export async function runDocker(
   client: DockerClient,
   args: string[],
   options: { input?: Buffer; silent?: boolean; env?: Record<string, string> } = {},
 ): Promise<DockerResult> {
-  return exec.getExecOutput(client.path, args, {
+  const stdout = new Tail();
+  const stderr = new Tail();
+  const shown = options.silent ? undefined : new ShownOutput((line) => log.info(line));
+  if (shown) log.info(`[command]${inert([client.path, ...args].join(' '), 4000)}`);
+  const exitCode = await exec.exec(client.path, args, {
     env: { ...client.env, ...options.env },
     input: options.input,
-    silent: options.silent ?? false,
+    silent: true,
     ignoreReturnCode: true,
+    listeners: {
+      stdout: (data: Buffer) => {
+        const text = data.toString('utf8');
+        stdout.add(text);
+        shown?.stdout(text);
+      },
+      stderr: (data: Buffer) => {
+        const text = data.toString('utf8');
+        stderr.add(text);
+        shown?.stderr(text);
+      },
+    },
   });
+  shown?.end();
+  return { exitCode, stdout: stdout.toString(), stderr: stderr.toString() };
 }
 
-/** The lines of a failed command worth showing: the last few non-empty lines of stderr (or stdout). */
+/** The output of a failed command worth quoting: stderr, else stdout. */
+function failureOutput(result: DockerResult): string {
+  return result.stderr.trim() || result.stdout.trim();
+}
+
+/** The last lines of a failed command, bounded and marked as quoted (see outputExcerpt). */
 export function lastLines(result: DockerResult, count = 3): string {
-  const text = result.stderr.trim() || result.stdout.trim();
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .slice(-count)
-    .join('\n');
+  return outputExcerpt(failureOutput(result), count);
+}
+
+/** The last non-empty line of a failed command, inert and cut, to quote inside a sentence. */
+export function lastLine(result: DockerResult): string {
+  const lines = failureOutput(result)
+    .split(/\r\n|\n|\r/)
+    .filter((line) => line.trim());
+  return inert(lines.at(-1) ?? '', 300);
 }
 
 export async function findDocker(env: NodeJS.ProcessEnv): Promise<DockerClient> {
@@ -51,7 +85,7 @@ export async function assertDaemonReachable(client: DockerClient): Promise<strin
   if (result.exitCode !== 0 || !result.stdout.trim()) {
     const host = client.env.DOCKER_HOST ?? 'the default socket /var/run/docker.sock';
     throw new UserError(
-      `Docker daemon: cannot reach it at ${host} (${lastLines(result, 1) || 'no answer'}). Start dockerd on the runner, or point DOCKER_HOST at a running daemon.`,
+      `Docker daemon: cannot reach it at ${inert(host)} (${lastLine(result) || 'no answer'}). Start dockerd on the runner, or point DOCKER_HOST at a running daemon.`,
     );
   }
   return result.stdout.trim();
