@@ -15,7 +15,7 @@ import type { BuildInputs } from '../../src/action/inputs.js';
 import { formatPlan, planReconcile, type PlanInput } from '../../src/domain/plan.js';
 import { plainLogger, setLogger } from '../../src/log.js';
 import { escapeHtml } from '../../src/util/html.js';
-import { inert, outputExcerpt, plainLines, safeJson, safeText } from '../../src/util/inert.js';
+import { inert, inertEnds, outputExcerpt, plainLines, safeJson, safeText } from '../../src/util/inert.js';
 import { assertClean } from '../hostile/sinks.js';
 
 const ESC = '\u001b';
@@ -110,8 +110,9 @@ describe('outputExcerpt: the last lines of a failed command', () => {
     const output = [...Array.from({ length: 2000 }, (_, index) => `line ${index}`), `${ESC}]52;c;x${BEL}${'y'.repeat(300_000)}`].join('\n');
     const excerpt = outputExcerpt(output, 3);
     const lines = excerpt.split('\n');
-    assert.deepEqual(lines.slice(0, 3), ['… (1998 earlier lines)', 'line 1998', 'line 1999']);
-    assert.match(lines[3], /^\\u001b\]52;c;x\\u0007y+… \(\d+ more characters\)$/);
+    assert.deepEqual(lines.slice(0, 3), ['… (1998 earlier lines not quoted)', 'line 1998', 'line 1999']);
+    assert.match(lines[3], /^\\u001b\]52;c;x\\u0007y+… \(300009 characters in all\) …y+$/, 'its start and its end');
+    assert.ok(lines[3].length < 240, `${lines[3].length}`);
     assert.ok(excerpt.length < 400, `${excerpt.length}`);
     assertClean(excerpt, 'text', true);
   });
@@ -119,6 +120,19 @@ describe('outputExcerpt: the last lines of a failed command', () => {
     assert.deepEqual(outputExcerpt('real error\rIn sync.', 5).split('\n'), ['real error', 'In sync.']);
   });
   it('never quotes more than five lines', () => assert.equal(outputExcerpt('a\nb\nc\nd\ne\nf\ng', 50).split('\n').length, 6));
+  const ends: [string, string, number, string][] = [
+    ['a short line', 'exit code: 3', 200, 'exit code: 3'],
+    ['a long line keeps its end', `executor failed running [${'x'.repeat(500)}]: exit code: 3`, 200, 'exit code: 3'],
+    ['escapes are counted once escaped', `${ESC}`.repeat(100), 200, '\\u001b'],
+  ];
+  for (const [what, line, max, end] of ends) {
+    it(`inertEnds: ${what}`, () => {
+      const shown = inertEnds(line, max);
+      assert.ok(shown.endsWith(end), shown);
+      assert.ok(shown.length <= max + 40, `${shown.length}`);
+      assertClean(shown, 'text', false);
+    });
+  }
 });
 
 describe("csvField: a field of docker's --secret CSV (Go encoding/csv)", () => {
@@ -285,7 +299,7 @@ process.exitCode = 1; // not exit(): a pipe would lose what is not written yet
     const plan = { build, imageRefs: ['r/a:v1'], labels: [], dockerfile: 'Dockerfile', secrets: [] };
     await assert.rejects(buildAndPush({ path: script, env: {} }, plan, mkdtempSync(join(tmpdir(), 't-')), retry), (error: Error) => {
       // stderr holds the error: its one (20 kB) line, cut; the 256 kB on stdout are in the log only.
-      assert.match(error.message, /^docker build failed \(exit 1\):\n\\u001b\]52;c;q+… \(\d+ more characters\)\nFix the Dockerfile/);
+      assert.match(error.message, /^docker build failed \(exit 1\):\n\\u001b\]52;c;q+… \(20008 characters in all\) …q+\\u0007\nFix the Dockerfile/);
       assert.ok(error.message.length < 1500, `${error.message.length}`);
       assertClean(error.message, 'text', true);
       return true;

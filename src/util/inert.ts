@@ -77,14 +77,30 @@ const EXCERPT_LINES = 5;
 const EXCERPT_LINE_MAX = 200;
 
 /**
+ * One line of a command's output, inert and at most `max` characters: its start and its end (where
+ * docker says "exit code: 3"), the middle left out with the whole length said (`total`, when what
+ * is at hand was already cut from something longer).
+ */
+export function inertEnds(line: string, max = EXCERPT_LINE_MAX, total = line.length): string {
+  const escape = (text: string): string => text.replace(UNSAFE, visible).replaceAll('##[', '## [');
+  if (line.length <= max && total <= line.length) {
+    const whole = escape(line);
+    if (whole.length <= max) return whole;
+  }
+  const head = escape(line.slice(0, max)).slice(0, Math.ceil(max * 0.6));
+  const tail = escape(line.slice(-max)).slice(-Math.floor(max * 0.4));
+  return `${head}… (${Math.max(total, line.length)} characters in all) …${tail}`;
+}
+
+/**
  * The last `count` non-empty lines of a command's output (docker, buildx), for an error: at most
- * EXCERPT_LINES lines of EXCERPT_LINE_MAX characters, each inert (so none carries a line break of
- * its own), after a note of how many earlier lines were left out.
+ * EXCERPT_LINES lines, each `inertEnds` (so none carries a line break of its own, and none is longer
+ * than about EXCERPT_LINE_MAX), after a note of how many earlier lines were left out.
  */
 export function outputExcerpt(output: string, count = 3): string {
   const lines = output.split(/\r\n|\n|\r/).filter((line) => line.trim());
   const shown = lines.slice(-Math.min(count, EXCERPT_LINES));
   const earlier = lines.length - shown.length;
-  const note = earlier > 0 ? [`… (${earlier} earlier line${earlier === 1 ? '' : 's'})`] : [];
-  return [...note, ...shown.map((line) => inert(line, EXCERPT_LINE_MAX))].join('\n');
+  const note = earlier > 0 ? [`… (${earlier} earlier line${earlier === 1 ? '' : 's'} not quoted)`] : [];
+  return [...note, ...shown.map((line) => inertEnds(line))].join('\n');
 }

@@ -1,13 +1,16 @@
 import * as exec from '@actions/exec';
 import { UserError } from '../../errors.js';
 import { log } from '../../log.js';
-import { inert, outputExcerpt } from '../../util/inert.js';
+import { inert, inertEnds, outputExcerpt } from '../../util/inert.js';
 import { ShownOutput, Tail } from './output.js';
 
 export interface DockerResult {
   exitCode: number;
+  /** The start and the end of each stream (see Tail). */
   stdout: string;
   stderr: string;
+  /** How long each stream was in all, when it was longer than what is kept. */
+  lengths?: { stdout: number; stderr: number };
 }
 
 /** How to run the docker client: which binary, and the environment (with the private DOCKER_CONFIG). */
@@ -49,25 +52,30 @@ export async function runDocker(
     },
   });
   shown?.end();
-  return { exitCode, stdout: stdout.toString(), stderr: stderr.toString() };
+  return { exitCode, stdout: stdout.toString(), stderr: stderr.toString(), lengths: { stdout: stdout.length, stderr: stderr.length } };
 }
 
-/** The output of a failed command worth quoting: stderr, else stdout. */
-function failureOutput(result: DockerResult): string {
-  return result.stderr.trim() || result.stdout.trim();
+/** The output of a failed command worth quoting (stderr, else stdout), and how long it was in all. */
+function failureOutput(result: DockerResult): { text: string; length: number } {
+  const stderr = result.stderr.trim();
+  if (stderr) return { text: stderr, length: Math.max(stderr.length, result.lengths?.stderr ?? 0) };
+  const stdout = result.stdout.trim();
+  return { text: stdout, length: Math.max(stdout.length, result.lengths?.stdout ?? 0) };
 }
 
-/** The last lines of a failed command, bounded and marked as quoted (see outputExcerpt). */
+/** The last lines of a failed command, bounded (see outputExcerpt). */
 export function lastLines(result: DockerResult, count = 3): string {
-  return outputExcerpt(failureOutput(result), count);
+  return outputExcerpt(failureOutput(result).text, count);
 }
 
-/** The last non-empty line of a failed command, inert and cut, to quote inside a sentence. */
-export function lastLine(result: DockerResult): string {
-  const lines = failureOutput(result)
-    .split(/\r\n|\n|\r/)
-    .filter((line) => line.trim());
-  return inert(lines.at(-1) ?? '', 300);
+/**
+ * A failed command's output on one line, to quote inside a sentence: inert (its line breaks shown
+ * as \u000a, so a registry's answer cannot start a line), its start and its end, at most ~300
+ * characters, with its whole length said.
+ */
+export function outputLine(result: DockerResult): string {
+  const { text, length } = failureOutput(result);
+  return inertEnds(text, 300, length);
 }
 
 export async function findDocker(env: NodeJS.ProcessEnv): Promise<DockerClient> {
@@ -85,7 +93,7 @@ export async function assertDaemonReachable(client: DockerClient): Promise<strin
   if (result.exitCode !== 0 || !result.stdout.trim()) {
     const host = client.env.DOCKER_HOST ?? 'the default socket /var/run/docker.sock';
     throw new UserError(
-      `Docker daemon: cannot reach it at ${inert(host)} (${lastLine(result) || 'no answer'}). Start dockerd on the runner, or point DOCKER_HOST at a running daemon.`,
+      `Docker daemon: cannot reach it at ${inert(host)} (${outputLine(result) || 'no answer'}). Start dockerd on the runner, or point DOCKER_HOST at a running daemon.`,
     );
   }
   return result.stdout.trim();

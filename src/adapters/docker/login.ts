@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
-import { lastLine, runDocker, type DockerClient } from './cli.js';
+import { outputLine, runDocker, type DockerClient } from './cli.js';
 
 /**
  * `docker login --password-stdin` into the private DOCKER_CONFIG (src/docker/config.ts), which
@@ -14,7 +14,7 @@ export async function dockerLogin(client: DockerClient, endpoint: string, userna
   });
   if (result.exitCode !== 0) {
     throw new UserError(
-      `docker login ${inert(endpoint, 200)} failed: ${lastLine(result)}. Check that the runner can reach the registry and trusts its certificate.`,
+      `docker login ${inert(endpoint, 200)} failed: ${outputLine(result)}. Check that the runner can reach the registry and trusts its certificate.`,
     );
   }
 }

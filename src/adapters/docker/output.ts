@@ -8,18 +8,38 @@ import { safeText } from '../../util/inert.js';
  */
 export const SHOWN = 64 * 1024;
 const LINE_MAX = 4096;
-/** How much of each stream is kept for reading the result (a digest, a status, the last lines). */
+/** How much of each stream is kept for reading the result (a digest, a status, the lines to quote). */
 const KEPT = 64 * 1024;
+const HEAD_KEPT = 4096;
 
-/** The last KEPT characters of a stream (amortised: cut only when twice that). */
+/**
+ * The start (HEAD_KEPT) and the end (KEPT) of a stream, with a line saying how much between them
+ * was dropped: a digest or a status is read from the end, an error quoted from both (amortised:
+ * the end is cut only when twice KEPT).
+ */
 export class Tail {
+  private head = '';
   private text = '';
+  private dropped = 0;
+  /** Every character the stream held. */
+  length = 0;
   add(chunk: string): void {
+    this.length += chunk.length;
+    if (this.head.length < HEAD_KEPT && this.dropped === 0 && this.text === '') {
+      const room = HEAD_KEPT - this.head.length;
+      this.head += chunk.slice(0, room);
+      chunk = chunk.slice(room);
+    }
     this.text += chunk;
-    if (this.text.length > 2 * KEPT) this.text = this.text.slice(-KEPT);
+    if (this.text.length > 2 * KEPT) {
+      this.dropped += this.text.length - KEPT;
+      this.text = this.text.slice(-KEPT);
+    }
   }
   toString(): string {
-    return this.text.length > KEPT ? this.text.slice(-KEPT) : this.text;
+    const extra = Math.max(0, this.text.length - KEPT);
+    const dropped = this.dropped + extra;
+    return dropped > 0 ? `${this.head}\n… (${dropped} characters of output not kept) …\n${this.text.slice(extra)}` : this.head + this.text;
   }
 }
 
