@@ -174,12 +174,22 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
     assertTerminalClean(result);
   });
 
-  it('action verify: the log, annotations, outputs, summary, state and report hold every stored extra escaped; the extra output parses back exactly', async () => {
+  it('action verify: the log, annotations, outputs, summary, state and report hold every stored extra and Sid escaped; the extra output parses back exactly', async () => {
     proxy.clear();
     proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT, PLANTS_SYNC]));
+    // A public foreign statement whose Sid drives a terminal: warned about, quoting the Sid.
+    const publicSid = `Public${TERMINAL}\n${PLANTED_GRANT}`;
+    proxy.repositoryPolicies.set(
+      PLATFORM_AGENT,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [crossAccountGrant(), { Sid: publicSid, Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }],
+      }),
+    );
     const result = await run(verifyInputs);
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /^::warning[^:]*::the allowlist names 3 repositories that the manifest does not expect: .*molecule-ai\/x\\u001b\]52;c;/m);
+    assert.match(result.log, /^::warning[^:]*::.*Public\\u001b\]52;c;cHduZWQ=\\u0007.*lets anyone pull/m);
     assert.deepEqual([...(JSON.parse(result.outputs.extra) as string[])].sort(), [DRIVES, PLANTS_GRANT, PLANTS_SYNC].sort());
     const report = JSON.parse(readFileSync(result.outputs.report, 'utf8')) as { extra: string[] };
     assert.deepEqual([...report.extra].sort(), [DRIVES, PLANTS_GRANT, PLANTS_SYNC].sort());
