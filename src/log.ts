@@ -1,4 +1,4 @@
-import { plainLines } from './util/inert.js';
+import { plainLines, safeText } from './util/inert.js';
 
 /**
  * The one way the action and the CLI talk to a person. Two implementations: the runner's
@@ -19,13 +19,14 @@ export interface Logger {
 export type RedactingLogger = Logger & { redact(text: string): string };
 
 /**
- * Plain text lines, never a workflow command, masked secrets redacted: the terminal's logger, and
- * the default before an entry point chooses one.
+ * Plain text lines, never a workflow command, no control or bidi character but our own line breaks,
+ * masked secrets redacted: the terminal's logger, and the default before an entry point chooses one.
  */
 export function plainLogger(write: (text: string) => void = (text) => process.stderr.write(text)): RedactingLogger {
   const secrets: string[] = [];
   const redact = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
-  const line = (text: string): void => write(`${redact(plainLines(text))}\n`);
+  // Redact first (secrets are known raw), then escape what may still drive a terminal, then break up `::`.
+  const line = (text: string): void => write(`${plainLines(safeText(redact(text)))}\n`);
   return {
     redact,
     info: line,
@@ -36,7 +37,8 @@ export function plainLogger(write: (text: string) => void = (text) => process.st
       return body();
     },
     mask: (secret) => {
-      if (secret.length > 0) secrets.push(secret, Buffer.from(secret).toString('base64'));
+      // Also as it reads once escaped (a secret holding a tab, quoted inert inside a message).
+      if (secret.length > 0) secrets.push(...new Set([secret, safeText(secret), Buffer.from(secret).toString('base64')]));
     },
   };
 }

@@ -162,7 +162,7 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const WRITE_OPERATIONS = new Set(['SetRepositoryPolicy', 'DeleteRepositoryPolicy', 'CreateRepository', 'PutRolePolicy', 'PutImage']);
+const WRITE_OPERATIONS = new Set(['SetRepositoryPolicy', 'DeleteRepositoryPolicy', 'CreateRepository', 'PutRolePolicy', 'DeleteRolePolicy', 'PutImage']);
 export const isWrite = (call: ProxyCall): boolean => WRITE_OPERATIONS.has(call.operation);
 
 function identify(request: IncomingMessage, body: string): { service: string; operation: string; json: boolean } {

@@ -12,7 +12,7 @@ import { dockerdResolves, loopbackHost } from './loopback-host.js';
  * Everything else is passed to the registry on 127.0.0.1:443 as it is (the Host header too, so the
  * registry's upload URLs keep pointing at the front). dockerd pushes through it like to any registry.
  */
-export type RegistryFault = 'http-403' | 'http-500' | 'http-502' | 'http-503' | 'reset';
+export type RegistryFault = 'http-403' | 'http-500' | 'http-502' | 'http-503' | 'reset' | 'answer';
 
 export interface RegistryFaultRule {
   method: string;
@@ -21,6 +21,8 @@ export interface RegistryFaultRule {
   fault: RegistryFault;
   /** Apply to this many matching requests, then let them through (default: all). */
   count?: number;
+  /** fault 'answer': this status, headers and body (a registry that answers what it likes). */
+  answer?: { status: number; headers?: Record<string, string>; body: string };
 }
 
 export interface RegistryCall {
@@ -60,11 +62,11 @@ export async function startRegistryFaultProxy(caFile: string, host: string, ip =
         incoming.socket.destroy();
         return;
       }
-      const status = Number(rule.fault.slice('http-'.length));
+      const status = rule.answer?.status ?? Number(rule.fault.slice('http-'.length));
       incoming.resume();
       incoming.on('end', () => {
-        response.writeHead(status, { 'content-type': 'text/plain' });
-        response.end(`injected ${status}\n`);
+        response.writeHead(status, rule.answer?.headers ?? { 'content-type': 'text/plain' });
+        response.end(rule.answer?.body ?? `injected ${status}\n`);
       });
       calls.push({ method: incoming.method ?? '', path, status, fault: rule.fault });
       return;

@@ -35,6 +35,10 @@ export interface StoredProxy {
   rolePolicies: Map<string, string>;
   /** SetRepositoryPolicy answers "Invalid repository policy provided" (a principal IAM does not know yet), forever. */
   refuseSetRepositoryPolicy: boolean;
+  /** This operation answers with this error (in its protocol's shape: JSON or XML), every time. */
+  errors: Map<string, { status: number; code: string; message: string }>;
+  /** AWS Organizations, answered here when this returns a body (moto's organization cannot be made hostile). */
+  organizations: ((operation: string, request: Record<string, unknown>) => unknown) | undefined;
   /** Every write operation that reached the proxy. */
   writes: string[];
   clear(): void;
@@ -65,11 +69,15 @@ export async function startStoredProxy(target: string): Promise<StoredProxy> {
     repositoryPolicies: new Map(),
     rolePolicies: new Map(),
     refuseSetRepositoryPolicy: false,
+    errors: new Map(),
+    organizations: undefined,
     writes: [],
     clear() {
       this.repositoryPolicies.clear();
       this.rolePolicies.clear();
       this.refuseSetRepositoryPolicy = false;
+      this.errors.clear();
+      this.organizations = undefined;
       this.writes.length = 0;
     },
   };
@@ -81,6 +89,26 @@ export async function startStoredProxy(target: string): Promise<StoredProxy> {
       const text = body.toString('utf8');
       const { operation, json } = operationOf(incoming, text);
       if (WRITES.has(operation)) proxy.writes.push(operation);
+      const error = proxy.errors.get(operation);
+      if (error) {
+        if (json) {
+          response.writeHead(error.status, { 'content-type': 'application/x-amz-json-1.1' });
+          response.end(JSON.stringify({ __type: error.code, message: error.message }));
+        } else {
+          response.writeHead(error.status, { 'content-type': 'text/xml' });
+          response.end(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>${xml(error.code)}</Code><Message>${xml(error.message)}</Message></Error><RequestId>stored-proxy</RequestId></ErrorResponse>`,
+          );
+        }
+        return;
+      }
+      const target = String(incoming.headers['x-amz-target'] ?? '');
+      const organization = target.startsWith('AWSOrganizationsV20161128.') ? proxy.organizations?.(operation, JSON.parse(text || '{}')) : undefined;
+      if (organization !== undefined) {
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(organization));
+        return;
+      }
       if (operation === 'GetRepositoryPolicy') {
         const { repositoryName, registryId } = JSON.parse(text) as { repositoryName: string; registryId?: string };
         const stored = proxy.repositoryPolicies.get(repositoryName);

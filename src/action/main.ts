@@ -10,6 +10,7 @@ import { setLogger } from '../log.js';
 import { assertNodeVersion, execute } from '../modes/execute.js';
 import { removeDockerConfigDir } from './state.js';
 import { cancelWaits } from '../util/retry.js';
+import { inert, safeText } from '../util/inert.js';
 
 /**
  * Cancellation (SIGTERM/SIGINT from the runner) must not leave registry credentials behind, and
@@ -38,8 +39,8 @@ function failOnDrift(report: RunReport): void {
   const count = renderFindings(report).filter((finding) => finding.severity === 'error').length;
   const what =
     report.missing.length > 0
-      ? `staging cannot pull ${report.missing.join(', ')}`
-      : `the allowlist names repositories the manifest does not expect (${report.extra.join(', ')})`;
+      ? `staging cannot pull ${report.missing.map((name) => inert(name, 256)).join(', ')}`
+      : `the allowlist names repositories the manifest does not expect (${report.extra.map((name) => inert(name, 256)).join(', ')})`;
   throw new UserError(`${pushed}${what}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
 }
 
@@ -62,7 +63,8 @@ export async function run(): Promise<void> {
     await emitReport(report, runner.tempDir);
     failOnDrift(report);
   } catch (error) {
-    if (error instanceof UserError) core.setFailed(error.message);
-    else core.setFailed(`publish-image: unexpected error (please report it): ${errorMessage(error)}`);
+    // The annotation is a sink like the log: escaped (and an unexpected error's text cut) before it is printed.
+    if (error instanceof UserError) core.setFailed(safeText(error.message));
+    else core.setFailed(safeText(`publish-image: unexpected error (please report it): ${inert(errorMessage(error), 1000)}`));
   }
 }

@@ -5,6 +5,7 @@ import { log } from '../log.js';
 import { hasDrift, type RunReport } from '../report/model.js';
 import { formatTable, HEADER, renderFindings, tableRows } from '../report/render.js';
 import { escapeHtml } from '../util/html.js';
+import { safeJson } from '../util/inert.js';
 
 /** Writes the JSON report and every output; prints the table to the log and the step summary. */
 export async function emitReport(report: RunReport, tempDir: string): Promise<string> {
@@ -12,7 +13,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   // the job's own folder; without it (not on a runner), a fresh private folder, never /tmp itself.
   const reportDir = process.env.RUNNER_TEMP ? tempDir : mkdtempSync(join(tempDir, 'publish-image-'));
   const reportPath = join(reportDir, `publish-image-report-${process.pid}-${Date.now()}.json`);
-  writeFileSync(reportPath, `${JSON.stringify({ ...report, findings: renderFindings(report) }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(reportPath, `${safeJson({ ...report, findings: renderFindings(report) }, 2)}\n`, { mode: 0o600, flag: 'wx' });
 
   const drift = hasDrift(report);
   if (report.repositories.length > 0) log.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
@@ -35,8 +36,9 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   }
   core.setOutput('repository-policy-changed', String(report.policyChanges.some((change) => change.target.startsWith('repository:') && change.written)));
   core.setOutput('drift', String(drift));
-  core.setOutput('missing', JSON.stringify(report.missing));
-  core.setOutput('extra', JSON.stringify(report.extra));
+  // Extras are stored text: JSON with every control and bidi character escaped (it parses back exactly).
+  core.setOutput('missing', safeJson(report.missing));
+  core.setOutput('extra', safeJson(report.extra));
   core.setOutput('report', reportPath);
 
   if (process.env.GITHUB_STEP_SUMMARY) {

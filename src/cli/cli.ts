@@ -6,7 +6,7 @@ import { flagList, parseFlags } from './flags.js';
 import { formatTable, renderFindings, tableRows } from '../report/render.js';
 import { readRunnerContext } from '../action/runner-context.js';
 import { setLogger } from '../log.js';
-import { plainLines } from '../util/inert.js';
+import { inert, plainLines, safeJson, safeText } from '../util/inert.js';
 import { terminalLogger } from './terminal-logger.js';
 
 const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
@@ -36,15 +36,18 @@ function printHuman(report: RunReport, write: (text: string) => void): void {
   );
   for (const finding of renderFindings(report))
     write(`\n${finding.severity.toUpperCase()} ${finding.subject ? `${finding.subject}: ` : ''}${finding.message}\n`);
-  if (report.extra.length > 0) write(`\nExtra (allowlisted, not expected): ${report.extra.join(', ')}\n`);
-  write(`\n${hasDrift(report) ? `DRIFT: ${report.missing.join(', ') || 'see above'}` : 'In sync.'}\n`);
+  // Extras are read from the stored allowlist: outside text, quoted inert like every other.
+  const names = (list: string[]): string => list.map((name) => inert(name, 256)).join(', ');
+  if (report.extra.length > 0) write(`\nExtra (allowlisted, not expected): ${names(report.extra)}\n`);
+  write(`\n${hasDrift(report) ? `DRIFT: ${names(report.missing) || 'see above'}` : 'In sync.'}\n`);
 }
 
 /** `publish-image verify|reconcile|plan`: exit 0 in sync, 2 drift, 1 error (like terraform plan -detailed-exitcode). */
 export async function runCli(args: string[]): Promise<number> {
   const terminal = terminalLogger();
   // Even the answer is plain text: a CLI run inside a workflow step must not print a line the runner would obey.
-  const stdout = (text: string): boolean => process.stdout.write(terminal.redact(plainLines(text)));
+  // Secrets redacted, then no control or bidi character but our own line breaks (a terminal obeys them).
+  const stdout = (text: string): boolean => process.stdout.write(plainLines(safeText(terminal.redact(text))));
   const [command, ...rest] = args;
   if (!command || command === '--help' || command === '-h' || rest.includes('--help') || rest.includes('-h')) {
     stdout(`${USAGE}\n`);
@@ -60,14 +63,13 @@ export async function runCli(args: string[]): Promise<number> {
     if (command === 'plan') flags['dry-run'] = 'true';
     const inputs = readInputs((name) => (name === 'mode' ? mode : (flags[name] ?? '')));
     const report = await execute(inputs, readRunnerContext());
-    if (json) stdout(`${JSON.stringify(report, null, 2)}\n`);
+    if (json) stdout(`${safeJson(report, 2)}\n`);
     else printHuman(report, stdout);
     const pending = command === 'plan' && report.plan?.changes === true;
     return hasDrift(report) || pending ? 2 : 0;
   } catch (error) {
-    process.stderr.write(
-      terminal.redact(`publish-image: ${error instanceof UserError ? error.message : `unexpected error (please report it): ${errorMessage(error)}`}\n`),
-    );
+    const message = error instanceof UserError ? error.message : `unexpected error (please report it): ${inert(errorMessage(error), 1000)}`;
+    process.stderr.write(plainLines(safeText(terminal.redact(`publish-image: ${message}\n`))));
     return 1;
   }
 }

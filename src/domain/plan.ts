@@ -32,6 +32,12 @@ export interface ReconcilePlan {
   allowlistAfter: PolicyDocument | undefined;
   /** Reconcile writes its own pull-only statement: the allowlist had none it may extend. */
   ownStatement: { sid: string; wider: string[] } | undefined;
+  /**
+   * Prune leaves no ARN in the allowlist statement: the statement goes (IAM refuses an empty
+   * Resource list), and with nothing else left in the policy, the inline policy is deleted
+   * (IAM refuses a policy without statements too).
+   */
+  emptied: { sid: string; deletePolicy: boolean } | undefined;
   /** What reconcile cannot fix on its own (a Deny, a Condition, a boundary, an SCP, a grant with no pull-principals). */
   unfixable: Unfixable[];
   size: { used: number; limit: number };
@@ -130,13 +136,27 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
           wider: widerPullStatements(input.allowlistDocument, input.pullActions).map((statement) => statement.Sid ?? '(no Sid)'),
         }
       : undefined;
-  const used = input.otherInlineLength + (allowlistAfter ? iamPolicyLength(allowlistAfter) : 0);
+  const ownBefore = findAllowlistStatement(input.allowlistDocument, input.pullActions);
+  const emptied =
+    ownBefore >= 0 && allowlist.add.length === 0 && allowlist.remove.length > 0 && removable.size > 0 && [...removable].every((arn) => remove.includes(arn))
+      ? { sid: input.allowlistDocument!.Statement[ownBefore].Sid ?? '(no Sid)', deletePolicy: allowlistAfter!.Statement.length === 0 }
+      : undefined;
+  const used = input.otherInlineLength + (allowlistAfter && !emptied?.deletePolicy ? iamPolicyLength(allowlistAfter) : 0);
   if (changesAllowlist && used > INLINE_POLICIES_LIMIT) {
     throw new UserError(
       `reconcile: the inline policies of the role would be ${used} characters (whitespace not counted), over IAM's ${INLINE_POLICIES_LIMIT}. Replace explicit ARNs in ${input.policyName} with a name-prefix wildcard (e.g. ${repositoryArn(input.region, input.registryId, 'molecule-ai/workspace-template-*')}), prune extras (prune: true), or move the allowlist to a managed policy (6,144 each, up to 10 per role). Nothing was written.`,
     );
   }
-  return { grants, allowlist, allowlistBefore: input.allowlistDocument, allowlistAfter, ownStatement, unfixable, size: { used, limit: INLINE_POLICIES_LIMIT } };
+  return {
+    grants,
+    allowlist,
+    allowlistBefore: input.allowlistDocument,
+    allowlistAfter: emptied?.deletePolicy ? undefined : allowlistAfter,
+    ownStatement,
+    emptied,
+    unfixable,
+    size: { used, limit: INLINE_POLICIES_LIMIT },
+  };
 }
 
 export function planHasChanges(plan: ReconcilePlan): boolean {
@@ -154,6 +174,8 @@ const LAYER_NAMES: Record<string, string> = {
 
 export function unfixableText(item: Unfixable): string {
   const layer = 'layer' in item && item.layer ? (LAYER_NAMES[item.layer] ?? item.layer) : 'a policy';
+  // An extra's name is read from the stored allowlist: outside text.
+  if ('repository' in item) item = { ...item, repository: inert(item.repository, 256) };
   switch (item.kind) {
     case 'grant-needs-principals':
       return `${item.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`;
@@ -183,16 +205,23 @@ export function unfixableText(item: Unfixable): string {
 /** The plan as a person reads it, like `terraform plan`. */
 export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: string): string {
   const lines: string[] = [];
-  for (const { repository } of plan.grants) lines.push(`  + grant      ${repository}: pull statement on its repository policy`);
+  for (const { repository } of plan.grants) lines.push(`  + grant      ${inert(repository)}: pull statement on its repository policy`);
   if (plan.ownStatement) {
     const wider =
       plan.ownStatement.wider.length > 0
         ? `: statement(s) ${plan.ownStatement.wider.map((sid) => `"${inert(sid, 100)}"`).join(', ')} also allow more than pull, so reconcile does not extend them`
         : '';
-    lines.push(`  + statement  ${plan.ownStatement.sid}: a pull-only allowlist statement in ${policyName}${wider}`);
+    lines.push(`  + statement  ${inert(plan.ownStatement.sid, 100)}: a pull-only allowlist statement in ${policyName}${wider}`);
   }
-  for (const arn of plan.allowlist.add) lines.push(`  + allowlist  ${arn}`);
-  for (const arn of plan.allowlist.remove) lines.push(`  - allowlist  ${arn}`);
+  // ARNs to remove are read from the stored allowlist: outside text, one line each whatever they hold.
+  for (const arn of plan.allowlist.add) lines.push(`  + allowlist  ${inert(arn)}`);
+  for (const arn of plan.allowlist.remove) lines.push(`  - allowlist  ${inert(arn)}`);
+  if (plan.emptied)
+    lines.push(
+      plan.emptied.deletePolicy
+        ? `  - policy     ${policyName}: prune leaves nothing in it (statement "${inert(plan.emptied.sid, 100)}" had only these ARNs), so reconcile deletes the inline policy (iam:DeleteRolePolicy)`
+        : `  - statement  "${inert(plan.emptied.sid, 100)}": prune leaves no ARN in it, so reconcile removes the statement`,
+    );
   if (plan.allowlist.addLogin) lines.push(`  + statement  ecr:GetAuthorizationToken on * (docker login)`);
   const percent = Math.round((plan.size.used / plan.size.limit) * 100);
   const header = planHasChanges(plan)

@@ -21,6 +21,7 @@ import { resolveTagDigest } from '../adapters/docker/registry.js';
 import { maskableParts, secretSpecs } from '../adapters/docker/secrets.js';
 import { resolveTags, tagIsImmutable } from '../adapters/docker/tags.js';
 import { UserError } from '../errors.js';
+import { quoted } from '../util/inert.js';
 import type { Inputs } from '../action/inputs.js';
 import type { RunReport } from '../report/model.js';
 import type { RunnerContext } from '../action/runner-context.js';
@@ -43,11 +44,13 @@ import { roleNameOf } from '../adapters/aws/iam.js';
 function resolveDockerfile(inputs: Inputs): string {
   const { context, file } = inputs.build;
   if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new UserError(`context: "${context}" is not a directory. Point it at the folder to build (check out the repository first).`);
+    throw new UserError(`context: ${quoted(context, 200)} is not a directory. Point it at the folder to build (check out the repository first).`);
   }
   const dockerfile = file || join(context, 'Dockerfile');
   if (!existsSync(dockerfile)) {
-    throw new UserError(`file: "${dockerfile}" does not exist. Set \`file:\` to the Dockerfile's path, or \`context:\` to the folder that holds it.`);
+    throw new UserError(
+      `file: ${quoted(dockerfile, 200)} does not exist. Set \`file:\` to the Dockerfile's path, or \`context:\` to the folder that holds it.`,
+    );
   }
   return dockerfile;
 }
@@ -67,7 +70,7 @@ function prepareBuildSecrets(inputs: Inputs, env: NodeJS.ProcessEnv): void {
   for (const { value } of secrets) for (const part of maskableParts(value)) log.mask(part);
   for (const { id, path } of secretFiles) {
     if (!existsSync(path) || !statSync(path).isFile())
-      throw new UserError(`secret-files: "${path}" (secret ${id}) is not a file. Give the path of the file that holds the secret.`);
+      throw new UserError(`secret-files: ${quoted(path, 200)} (secret ${id}) is not a file. Give the path of the file that holds the secret.`);
   }
 }
 

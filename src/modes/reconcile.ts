@@ -1,6 +1,6 @@
 import { log } from '../log.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { putInlinePolicy, readInline, roleNameOf } from '../adapters/aws/iam.js';
+import { deleteInlinePolicy, putInlinePolicy, readInline, roleNameOf } from '../adapters/aws/iam.js';
 import { restoreRepositoryPolicy } from '../adapters/aws/repository-policy.js';
 import { cancellableSleep, waitForPropagation, type PropagationOptions } from '../util/retry.js';
 import { applyGrant, finishVerdicts } from './cross-account.js';
@@ -50,7 +50,7 @@ async function writeAllowlist(
   edit: AllowlistEdit,
   pullActions: string[],
   propagation: PropagationOptions & { settleMs: number },
-): Promise<{ before: PolicyDocument | undefined; after: PolicyDocument }> {
+): Promise<{ before: PolicyDocument | undefined; after: PolicyDocument | undefined }> {
   const roleName = roleNameOf(roleArn);
   const read = async (): Promise<PolicyDocument | undefined> => (await readInline(iam, roleName, policyName, who))?.document;
   const sleep = propagation.sleep ?? ((ms: number) => cancellableSleep(ms, `iam:GetRolePolicy ${policyName}`));
@@ -58,10 +58,16 @@ async function writeAllowlist(
   for (let attempt = 1; attempt <= MAX_MERGE_ATTEMPTS; attempt++) {
     const current = await read();
     if (attempt === 1) firstBefore = current;
-    if (allowlistShows(current, edit, pullActions)) return { before: firstBefore, after: current as PolicyDocument };
+    if (allowlistShows(current, edit, pullActions)) return { before: firstBefore, after: current };
     const next = editAllowlist(current, edit, pullActions);
-    await putInlinePolicy(iam, roleArn, policyName, next, who);
-    log.info(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
+    // Prune took the last statement: IAM refuses a policy without one, so the policy itself goes.
+    if (next.Statement.length === 0) {
+      await deleteInlinePolicy(iam, roleArn, policyName, who);
+      log.info(`Deleted inline policy ${policyName} of role ${roleName}: prune left nothing in it (attempt ${attempt}).`);
+    } else {
+      await putInlinePolicy(iam, roleArn, policyName, next, who);
+      log.info(`Wrote inline policy ${policyName} of role ${roleName} (attempt ${attempt}).`);
+    }
     // Still the old document: IAM has not caught up yet. Anything else: another writer was here.
     const outcome = await waitForPropagation(
       `iam:GetRolePolicy ${policyName}`,
@@ -81,7 +87,7 @@ async function writeAllowlist(
     if (outcome.value === 'visible') {
       await sleep(propagation.settleMs);
       const settled = await read();
-      if (allowlistShows(settled, edit, pullActions)) return { before: firstBefore, after: settled as PolicyDocument };
+      if (allowlistShows(settled, edit, pullActions)) return { before: firstBefore, after: settled };
     }
     log.info(`Another writer replaced inline policy ${policyName} after our write; merging again (attempt ${attempt + 1} of ${MAX_MERGE_ATTEMPTS}).`);
   }
@@ -148,6 +154,7 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
   }
 
   const propagation = { timeoutMs: inputs.propagationTimeoutMs, log: log.info };
+  let policyDeleted = false;
   await log.group('Apply', async () => {
     const granted: { repository: string; before: PolicyDocument | undefined }[] = [];
     try {
@@ -164,9 +171,10 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
         report.policyChanges.push({
           target: `role:${roleNameOf(roleArn)}/${policyName}`,
           before: written.before ?? null,
-          after: written.after,
+          after: written.after ?? null,
           written: !samePolicyMeaning(written.before, written.after),
         });
+        policyDeleted = written.after === undefined;
       }
     } catch (error) {
       await rollBack(context, granted, error, report);
@@ -174,7 +182,12 @@ export async function reconcile(inputs: Inputs, runner: RunnerContext, report: R
   });
 
   // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.
-  const again = await surveyTargets(inputs, runner, context.readers);
+  // A policy prune deleted on purpose is not "missing": judge the role by what it still has.
+  const again = await surveyTargets(policyDeleted ? { ...inputs, stagingPolicyName: undefined } : inputs, runner, context.readers);
+  if (policyDeleted)
+    report.warnings.push(
+      `inline policy ${policyName} of role ${roleNameOf(roleArn)} was deleted: prune left nothing in it. A later run with staging-policy-name: ${policyName} reports it missing; drop that input, or let reconcile create it again with the expected repositories.`,
+    );
   const granted = new Set(reconcilePlan.grants.map((grant) => grant.repository));
   const added = new Set(reconcilePlan.allowlist.add);
   for (const verdict of again.survey.verdicts) {

@@ -1,4 +1,5 @@
 import {
+  DeleteRolePolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
@@ -11,6 +12,8 @@ import {
 import { decodeIamDocument, parsePolicy, type PolicyDocument } from '../../domain/policy/document.js';
 import { roleNameOf } from '../../domain/arn.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
+import { UserError } from '../../errors.js';
+import { inert } from '../../util/inert.js';
 
 export { roleNameOf };
 
@@ -111,11 +114,32 @@ export async function readStagingIdentity(iam: IAMClient, roleArn: string, who: 
   return { documents: [...inline.filter((policy): policy is NamedPolicy => policy !== undefined), ...managed], inlineNames };
 }
 
-/** PutRolePolicy of one inline policy (the allowlist); reconcile re-reads afterwards to confirm. */
+/**
+ * PutRolePolicy of one inline policy (the allowlist); reconcile re-reads afterwards to confirm. IAM
+ * refusing the document as malformed is a fault of what we wrote, not of AWS: said as such, with
+ * the document (cut), never as "re-run later".
+ */
 export async function putInlinePolicy(iam: IAMClient, roleArn: string, policyName: string, document: PolicyDocument, who: string): Promise<void> {
-  await awsCall(
-    'iam:PutRolePolicy',
-    () => iam.send(new PutRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName, PolicyDocument: JSON.stringify(document) })),
-    who,
-  );
+  const policyDocument = JSON.stringify(document);
+  try {
+    await iam.send(new PutRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName, PolicyDocument: policyDocument }));
+  } catch (error) {
+    if (isAwsError(error, 'MalformedPolicyDocument', 'MalformedPolicyDocumentException')) {
+      throw new UserError(
+        `iam:PutRolePolicy: IAM refused the inline policy ${policyName} that reconcile wrote for role ${roleNameOf(roleArn)} as malformed (${inert((error as Error).message, 200)}). It wrote: ${inert(policyDocument, 400)}. This is a fault of publish-image: please report it with that document. The inline policy is as it was; nothing after this call was written.`,
+      );
+    }
+    throw describeAwsError(error, 'iam:PutRolePolicy', who);
+  }
+}
+
+/** DeleteRolePolicy of the allowlist policy, when prune leaves nothing in it (IAM keeps no empty policy). */
+export async function deleteInlinePolicy(iam: IAMClient, roleArn: string, policyName: string, who: string): Promise<void> {
+  try {
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName }));
+  } catch (error) {
+    // Already gone (another reconcile pruned it too): what we meant to do is done.
+    if (isAwsError(error, 'NoSuchEntity', 'NoSuchEntityException')) return;
+    throw describeAwsError(error, 'iam:DeleteRolePolicy', who);
+  }
 }

@@ -8,6 +8,7 @@ import {
   type Root,
 } from '@aws-sdk/client-organizations';
 import { inert } from '../../util/inert.js';
+import { UserError } from '../../errors.js';
 import { parsePolicy } from '../../domain/policy/document.js';
 import { describeAwsError, isAwsError } from './errors.js';
 import type { NamedPolicy } from './iam.js';
@@ -199,7 +200,10 @@ async function walkToRoot(
     onOu(parent.id);
     child = parent.id;
   }
-  throw new Error(`ListParents: no root within ${MAX_DEPTH} levels above account ${inert(accountId)}; the organization tree is not what AWS allows.`);
+  // Not a failure a re-run fixes: what answered is not an organization tree AWS can hold.
+  throw new UserError(
+    `organizations:ListParents: no root within ${MAX_DEPTH} levels above account ${inert(accountId)}, but AWS nests OUs at most 5 deep under the root: what answers (a loop, or not AWS Organizations) is not an organization AWS can hold, and a re-run reads the same. Check organization-assume-role-arn (it must be a role in the management account or a delegated administrator) and any AWS_ENDPOINT_URL override, or leave organization-assume-role-arn empty to judge without SCPs (they are then reported as not checked).`,
+  );
 }
 
 /** DescribeOrganization: any member account may call it. */

@@ -1,5 +1,6 @@
 import { DeleteRepositoryPolicyCommand, GetRepositoryPolicyCommand, SetRepositoryPolicyCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { UserError } from '../../errors.js';
+import { inert } from '../../util/inert.js';
 import { parsePolicy, type PolicyDocument } from '../../domain/policy/document.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
 import { waitForPropagation, type PropagationOptions } from '../../util/retry.js';
@@ -47,7 +48,7 @@ export async function writeRepositoryPolicy(
         await ecr.send(new SetRepositoryPolicyCommand({ registryId, repositoryName: repository, policyText }));
         return { done: true as const, value: undefined };
       } catch (error) {
-        if (isPrincipalNotYetKnown(error)) return { done: false as const, reason: (error as Error).message };
+        if (isPrincipalNotYetKnown(error)) return { done: false as const, reason: inert((error as Error).message, 200) };
         throw describeAwsError(error, 'ecr:SetRepositoryPolicy');
       }
     },

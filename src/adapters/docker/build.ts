@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { cancellableSleep } from '../../util/retry.js';
+import { inert, safeJson } from '../../util/inert.js';
 import { buildxArgs, digestFromMetadata, digestFromPushOutput, imageIdFromMetadata, legacyBuildArgs, legacyMetadata, type BuildPlan } from './args.js';
 import { hasBuildx, lastLines, runDocker, type DockerClient, type DockerResult } from './cli.js';
 
@@ -91,7 +92,7 @@ async function withPushRetries(
     if (!reason) throw notPushed(what, count, result, pushed, false);
     if (count >= retry.attempts) throw notPushed(what, count, result, pushed, true);
     const delay = retry.delayMs(count);
-    log.info(`${what}: attempt ${count} of ${retry.attempts} failed (${reason}); retrying in ${(delay / 1000).toFixed(1)}s.`);
+    log.info(`${what}: attempt ${count} of ${retry.attempts} failed (${inert(reason, 200)}); retrying in ${(delay / 1000).toFixed(1)}s.`);
     await retry.sleep(delay);
   }
 }
@@ -118,9 +119,10 @@ async function buildWithBuildx(client: DockerClient, plan: BuildPlan, tempDir: s
   }
 }
 
+/** buildx's metadata file, compact, for the `metadata` output: escaped as the JSON report is (it names what the build chose). */
 function compactJson(text: string): string {
   try {
-    return JSON.stringify(JSON.parse(text));
+    return safeJson(JSON.parse(text));
   } catch {
     return '{}';
   }

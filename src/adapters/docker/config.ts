@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { log } from '../../log.js';
 import { inert } from '../../util/inert.js';
+import { JsonTextError, parseJsonText } from '../../util/json.js';
 
 /**
  * The private DOCKER_CONFIG the build runs with. It keeps what the job already set up, and keeps
@@ -60,13 +61,14 @@ function readUserConfig(file: string): ConfigFile {
     const stat = statSync(file);
     // A FIFO or a device would block or never end: only a regular file is read.
     if (!stat.isFile() || stat.size > MAX_CONFIG_BYTES) throw new Error('not a regular file under 1 MiB');
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    // Not JSON.parse: its message quotes the text around the fault, and this file holds credentials
+    // (`auths`). parseJsonText says only the line and column.
+    const parsed = parseJsonText(readFileSync(file, 'utf8'), { maxDepth: 64 });
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     return parsed as ConfigFile;
   } catch (error) {
-    log.warning(
-      `docker config ${inert(file)} could not be read (${inert((error as Error).message)}); the build runs without the logins and settings it holds.`,
-    );
+    const problem = error instanceof JsonTextError ? `not valid JSON: ${error.message}` : inert((error as Error).message, 200);
+    log.warning(`docker config ${inert(file)} could not be read (${problem}); the build runs without the logins and settings it holds.`);
     return {};
   }
 }

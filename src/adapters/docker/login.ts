@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
-import { lastLines, runDocker, type DockerClient } from './cli.js';
+import { inert } from '../../util/inert.js';
+import { outputLine, runDocker, type DockerClient } from './cli.js';
 
 /**
  * `docker login --password-stdin` into the private DOCKER_CONFIG (src/docker/config.ts), which
@@ -12,6 +13,8 @@ export async function dockerLogin(client: DockerClient, endpoint: string, userna
     silent: true,
   });
   if (result.exitCode !== 0) {
-    throw new UserError(`docker login ${endpoint} failed: ${lastLines(result, 1)}. Check that the runner can reach the registry and trusts its certificate.`);
+    throw new UserError(
+      `docker login ${inert(endpoint, 200)} failed: ${outputLine(result)}. Check that the runner can reach the registry and trusts its certificate.`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { inert } from '../../util/inert.js';
+import { inert, quoted } from '../../util/inert.js';
 
 /**
  * Build secrets, SSH and extra contexts with docker/build-push-action's input names and formats:
@@ -84,8 +84,16 @@ export function parseSecrets(text: string): SecretValue[] {
 
 export function parseSecretFiles(text: string): SecretFile[] {
   const files = quotedEntries(text).map((entry, index) => {
-    const [id, path] = splitPair('secret-files', entry, index, 'id=path', true);
-    return { id, path: path.trim() };
+    const [id, given] = splitPair('secret-files', entry, index, 'id=path', true);
+    const path = given.trim();
+    // A line break does not survive buildx's CSV reading as written (CR LF becomes LF), and no other
+    // control character belongs in a path: refused rather than read as another file.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(path))
+      throw new UserError(
+        `secret-files: entry ${index + 1} (secret ${id}) has a path holding a line break or another control character (${quoted(path)}), which docker's --secret cannot carry. Rename the file.`,
+      );
+    return { id, path };
   });
   assertUniqueIds(
     'secret-files',
@@ -157,8 +165,17 @@ export function secretSpecs(dir: string, secrets: SecretValue[], files: SecretFi
   valued.forEach(({ id, value }, index) => {
     const file = join(dir, `secret-${index}`);
     writeFileSync(file, value, { mode: 0o600 });
-    specs.push(`id=${id},src=${file}`);
+    specs.push(`id=${id},${csvField(`src=${file}`)}`);
   });
-  for (const { id, path } of files) specs.push(`id=${id},src=${path}`);
+  for (const { id, path } of files) specs.push(`id=${id},${csvField(`src=${path}`)}`);
   return specs;
+}
+
+/**
+ * One field of a CSV value docker and buildx read with Go's encoding/csv (`--secret`): quoted when it
+ * holds a comma, a double quote or a line break, a quote inside doubled. Unquoted, a path holding
+ * `,src=/other/file` would make docker read that other file (the last `src=` wins).
+ */
+export function csvField(field: string): string {
+  return /[",\r\n]/.test(field) || /^\s/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
 }
