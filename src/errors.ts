@@ -3,9 +3,12 @@
  * Anything else reaching the top level is a bug and is reported as such.
  */
 export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** The message without its last word on the run's writes, for a caller that says more about them. */
+  readonly what: string;
+  constructor(message: string, writes?: string) {
+    super(writes ? `${message} ${writes}` : message);
     this.name = 'UserError';
+    this.what = message;
   }
 }
 

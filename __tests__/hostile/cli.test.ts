@@ -120,7 +120,7 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     assert.deepEqual(await writableState(moto.endpoint), state);
   });
 
-  // Found by this suite: printHuman (src/cli.ts) writes the plan, the table and the extras with stored
+  // Found by this suite: printHuman (src/cli/cli.ts) writes the plan, the table and the extras with stored
   // repository names raw, so a Resource holding "\n::add-mask::x" starts a line of its own on stdout
   // (a workflow command when the CLI runs in a `run:` step). Todo until the CLI's stdout goes through
   // plainLines (and the names through inert).

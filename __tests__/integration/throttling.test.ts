@@ -3,7 +3,7 @@
 // Throttling, HTTP 400). The rates here are scaled so the limit bites in a short test; the bench
 // runs the same at AWS's rates (scripts/bench.ts --only throttling, BENCHMARKS.md). A 500-repository
 // verify and a 50-repository reconcile must finish with the right answer and no failed call: the
-// SDK's adaptive retry mode (src/aws/clients.ts) slows down instead of giving up.
+// SDK's adaptive retry mode (src/adapters/aws/clients.ts) slows down instead of giving up.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

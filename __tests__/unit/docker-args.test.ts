@@ -9,7 +9,7 @@ import {
   withOciLabels,
   type BuildPlan,
 } from '../../src/adapters/docker/args.js';
-import type { BuildInputs } from '../../src/action/inputs.js';
+import type { BuildInputs } from '../../src/settings/inputs.js';
 
 const build: BuildInputs = {
   context: 'app',

@@ -11,8 +11,9 @@ import { buildAndPush, type PushRetry } from '../../src/adapters/docker/build.js
 import { createPrivateDockerConfig } from '../../src/adapters/docker/config.js';
 import { SHOWN } from '../../src/adapters/docker/output.js';
 import { csvField, parseSecretFiles, secretSpecs } from '../../src/adapters/docker/secrets.js';
-import type { BuildInputs } from '../../src/action/inputs.js';
-import { formatPlan, planReconcile, type PlanInput } from '../../src/domain/plan.js';
+import type { BuildInputs } from '../../src/settings/inputs.js';
+import { planReconcile, type PlanInput } from '../../src/domain/plan.js';
+import { formatPlan } from '../../src/report/plan-text.js';
 import { plainLogger, setLogger } from '../../src/log.js';
 import { escapeHtml } from '../../src/util/html.js';
 import { inert, inertEnds, outputExcerpt, plainLines, safeJson, safeText } from '../../src/util/inert.js';

@@ -3,9 +3,9 @@
 //
 // What is compared is exactly what the action decides: `judgeIdentitySide` (identity policies ∩
 // permissions boundary ∩ SCP levels), `judgeGrantSide` (repository policy, RCP levels) and
-// `judgeLogin` (ecr:GetAuthorizationToken) from src/checks/judge.ts, over the request context
+// `judgeLogin` (ecr:GetAuthorizationToken) from src/domain/checks/judge.ts, over the request context
 // `pullRequestContext(facts)` builds from what a run reads. The two sides are combined as the product
-// combines them (src/crossaccount.ts, `drifts`): pullable only when both sides are allowed; a Deny
+// combines them (src/domain/checks/verdict.ts, `drifts`): pullable only when both sides are allowed; a Deny
 // on either side is "denied" (it wins over "missing"); otherwise a side that is "missing" makes it
 // missing; otherwise a "conditional" side makes it conditional.
 //
@@ -117,7 +117,7 @@ const orgPath = (org: string, variant: number): string => `${org}/r-ab12/ou-ab12
 const resourceOrgPath = (org: string): string => `${org}/r-ab12/ou-ab12-22222222/`;
 
 // ---------------------------------------------------------------------------------------------
-// The product: the shipped judge functions, combined as src/crossaccount.ts combines them.
+// The product: the shipped judge functions, combined as src/domain/checks/verdict.ts combines them.
 
 const RCP_FULL_AWS_ACCESS: Statement = { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' };
 const source = (name: string, statements: Statement[]) => ({ name, statements });

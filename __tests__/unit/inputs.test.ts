@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { INPUT_DEFAULTS, readInputs, type InputName } from '../../src/action/inputs.js';
+import { INPUT_DEFAULTS, readInputs, type InputName } from '../../src/settings/inputs.js';
 import { UserError } from '../../src/errors.js';
 import { ROOT } from '../../stack/action.js';
 

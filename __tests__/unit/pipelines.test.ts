@@ -14,7 +14,7 @@ import { buildAndPush, transientPushFailure, type PushRetry } from '../../src/ad
 import { privateConfig, registryHostname } from '../../src/adapters/docker/config.js';
 import { maskableParts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh, quotedEntries, secretSpecs } from '../../src/adapters/docker/secrets.js';
 import { readExclusionFilters, refNameAsTag, resolveTags, tagInputProblem, tagIsImmutable, wildcardMatches } from '../../src/adapters/docker/tags.js';
-import type { BuildInputs } from '../../src/action/inputs.js';
+import type { BuildInputs } from '../../src/settings/inputs.js';
 import { displayProxy, proxyFor } from '../../src/adapters/net/proxy.js';
 import { plainLogger, setLogger } from '../../src/log.js';
 

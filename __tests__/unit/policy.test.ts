@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowlistEntries, allowlistShows, coveredBy, editAllowlist, findAllowlistStatement } from '../../src/domain/policy/allowlist.js';
 import { decodeIamDocument, iamPolicyLength, parsePolicy, samePolicyMeaning, type PolicyDocument, type Statement } from '../../src/domain/policy/document.js';
-import { grantStatement, planGrant, publicGrantFindings, stalePrincipals } from '../../src/domain/policy/repository-grant.js';
-import { formatPlan, planReconcile, type PlanInput } from '../../src/domain/plan.js';
+import { grantStatement, planGrant, publicGrants, stalePrincipals } from '../../src/domain/policy/repository-grant.js';
+import { planReconcile, type PlanInput } from '../../src/domain/plan.js';
+import { formatPlan } from '../../src/report/plan-text.js';
 import type { Check, CheckStatus, RepositoryVerdict } from '../../src/domain/checks/model.js';
 import type { Layer } from '../../src/domain/policy/evaluate.js';
 import { expectedRepositories } from '../../src/domain/manifest.js';
@@ -99,9 +100,9 @@ describe('the repository grant', () => {
       { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' },
       { Sid: 'Old', Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLE123'] }, Action: 'ecr:BatchGetImage' },
     );
-    assert.equal(publicGrantFindings(policy, 'PublishImageCrossAccountPull', 'r').length, 1);
+    assert.equal(publicGrants(policy, 'PublishImageCrossAccountPull', 'r').length, 1);
     assert.deepEqual(stalePrincipals(policy), [{ sid: 'Old', principal: 'AROAEXAMPLE123' }]);
-    assert.deepEqual(publicGrantFindings(doc({ ...grant, Principal: '*' }), 'PublishImageCrossAccountPull', 'r'), [], 'our own statement is never foreign');
+    assert.deepEqual(publicGrants(doc({ ...grant, Principal: '*' }), 'PublishImageCrossAccountPull', 'r'), [], 'our own statement is never foreign');
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/action-parser';
-import { INPUT_DEFAULTS } from '../../src/action/inputs.js';
+import { INPUT_DEFAULTS } from '../../src/settings/inputs.js';
 import { ROOT } from '../../stack/action.js';
 
 type Step = { uses?: string; with?: Record<string, unknown>; run?: string };

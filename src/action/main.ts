@@ -1,14 +1,15 @@
 import * as core from '@actions/core';
 import { errorMessage, UserError } from '../errors.js';
-import { readInputs } from './inputs.js';
-import { emptyReport, hasDrift, type RunReport } from '../report/model.js';
+import { readSettings } from '../settings/settings.js';
+import { hasDrift, type RunReport } from '../report/model.js';
 import { renderFindings } from '../report/render.js';
 import { emitReport } from './outputs.js';
-import { readRunnerContext } from './runner-context.js';
+import { readRunContext } from '../settings/run-context.js';
 import { actionLogger } from './logger.js';
 import { setLogger } from '../log.js';
-import { assertNodeVersion, execute } from '../modes/execute.js';
-import { removeDockerConfigDir } from './state.js';
+import { assertNodeVersion, runMode } from '../modes/run.js';
+import { FailedRun } from '../modes/result.js';
+import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
 import { cancelWaits } from '../util/retry.js';
 import { inert, safeText } from '../util/inert.js';
 
@@ -50,17 +51,17 @@ export async function run(): Promise<void> {
   removeCredentialsOnSignal();
   try {
     assertNodeVersion();
-    const inputs = readInputs((name) => core.getInput(name));
-    const runner = readRunnerContext();
-    const report = emptyReport(inputs.mode, inputs.region);
+    const run = readRunContext();
+    const settings = readSettings((name) => core.getInput(name), run);
+    let report: RunReport;
     try {
-      await execute(inputs, runner, report);
+      report = await runMode(settings, { dockerConfig: { save: saveDockerConfigDir, remove: () => void removeDockerConfigDir() } });
     } catch (error) {
       // What was read and written so far still goes to the report, so a change can be undone by hand.
-      if (report.repositories.length > 0 || report.policyChanges.length > 0 || report.image) await emitReport(report, runner.tempDir).catch(() => undefined);
+      if (error instanceof FailedRun) await emitReport(error.report, run.tempDir).catch(() => undefined);
       throw error;
     }
-    await emitReport(report, runner.tempDir);
+    await emitReport(report, run.tempDir);
     failOnDrift(report);
   } catch (error) {
     // The annotation is a sink like the log: escaped (and an unexpected error's text cut) before it is printed.

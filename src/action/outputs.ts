@@ -6,6 +6,7 @@ import { hasDrift, type RunReport } from '../report/model.js';
 import { formatTable, HEADER, renderFindings, tableRows } from '../report/render.js';
 import { escapeHtml } from '../util/html.js';
 import { safeJson } from '../util/inert.js';
+import { planLines, reportJson } from '../report/json.js';
 
 /** Writes the JSON report and every output; prints the table to the log and the step summary. */
 export async function emitReport(report: RunReport, tempDir: string): Promise<string> {
@@ -13,7 +14,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   // the job's own folder; without it (not on a runner), a fresh private folder, never /tmp itself.
   const reportDir = process.env.RUNNER_TEMP ? tempDir : mkdtempSync(join(tempDir, 'publish-image-'));
   const reportPath = join(reportDir, `publish-image-report-${process.pid}-${Date.now()}.json`);
-  writeFileSync(reportPath, `${safeJson({ ...report, findings: renderFindings(report) }, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(reportPath, `${reportJson(report)}\n`, { mode: 0o600, flag: 'wx' });
 
   const drift = hasDrift(report);
   if (report.repositories.length > 0) log.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
@@ -34,7 +35,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
     if (report.image.imageId) core.setOutput('imageid', report.image.imageId);
     if (report.image.metadata) core.setOutput('metadata', report.image.metadata);
   }
-  core.setOutput('repository-policy-changed', String(report.policyChanges.some((change) => change.target.startsWith('repository:') && change.written)));
+  core.setOutput('repository-policy-changed', String(report.policyChanges.some((change) => change.target.kind === 'repository' && change.written)));
   core.setOutput('drift', String(drift));
   // Extras are stored text: JSON with every control and bidi character escaped (it parses back exactly).
   core.setOutput('missing', safeJson(report.missing));
@@ -44,7 +45,8 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   if (process.env.GITHUB_STEP_SUMMARY) {
     const summary = core.summary.addHeading(`publish-image: ${report.mode}`, 3);
     if (report.image) summary.addRaw(`Pushed <code>${escapeHtml(report.image.imageUri)}</code>`, true);
-    if (report.plan) summary.addCodeBlock(escapeHtml(report.plan.text.join('\n')));
+    const plan = planLines(report);
+    if (plan) summary.addCodeBlock(escapeHtml(plan.join('\n')));
     if (report.repositories.length > 0) {
       summary.addTable([HEADER.map((data) => ({ data, header: true })), ...tableRows(report).map((row) => row.map(escapeHtml))]);
     }

@@ -14,7 +14,7 @@ const markerText = (dir: string): string => `publish-image private DOCKER_CONFIG
 
 let activeDockerConfig: string | undefined;
 
-/** Where temporary folders of this job live: RUNNER_TEMP, else the system's (as in runner-context.ts). */
+/** Where temporary folders of this job live: RUNNER_TEMP, else the system's (as in settings/run-context.ts). */
 function tempRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   return [env.RUNNER_TEMP, env.TMPDIR, '/tmp', tmpdir()].filter((root): root is string => Boolean(root));
 }

@@ -1,12 +1,14 @@
 import { errorMessage, UserError } from '../errors.js';
-import { readInputs } from '../action/inputs.js';
-import { assertNodeVersion, execute } from '../modes/execute.js';
+import { readSettings } from '../settings/settings.js';
+import { assertNodeVersion, runMode } from '../modes/run.js';
 import { hasDrift, type RunReport } from '../report/model.js';
 import { flagList, parseFlags } from './flags.js';
 import { formatTable, renderFindings, tableRows } from '../report/render.js';
-import { readRunnerContext } from '../action/runner-context.js';
+import { readRunContext } from '../settings/run-context.js';
+import { planHasChanges } from '../domain/plan.js';
+import { planLines, reportJson } from '../report/json.js';
 import { setLogger } from '../log.js';
-import { inert, plainLines, safeJson, safeText } from '../util/inert.js';
+import { inert, plainLines, safeText } from '../util/inert.js';
 import { terminalLogger } from './terminal-logger.js';
 
 const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
@@ -27,7 +29,8 @@ Exit status: 0 in sync, 2 drift (or, for plan, changes to make), 1 error.
 Inputs: ${flagList()}`;
 
 function printHuman(report: RunReport, write: (text: string) => void): void {
-  if (report.plan) write(`${report.plan.text.join('\n')}\n\n`);
+  const plan = planLines(report);
+  if (plan) write(`${plan.join('\n')}\n\n`);
   write(
     `${formatTable(
       ['repository', 'grant', 'identity', 'verdict'],
@@ -61,11 +64,12 @@ export async function runCli(args: string[]): Promise<number> {
     const { inputs: flags, json } = parseFlags(rest);
     const mode = command === 'plan' ? 'reconcile' : command;
     if (command === 'plan') flags['dry-run'] = 'true';
-    const inputs = readInputs((name) => (name === 'mode' ? mode : (flags[name] ?? '')));
-    const report = await execute(inputs, readRunnerContext());
-    if (json) stdout(`${safeJson(report, 2)}\n`);
+    const settings = readSettings((name) => (name === 'mode' ? mode : (flags[name] ?? '')), readRunContext());
+    // The CLI never publishes (no command maps to it), so it keeps no DOCKER_CONFIG.
+    const report = await runMode(settings, { dockerConfig: { save: () => undefined, remove: () => undefined } });
+    if (json) stdout(`${reportJson(report)}\n`);
     else printHuman(report, stdout);
-    const pending = command === 'plan' && report.plan?.changes === true;
+    const pending = command === 'plan' && report.plan !== undefined && planHasChanges(report.plan.plan);
     return hasDrift(report) || pending ? 2 : 0;
   } catch (error) {
     const message = error instanceof UserError ? error.message : `unexpected error (please report it): ${inert(errorMessage(error), 1000)}`;

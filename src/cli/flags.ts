@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { INPUT_DEFAULTS, type InputName } from '../action/inputs.js';
+import { INPUT_DEFAULTS, type InputName } from '../settings/inputs.js';
 import { UserError } from '../errors.js';
 
 /** The inputs a terminal may give: every action input but `mode` (the command says it). */

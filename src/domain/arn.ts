@@ -20,6 +20,11 @@ export function accountOf(arn: string): string {
 }
 
 /** The partition segment of an ARN: aws, aws-cn, aws-us-gov. */
+/** The region of an ARN (its fourth field). */
+export function regionOf(arn: string): string {
+  return arn.split(':')[3] ?? '';
+}
+
 export function partitionOf(arn: string): string {
   return arn.split(':')[1] ?? '';
 }

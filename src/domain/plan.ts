@@ -1,6 +1,5 @@
 import type { RepositoryVerdict, RoleVerdict } from './checks/model.js';
 import { UserError } from '../errors.js';
-import { inert } from '../util/inert.js';
 import {
   ALLOWLIST_SID,
   editAllowlist,
@@ -22,7 +21,7 @@ export type Unfixable =
   | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined; statements: string[] }
   | { kind: 'registry-deny'; repository: string; status: string; statements: string[] }
   | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
-  | { kind: 'extra-elsewhere'; repository: string; heldBy: string[] }
+  | { kind: 'extra-elsewhere'; repository: string; heldBy: { sid: string | undefined; policy: string }[] }
   | { kind: 'login'; status: string; layer: string | undefined };
 
 export interface ReconcilePlan {
@@ -89,11 +88,9 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
 }
 
 /** Which statements of which policies name `arn` (for a person to edit by hand). */
-function holders(policies: PlanInput['policies'], arn: string): string[] {
+function holders(policies: PlanInput['policies'], arn: string): { sid: string | undefined; policy: string }[] {
   return policies.flatMap(({ name, document }) =>
-    document.Statement.filter((statement) => asList(statement.Resource).includes(arn)).map(
-      (statement) => `statement "${inert(statement.Sid ?? '(no Sid)', 100)}" of ${inert(name, 200)}`,
-    ),
+    document.Statement.filter((statement) => asList(statement.Resource).includes(arn)).map((statement) => ({ sid: statement.Sid, policy: name })),
   );
 }
 
@@ -161,78 +158,4 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
 
 export function planHasChanges(plan: ReconcilePlan): boolean {
   return plan.grants.length > 0 || plan.allowlist.add.length > 0 || plan.allowlist.remove.length > 0 || plan.allowlist.addLogin;
-}
-
-const LAYER_NAMES: Record<string, string> = {
-  identity: 'its identity policies',
-  boundary: 'its permissions boundary',
-  scp: 'a service control policy',
-  resource: 'the repository policy',
-  registry: 'the registry policy',
-  rcp: 'a resource control policy',
-};
-
-export function unfixableText(item: Unfixable): string {
-  const layer = 'layer' in item && item.layer ? (LAYER_NAMES[item.layer] ?? item.layer) : 'a policy';
-  // An extra's name is read from the stored allowlist: outside text.
-  if ('repository' in item) item = { ...item, repository: inert(item.repository, 256) };
-  switch (item.kind) {
-    case 'grant-needs-principals':
-      return `${item.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`;
-    case 'foreign-stale-principal':
-      return `${item.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`;
-    case 'no-repository':
-      return `${item.repository}: the repository does not exist; reconcile does not create repositories. Publish it first.`;
-    case 'grant-side': {
-      const named = item.statements.length > 0 ? ` (statement ${item.statements.map((sid) => `"${inert(sid, 100)}"`).join(', ')})` : '';
-      return `${item.repository}: repository side is "${item.status}" because of ${layer}${named}; reconcile does not override a Deny, a Condition or an RCP. See the findings.`;
-    }
-    case 'registry-deny': {
-      const named = item.statements.length > 0 ? ` (statement ${item.statements.map((sid) => `"${inert(sid, 100)}"`).join(', ')})` : '';
-      return item.status === 'denied'
-        ? `${item.repository}: the registry policy${named} denies the pull; reconcile does not edit the registry policy, so it writes nothing for this repository. Narrow that statement by hand.`
-        : `${item.repository}: the registry policy${named} may deny the pull, depending on what only the pull knows; reconcile does not edit the registry policy. See the findings.`;
-    }
-    case 'identity-side':
-      return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;
-    case 'extra-elsewhere':
-      return `${item.repository}: an extra, but held by ${item.heldBy.length > 0 ? item.heldBy.join(' and ') : 'a statement or policy reconcile does not own'}, which reconcile does not edit (only its pull-only allowlist statement), so prune cannot remove it. Remove it there by hand.`;
-    case 'login':
-      return `docker login is "${item.status}" because of ${layer}; reconcile adds ecr:GetAuthorizationToken only to the allowlist policy. See the findings.`;
-  }
-}
-
-/** The plan as a person reads it, like `terraform plan`. */
-export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: string): string {
-  const lines: string[] = [];
-  for (const { repository } of plan.grants) lines.push(`  + grant      ${inert(repository)}: pull statement on its repository policy`);
-  if (plan.ownStatement) {
-    const wider =
-      plan.ownStatement.wider.length > 0
-        ? `: statement(s) ${plan.ownStatement.wider.map((sid) => `"${inert(sid, 100)}"`).join(', ')} also allow more than pull, so reconcile does not extend them`
-        : '';
-    lines.push(`  + statement  ${inert(plan.ownStatement.sid, 100)}: a pull-only allowlist statement in ${policyName}${wider}`);
-  }
-  // ARNs to remove are read from the stored allowlist: outside text, one line each whatever they hold.
-  for (const arn of plan.allowlist.add) lines.push(`  + allowlist  ${inert(arn)}`);
-  for (const arn of plan.allowlist.remove) lines.push(`  - allowlist  ${inert(arn)}`);
-  if (plan.emptied)
-    lines.push(
-      plan.emptied.deletePolicy
-        ? `  - policy     ${policyName}: prune leaves nothing in it (statement "${inert(plan.emptied.sid, 100)}" had only these ARNs), so reconcile deletes the inline policy (iam:DeleteRolePolicy)`
-        : `  - statement  "${inert(plan.emptied.sid, 100)}": prune leaves no ARN in it, so reconcile removes the statement`,
-    );
-  if (plan.allowlist.addLogin) lines.push(`  + statement  ecr:GetAuthorizationToken on * (docker login)`);
-  const percent = Math.round((plan.size.used / plan.size.limit) * 100);
-  const header = planHasChanges(plan)
-    ? `Plan: ${plan.grants.length} grant(s) to add, ${plan.allowlist.add.length} allowlist ARN(s) to add, ${plan.allowlist.remove.length} to remove (inline policy ${policyName} of role ${roleName}).`
-    : plan.unfixable.length > 0
-      ? 'Plan: no changes reconcile can make; what is left for a person is below.'
-      : 'Plan: no changes. Both sides already allow every expected repository.';
-  lines.unshift(header);
-  lines.push(
-    `Inline policy size after the change: ${plan.size.used} of ${plan.size.limit} characters (${percent} %), room for about ${Math.max(0, Math.floor((plan.size.limit - plan.size.used) / 85))} more repository ARNs.`,
-  );
-  for (const problem of plan.unfixable) lines.push(`  ! ${unfixableText(problem)}`);
-  return lines.join('\n');
 }

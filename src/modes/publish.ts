@@ -5,7 +5,6 @@ import { createEcrClient } from '../adapters/aws/clients.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   createRepository,
-  describeMutability,
   describeRepository,
   existingTags,
   getRegistryAuthorization,
@@ -22,27 +21,28 @@ import { maskableParts, secretSpecs } from '../adapters/docker/secrets.js';
 import { resolveTags, tagIsImmutable } from '../adapters/docker/tags.js';
 import { UserError } from '../errors.js';
 import { quoted } from '../util/inert.js';
-import type { Inputs } from '../action/inputs.js';
-import type { RunReport } from '../report/model.js';
-import type { RunnerContext } from '../action/runner-context.js';
-import { removeDockerConfigDir, saveDockerConfigDir } from '../action/state.js';
-import {
-  applyGrant,
-  collectForeignFindings,
-  crossCheckWithSimulator,
-  finishVerdicts,
-  judgeRepository,
-  readTagsWhereAsked,
-  readRepositoryState,
-  repositoryStateFrom,
-  type RepositoryState,
-} from './cross-account.js';
-import type { Staging } from './staging.js';
-import { openReaders, readStagingWith } from './verify.js';
+import { emptyReport, type RunReport, type Warning } from '../report/model.js';
+import type { PublishSettings } from '../settings/settings.js';
+import { repositoryArn } from '../domain/arn.js';
+import { chooseTags, decidePush } from '../domain/publish-plan.js';
+import { describeMutability } from '../report/findings.js';
+import { judgeRepository } from '../domain/checks/verdict.js';
+import { publicGrants } from '../domain/policy/repository-grant.js';
+import { applyGrant } from '../services/grant.js';
+import type { Staging } from '../services/puller.js';
+import { openReaders, readPuller } from '../services/readers.js';
+import { crossCheckWithSimulator, readRepositoryState, readTagsWhereAsked, repositoryStateFrom, type RepositoryState } from '../services/repositories.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
+import { FailedRun, withPuller } from './result.js';
 
-function resolveDockerfile(inputs: Inputs): string {
-  const { context, file } = inputs.build;
+/** Where the private DOCKER_CONFIG is recorded, so the post step and a cancellation remove it (the entry point owns it). */
+export interface DockerConfigKeeper {
+  save(dir: string): void;
+  remove(): void;
+}
+
+function resolveDockerfile(build: PublishSettings['build']): string {
+  const { context, file } = build;
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     throw new UserError(`context: ${quoted(context, 200)} is not a directory. Point it at the folder to build (check out the repository first).`);
   }
@@ -59,8 +59,8 @@ function resolveDockerfile(inputs: Inputs): string {
  * Build secrets are masked before anything else runs (the runner then hides them in every later
  * line), and what they name is checked before anything is written.
  */
-function prepareBuildSecrets(inputs: Inputs, env: NodeJS.ProcessEnv): void {
-  const { secrets, secretEnvs, secretFiles } = inputs.build;
+function prepareBuildSecrets(build: PublishSettings['build'], env: NodeJS.ProcessEnv): void {
+  const { secrets, secretEnvs, secretFiles } = build;
   for (const { id, env: name } of secretEnvs) {
     const value = env[name];
     if (value === undefined)
@@ -75,7 +75,7 @@ function prepareBuildSecrets(inputs: Inputs, env: NodeJS.ProcessEnv): void {
 }
 
 interface Target {
-  inputs: Inputs;
+  settings: PublishSettings;
   repository: string;
   tags: string[];
   ecr: ECRClient;
@@ -91,67 +91,60 @@ interface Target {
 async function prepareRepository(
   target: Target,
   staging: Staging | undefined,
-  report: RunReport,
   defaultTagsInUse: boolean,
-): Promise<{ info: RepositoryInfo; state: RepositoryState; published?: string }> {
-  const { inputs, repository, ecr, registry } = target;
+): Promise<{ info: RepositoryInfo; state: RepositoryState; published?: string; warnings: Warning[]; tags: string[] }> {
+  const { settings, repository, ecr, registry } = target;
+  const { region } = settings.registry;
   const found = await log.group(`Repository ${repository}`, async () => {
     const info = await describeRepository(ecr, registry.registryId, repository);
     if (info) log.info(`Found ${info.arn} (${describeMutability(info.mutability)}).`);
-    else if (!inputs.createRepository) {
+    else if (!settings.create) {
       throw new UserError(
-        `repository: "${repository}" does not exist in registry ${registry.registryId} (${inputs.region}). Create it, or set \`create-repository: true\`.`,
+        `repository: "${repository}" does not exist in registry ${registry.registryId} (${region}). Create it, or set \`create-repository: true\`.`,
       );
     }
     return info;
   });
   // The repository policy matters only to grant or to verify; a repository about to be created has none.
-  const needsPolicy = inputs.build.push && (inputs.pullPrincipals.length > 0 || staging !== undefined);
+  const needsPolicy = settings.build.push && (settings.grant.principals.length > 0 || staging !== undefined);
   const state: RepositoryState =
     found && needsPolicy
-      ? await readRepositoryState(ecr, inputs, registry.registryId, repository)
-      : repositoryStateFrom(inputs, registry.registryId, repository, undefined);
-  collectForeignFindings(inputs, state, report);
+      ? await readRepositoryState(ecr, settings.grant, region, registry.registryId, repository)
+      : repositoryStateFrom(settings.grant, repositoryArn(region, registry.registryId, repository), repository, undefined);
+  const warnings: Warning[] = publicGrants(state.policy, settings.grant.sid, repository).map((grant) => ({ kind: 'public-grant', grant }));
+  const create = settings.create;
 
   const info =
     found ??
-    (await log.group(`Create repository ${repository}`, async () => {
-      const created = await createRepository(ecr, registry.registryId, repository, {
-        mutability: { mode: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters },
-        scanOnPush: inputs.scanOnPush,
-      });
-      log.info(`Created ${created.arn} (${describeMutability(created.mutability)}).`);
-      return created;
-    }));
+    (create &&
+      (await log.group(`Create repository ${repository}`, async () => {
+        const created = await createRepository(ecr, registry.registryId, repository, {
+          mutability: { mode: create.mutability, exclusionFilters: create.exclusionFilters },
+          scanOnPush: create.scanOnPush,
+        });
+        log.info(`Created ${created.arn} (${describeMutability(created.mutability)}).`);
+        return created;
+      })));
+  if (!info) throw new UserError(`repository: "${repository}" does not exist in registry ${registry.registryId} (${region}).`);
 
-  if (inputs.build.push) {
-    if (defaultTagsInUse && target.tags.includes('latest') && tagIsImmutable(info.mutability, 'latest')) {
-      target.tags = target.tags.filter((tag) => tag !== 'latest');
-      log.warning(
-        `latest: not pushed, because ${repository} keeps it immutable (${describeMutability(info.mutability)}): it could be pushed once, and every later push to the default branch would fail. ` +
-          `Pushing ${target.tags.join(', ')}. To keep a moving latest, exclude it: aws ecr put-image-tag-mutability --repository-name ${repository} --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest`,
-      );
-    }
-    const immutable = target.tags.filter((tag) => tagIsImmutable(info.mutability, tag));
-    const taken = await existingTags(ecr, registry.registryId, repository, immutable);
-    const digests = new Set(taken.values());
-    // A re-run of a commit already published (its default tags all there, on one image): nothing to
-    // build or push, and the grant and the verification still run. Explicit tags are never reused.
-    if (defaultTagsInUse && taken.size > 0 && taken.size === immutable.length && digests.size === 1 && !digests.has('')) {
-      const [digest] = digests;
-      target.tags = immutable;
+  if (!settings.build.push) return { info, state, warnings, tags: target.tags };
+  const choice = chooseTags(target.tags, defaultTagsInUse, (tag) => tagIsImmutable(info.mutability, tag));
+  if (choice.latestLeftOut) warnings.push({ kind: 'latest-left-out', repository, mutability: info.mutability, pushing: choice.tags });
+  const decision = decidePush(choice, await existingTags(ecr, registry.registryId, repository, choice.immutable), defaultTagsInUse);
+  switch (decision.kind) {
+    case 'push':
+      return { info, state, warnings, tags: choice.tags };
+    case 'published':
+      // A re-run of a commit already published: nothing to build or push; the grant and the verification still run.
       log.info(
-        `${immutable.join(', ')} already in ${repository} (${digest}): this commit is published already. Nothing is built or pushed; the grant and the verification still run.`,
+        `${decision.tags.join(', ')} already in ${repository} (${decision.digest}): this commit is published already. Nothing is built or pushed; the grant and the verification still run.`,
       );
-      return { info, state, published: digest };
-    }
-    if (taken.size > 0) {
+      return { info, state, warnings, tags: decision.tags, published: decision.digest };
+    case 'conflict':
       throw new UserError(
-        `tags: ${[...taken.keys()].join(', ')} already exist in ${repository}, whose tags are immutable (${describeMutability(info.mutability)}), so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
+        `tags: ${decision.taken.join(', ')} already exist in ${repository}, whose tags are immutable (${describeMutability(info.mutability)}), so the push would fail. Use a new tag (e.g. the commit SHA or a new version), or delete the old image first.`,
       );
-    }
   }
-  return { info, state };
 }
 
 /** The one digest the registry serves for every tag of this run (a re-run's existing image). */
@@ -172,7 +165,7 @@ async function servedDigest(target: Target, ecrDigest: string): Promise<string> 
 
 /**
  * Login, build, push and ask the registry what it serves, with credentials in a private
- * DOCKER_CONFIG that keeps the job's own docker setup usable (src/docker/config.ts).
+ * DOCKER_CONFIG that keeps the job's own docker setup usable (src/adapters/docker/config.ts).
  */
 async function buildPushConfirm(
   target: Target,
@@ -180,13 +173,14 @@ async function buildPushConfirm(
   daemonVersion: string,
   unsecretPlan: Omit<BuildPlan, 'secrets'>,
   tempDir: string,
+  dockerConfig: DockerConfigKeeper,
 ): Promise<BuildResult> {
   const { repository, registry } = target;
   try {
     const built = await log
       .group(`Login to ${registry.host}`, async () => {
         // Recorded for removal (post:, SIGTERM) before anything is written into it.
-        const config = createPrivateDockerConfig(tempDir, docker.env, registry, saveDockerConfigDir);
+        const config = createPrivateDockerConfig(tempDir, docker.env, registry, (dir) => dockerConfig.save(dir));
         const client = { ...docker, env: { ...docker.env, ...config.env } };
         await dockerLogin(client, registry.registryUrl, registry.username, registry.password);
         log.info(`Logged in (credentials in the private DOCKER_CONFIG only, removed when the step ends).`);
@@ -209,39 +203,47 @@ async function buildPushConfirm(
     });
     return built;
   } finally {
-    removeDockerConfigDir();
+    dockerConfig.remove();
   }
 }
 
 /** After the push: write the grant where its meaning changes, then judge both sides. */
-async function grantAndVerify(target: Target, state: RepositoryState, staging: Staging | undefined, report: RunReport): Promise<void> {
-  const { inputs, repository, ecr, registry } = target;
-  const effectivePolicy = await log.group(`Grant cross-account pull on ${repository}`, async () => {
+async function grantAndVerify(
+  target: Target,
+  state: RepositoryState,
+  staging: Staging | undefined,
+  image: NonNullable<RunReport['image']>,
+): Promise<Pick<RunReport, 'repositories' | 'policyChanges' | 'warnings' | 'notChecked'>> {
+  const { settings, repository, ecr, registry } = target;
+  const granted = await log.group(`Grant cross-account pull on ${repository}`, async () => {
     try {
-      return await applyGrant(ecr, inputs, registry.registryId, state, report, { timeoutMs: inputs.propagationTimeoutMs, log: log.info });
+      return await applyGrant(ecr, settings.grant, registry.registryId, state, { timeoutMs: settings.propagationTimeoutMs, log: log.info });
     } catch (error) {
       // The push has happened: say so, so nobody rebuilds to fix a grant.
-      if (error instanceof UserError && report.image)
+      if (error instanceof UserError)
         throw new UserError(
-          `The image is pushed (${report.image.imageUri}), but the grant was not written: ${error.message} Once that is fixed, run mode: reconcile for this repository: it writes the grant without rebuilding.`,
+          `The image is pushed (${image.imageUri}), but the grant was not written: ${error.message} Once that is fixed, run mode: reconcile for this repository: it writes the grant without rebuilding.`,
         );
       throw error;
     }
   });
-  const verdict = await log.group(`Verify that ${staging ? roleNameOf(staging.roleArn) : 'staging'} can pull ${repository}`, async () => {
-    const asked = await readTagsWhereAsked(ecr, staging, [{ arn: state.arn, policy: effectivePolicy }]);
-    report.notChecked.push(...asked.notChecked);
-    const judged = judgeRepository(inputs, state, effectivePolicy, staging, report.image?.digest, asked.tags.get(state.arn));
+  const policyChanges = granted.change ? [granted.change] : [];
+  const written = granted.change?.written === true;
+  const { verdict, notChecked } = await log.group(`Verify that ${staging ? roleNameOf(staging.roleArn) : 'staging'} can pull ${repository}`, async () => {
+    const asked = await readTagsWhereAsked(ecr, staging, [{ arn: state.arn, policy: granted.policy }]);
+    const judged = judgeRepository(
+      { repository, arn: state.arn, policy: granted.policy, tags: asked.tags.get(state.arn), digest: image.digest, grantWritten: written },
+      staging,
+    );
     log.info(
       staging
         ? `Repository side: ${judged.grant?.status}. Identity side: ${judged.identity?.status}.`
         : 'No staging-role-arn: the identity side is not checked.',
     );
-    return judged;
+    return { verdict: judged, notChecked: asked.notChecked };
   });
-  report.repositories.push(verdict);
-  if (staging) await crossCheckWithSimulator(inputs, staging, [verdict], report);
-  finishVerdicts(inputs, staging, report);
+  const warnings = staging && settings.simulate ? await crossCheckWithSimulator(staging.access.iam, staging, [verdict]) : [];
+  return { repositories: [verdict], policyChanges, warnings, notChecked: [...(staging?.notChecked ?? []), ...notChecked] };
 }
 
 /**
@@ -249,50 +251,68 @@ async function grantAndVerify(target: Target, state: RepositoryState, staging: S
  * checked before the first write: inputs, Dockerfile, daemon, credentials, repository, immutable
  * tags, the staging identity policies, the repository policy and the grant's size.
  */
-export async function publishImage(inputs: Inputs, runner: RunnerContext, report: RunReport): Promise<void> {
-  const repository = inputs.repository as string;
-  prepareBuildSecrets(inputs, process.env);
-  const defaultTagsInUse = inputs.build.tags.length === 0;
-  const defaults = defaultTagsInUse ? defaultTags(runner) : [];
-  const dockerfile = resolveDockerfile(inputs);
+export async function publishImage(settings: PublishSettings, dockerConfig: DockerConfigKeeper): Promise<RunReport> {
+  const { repository, build, run } = settings;
+  const report = emptyReport('publish', settings.registry.region);
+  prepareBuildSecrets(build, process.env);
+  const defaultTagsInUse = build.tags.length === 0;
+  const defaults = defaultTagsInUse ? defaultTags(run) : [];
+  const dockerfile = resolveDockerfile(build);
 
   const docker = await findDocker(process.env);
   const daemonVersion = await assertDaemonReachable(docker);
 
-  const ecr = await createEcrClient(inputs.region);
-  const registry = await getRegistryAuthorization(ecr, inputs.registryId);
+  const ecr = await createEcrClient(settings.registry.region);
+  const registry = await getRegistryAuthorization(ecr, settings.registry.registryId);
   // Mask before any command runs that could echo it.
   log.mask(registry.password);
   log.mask(Buffer.from(`${registry.username}:${registry.password}`).toString('base64'));
-  report.registryId = registry.registryId;
   // metadata-action's full references are checked against this registry and repository here.
-  const tags = defaultTagsInUse ? defaults : resolveTags(inputs.build.tags, registry.host, repository);
-  const target: Target = { inputs, repository, tags, ecr, registry };
+  const tags = defaultTagsInUse ? defaults : resolveTags(build.tags, registry.host, repository);
 
   const staging =
-    inputs.stagingRoleArn && inputs.build.push
-      ? await readStagingWith(await openReaders(inputs, runner, repository, { ecr, registryId: registry.registryId }), inputs)
+    settings.puller && build.push
+      ? await readPuller(await openReaders({ ...settings, puller: settings.puller }, repository, { ecr, registryId: registry.registryId }), settings.puller)
       : undefined;
-  const { info, state, published } = await prepareRepository(target, staging, report, defaultTagsInUse);
+  const prepared = await prepareRepository({ settings, repository, tags, ecr, registry }, staging, defaultTagsInUse);
+  const { info, state, published } = prepared;
+  const target: Target = { settings, repository, tags: prepared.tags, ecr, registry };
+  const before: RunReport = { ...report, registryId: registry.registryId, warnings: prepared.warnings };
 
   const imageRefs = target.tags.map((tag) => `${registry.host}/${repository}:${tag}`);
+  let image: RunReport['image'];
   if (published) {
     // What a puller sees is what the registry serves: ask it, as after a push.
     const digest = await log.group('Confirm with the registry', () => servedDigest(target, published));
-    report.image = { digest, imageUri: `${registry.host}/${repository}@${digest}`, tags: imageRefs, repositoryArn: info.arn, registry: registry.host };
-    await grantAndVerify(target, state, staging, report);
-    return;
+    image = { digest, imageUri: `${registry.host}/${repository}@${digest}`, tags: imageRefs, repositoryArn: info.arn, registry: registry.host };
+  } else {
+    const plan = { build, imageRefs, dockerfile, labels: withOciLabels(build.labels, run, new Date()) };
+    const built = await buildPushConfirm(target, docker, daemonVersion, plan, run.tempDir, dockerConfig);
+    if (!built.digest) {
+      log.info(`push: false, so nothing was pushed and nothing is verified (image ${built.imageId ?? 'built'}).`);
+      return before;
+    }
+    image = {
+      digest: built.digest,
+      imageUri: `${registry.host}/${repository}@${built.digest}`,
+      tags: imageRefs,
+      repositoryArn: info.arn,
+      registry: registry.host,
+      imageId: built.imageId,
+      metadata: built.metadata,
+    };
+    log.info(`Pushed ${image.imageUri}`);
   }
-  const plan = { build: inputs.build, imageRefs, dockerfile, labels: withOciLabels(inputs.build.labels, runner, new Date()) };
-  const built = await buildPushConfirm(target, docker, daemonVersion, plan, runner.tempDir);
-  const digest = built.digest;
-  if (!digest) {
-    log.info(`push: false, so nothing was pushed and nothing is verified (image ${built.imageId ?? 'built'}).`);
-    return;
+  const pushed: RunReport = { ...before, image };
+  try {
+    const verified = await grantAndVerify(target, state, staging, image);
+    return withPuller(
+      { ...pushed, ...verified, warnings: [...pushed.warnings, ...verified.warnings], notChecked: [...pushed.notChecked, ...verified.notChecked] },
+      staging,
+      settings,
+    );
+  } catch (error) {
+    // What was pushed still goes to the report (the digest, to pull or undo by hand).
+    throw error instanceof UserError ? new FailedRun(error, pushed) : error;
   }
-  const imageUri = `${registry.host}/${repository}@${digest}`;
-  log.info(`Pushed ${imageUri}`);
-  report.image = { digest, imageUri, tags: imageRefs, repositoryArn: info.arn, registry: registry.host, imageId: built.imageId, metadata: built.metadata };
-
-  await grantAndVerify(target, state, staging, report);
 }

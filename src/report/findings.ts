@@ -2,6 +2,10 @@ import type { Check, NotChecked, RepositoryVerdict, RoleProblem, RoleVerdict } f
 import { inert } from '../util/inert.js';
 import { accountOf, roleNameOf } from '../domain/arn.js';
 import type { DecidingStatement } from '../domain/policy/evaluate.js';
+import type { PublicGrant } from '../domain/policy/repository-grant.js';
+import type { Warning } from './model.js';
+import type { TagMutability } from '../adapters/docker/tags.js';
+import { unfixableText } from './plan-text.js';
 
 /**
  * The typed verdicts in words: what is wrong and the exact fix. The only place that phrases them;
@@ -187,4 +191,58 @@ export function notCheckedText(item: NotChecked): string {
       ? '; a Deny there is counted even if the registry is on V1 (where AWS would ignore it for pulls).'
       : '; statements that depend on it count as conditional.';
   return `${NOT_CHECKED[item.what]} (${inert(item.reason)})${consequence}${NOT_CHECKED_FIX[item.what]}`;
+}
+
+function publicGrantText(grant: PublicGrant): string {
+  const statement = grant.sid ? `statement "${inert(grant.sid, 100)}"` : 'a statement without Sid';
+  const where = `${statement} of the repository policy of ${inert(grant.repository)}`;
+  if (grant.limits.length > 0) {
+    const limits = grant.limits.map((limit) => `${inert(limit.key, 100)} ${limit.values.map((value) => inert(value, 100)).join(' or ')}`);
+    return `${where} lets any principal pull, limited to ${limits.join(' and ')}. It is not this action's: check that this is who should pull.`;
+  }
+  const conditional = grant.conditional ? ' (its Condition limits only how, not who)' : '';
+  return `${where} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`;
+}
+
+/** A warning in words. */
+export function warningText(warning: Warning): string {
+  switch (warning.kind) {
+    case 'public-grant':
+      return publicGrantText(warning.grant);
+    case 'allowlist-size':
+      return `the inline policies of the staging role use ${warning.used} of IAM's ${warning.limit} characters (${Math.round((warning.used / warning.limit) * 100)} %), room for about ${Math.floor((warning.limit - warning.used) / 85)} more repository ARNs. Switch to a name-prefix wildcard or a managed policy before it is full.`;
+    case 'simulator-failed':
+      return `simulate: could not cross-check ${inert(warning.repositoryArn)} with iam:SimulatePrincipalPolicy (${inert(warning.code, 80)}: ${inert(warning.message, 300)}). Allow iam:SimulatePrincipalPolicy on ${inert(warning.roleArn)}, or turn simulate off; the local verdict stands.`;
+    case 'simulator-disagrees': {
+      const detail = warning.decisions.map((entry) => `${inert(entry.action, 80)}=${inert(entry.decision, 40)}`).join(', ');
+      return `simulate: IAM's simulator and the local evaluator disagree on ${inert(warning.repositoryArn)} for ${inert(warning.roleArn)} (simulator: ${detail}; local: ${warning.local}). A permission boundary, an SCP or a condition key may explain it; the local verdict stands.`;
+    }
+    case 'unfixable':
+      return unfixableText(warning.item);
+    case 'dry-run':
+      return 'dry-run: nothing was written. Run reconcile without dry-run to apply the plan above.';
+    case 'latest-left-out':
+      return (
+        `latest: not pushed, because ${inert(warning.repository)} keeps it immutable (${describeMutability(warning.mutability)}): it could be pushed once, and every later push to the default branch would fail. ` +
+        `Pushing ${warning.pushing.map((tag) => inert(tag)).join(', ')}. To keep a moving latest, exclude it: aws ecr put-image-tag-mutability --repository-name ${inert(warning.repository)} --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest`
+      );
+    case 'policy-deleted':
+      return `inline policy ${inert(warning.policyName)} of role ${inert(warning.roleName)} was deleted: prune left nothing in it. A later run with staging-policy-name: ${inert(warning.policyName)} reports it missing; drop that input, or let reconcile create it again with the expected repositories.`;
+  }
+}
+
+/** How the repository's mutability reads in a log line. */
+export function describeMutability(mutability: TagMutability): string {
+  // Filters are ECR's own (validated WILDCARD patterns), quoted inert all the same.
+  const filters = mutability.exclusionFilters.map((filter) => inert(filter, 128)).join(', ');
+  switch (mutability.mode) {
+    case 'IMMUTABLE':
+      return 'tags immutable';
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return `tags immutable except ${filters}`;
+    case 'MUTABLE_WITH_EXCLUSION':
+      return `tags mutable except ${filters}`;
+    default:
+      return 'tags mutable';
+  }
 }

@@ -1,11 +1,32 @@
-import type { OnExtra, Mode } from '../action/inputs.js';
+import type { OnExtra, Mode } from '../settings/inputs.js';
 import type { NotChecked, RepositoryVerdict, RoleVerdict } from '../domain/checks/model.js';
+import type { ReconcilePlan, Unfixable } from '../domain/plan.js';
+import type { PublicGrant } from '../domain/policy/repository-grant.js';
+import type { TagMutability } from '../adapters/docker/tags.js';
 import type { FixSettings } from './findings.js';
 
-/** The run's result as typed data: what every renderer (log, summary, annotations, CLI, JSON) reads. */
+/**
+ * The run's result as typed data: what every renderer (log, summary, annotations, CLI, JSON) reads.
+ * Nothing here is a sentence: report/ alone turns it into words for each sink.
+ */
+
+/** Which policy a change is to. */
+export type PolicyTarget = { kind: 'repository'; repository: string } | { kind: 'inline-policy'; roleName: string; policyName: string };
+
+/** What a run says beside the verdicts, as data. */
+export type Warning =
+  | { kind: 'public-grant'; grant: PublicGrant }
+  | { kind: 'allowlist-size'; used: number; limit: number }
+  | { kind: 'simulator-failed'; repositoryArn: string; roleArn: string; code: string; message: string }
+  | { kind: 'simulator-disagrees'; repositoryArn: string; roleArn: string; decisions: { action: string; decision: string }[]; local: string }
+  | { kind: 'unfixable'; item: Unfixable }
+  | { kind: 'dry-run' }
+  | { kind: 'policy-deleted'; roleName: string; policyName: string }
+  | { kind: 'latest-left-out'; repository: string; mutability: TagMutability; pushing: string[] };
+
 /** A change this run made (or would make) to a policy, with both documents so it can be undone by hand. */
 export interface PolicyChange {
-  target: string;
+  target: PolicyTarget;
   before: unknown;
   after: unknown;
   written: boolean;
@@ -30,12 +51,12 @@ export interface RunReport {
   onExtra?: OnExtra;
   /** What the verdict could not take into account (said once). */
   notChecked: NotChecked[];
-  warnings: string[];
+  warnings: Warning[];
   policyChanges: PolicyChange[];
   /** publish: what was pushed. `registry` is the registry host (as amazon-ecr-login's output); `imageId` and `metadata` as build-push-action's. */
   image?: { digest: string; imageUri: string; tags: string[]; repositoryArn: string; registry?: string; imageId?: string; metadata?: string };
-  /** reconcile: the plan, and whether it changes anything. */
-  plan?: { changes: boolean; text: string[] };
+  /** reconcile: the plan, and the names it is phrased with. */
+  plan?: { plan: ReconcilePlan; policyName: string; roleName: string };
 }
 
 export function emptyReport(mode: Mode, region: string): RunReport {

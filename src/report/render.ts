@@ -1,7 +1,7 @@
 import type { RepositoryVerdict, RoleVerdict } from '../domain/checks/model.js';
 import { roleNameOf } from '../domain/arn.js';
 import { inert } from '../util/inert.js';
-import { loginFindings, notCheckedText, repositoryFindings } from './findings.js';
+import { loginFindings, notCheckedText, repositoryFindings, warningText } from './findings.js';
 import type { RunReport } from './model.js';
 
 /** The report in words and tables: the same for the runner's log, the step summary and the terminal. */
@@ -44,7 +44,7 @@ export function renderFindings(report: RunReport): RenderedFinding[] {
     findings.push({ subject: '', severity: report.onExtra === 'fail' ? 'error' : 'warning', message });
   }
   for (const item of report.notChecked) findings.push({ subject: 'not checked', severity: 'warning', message: notCheckedText(item) });
-  for (const warning of report.warnings) findings.push({ subject: '', severity: 'warning', message: warning });
+  for (const warning of report.warnings) findings.push({ subject: '', severity: 'warning', message: warningText(warning) });
   return findings;
 }
 

@@ -12,7 +12,7 @@ import { proxyAgents } from '../net/proxy.js';
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables.
  * Retries are the SDK's: adaptive mode unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS say otherwise.
  * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) are honoured by every client through the
- * `requestHandler` this adds (src/net/proxy.ts): every client spreads `...retryConfig()`.
+ * `requestHandler` this adds (src/adapters/net/proxy.ts): every client spreads `...retryConfig()`.
  */
 function retryConfig(env: NodeJS.ProcessEnv = process.env): {
   retryMode: string;

@@ -56,21 +56,6 @@ function mutabilityOf(mode: string | undefined, filters: { filter?: string; filt
   };
 }
 
-/** How the repository's mutability reads in a log line. */
-export function describeMutability(mutability: TagMutability): string {
-  const filters = mutability.exclusionFilters.join(', ');
-  switch (mutability.mode) {
-    case 'IMMUTABLE':
-      return 'tags immutable';
-    case 'IMMUTABLE_WITH_EXCLUSION':
-      return `tags immutable except ${filters}`;
-    case 'MUTABLE_WITH_EXCLUSION':
-      return `tags mutable except ${filters}`;
-    default:
-      return 'tags mutable';
-  }
-}
-
 export async function describeRepository(ecr: ECRClient, registryId: string, name: string): Promise<RepositoryInfo | undefined> {
   try {
     const response = await ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: [name] }));

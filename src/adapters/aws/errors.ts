@@ -79,11 +79,13 @@ export function describeAwsError(error: unknown, permission: string, who = 'the 
   const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
   if (!isTransient(aws, code)) {
     return new UserError(
-      `${permission} was refused by AWS (${code}: ${detail}); a re-run would be refused the same way. Fix what it names; if it names something publish-image sent, please report it. Nothing after this call was written.`,
+      `${permission} was refused by AWS (${code}: ${detail}); a re-run would be refused the same way. Fix what it names; if it names something publish-image sent, please report it.`,
+      'Nothing after this call was written.',
     );
   }
   return new UserError(
-    `${permission} failed${retried} (${code}: ${detail}). AWS or the network is failing; re-run the job later. Nothing after this call was written.`,
+    `${permission} failed${retried} (${code}: ${detail}). AWS or the network is failing; re-run the job later.`,
+    'Nothing after this call was written.',
   );
 }
 

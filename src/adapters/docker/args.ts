@@ -1,5 +1,5 @@
-import type { BuildInputs } from '../../action/inputs.js';
-import type { RunnerContext } from '../../action/runner-context.js';
+import type { BuildInputs } from '../../settings/inputs.js';
+import type { RunContext } from '../../settings/run-context.js';
 import { UserError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
 import { refNameAsTag } from './tags.js';
@@ -8,7 +8,7 @@ import { refNameAsTag } from './tags.js';
  * Tags when none are given. A tag push (`refs/tags/v1.2.3`): the git tag (`v1.2.3`). Otherwise the
  * commit SHA, plus `latest` on the default branch (a pull request's `refs/pull/N/merge` is not one).
  */
-export function defaultTags(context: Pick<RunnerContext, 'sha' | 'ref' | 'defaultBranch'>): string[] {
+export function defaultTags(context: Pick<RunContext, 'sha' | 'ref' | 'defaultBranch'>): string[] {
   if (context.ref?.startsWith('refs/tags/')) {
     const name = context.ref.slice('refs/tags/'.length);
     const tag = refNameAsTag(name);
@@ -27,7 +27,7 @@ export function defaultTags(context: Pick<RunnerContext, 'sha' | 'ref' | 'defaul
 }
 
 /** Standard OCI labels from the runner, unless the user gave the same label. */
-export function withOciLabels(labels: string[], context: Pick<RunnerContext, 'sha' | 'sourceUrl'>, now: Date): string[] {
+export function withOciLabels(labels: string[], context: Pick<RunContext, 'sha' | 'sourceUrl'>, now: Date): string[] {
   const given = new Set(labels.map((label) => label.slice(0, label.indexOf('='))));
   const standard: [string, string | undefined][] = [
     ['org.opencontainers.image.source', context.sourceUrl],

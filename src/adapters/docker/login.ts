@@ -3,7 +3,7 @@ import { inert } from '../../util/inert.js';
 import { outputLine, runDocker, type DockerClient } from './cli.js';
 
 /**
- * `docker login --password-stdin` into the private DOCKER_CONFIG (src/docker/config.ts), which
+ * `docker login --password-stdin` into the private DOCKER_CONFIG (src/adapters/docker/config.ts), which
  * already holds the same login: this checks it with the registry before the build, and it writes
  * only there (that config has no credential store).
  */

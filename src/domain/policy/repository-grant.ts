@@ -1,5 +1,4 @@
 import { UserError } from '../../errors.js';
-import { inert } from '../../util/inert.js';
 import { asList, samePolicyMeaning, type PolicyDocument, type Statement } from './document.js';
 
 /** ECR counts every character of the repository policy, whitespace included: we send it minified. */
@@ -42,10 +41,6 @@ export function planGrant(before: PolicyDocument | undefined, grant: Statement, 
 
 const ARN_OR_ACCOUNT = /^(arn:|\d{12}$|\*$)/;
 
-function statementName(statement: Statement): string {
-  return statement.Sid ? `statement "${inert(statement.Sid, 100)}"` : 'a statement without Sid';
-}
-
 function awsPrincipals(statement: Statement): string[] {
   if (statement.Principal === '*') return ['*'];
   return asList(statement.Principal?.AWS).map(String);
@@ -67,16 +62,22 @@ const PRINCIPAL_KEYS = [
 ];
 const LIMITING_OPERATOR = /^(?:For(?:Any|All)Value:)?(?:StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/;
 
+/** A condition key and the values it limits a `Principal: "*"` statement's principals to. */
+export interface PrincipalLimit {
+  key: string;
+  values: string[];
+}
+
 /** "only organization o-…", "only account 1234…": what limits a `Principal: "*"` statement, if anything does. */
-export function principalLimits(statement: Statement): string[] {
-  const limits: string[] = [];
+export function principalLimits(statement: Statement): PrincipalLimit[] {
+  const limits: PrincipalLimit[] = [];
   for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
     if (!LIMITING_OPERATOR.test(operator) || typeof keys !== 'object' || keys === null) continue;
     for (const [key, values] of Object.entries(keys)) {
       const list = (Array.isArray(values) ? values : [values]).map(String);
       // A value that is only wildcards limits nothing.
       if (!PRINCIPAL_KEYS.includes(key.toLowerCase()) || list.length === 0 || list.some((value) => /^[*?]*$/.test(value))) continue;
-      limits.push(`${key} ${list.map((value) => inert(value, 100)).join(' or ')}`);
+      limits.push({ key, values: list });
     }
   }
   return limits;
@@ -88,17 +89,19 @@ export function principalLimits(statement: Statement): string[] {
  * principal-context condition is said to be limited, not public; request-time keys (source IP,
  * VPC, time) do not limit who may pull.
  */
-export function publicGrantFindings(document: PolicyDocument | undefined, ownSid: string, repository: string): string[] {
+export interface PublicGrant {
+  repository: string;
+  sid: string | undefined;
+  /** What the statement's conditions limit the principals to (e.g. aws:PrincipalOrgID o-…); empty: anyone. */
+  limits: PrincipalLimit[];
+  /** It has a Condition that limits only how, not who. */
+  conditional: boolean;
+}
+
+export function publicGrants(document: PolicyDocument | undefined, ownSid: string, repository: string): PublicGrant[] {
   return (document?.Statement ?? [])
     .filter((statement) => statement.Sid !== ownSid && statement.Effect === 'Allow' && awsPrincipals(statement).includes('*'))
-    .map((statement) => {
-      const limits = principalLimits(statement);
-      if (limits.length > 0) {
-        return `${statementName(statement)} of the repository policy of ${repository} lets any principal pull, limited to ${limits.join(' and ')}. It is not this action's: check that this is who should pull.`;
-      }
-      const conditional = statement.Condition ? ' (its Condition limits only how, not who)' : '';
-      return `${statementName(statement)} of the repository policy of ${repository} lets anyone pull${conditional}. It is not this action's: review it and remove it if the repository is not meant to be public.`;
-    });
+    .map((statement) => ({ repository, sid: statement.Sid, limits: principalLimits(statement), conditional: statement.Condition !== undefined }));
 }
 
 /**

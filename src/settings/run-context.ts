@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** What the runner (GitHub Actions or Gitea Actions) tells us about the commit being built. */
-export interface RunnerContext {
+export interface RunContext {
   sha: string | undefined;
   ref: string | undefined;
   defaultBranch: string | undefined;
@@ -20,7 +20,7 @@ function readDefaultBranch(eventPath: string | undefined): string | undefined {
   }
 }
 
-export function readRunnerContext(env: NodeJS.ProcessEnv = process.env): RunnerContext {
+export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const server = env.GITHUB_SERVER_URL;
   const repository = env.GITHUB_REPOSITORY;
   return {

@@ -1,26 +1,18 @@
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { assumedRoleCredentials, createIamClient, createOrganizationsClient, roleSessionName } from '../adapters/aws/clients.js';
-import { awsCall } from '../adapters/aws/errors.js';
 import { readStagingIdentity, roleNameOf, type NamedPolicy } from '../adapters/aws/iam.js';
 import { readControlPolicies, readOrganization, readOrgPath, type ControlPolicies, type OrganizationFacts } from '../adapters/aws/organizations.js';
 import { readRoleFacts, type RoleFacts } from '../adapters/aws/principal.js';
-import { callerAccount } from '../adapters/aws/sts.js';
-import type { ECRClient } from '@aws-sdk/client-ecr';
-import { createEcrClient } from '../adapters/aws/clients.js';
-import { readRegistryPolicy, readRegistryPolicyScope } from '../adapters/aws/registry-policy.js';
-import type { PolicyDocument } from '../domain/policy/document.js';
-import { beyondV1, registryPolicyModel } from '../domain/policy/registry-policy.js';
-import type { AccessModel, ControlLevels, RegistryPolicyModel } from '../domain/checks/judge.js';
+import { createOrganizationsClient } from '../adapters/aws/clients.js';
+import type { AccessModel, ControlLevels } from '../domain/checks/judge.js';
+import type { PullerModel } from '../domain/checks/verdict.js';
 import { judgeLogin } from '../domain/checks/judge.js';
-import type { NotChecked, RoleProblem, RoleVerdict } from '../domain/checks/model.js';
-import type { Inputs } from '../action/inputs.js';
+import type { NotChecked, RoleProblem } from '../domain/checks/model.js';
+import type { PullerSettings } from '../settings/settings.js';
 import { log } from '../log.js';
 import { inert } from '../util/inert.js';
 import { accountOf } from '../domain/arn.js';
 import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../domain/policy/request-context.js';
-import type { RunnerContext } from '../action/runner-context.js';
+import type { organizationAccess, StagingAccess } from './access.js';
+import type { RegistryFacts } from './registry.js';
 
 /**
  * Resource control policies apply to Amazon ECR (AWS Organizations, "Resource control policies
@@ -28,119 +20,12 @@ import type { RunnerContext } from '../action/runner-context.js';
  */
 const RCPS_APPLY_TO_ECR = true;
 
-/** Credentials that read one account, and which account that is (messages must say where they looked). */
-export interface AccountAccess {
-  credentials: AwsCredentialIdentityProvider | undefined;
-  /** "the current credentials" or "assumed role …", for messages. */
-  who: string;
-  /** The account these credentials are in; undefined when it could not be told. */
-  account: string | undefined;
-}
-
-export interface StagingAccess extends AccountAccess {
-  iam: IAMClient;
-}
-
-/** Assumes a role once per run and reuses the session until a minute before it expires. */
-async function assumeOnce(roleArn: string, sessionName: string, region: string, externalId: string | undefined): Promise<AwsCredentialIdentityProvider> {
-  const credentials = await assumedRoleCredentials(roleArn, sessionName, region, externalId);
-  // Assume now, so a refusal is reported as sts:AssumeRole, not as the first read.
-  let session = await awsCall('sts:AssumeRole', () => credentials(), `the current credentials (on ${roleArn})`);
-  return async (): Promise<AwsCredentialIdentity> => {
-    if (session.expiration && session.expiration.getTime() - Date.now() < 60_000) session = await credentials();
-    return session;
-  };
-}
-
-/** The current credentials' account, asked once per run (sts:GetCallerIdentity needs no permission). */
-let currentAccount: Promise<string | undefined> | undefined;
-export function currentCredentialsAccount(): Promise<string | undefined> {
-  currentAccount ??= callerAccount(undefined);
-  return currentAccount;
-}
-
-/** IAM of the staging account: the current credentials, or a role assumed there (chained from static keys). */
-export async function stagingAccess(inputs: Inputs, runner: RunnerContext, subject: string | undefined): Promise<StagingAccess> {
-  if (!inputs.stagingAssumeRoleArn) {
-    return { iam: await createIamClient(), credentials: undefined, who: 'the current credentials', account: await currentCredentialsAccount() };
-  }
-  const credentials = await assumeOnce(inputs.stagingAssumeRoleArn, roleSessionName(subject, runner.runId), inputs.region, inputs.stagingExternalId);
-  return {
-    iam: await createIamClient(credentials),
-    credentials,
-    who: `assumed role ${inputs.stagingAssumeRoleArn}`,
-    account: accountOf(inputs.stagingAssumeRoleArn),
-  };
-}
-
-/** The organization's management account, when `organization-assume-role-arn` is given. */
-export async function organizationAccess(inputs: Inputs, runner: RunnerContext): Promise<(AccountAccess & { organizations: OrganizationsClient }) | undefined> {
-  if (!inputs.organizationAssumeRoleArn) return undefined;
-  const credentials = await assumeOnce(inputs.organizationAssumeRoleArn, roleSessionName('organization', runner.runId), inputs.region, undefined);
-  return {
-    organizations: await createOrganizationsClient(credentials),
-    credentials,
-    who: `assumed role ${inputs.organizationAssumeRoleArn}`,
-    account: accountOf(inputs.organizationAssumeRoleArn),
-  };
-}
-
-/** What the registry side contributes: its account, region and organization, and its registry policy. */
-export interface RegistryFacts {
-  account: string;
-  region: string;
-  organization: OrganizationFacts;
-  policy: RegistryPolicyModel;
-  /** Why the registry policy's scope could not be read, when it mattered (it was then judged as V2). */
-  scopeUnread?: string;
-}
-
-/** Only a registry policy that holds more than V1's actions can speak to a pull: only then is its scope worth a read. */
-async function readScopeIfNeeded(region: string, policy: Readable<PolicyDocument>): Promise<Readable<'V1' | 'V2'> | undefined> {
-  if (policy.status !== 'read' || !beyondV1(policy.value)) return undefined;
-  // A refinement: one retry at most, so an endpoint that does not serve it costs no backoff.
-  return readRegistryPolicyScope(await createEcrClient(region, { maxAttempts: 2 }));
-}
-
-/**
- * The registry account's organization and registry policy, read with the current credentials when
- * they are in that account (ecr:GetRegistryPolicy reads the caller's own registry); otherwise unread.
- */
-export async function readRegistryFacts(ecr: ECRClient, registryId: string, region: string): Promise<RegistryFacts> {
-  const account = await currentCredentialsAccount();
-  if (account !== registryId) {
-    const reason = `the current credentials are ${account ? `in account ${account}` : 'in an unknown account'}, not in the registry account ${registryId}`;
-    return {
-      account: registryId,
-      region,
-      organization: { status: 'unread', reason },
-      policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
-    };
-  }
-  const organizations = await createOrganizationsClient(undefined);
-  const policyRead = readRegistryPolicy(ecr, registryId);
-  const [organization, policy, scope] = await Promise.all([
-    readOrganization(organizations, 'the current credentials'),
-    policyRead,
-    policyRead.then((read) => readScopeIfNeeded(region, read)),
-  ]);
-  const scopeUnread = scope?.status === 'unread' ? scope.reason : undefined;
-  return { account: registryId, region, organization, policy: registryPolicyModel(registryId, policy, scope), scopeUnread };
-}
-
-export interface Staging {
+/** The pulling role as read: what the verdict needs (PullerModel), and what reconcile edits. */
+export interface Staging extends PullerModel {
   access: StagingAccess;
-  /** The role's ARN as IAM has it (with its path), or as given when it could not be read. */
-  roleArn: string;
   policyName: string | undefined;
   documents: NamedPolicy[];
-  /** The role (login) verdict, and why the role could not be judged. */
-  role: RoleVerdict;
-  /** Undefined when the role could not be found. */
-  model: AccessModel | undefined;
   notChecked: NotChecked[];
-  /** The registry policy (judged with the repository side even when the role was not found). */
-  registryPolicy: RegistryPolicyModel;
 }
 
 function readable(organization: OrganizationFacts): Readable<string> {
@@ -216,11 +101,11 @@ function applies(policies: ControlPolicies | undefined, account: string, organiz
   return policies;
 }
 
-function roleProblem(inputs: Inputs, access: StagingAccess, facts: RoleFacts | undefined, inlineNames: string[] | undefined): RoleProblem | undefined {
-  const roleArn = facts?.roleArn ?? (inputs.stagingRoleArn as string);
+function roleProblem(puller: PullerSettings, access: StagingAccess, facts: RoleFacts | undefined, inlineNames: string[] | undefined): RoleProblem | undefined {
+  const roleArn = facts?.roleArn ?? puller.roleArn;
   if (!facts || inlineNames === undefined) return { kind: 'role-not-found', roleArn, readAccount: access.account };
-  if (inputs.stagingPolicyName && !inlineNames.includes(inputs.stagingPolicyName)) {
-    return { kind: 'policy-not-found', roleArn, policyName: inputs.stagingPolicyName, inlineNames, readAccount: access.account };
+  if (puller.policyName && !inlineNames.includes(puller.policyName)) {
+    return { kind: 'policy-not-found', roleArn, policyName: puller.policyName, inlineNames, readAccount: access.account };
   }
   return undefined;
 }
@@ -232,11 +117,11 @@ function roleProblem(inputs: Inputs, access: StagingAccess, facts: RoleFacts | u
  */
 export async function readStaging(
   access: StagingAccess,
-  inputs: Inputs,
+  puller: PullerSettings,
   registryRead: Promise<RegistryFacts>,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
 ): Promise<Staging> {
-  const givenArn = inputs.stagingRoleArn as string;
+  const givenArn = puller.roleArn;
   {
     const roleAccount = accountOf(givenArn);
     const [read, facts, organizations] = await Promise.all([
@@ -249,11 +134,11 @@ export async function readStaging(
     for (const policy of read.documents) log.info(`${inert(policy.name)}: ${policy.document.Statement.length} statement(s)`);
     if (facts?.boundary) log.info(`Permissions boundary ${inert(facts.boundary.name)}: ${facts.boundary.document.Statement.length} statement(s)`);
     const roleArn = facts?.roleArn ?? givenArn;
-    const problem = roleProblem(inputs, access, facts, read.inlineNames);
+    const problem = roleProblem(puller, access, facts, read.inlineNames);
     const base = {
       access,
       roleArn,
-      policyName: inputs.stagingPolicyName,
+      policyName: puller.policyName,
       documents: read.documents,
       notChecked: organizations.notChecked,
       registryPolicy: registry.policy,

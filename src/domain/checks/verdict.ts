@@ -1,0 +1,99 @@
+import { accountOf, regionOf } from '../arn.js';
+import type { PolicyDocument } from '../policy/document.js';
+import { stalePrincipals } from '../policy/repository-grant.js';
+import { minimalPullFacts, pullRequestContext } from '../policy/request-context.js';
+import { judgeGrantSide, judgeIdentitySide, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
+import type { Check, RepositoryVerdict, RoleVerdict } from './model.js';
+
+/** What the verdict knows of the pulling role, read once per run. */
+export interface PullerModel {
+  /** The role's ARN as IAM has it (with its path), or as given when it could not be read. */
+  roleArn: string;
+  role: RoleVerdict;
+  /** Undefined when the role could not be found. */
+  model: AccessModel | undefined;
+  registryPolicy: RegistryPolicyModel;
+}
+
+/** What was read of one repository that exists. */
+export interface RepositoryFacts {
+  repository: string;
+  arn: string;
+  /** The repository policy the pull is judged by (after this run's grant, in publish and reconcile). */
+  policy: PolicyDocument | undefined;
+  tags?: RepositoryTags;
+  digest?: string;
+  /** This run wrote the grant. */
+  grantWritten?: boolean;
+}
+
+/** The model the repository side is judged with: the one read, or (the role was not found) what the ARN alone says. */
+function grantModel(puller: PullerModel, repositoryArn: string): AccessModel {
+  if (puller.model) return puller.model;
+  const facts = minimalPullFacts(puller.roleArn, { account: accountOf(repositoryArn), region: regionOf(repositoryArn) });
+  return { caller: { roleArn: puller.roleArn, hasBoundary: false }, context: pullRequestContext(facts), identity: [], registryPolicy: puller.registryPolicy };
+}
+
+const MISSING: Check = { status: 'missing', deciding: [], unknownKeys: [] };
+
+/** Identity side: judged by the policies, unless the role or its named allowlist policy was not found. */
+function identityCheck(puller: PullerModel, arn: string, tags: RepositoryTags): Check {
+  if (puller.role.problem || !puller.model) return MISSING;
+  return judgeIdentitySide(arn, puller.model, PULL_NEEDS, tags);
+}
+
+/** Not pullable when either side or the login is not allowed, or the grant names a deleted role. */
+function drifts(verdict: RepositoryVerdict, puller: PullerModel): boolean {
+  const notAllowed = (check: Check | undefined): boolean => check !== undefined && check.status !== 'allowed';
+  const loginFails = puller.role.login !== undefined && puller.role.login.status !== 'allowed';
+  return (
+    !verdict.exists ||
+    notAllowed(verdict.grant) ||
+    notAllowed(verdict.identity) ||
+    verdict.stalePrincipals.length > 0 ||
+    loginFails ||
+    puller.role.problem !== undefined
+  );
+}
+
+/**
+ * Both sides of the cross-account pull for one repository, for the actions every pull needs
+ * (PULL_NEEDS), whatever pull-actions grants. Without a puller only what was written is said.
+ */
+export function judgeRepository(facts: RepositoryFacts, puller: PullerModel | undefined): RepositoryVerdict {
+  const verdict: RepositoryVerdict = {
+    repository: facts.repository,
+    arn: facts.arn,
+    exists: true,
+    stalePrincipals: [],
+    grantWritten: facts.grantWritten ?? false,
+    allowlistAdded: false,
+    digest: facts.digest,
+    drift: false,
+  };
+  if (!puller) return verdict;
+  const repositoryPolicy = {
+    name: `the repository policy of ${facts.repository}`,
+    statements: facts.policy?.Statement ?? [],
+    version: facts.policy?.Version ?? '2008-10-17',
+  };
+  verdict.grant = judgeGrantSide(facts.arn, repositoryPolicy, grantModel(puller, facts.arn), PULL_NEEDS, facts.tags);
+  verdict.identity = identityCheck(puller, facts.arn, facts.tags);
+  verdict.stalePrincipals = stalePrincipals(facts.policy);
+  verdict.drift = drifts(verdict, puller);
+  return verdict;
+}
+
+/** A repository the manifest expects that does not exist: drift, and its identity side is still judged. */
+export function missingRepositoryVerdict(repository: string, arn: string, puller: PullerModel): RepositoryVerdict {
+  return {
+    repository,
+    arn,
+    exists: false,
+    identity: identityCheck(puller, arn, undefined),
+    stalePrincipals: [],
+    grantWritten: false,
+    allowlistAdded: false,
+    drift: true,
+  };
+}

@@ -1,0 +1,101 @@
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { readRepositoryPolicy, restoreRepositoryPolicy, writeRepositoryPolicy } from '../adapters/aws/repository-policy.js';
+import { samePolicyMeaning, type PolicyDocument } from '../domain/policy/document.js';
+import { grantStatement, planGrant, type GrantPlan } from '../domain/policy/repository-grant.js';
+import { UserError } from '../errors.js';
+import { log } from '../log.js';
+import type { PolicyChange } from '../report/model.js';
+import type { GrantSettings } from '../settings/settings.js';
+import { waitForPropagation, type PropagationOptions } from '../util/retry.js';
+import type { RepositoryState } from './repositories.js';
+
+/**
+ * Writes the grant when its meaning differs from what is stored. Returns the policy the pull is
+ * judged by and the change (before/after, so it can be undone by hand).
+ */
+export async function applyGrant(
+  ecr: ECRClient,
+  grant: GrantSettings,
+  registryId: string,
+  state: RepositoryState,
+  propagation: PropagationOptions,
+): Promise<{ policy: PolicyDocument | undefined; change?: PolicyChange }> {
+  const plan = state.grantPlan;
+  if (!plan) return { policy: state.policy };
+  const target = { kind: 'repository' as const, repository: state.repository };
+  if (!plan.changes) {
+    log.info(`The repository policy of ${state.repository} already grants pull to ${grant.principals.join(', ')}: no write.`);
+    return { policy: plan.after, change: { target, before: plan.before ?? null, after: plan.after, written: false } };
+  }
+  const after = await writeGrantUntilVisible(ecr, grant, registryId, state.repository, plan, propagation);
+  return { policy: after, change: { target, before: plan.before ?? null, after, written: true } };
+}
+
+/** How many times a grant overwritten by another writer is merged and written again. */
+const MAX_GRANT_WRITES = 5;
+
+/**
+ * ECR, like IAM, may serve the old policy for a while after a write: read it back until it shows our
+ * statement, so nothing is judged on a stale read. A policy that is neither the old nor ours means
+ * another writer was there: merge our statement into it and write again.
+ */
+async function writeGrantUntilVisible(
+  ecr: ECRClient,
+  grant: GrantSettings,
+  registryId: string,
+  repository: string,
+  first: GrantPlan,
+  propagation: PropagationOptions,
+): Promise<PolicyDocument> {
+  let plan = first;
+  for (let attempt = 1; attempt <= MAX_GRANT_WRITES; attempt++) {
+    await writeRepositoryPolicy(ecr, registryId, repository, plan.after, grant.principals, propagation);
+    log.info(`Wrote statement "${grant.sid}" to the repository policy of ${repository} (other statements kept).`);
+    const written = plan;
+    const outcome = await waitForPropagation(
+      `ecr:GetRepositoryPolicy ${repository}`,
+      async () => {
+        const seen = await readRepositoryPolicy(ecr, registryId, repository);
+        if (samePolicyMeaning(seen, written.after)) return { done: true as const, value: { visible: true, seen } };
+        if (samePolicyMeaning(seen, written.before)) return { done: false as const, reason: 'ECR does not show the change yet' };
+        return { done: true as const, value: { visible: false, seen } };
+      },
+      propagation,
+    );
+    if (!outcome.done) {
+      throw new UserError(
+        `ecr:SetRepositoryPolicy on ${repository}: ECR still did not show the grant after ${Math.round(propagation.timeoutMs / 1000)}s. Re-run (it is idempotent), or raise propagation-timeout.`,
+      );
+    }
+    if (outcome.value.visible) return written.after;
+    plan = planGrant(outcome.value.seen, grantStatement(grant.sid, grant.principals, grant.actions), repository);
+    if (!plan.changes) return plan.after;
+    log.info(
+      `Another writer changed the repository policy of ${repository} after our write; merging our statement again (attempt ${attempt + 1} of ${MAX_GRANT_WRITES}).`,
+    );
+  }
+  throw new UserError(
+    `ecr:SetRepositoryPolicy on ${repository}: the policy kept losing our statement to other writers after ${MAX_GRANT_WRITES} attempts. Stop the other writers and run again.`,
+  );
+}
+
+/**
+ * Puts back the repository policies this run wrote, newest first (a later write of the same run
+ * failed). Returns the repositories that could not be restored.
+ */
+export async function restoreGrants(
+  ecr: ECRClient,
+  registryId: string,
+  written: { repository: string; before: PolicyDocument | undefined }[],
+): Promise<string[]> {
+  const notRestored: string[] = [];
+  for (const { repository, before } of [...written].reverse()) {
+    try {
+      await restoreRepositoryPolicy(ecr, registryId, repository, before);
+      log.info(`Rolled back the repository policy of ${repository}.`);
+    } catch {
+      notRestored.push(repository);
+    }
+  }
+  return notRestored;
+}

@@ -1,0 +1,52 @@
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { createEcrClient, createOrganizationsClient } from '../adapters/aws/clients.js';
+import { readOrganization, type OrganizationFacts } from '../adapters/aws/organizations.js';
+import { readRegistryPolicy, readRegistryPolicyScope } from '../adapters/aws/registry-policy.js';
+import type { RegistryPolicyModel } from '../domain/checks/judge.js';
+import type { PolicyDocument } from '../domain/policy/document.js';
+import { beyondV1, registryPolicyModel } from '../domain/policy/registry-policy.js';
+import type { Readable } from '../domain/policy/request-context.js';
+import { currentCredentialsAccount } from './access.js';
+
+/** What the registry side contributes: its account, region and organization, and its registry policy. */
+export interface RegistryFacts {
+  account: string;
+  region: string;
+  organization: OrganizationFacts;
+  policy: RegistryPolicyModel;
+  /** Why the registry policy's scope could not be read, when it mattered (it was then judged as V2). */
+  scopeUnread?: string;
+}
+
+/** Only a registry policy that holds more than V1's actions can speak to a pull: only then is its scope worth a read. */
+async function readScopeIfNeeded(region: string, policy: Readable<PolicyDocument>): Promise<Readable<'V1' | 'V2'> | undefined> {
+  if (policy.status !== 'read' || !beyondV1(policy.value)) return undefined;
+  // A refinement: one retry at most, so an endpoint that does not serve it costs no backoff.
+  return readRegistryPolicyScope(await createEcrClient(region, { maxAttempts: 2 }));
+}
+
+/**
+ * The registry account's organization and registry policy, read with the current credentials when
+ * they are in that account (ecr:GetRegistryPolicy reads the caller's own registry); otherwise unread.
+ */
+export async function readRegistryFacts(ecr: ECRClient, registryId: string, region: string): Promise<RegistryFacts> {
+  const account = await currentCredentialsAccount();
+  if (account !== registryId) {
+    const reason = `the current credentials are ${account ? `in account ${account}` : 'in an unknown account'}, not in the registry account ${registryId}`;
+    return {
+      account: registryId,
+      region,
+      organization: { status: 'unread', reason },
+      policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
+    };
+  }
+  const organizations = await createOrganizationsClient(undefined);
+  const policyRead = readRegistryPolicy(ecr, registryId);
+  const [organization, policy, scope] = await Promise.all([
+    readOrganization(organizations, 'the current credentials'),
+    policyRead,
+    policyRead.then((read) => readScopeIfNeeded(region, read)),
+  ]);
+  const scopeUnread = scope?.status === 'unread' ? scope.reason : undefined;
+  return { account: registryId, region, organization, policy: registryPolicyModel(registryId, policy, scope), scopeUnread };
+}

@@ -1,0 +1,148 @@
+import { UserError } from '../errors.js';
+import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
+import type { RunContext } from './run-context.js';
+
+/**
+ * One typed settings value per mode, made once from the raw inputs (the runner's or the CLI's
+ * flags). The types carry what was proven: publish has a repository, verify and reconcile have a
+ * puller, reconcile has the allowlist policy. Each part holds only what its users need.
+ */
+
+/** The registry pulled from: its region, and its account when given (else the credentials' own). */
+export interface RegistrySettings {
+  region: string;
+  registryId: string | undefined;
+}
+
+/** The one statement this action owns in a repository policy. */
+export interface GrantSettings {
+  sid: string;
+  /** Empty: no grant is written (verify only judges). */
+  principals: string[];
+  /** What the grant writes; always holds what a pull needs (checked when parsed). */
+  actions: string[];
+}
+
+/** The role that pulls, and how its account is read. */
+export interface PullerSettings {
+  roleArn: string;
+  /** The inline policy that holds the allowlist (extras, reconcile). */
+  policyName: string | undefined;
+  assumeRoleArn: string | undefined;
+  externalId: string | undefined;
+}
+
+/** Which repositories a run judges: one, or every one the manifest expects plus the extras. */
+export type Targets = { kind: 'repository'; repository: string } | { kind: 'manifest'; path: string; key: string; template: string; extra: string[] };
+
+/** What every reading mode shares. */
+interface ReadingSettings {
+  registry: RegistrySettings;
+  grant: GrantSettings;
+  /** A role in the organization's management account, to read SCPs, RCPs and OU paths. */
+  organizationAssumeRoleArn: string | undefined;
+  simulate: boolean;
+  /** How long to wait for IAM/ECR to show a change (ms). */
+  propagationTimeoutMs: number;
+  /** Names AssumeRole sessions (CloudTrail shows which run asked). */
+  runId: string | undefined;
+}
+
+export interface PublishSettings extends ReadingSettings {
+  mode: 'publish';
+  repository: string;
+  build: BuildInputs;
+  /** With create-repository: what a repository this action creates gets. */
+  create: { mutability: Inputs['imageTagMutability']; exclusionFilters: string[]; scanOnPush: boolean } | undefined;
+  puller: PullerSettings | undefined;
+  run: RunContext;
+}
+
+export interface VerifySettings extends ReadingSettings {
+  mode: 'verify';
+  targets: Targets;
+  puller: PullerSettings;
+  onExtra: OnExtra;
+}
+
+export interface ReconcileSettings extends ReadingSettings {
+  mode: 'reconcile';
+  targets: Targets;
+  puller: PullerSettings & { policyName: string };
+  onExtra: OnExtra;
+  prune: boolean;
+  dryRun: boolean;
+}
+
+export type Settings = PublishSettings | VerifySettings | ReconcileSettings;
+
+function targetsOf(inputs: Inputs): Targets {
+  if (inputs.repository) return { kind: 'repository', repository: inputs.repository };
+  if (!inputs.manifest) {
+    throw new UserError(
+      `repository / manifest: ${inputs.mode} needs one of them. Give \`repository:\` for one repository, or \`manifest:\` for every repository the template manifest lists.`,
+    );
+  }
+  return { kind: 'manifest', path: inputs.manifest, key: inputs.manifestKey, template: inputs.repositoryTemplate, extra: inputs.extraRepositories };
+}
+
+function pullerOf(inputs: Inputs): PullerSettings | undefined {
+  if (!inputs.stagingRoleArn) return undefined;
+  return {
+    roleArn: inputs.stagingRoleArn,
+    policyName: inputs.stagingPolicyName,
+    assumeRoleArn: inputs.stagingAssumeRoleArn,
+    externalId: inputs.stagingExternalId,
+  };
+}
+
+function requirePuller(inputs: Inputs): PullerSettings {
+  const puller = pullerOf(inputs);
+  if (!puller) {
+    throw new UserError(
+      `staging-role-arn: required in ${inputs.mode} mode. Name the role that pulls, e.g. arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging.`,
+    );
+  }
+  return puller;
+}
+
+/** The settings of the mode the inputs ask for, proven complete for it. */
+export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
+  const reading: ReadingSettings = {
+    registry: { region: inputs.region, registryId: inputs.registryId },
+    grant: { sid: inputs.policySid, principals: inputs.pullPrincipals, actions: inputs.pullActions },
+    organizationAssumeRoleArn: inputs.organizationAssumeRoleArn,
+    simulate: inputs.simulate,
+    propagationTimeoutMs: inputs.propagationTimeoutMs,
+    runId: run.runId,
+  };
+  switch (inputs.mode) {
+    case 'publish': {
+      if (!inputs.repository) {
+        throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
+      }
+      const create = inputs.createRepository
+        ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
+        : undefined;
+      return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, puller: pullerOf(inputs), run };
+    }
+    case 'verify': {
+      const puller = requirePuller(inputs);
+      return { ...reading, mode: 'verify', targets: targetsOf(inputs), puller, onExtra: inputs.onExtra };
+    }
+    case 'reconcile': {
+      if (!inputs.stagingPolicyName) {
+        throw new UserError(
+          'staging-policy-name: required in reconcile mode. Name the inline policy that holds the allowlist, e.g. WorkspaceTemplatePrimaryECRPull.',
+        );
+      }
+      const puller = { ...requirePuller(inputs), policyName: inputs.stagingPolicyName };
+      return { ...reading, mode: 'reconcile', targets: targetsOf(inputs), puller, onExtra: inputs.onExtra, prune: inputs.prune, dryRun: inputs.dryRun };
+    }
+  }
+}
+
+/** Raw inputs (the runner's `core.getInput`, or the CLI's flags) → the mode's settings. */
+export function readSettings(get: (name: InputName) => string, run: RunContext, env: NodeJS.ProcessEnv = process.env): Settings {
+  return settingsFrom(readInputs(get, env), run);
+}
