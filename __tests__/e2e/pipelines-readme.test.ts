@@ -32,9 +32,9 @@ let env: NodeJS.ProcessEnv;
 type Step = { uses?: string; id?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Workflow = { jobs: Record<string, { steps: Step[] }> };
 
-/** The README's ```yaml blocks that run this action, parsed. */
+/** The ```yaml blocks that run this action, parsed: the README's, then docs/pipelines.md's (the migration example). */
 function readmeWorkflows(): Workflow[] {
-  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const text = ['README.md', 'docs/pipelines.md'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
   return [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => parse(match[1]) as Workflow).filter((workflow) => workflow?.jobs);
 }
 

@@ -45,9 +45,10 @@ describe('inputs', () => {
     assert.deepEqual(action.runs, { using: 'node24', main: 'dist/index.js', post: 'dist/post/index.js' });
   });
 
-  it('README documents every input and output', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) assert.ok(readme.includes(`| \`${name}\` |`), `README lists ${name}`);
+  it('docs/inputs-outputs.md documents every input and output', () => {
+    const readme = readFileSync(join(ROOT, 'docs', 'inputs-outputs.md'), 'utf8');
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)])
+      assert.ok(readme.includes(`| \`${name}\` |`), `docs/inputs-outputs.md lists ${name}`);
   });
 
   it('reads a publish with defaults', () => {

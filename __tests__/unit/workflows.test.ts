@@ -56,7 +56,7 @@ describe('.gitea/workflows', () => {
 
 /**
  * GitHub's own parser and schemas (@actions/workflow-parser: the package behind the Actions
- * language service) for action.yml, every workflow here and every YAML example in the README.
+ * language service) for action.yml, every workflow here and every YAML example in the README and docs/.
  */
 const trace = new NoOperationTraceWriter();
 
@@ -76,15 +76,23 @@ function actionErrors(content: string): string[] {
     .map((error) => error.message);
 }
 
-/** The ```yaml blocks of the README, with the line each starts on. */
-function readmeYamlBlocks(): { line: number; text: string }[] {
-  const lines = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n');
-  const blocks: { line: number; text: string }[] = [];
-  for (let index = 0; index < lines.length; index++) {
-    if (lines[index].trim() !== '```yaml') continue;
-    const start = index + 1;
-    while (++index < lines.length && lines[index].trim() !== '```');
-    blocks.push({ line: start + 1, text: lines.slice(start, index).join('\n') });
+/** The ```yaml blocks of the README and of docs/*.md, with the file and line each starts on. */
+function readmeYamlBlocks(): { line: string; text: string }[] {
+  const files = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
+  const blocks: { line: string; text: string }[] = [];
+  for (const file of files) {
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    for (let index = 0; index < lines.length; index++) {
+      if (lines[index].trim() !== '```yaml') continue;
+      const start = index + 1;
+      while (++index < lines.length && lines[index].trim() !== '```');
+      blocks.push({ line: `${file}:${start + 1}`, text: lines.slice(start, index).join('\n') });
+    }
   }
   return blocks;
 }
@@ -109,7 +117,7 @@ describe("workflows and examples, checked by GitHub's parser (@actions/workflow-
     for (const file of readdirSync(dir)) assert.deepEqual(await workflowErrors(file, readFileSync(join(dir, file), 'utf8')), [], file);
   });
 
-  it('every YAML example in the README is a valid workflow, whose `with:` keys are inputs of the action', async () => {
+  it('every YAML example in the README and docs/ is a valid workflow, whose `with:` keys are inputs of the action', async () => {
     const blocks = readmeYamlBlocks();
     assert.ok(blocks.length >= 4, 'the README has its examples');
     for (const { line, text } of blocks) {
@@ -120,17 +128,17 @@ describe("workflows and examples, checked by GitHub's parser (@actions/workflow-
             .map((row) => `      ${row}`)
             .join('\n')}\n`
         : text;
-      assert.deepEqual(await workflowErrors(`README.md:${line}`, content), [], `README.md line ${line}`);
+      assert.deepEqual(await workflowErrors(line, content), [], line);
       const workflow = parse(content) as Workflow;
       for (const job of Object.values(workflow.jobs)) {
         for (const step of job.steps.filter((candidate) => usesThisAction(candidate.uses))) {
-          for (const key of Object.keys(step.with ?? {})) assert.ok(key in INPUT_DEFAULTS, `README.md line ${line}: ${key} is not an input`);
+          for (const key of Object.keys(step.with ?? {})) assert.ok(key in INPUT_DEFAULTS, `${line}: ${key} is not an input`);
         }
       }
     }
   });
 
-  it('the README shows the Gitea form of uses: with a full URL', () => {
+  it('the docs show the Gitea form of uses: with a full URL', () => {
     const gitea = readmeYamlBlocks().filter(({ text }) => /uses: https:\/\/[^\s/]+\/molecule-ai\/publish-image@v\d/.test(text));
     assert.equal(gitea.length, 1);
   });
