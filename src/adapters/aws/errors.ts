@@ -67,7 +67,7 @@ export function describeAwsError(error: unknown, permission: string, who = 'the 
   const detail = inert(message.split('\n')[0] || message, MAX_DETAIL);
   if (DENIED.has(code) || aws.$metadata?.httpStatusCode === 403) {
     return new UserError(
-      `${permission} was denied for ${who} (${code}: ${detail}). Allow ${permission} on that identity (see "IAM permissions" in the README).`,
+      `${permission} was denied for ${who} (${code}: ${detail}). Allow ${permission} on that identity (see docs/permissions.md).`,
     );
   }
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
