@@ -78,7 +78,8 @@ async function apply(
     const rolledBack = changes.map((change) =>
       change.target.kind === 'repository' && !notRestored.includes(change.target.repository) ? { ...change, rolledBack: true } : change,
     );
-    throw new FailedRun(failure, finish({ ...report, policyChanges: rolledBack }, settings, surveyed));
+    // The report then holds only what was written (and put back), so it can be undone by hand.
+    throw rolledBack.length > 0 ? new FailedRun(failure, { ...report, registryId: surveyed.registryId, policyChanges: rolledBack }) : failure;
   }
 }
 
