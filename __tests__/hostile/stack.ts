@@ -11,11 +11,6 @@ import { parse } from 'yaml';
 import { ROOT, errorLines, runAction, type ActionRun } from '../../stack/action.js';
 import { writableState } from '../../stack/moto.js';
 
-export const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
-export const TEMPLATE = 'molecule-ai/workspace-template-{name}';
-export const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
-export const MANIFEST_NAMES = ['claude-code', 'codex', 'hermes', 'openclaw'];
-
 /** Outside text that tries to become a workflow command, in every form the runners obey. */
 export const FORGED = {
   error: '\n::error::forged',
@@ -207,13 +202,6 @@ export async function assertNoWrite(run: ActionRun, motoEndpoint: string, before
   assertNoForgedCommands(run.log, 'main step');
   assertNoForgedCommands(run.post.log, 'post step');
   assert.ok(!readFileSync(join(run.runnerTemp, 'state'), 'utf8').includes('/etc'), 'no forged state saved');
-}
-
-/** A workspace of its own (GITHUB_WORKSPACE) holding `files`. */
-export function workspace(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hostile-ws-'));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return dir;
 }
 
 export { runAction };
