@@ -94,6 +94,8 @@ export interface MotoStack<P> {
   readonly proxy: P;
   /** What the action may write, as moto held it after seeding (with `snapshot`). */
   readonly state: unknown;
+  /** Resets moto within a test and seeds it as `seed` says (`env` follows). */
+  reseed(seed: Seed): Promise<void>;
 }
 
 /** What a moto holds before a test: the prod environment, repositories, grants and staging's allowlist. */
@@ -154,6 +156,10 @@ export function useMoto<P extends StackProxy | undefined = undefined>(options: M
     },
     get state() {
       return state;
+    },
+    async reseed(seed: Seed) {
+      await stack.moto.reset();
+      env = await seedMoto(stack.moto, seed);
     },
   };
   const seed = async (): Promise<void> => {
