@@ -14,7 +14,18 @@ import { PROD_ACCOUNT, STAGING_ACCOUNT } from './engine.js';
 import { engineFromEnv } from './env.js';
 import { startMoto, writableState, type Moto } from './moto.js';
 import { prodEnvironment } from './prod.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from './staging.js';
+import {
+  ALLOWLIST_POLICY,
+  READER_ROLE_ARN,
+  STAGING_ROLE_ARN,
+  allowlistPolicy,
+  crossAccountGrant,
+  putAllowlist,
+  seedStaging,
+  setRepositoryPolicy,
+  storedAllowlist,
+  storedRepositoryPolicy,
+} from './staging.js';
 
 export { ROOT, errorLines, runAction, type ActionRun } from './action.js';
 export { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD, STAGING_ACCOUNT } from './engine.js';
@@ -78,6 +89,27 @@ export const presets = {
   publish: { mode: 'publish', repository: PLATFORM_AGENT, tags: 'v1', 'pull-principals': STAGING_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN },
 } as const;
 
+/** Build settings with nothing set: `docker build .` of the default Dockerfile, pushed, provenance off. */
+export const PLAIN_BUILD = {
+  context: '.',
+  file: '',
+  buildArgs: [] as never[],
+  labels: [] as never[],
+  tags: [] as never[],
+  target: '',
+  platforms: [] as never[],
+  cacheFrom: [] as never[],
+  cacheTo: [] as never[],
+  noCache: false,
+  push: true,
+  provenance: 'false',
+  secrets: [] as never[],
+  secretFiles: [] as never[],
+  secretEnvs: [] as never[],
+  ssh: [] as never[],
+  buildContexts: [] as never[],
+};
+
 /** A server in front of moto (the fault proxy, the stored-text proxy). */
 export interface StackProxy {
   endpoint: string;
@@ -96,6 +128,13 @@ export interface MotoStack<P> {
   readonly state: unknown;
   /** Resets moto within a test and seeds it as `seed` says (`env` follows). */
   reseed(seed: Seed): Promise<void>;
+  /** The staging helpers of stack/staging.ts and moto.ts, on this moto. */
+  seedStaging(policy: object | undefined): Promise<void>;
+  putAllowlist(policy: object): Promise<void>;
+  storedAllowlist(): Promise<unknown>;
+  setRepositoryPolicy(repository: string, policy: object | string): Promise<void>;
+  storedRepositoryPolicy(repository: string): Promise<unknown>;
+  writableState(): Promise<unknown>;
 }
 
 /** What a moto holds before a test: the prod environment, repositories, grants and staging's allowlist. */
@@ -161,6 +200,12 @@ export function useMoto<P extends StackProxy | undefined = undefined>(options: M
       await stack.moto.reset();
       env = await seedMoto(stack.moto, seed);
     },
+    seedStaging: (policy) => seedStaging(stack.endpoint, policy),
+    putAllowlist: (policy) => putAllowlist(stack.endpoint, policy),
+    storedAllowlist: () => storedAllowlist(stack.endpoint),
+    setRepositoryPolicy: (repository, policy) => setRepositoryPolicy(stack.endpoint, repository, policy),
+    storedRepositoryPolicy: (repository) => storedRepositoryPolicy(stack.endpoint, repository),
+    writableState: () => writableState(stack.endpoint),
   };
   const seed = async (): Promise<void> => {
     if (!options.bare) env = await seedMoto(stack.moto, options);

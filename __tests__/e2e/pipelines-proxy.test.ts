@@ -18,7 +18,6 @@ import {
   errorLines,
   expectOneError as assertOneError,
   runAction,
-  storedRepositoryPolicy,
   useMoto,
 } from '../../stack/fixture.js';
 import { startTinyproxy, type Tinyproxy } from '../../stack/tinyproxy.js';
@@ -82,7 +81,7 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(await servedDigest(REPOSITORY, `p${tag}`), run.outputs.digest);
     assert.equal(run.outputs.drift, 'false');
-    const policy = (await storedRepositoryPolicy(stack.endpoint, REPOSITORY)) as { Statement: { Sid: string }[] } | undefined;
+    const policy = (await stack.storedRepositoryPolicy(REPOSITORY)) as { Statement: { Sid: string }[] } | undefined;
     assert.deepEqual(
       policy?.Statement.map((statement) => statement.Sid),
       ['PublishImageCrossAccountPull'],

@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { buildxCalls, writeBuildxStandIn } from '../../stack/docker-standins.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { REGISTRY_HOST, ROOT, runAction, storedRepositoryPolicy, useMoto } from '../../stack/fixture.js';
+import { REGISTRY_HOST, ROOT, runAction, useMoto } from '../../stack/fixture.js';
 import { servedDigest } from '../../stack/registry-client.js';
 import { loginAsUser, runnerUser, snapshot, writeBuilderState } from '../../stack/runner-user.js';
 import { startSecondRegistry, type SecondRegistry } from '../../stack/second-registry.js';
@@ -87,7 +87,7 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(run.outputs.drift, 'false');
     assert.deepEqual(run.outputs.tags.split('\n'), [`${REGISTRY_HOST}/${repository}:${'e'.repeat(40)}`, `${REGISTRY_HOST}/${repository}:latest`]);
-    assert.ok(await storedRepositoryPolicy(stack.endpoint, repository), 'the grant is written');
+    assert.ok(await stack.storedRepositoryPolicy(repository), 'the grant is written');
   });
 
   it('"Fits the pipeline you have": metadata-action tags, secrets, ssh, build-contexts, the job\'s buildx and logins', async () => {

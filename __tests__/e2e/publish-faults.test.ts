@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createRepository } from '../../stack/aws.js';
 import { startFaultProxy, type Fault } from '../../stack/fault-proxy.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { STAGING_ACCOUNT, dockerEnv, errorLines, presets, runAction, storedRepositoryPolicy, useMoto, writableState } from '../../stack/fixture.js';
+import { STAGING_ACCOUNT, dockerEnv, errorLines, presets, runAction, useMoto } from '../../stack/fixture.js';
 import { servedDigest } from '../../stack/registry-client.js';
 
 const REPOSITORY = 'molecule-ai/fault-publish';
@@ -48,7 +48,7 @@ describe('faults during publish (fault proxy + moto, dockerd + registry)', () =>
   });
 
   it('a grant that keeps failing: one error saying the image is pushed; the policy stays as it was', async () => {
-    const before = await writableState(stack.endpoint);
+    const before = await stack.writableState();
     stack.proxy.setRules([{ operation: 'SetRepositoryPolicy', fault: 'http-503' }]);
     const run = await publish();
     assert.equal(run.exitCode, 1, run.log);
@@ -59,7 +59,7 @@ describe('faults during publish (fault proxy + moto, dockerd + registry)', () =>
       /^The image is pushed \(.*molecule-ai\/fault-publish@sha256:[0-9a-f]{64}\), but the grant was not written: ecr:SetRepositoryPolicy failed after 4 attempts \(ServiceUnavailable/,
     );
     assert.ok(await servedDigest(REPOSITORY, `f${tag}`));
-    assert.deepEqual(await writableState(stack.endpoint), before);
-    assert.equal(await storedRepositoryPolicy(stack.endpoint, REPOSITORY), undefined);
+    assert.deepEqual(await stack.writableState(), before);
+    assert.equal(await stack.storedRepositoryPolicy(REPOSITORY), undefined);
   });
 });

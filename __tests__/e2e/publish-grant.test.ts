@@ -15,9 +15,7 @@ import {
   presets,
   reportOf,
   runAction,
-  seedStaging,
   setRepositoryPolicy,
-  storedRepositoryPolicy,
   useMoto,
 } from '../../stack/fixture.js';
 import { registryTags, servedDigest } from '../../stack/registry-client.js';
@@ -54,14 +52,14 @@ const stack = useMoto({
 
 describe('publish: build, push, grant, verify (dockerd + registry + moto)', () => {
   it('grants pull, keeps foreign statements, verifies both sides; a second run writes nothing', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
     const first = await publish('v1');
     assert.equal(first.exitCode, 0, first.log);
     assert.equal(first.outputs['repository-policy-changed'], 'true');
     assert.equal(first.outputs.drift, 'false');
     assert.match(first.log, /molecule-ai\/molecule-platform-agent\s+granted\s+allowed\s+sha256:[0-9a-f]{12}\s+ok/);
 
-    const stored = (await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT)) as { Statement: object[] };
+    const stored = (await stack.storedRepositoryPolicy(PLATFORM_AGENT)) as { Statement: object[] };
     assert.deepEqual(stored.Statement.slice(0, 2), foreignStatements, 'foreign statements kept as they were, in place');
     assert.deepEqual(stored.Statement[2], {
       Sid: 'PublishImageCrossAccountPull',
@@ -78,11 +76,11 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
     assert.equal(second.exitCode, 0, second.log);
     assert.equal(second.outputs['repository-policy-changed'], 'false');
     assert.match(second.log, /already grants pull .*: no write/);
-    assert.deepEqual(await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT), stored);
+    assert.deepEqual(await stack.storedRepositoryPolicy(PLATFORM_AGENT), stored);
   });
 
   it('replays incident #3054 in publish: pushes and grants, then fails naming the missing allowlist entry', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+    await stack.seedStaging(allowlistPolicy(INCIDENT_ALLOWLIST));
     const run = await publish('incident');
     assert.equal(run.exitCode, 1, run.log);
     assert.ok((await registryTags(PLATFORM_AGENT)).includes('incident'), 'the push happened');
@@ -104,23 +102,23 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
   });
 
   it('refuses a grant to * before anything is written', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const run = await publish('refused', { 'pull-principals': '*' });
     assert.equal(run.exitCode, 1);
     assert.deepEqual(errorLines(run.log), ['pull-principals: "*" would let anyone pull. Name the staging account ID or the pulling role\'s ARN instead.']);
     assert.ok(!(await registryTags(PLATFORM_AGENT)).includes('refused'), 'nothing pushed');
-    assert.deepEqual(((await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT)) as { Statement: object[] }).Statement, foreignStatements);
+    assert.deepEqual(((await stack.storedRepositoryPolicy(PLATFORM_AGENT)) as { Statement: object[] }).Statement, foreignStatements);
   });
 
   it('leaves an existing equivalent grant alone even when written differently', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const equivalent = {
       Sid: 'PublishImageCrossAccountPull',
       Effect: 'Allow',
       Principal: { AWS: [STAGING_ROLE_ARN, STAGING_ACCOUNT] },
       Action: ['ECR:BatchCheckLayerAvailability', 'ecr:batchgetimage', 'ecr:GetDownloadUrlForLayer'],
     };
-    await setRepositoryPolicy(stack.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [...foreignStatements, equivalent] });
+    await stack.setRepositoryPolicy(PLATFORM_AGENT, { Version: '2012-10-17', Statement: [...foreignStatements, equivalent] });
     const run = await publish('v1');
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(run.outputs['repository-policy-changed'], 'false');
@@ -128,10 +126,10 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
 
   it('grants on a repository with no policy yet', async () => {
     await stack.reseed({ repositories: [PLATFORM_AGENT] });
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const run = await publish('v1', { 'pull-principals': STAGING_ACCOUNT });
     assert.equal(run.exitCode, 0, run.log);
-    assert.deepEqual(await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT), {
+    assert.deepEqual(await stack.storedRepositoryPolicy(PLATFORM_AGENT), {
       Version: '2012-10-17',
       Statement: [
         {

@@ -18,12 +18,9 @@ import {
   crossAccountGrant,
   dockerEnv,
   presets,
-  putAllowlist,
   repoArn,
   runAction,
   setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
   template,
   useMoto,
   writeManifest,
@@ -53,16 +50,16 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       });
     let merges = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      await putAllowlist(stack.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+      await stack.putAllowlist(allowlistPolicy(INCIDENT_ALLOWLIST));
       const [a, b] = await Promise.all([reconcile(RACE_A), reconcile(RACE_B)]);
       assert.equal(a.exitCode, 0, `round ${round}: ${a.log}`);
       assert.equal(b.exitCode, 0, `round ${round}: ${b.log}`);
       merges += [a, b].filter((run) => run.log.includes('merging again')).length;
-      const resources = ((await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
+      const resources = ((await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
       for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B])
         assert.ok(resources.includes(repoArn(repository)), `round ${round}: ${repository} lost`);
       for (const repository of [...RACE_A, ...RACE_B]) {
-        const policy = (await storedRepositoryPolicy(stack.endpoint, repository)) as { Statement: object[] };
+        const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: object[] };
         assert.deepEqual(policy.Statement[0], foreign, `round ${round}: foreign statement on ${repository} kept`);
       }
     }
@@ -79,7 +76,7 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       assert.equal(await servedDigest('molecule-ai/race-one', `r${round}`), one.outputs.digest);
       assert.equal(await servedDigest('molecule-ai/race-two', `r${round}`), two.outputs.digest);
       for (const repository of ['molecule-ai/race-one', 'molecule-ai/race-two']) {
-        const policy = (await storedRepositoryPolicy(stack.endpoint, repository)) as { Statement: { Sid: string }[] };
+        const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: { Sid: string }[] };
         assert.deepEqual(
           policy.Statement.map((statement) => statement.Sid),
           ['PublishImageCrossAccountPull'],

@@ -24,7 +24,6 @@ import {
   terminalEnv,
   useMoto,
   workspace,
-  writableState,
 } from '../../stack/fixture.js';
 import { FORGED, startStoredProxy } from './stack.js';
 
@@ -88,7 +87,7 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     assert.match(result.stdout, /DRIFT: molecule-ai\/molecule-platform-agent/);
     assert.ok(result.stderr.length > 0, 'progress on stderr');
     assertTerminalSafe(result);
-    assert.deepEqual(await writableState(stack.endpoint), stack.state);
+    assert.deepEqual(await stack.writableState(), stack.state);
   });
 
   // Found by this suite: printHuman (src/cli.ts) writes the plan, the table and the extras with stored
@@ -112,7 +111,7 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
     assert.equal(result.code, 2, `${result.stdout}\n${result.stderr}`);
     assertTerminalSafe(result);
     assert.deepEqual(stack.proxy.writes, [], 'plan writes nothing');
-    assert.deepEqual(await writableState(stack.endpoint), stack.state);
+    assert.deepEqual(await stack.writableState(), stack.state);
   });
 
   const refusals: [string, string[], RegExp][] = [
@@ -163,7 +162,7 @@ describe('the CLI through dist/index.js: no secret, no workflow command, one-lin
       assert.ok(!result.stderr.includes('root:x:0'));
       assertTerminalSafe(result);
       assert.deepEqual(stack.proxy.writes, []);
-      assert.deepEqual(await writableState(stack.endpoint), stack.state);
+      assert.deepEqual(await stack.writableState(), stack.state);
     });
   }
 

@@ -12,7 +12,7 @@ import { readManifestFile } from '../../src/adapters/manifest-file.js';
 import { expectedRepositories } from '../../src/domain/manifest.js';
 import { UserError } from '../../src/errors.js';
 import { JsonTextError, parseJsonText } from '../../src/util/json.js';
-import { INCIDENT_ALLOWLIST, MANIFEST_NAMES, PLATFORM_AGENT, presets, runAction, template, useMoto, writableState } from '../../stack/fixture.js';
+import { INCIDENT_ALLOWLIST, MANIFEST_NAMES, PLATFORM_AGENT, presets, runAction, template, useMoto } from '../../stack/fixture.js';
 import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, startStoredProxy } from './stack.js';
 
 /** verify of `manifest` (no pull-principals). */
@@ -229,7 +229,7 @@ describe(`hostile manifests: ${cases.length} cases through dist/index.js, each o
       assert.equal(run.exitCode, 1, run.log);
       assert.deepEqual(JSON.parse(run.outputs.missing), [PLATFORM_AGENT], run.log);
       assertNoForgedCommands(run.log);
-      assert.deepEqual(await writableState(stack.endpoint), stack.state);
+      assert.deepEqual(await stack.writableState(), stack.state);
     }
   });
 });

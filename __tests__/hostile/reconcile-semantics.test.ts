@@ -23,8 +23,6 @@ import {
   reportOf,
   repoArn,
   runAction,
-  seedStaging,
-  storedAllowlist,
   template,
   useMoto,
 } from '../../stack/fixture.js';
@@ -104,10 +102,10 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
   for (const [what, statement] of notExtendable) {
     it(`does not extend a statement that ${what}: writes ${OUR_SID} instead, and the plan says so`, async () => {
       const seeded = { Version: '2012-10-17', Statement: [LOGIN, statement] };
-      await seedStaging(stack.endpoint, seeded);
+      await stack.seedStaging(seeded);
       const run = await reconcile();
       assert.equal(run.exitCode, 0, run.log);
-      const stored = (await storedAllowlist(stack.endpoint)) as Document;
+      const stored = (await stack.storedAllowlist()) as Document;
       if (statement.Resource === '*') {
         // Pull on every repository already allows everything expected: nothing to add, nothing written.
         assert.deepEqual(stored, seeded, 'nothing written');
@@ -130,10 +128,10 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
       Action: PULL_ACTIONS,
       Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))),
     };
-    await seedStaging(stack.endpoint, { Version: '2012-10-17', Statement: [LOGIN, pullOnly] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [LOGIN, pullOnly] });
     const run = await reconcile();
     assert.equal(run.exitCode, 0, run.log);
-    const stored = (await storedAllowlist(stack.endpoint)) as Document;
+    const stored = (await stack.storedAllowlist()) as Document;
     assert.equal(bySid(stored, OUR_SID), undefined, 'no statement of its own is needed');
     const extended = bySid(stored, 'PullWorkspaceTemplates')!;
     for (const repository of EXPECTED) assert.ok(list(extended.Resource).includes(repoArn(repository)), repository);
@@ -143,14 +141,14 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     const ours = { Sid: OUR_SID, Effect: 'Allow', Action: PULL_ACTIONS, Resource: [...EXPECTED, AUTOGEN].map(repoArn) };
     const pushing = { Sid: 'PullAndPush', Effect: 'Allow', Action: [...PULL_ACTIONS, 'ecr:PutImage'], Resource: [repoArn(LANGGRAPH)] };
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };
-    await seedStaging(stack.endpoint, seeded);
+    await stack.seedStaging(seeded);
     const other = { Version: '2012-10-17', Statement: [{ Sid: 'OtherPull', Effect: 'Allow', Action: PULL_ACTIONS, Resource: [repoArn(STRAY)] }] };
     await iamIn(stack.endpoint, STAGING_ACCOUNT).send(
       new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: 'OtherPullPolicy', PolicyDocument: JSON.stringify(other) }),
     );
 
     const run = await reconcile({ prune: 'true' });
-    const stored = (await storedAllowlist(stack.endpoint)) as Document;
+    const stored = (await stack.storedAllowlist()) as Document;
     const kept = assertOurStatement(stored, EXPECTED);
     assert.ok(!list(kept.Resource).includes(repoArn(AUTOGEN)), 'the extra in our statement is removed');
     assert.deepEqual(bySid(stored, 'PullAndPush'), pushing, 'another statement is never edited');
@@ -187,9 +185,9 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     const ours = { Sid: OUR_SID, Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) };
     const pushing = { Sid: 'PullAndPush', Effect: 'Allow', Action: 'ecr:*', Resource: [repoArn(LANGGRAPH)] };
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };
-    await seedStaging(stack.endpoint, seeded);
+    await stack.seedStaging(seeded);
     const run = await reconcile({ prune: 'true' });
-    assert.deepEqual(await storedAllowlist(stack.endpoint), seeded, 'nothing written');
+    assert.deepEqual(await stack.storedAllowlist(), seeded, 'nothing written');
     const report = reportOf<{ policyChanges: { written: boolean }[] }>(run);
     assert.deepEqual(
       report.policyChanges.filter((change) => change.written),

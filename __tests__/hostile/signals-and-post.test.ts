@@ -19,7 +19,6 @@ import {
   template,
   useMoto,
   workspace,
-  writableState,
 } from '../../stack/fixture.js';
 import { assertNoForgedCommands, runPost, spawnAction, startStoredProxy, until } from './stack.js';
 
@@ -76,7 +75,7 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
     assert.ok(exit.at - signalled < 2000, `ended ${exit.at - signalled} ms after SIGTERM`);
     assert.notEqual(exit.code, 0);
     assertNoForgedCommands(run.log());
-    assert.deepEqual(await writableState(stack.endpoint), stack.state, 'nothing was written');
+    assert.deepEqual(await stack.writableState(), stack.state, 'nothing was written');
   });
 
   it('a publish stuck in the build ends within 2 s of SIGTERM; its private DOCKER_CONFIG is gone; post then finds nothing to delete', async () => {
@@ -100,7 +99,7 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
     const post = await runPost({ 'docker-config': dir }, { RUNNER_TEMP: run.runnerTemp });
     assert.equal(post.exitCode, 0, post.log);
     assert.ok(!/::warning::|Removed/.test(post.log), post.log);
-    assert.deepEqual(await writableState(stack.endpoint), stack.state, 'nothing was written');
+    assert.deepEqual(await stack.writableState(), stack.state, 'nothing was written');
   });
 
   it('a FIFO as manifest never blocks: the run ends by itself at once, and a SIGTERM sent meanwhile still ends it promptly', async () => {

@@ -26,12 +26,9 @@ import {
   repoArn,
   runAction,
   runCli,
-  seedStaging,
-  storedAllowlist,
   template,
   terminalEnv,
   useMoto,
-  writableState,
   type ActionRun,
   type MotoOptions,
   type MotoStack,
@@ -116,7 +113,7 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
     assertNoPlantedLine(`${result.stdout}\n${result.stderr}`, [PLANTED_GRANT], 'the CLI');
     assertTerminalClean(result);
     assert.deepEqual(stack.proxy.writes, [], 'plan writes nothing');
-    assert.deepEqual(await writableState(stack.endpoint), stack.state);
+    assert.deepEqual(await stack.writableState(), stack.state);
   });
 
   it('CLI verify of a drifted allowlist: a carriage return in a stored ARN plants no "In sync." line', async () => {
@@ -284,18 +281,18 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
     );
 
   it('the statement left without ARNs goes, the rest of the policy stays, and the plan says so', async () => {
-    await seedStaging(stack.endpoint, { Version: '2012-10-17', Statement: [LOGIN, OUR_PULL] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [LOGIN, OUR_PULL] });
     await putOther(otherPull([{ Sid: 'PullExpected', Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) }]));
     const result = await reconcile();
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /^ {2}- statement {2}"PullWorkspaceTemplates": prune leaves no ARN in it, so reconcile removes the statement$/m);
-    assert.deepEqual(await storedAllowlist(stack.endpoint), { Version: '2012-10-17', Statement: [LOGIN] });
+    assert.deepEqual(await stack.storedAllowlist(), { Version: '2012-10-17', Statement: [LOGIN] });
     assert.deepEqual(stack.proxy.writes, ['PutRolePolicy']);
     assertActionSinksClean(result);
   });
 
   it('nothing left in the policy: it is deleted (iam:DeleteRolePolicy), never written empty; the plan and the report say so, and the run ends in sync', async () => {
-    await seedStaging(stack.endpoint, { Version: '2012-10-17', Statement: [OUR_PULL] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [OUR_PULL] });
     await putOther(otherPull([LOGIN, { Sid: 'PullExpected', Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) }]));
     const dry = await reconcile({ 'dry-run': 'true' });
     assert.equal(dry.exitCode, 0, dry.log);
@@ -331,8 +328,8 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
   });
 
   it('IAM refusing what reconcile writes (MalformedPolicyDocument) is a fault of publish-image, said with the document, never "re-run later"', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy(MANIFEST_NAMES.map(template)));
-    const before = await writableState(stack.endpoint);
+    await stack.seedStaging(allowlistPolicy(MANIFEST_NAMES.map(template)));
+    const before = await stack.writableState();
     stack.proxy.errors.set('PutRolePolicy', { status: 400, code: 'MalformedPolicyDocument', message: `Syntax errors in policy.${ESC}[2J` });
     const result = await reconcile({ prune: 'false' });
     const line = assertOneError(
@@ -341,7 +338,7 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
     );
     assert.ok(!/re-run/.test(line), line);
     assert.ok(line.length < 1000, `${line.length}`);
-    assert.deepEqual(await writableState(stack.endpoint), before, 'nothing changed in moto');
+    assert.deepEqual(await stack.writableState(), before, 'nothing changed in moto');
     assertActionSinksClean(result);
     assert.ok(errorLines(result.log).length === 1);
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startFaultProxy, type FaultRule } from '../../stack/fault-proxy.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { EXPECTED, INCIDENT_ALLOWLIST, PLATFORM_AGENT, errorLines, presets, runAction, useMoto, writableState, writeManifest } from '../../stack/fixture.js';
+import { EXPECTED, INCIDENT_ALLOWLIST, PLATFORM_AGENT, errorLines, presets, runAction, useMoto, writeManifest } from '../../stack/fixture.js';
 
 const verify = presets.verifyRepository;
 const reconcile = { ...presets.reconcileManifest, 'extra-repositories': '' };
@@ -137,7 +137,7 @@ describe(`bad inputs: ${cases.length} ways to get it wrong, each refused with on
       const errors = errorLines(run.log);
       assert.equal(errors.length, 1, `exactly one error:\n${run.log}`);
       assert.match(errors[0], message);
-      assert.deepEqual(await writableState(stack.endpoint), stack.state, 'nothing changed in moto');
+      assert.deepEqual(await stack.writableState(), stack.state, 'nothing changed in moto');
     });
   }
 });

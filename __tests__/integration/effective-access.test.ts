@@ -20,9 +20,7 @@ import {
   reportOf as readReport,
   repoArn,
   runAction,
-  setRepositoryPolicy,
   useMoto,
-  writableState,
 } from '../../stack/fixture.js';
 
 const trustAnyone = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
@@ -76,11 +74,11 @@ function reportOf(run: { outputs: Record<string, string> }) {
 
 describe('effective access: what AWS would decide for a session of the staging role (moto)', () => {
   it('a permissions boundary that does not allow pulling fails the identity side, naming the boundary', async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:*'], Resource: '*' }] },
     });
-    const before = await writableState(stack.endpoint);
+    const before = await stack.writableState();
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 1, run.log);
     assert.equal(run.outputs.missing, JSON.stringify([REPOSITORY]));
@@ -90,11 +88,11 @@ describe('effective access: what AWS would decide for a session of the staging r
       errorLines(run.log).some((line) => /permissions boundary arn:aws:iam::004947743811:policy\/boundaries\/.* does not allow ecr:/.test(line)),
       run.log,
     );
-    assert.deepEqual(await writableState(stack.endpoint), before, 'verify writes nothing');
+    assert.deepEqual(await stack.writableState(), before, 'verify writes nothing');
   });
 
   it('a permissions boundary that allows pulling (default version) passes: an allow it can prove', async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, { boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] } });
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 0, run.log);
@@ -103,7 +101,7 @@ describe('effective access: what AWS would decide for a session of the staging r
 
   it('the org-wide grant (Principal "*" limited by aws:PrincipalOrgID) passes for a member account, and is reported as limited, not public', async () => {
     const organization = await seedOrganization(stack.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, {
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [
         {
@@ -125,7 +123,7 @@ describe('effective access: what AWS would decide for a session of the staging r
 
   it('the same grant for another organization is missing on the repository side', async () => {
     await seedOrganization(stack.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, {
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-otherorg123' } } },
@@ -138,7 +136,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('a grant that depends on the VPC endpoint of the pull is conditional, naming the key, never a pass', async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, {
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [{ Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } } }],
     });
@@ -166,7 +164,7 @@ describe('effective access: what AWS would decide for a session of the staging r
     });
     const staging = organization.accountId;
     await iamIn(stack.endpoint, organization.managementAccountId).send(new CreateRoleCommand({ RoleName: 'OrgReader', AssumeRolePolicyDocument: trustAnyone }));
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([`arn:aws:iam::${staging}:root`])] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([`arn:aws:iam::${staging}:root`])] });
     await seedPullingRole(staging);
 
     const denied = await verify(staging, { 'organization-assume-role-arn': `arn:aws:iam::${organization.managementAccountId}:role/OrgReader` });
@@ -187,13 +185,13 @@ describe('effective access: what AWS would decide for a session of the staging r
   it('a role with a path: the input may omit it, and a grant naming the role ARN with its path covers its sessions', async () => {
     const roleArn = await seedPullingRole(STAGING_ACCOUNT, { path: '/tenants/eic/' });
     assert.equal(roleArn, `arn:aws:iam::${STAGING_ACCOUNT}:role/tenants/eic/${ROLE}`);
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([roleArn])] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([roleArn])] });
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 0, run.log);
   });
 
   it('a NotPrincipal Deny naming the role and its account but not the session denies the session (IAM: "NotPrincipal")', async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, {
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [
         crossAccountGrant(),
@@ -216,7 +214,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('a role that may not call ecr:GetAuthorizationToken can pull nothing: every repository is missing and says the login fails', async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       allowlist: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(REPOSITORY) }] },
     });
@@ -231,7 +229,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it("identity statements limited by the role's own tags and by aws:ResourceAccount are decided, not conditional", async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       tags: { team: 'platform' },
       allowlist: {
@@ -252,7 +250,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('reading staging IAM in the wrong account says which account it read and what to set', async () => {
-    await setRepositoryPolicy(stack.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT);
     const run = await verify(STAGING_ACCOUNT, { 'staging-assume-role-arn': '' });
     assert.equal(run.exitCode, 1, run.log);

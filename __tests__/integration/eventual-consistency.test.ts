@@ -22,12 +22,9 @@ import {
   STAGING_ROLE,
   allowlistPolicy,
   presets,
-  putAllowlist,
   reportOf,
   repoArn,
   runAction,
-  storedAllowlist,
-  storedRepositoryPolicy,
   template,
   useMoto,
   workspace,
@@ -78,11 +75,11 @@ async function assertMatchesStored(run: ActionRun, extra: Record<string, string>
   assert.equal(run.outputs.missing, truth.outputs.missing, 'reported missing vs what AWS holds');
   assert.equal(run.outputs.extra, truth.outputs.extra, 'reported extra vs what AWS holds');
   for (const change of reportOf<Report>(run).policyChanges.filter((candidate) => candidate.written)) {
-    if (change.target.startsWith('role:')) assert.deepEqual(change.after, await storedAllowlist(stack.endpoint), `report's allowlist after = stored`);
+    if (change.target.startsWith('role:')) assert.deepEqual(change.after, await stack.storedAllowlist(), `report's allowlist after = stored`);
     if (change.target.startsWith('repository:'))
       assert.deepEqual(
         change.after,
-        await storedRepositoryPolicy(stack.endpoint, change.target.slice('repository:'.length)),
+        await stack.storedRepositoryPolicy(change.target.slice('repository:'.length)),
         `${change.target}: report's after = stored`,
       );
   }
@@ -124,11 +121,7 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
     assert.deepEqual(JSON.parse(await repositoryPolicy()), GRANTED);
     await sleepUntil(first + 1400);
     assert.equal(await allowlist(), 5);
-    assert.equal(
-      ((await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource.length,
-      5,
-      'moto itself was never stale',
-    );
+    assert.equal(((await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] }).Statement[1].Resource.length, 5, 'moto itself was never stale');
 
     stack.proxy.setStaleReads({ reads: 2, services: ['iam'] });
     await putAllowlistOf(2);
@@ -156,14 +149,14 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
       assert.equal(reconciled.outputs.missing, '[]');
       assert.ok((stats.staleReadsBy['iam:GetRolePolicy'] ?? 0) > 0, 'the allowlist re-read met stale documents');
       assert.match(reconciled.log, /IAM does not show the change yet/, 'it waited for IAM');
-      const allowlist = (await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string[] }[] };
+      const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] };
       for (const repository of EXPECTED) assert.ok(allowlist.Statement[1].Resource.includes(repoArn(repository)), `${repository} allowed`);
       await assertMatchesStored(reconciled);
     });
   }
 
   it('a grant ECR does not show yet is waited for, not reported as drift (grant-only reconcile)', async (t) => {
-    await putAllowlist(stack.endpoint, allowlistPolicy(EXPECTED));
+    await stack.putAllowlist(allowlistPolicy(EXPECTED));
     stack.proxy.setStaleReads({ lagMs: 3000, services: ['ecr'] });
     const reconciled = await throughProxy();
     const truth = await verifyDirect();
@@ -172,7 +165,7 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
     );
     assert.ok((stack.proxy.stats().staleReadsBy['ecr:GetRepositoryPolicy'] ?? 0) > 0, 'the re-read met a stale policy');
     assert.deepEqual(
-      await storedRepositoryPolicy(stack.endpoint, template('deep-research')),
+      await stack.storedRepositoryPolicy(template('deep-research')),
       reportOf<Report>(reconciled).policyChanges.find((change) => change.target === `repository:${template('deep-research')}`)?.after,
       'the grant was written',
     );
@@ -188,7 +181,7 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
   it(`two reconciles racing on the allowlist while IAM lags keep each other's entries (${rounds.length} rounds)`, async (t) => {
     const reconcile = (repositories: string[]): Promise<ActionRun> => throughProxy(manifest(repositories));
     for (const { lagMs, offsetMs } of rounds) {
-      await putAllowlist(stack.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+      await stack.putAllowlist(allowlistPolicy(INCIDENT_ALLOWLIST));
       stack.proxy.clear();
       stack.proxy.setStaleReads({ lagMs });
       const [a, b] = await Promise.all([reconcile(RACE_A), new Promise((resolve) => setTimeout(resolve, offsetMs)).then(() => reconcile(RACE_B))]);
@@ -198,7 +191,7 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
       );
       assert.equal(a.exitCode, 0, `lag ${lagMs}: ${a.log}`);
       assert.equal(b.exitCode, 0, `lag ${lagMs}: ${b.log}`);
-      const resources = ((await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
+      const resources = ((await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
       for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B])
         assert.ok(resources.includes(repoArn(repository)), `lag ${lagMs}: ${repository} lost`);
       for (const [run, repositories] of [

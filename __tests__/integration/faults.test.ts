@@ -84,7 +84,7 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
       assert.equal(reconciled.exitCode, 0, reconciled.log);
       const faulted = new Set(stack.proxy.calls.filter((call) => call.fault).map((call) => call.operation));
       assert.deepEqual([...faulted].sort(), [...OPERATIONS].sort(), 'every operation met the fault once');
-      assert.deepEqual(await writableState(stack.endpoint), intended, 'exactly as intended');
+      assert.deepEqual(await stack.writableState(), intended, 'exactly as intended');
     });
   }
 
@@ -92,7 +92,7 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
     stack.proxy.setRules([{ operation: '*', fault: 'http-503', probability: 0.33 }]);
     const reconciled = await run({ 'registry-id': '' }, { AWS_MAX_ATTEMPTS: '10', AWS_RETRY_MODE: 'standard' });
     assert.equal(reconciled.exitCode, 0, reconciled.log);
-    assert.deepEqual(await writableState(stack.endpoint), intended);
+    assert.deepEqual(await stack.writableState(), intended);
   });
 
   const persistent: [string, Fault, RegExp, 'before' | 'intended'][] = [
@@ -110,14 +110,14 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
   ];
   for (const [operation, fault, message, expected] of persistent) {
     it(`ends with one error naming ${operation} when it keeps failing (${fault}), nothing half-applied`, async () => {
-      const before = await writableState(stack.endpoint);
+      const before = await stack.writableState();
       stack.proxy.setRules([{ operation, fault }]);
       const failed = await run();
       assert.equal(failed.exitCode, 1, failed.log);
       const errors = errorLines(failed.log);
       assert.equal(errors.length, 1, failed.log);
       assert.match(errors[0], message);
-      assert.deepEqual(await writableState(stack.endpoint), expected === 'before' ? before : intended);
+      assert.deepEqual(await stack.writableState(), expected === 'before' ? before : intended);
     });
   }
 
@@ -135,11 +135,11 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
     clearInterval(watcher);
     assert.equal(failed.exitCode, 1, failed.log);
     assert.match(errorLines(failed.log)[0], /^iam:ListRolePolicies failed after 4 attempts/);
-    assert.deepEqual(await writableState(stack.endpoint), intended);
+    assert.deepEqual(await stack.writableState(), intended);
   });
 
   it('names the permission when AWS denies a call, and writes nothing', async () => {
-    const before = await writableState(stack.endpoint);
+    const before = await stack.writableState();
     stack.proxy.setRules([{ operation: 'PutRolePolicy', fault: 'access-denied' }]);
     const denied = await run();
     assert.equal(denied.exitCode, 1);
@@ -147,7 +147,7 @@ describe('faults between the action and AWS (fault proxy + moto)', () => {
       errorLines(denied.log)[0],
       /^iam:PutRolePolicy was denied for assumed role arn:aws:iam::004947743811:role\/PublishImageStagingReader \(AccessDenied: .*\)\. Allow iam:PutRolePolicy on that identity/,
     );
-    assert.deepEqual(await writableState(stack.endpoint), before);
+    assert.deepEqual(await stack.writableState(), before);
   });
 
   it('never prints a secret: AWS keys, session tokens, the registry password', async () => {

@@ -12,14 +12,10 @@ import {
   cliFlags,
   errorLines,
   presets,
-  putAllowlist,
   reportOf,
   repoArn,
   runAction,
   runCli,
-  setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
   template,
   useMoto,
   writeManifest,
@@ -62,7 +58,7 @@ describe('drift over the template manifest (moto)', () => {
     assert.equal(reconciled.outputs['repository-policy-changed'], 'true');
     assert.equal(reconciled.outputs.drift, 'false');
     assert.match(reconciled.log, /molecule-ai\/workspace-template-deep-research\s+granted\s+added/);
-    const allowlist = (await storedAllowlist(stack.endpoint)) as { Statement: { Sid: string; Resource: string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Sid: string; Resource: string[] }[] };
     assert.deepEqual(allowlist.Statement[0], { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }, 'other statements kept');
     assert.deepEqual(allowlist.Statement[1].Resource, [...INCIDENT_ALLOWLIST, ...MISSING].map(repoArn), 'extras kept without prune; additions appended');
     const report = reportOf(reconciled);
@@ -80,33 +76,33 @@ describe('drift over the template manifest (moto)', () => {
     assert.equal(again.exitCode, 0, again.log);
     assert.match(again.log, /Plan: no changes/);
     assert.equal(again.outputs['repository-policy-changed'], 'false');
-    assert.deepEqual(await storedAllowlist(stack.endpoint), allowlist);
+    assert.deepEqual(await stack.storedAllowlist(), allowlist);
   });
 
   it('prunes extras only when asked', async () => {
     const pruned = await run({ mode: 'reconcile', prune: 'true' });
     assert.equal(pruned.exitCode, 0, pruned.log);
     assert.match(pruned.log, /- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/workspace-template-autogen/);
-    const allowlist = (await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] };
     assert.deepEqual([...allowlist.Statement[1].Resource].sort(), EXPECTED.map(repoArn).sort());
     assert.equal(pruned.outputs.extra, '[]');
   });
 
   it('dry-run prints the plan and writes nothing', async () => {
-    const before = await storedAllowlist(stack.endpoint);
-    const grantBefore = await storedRepositoryPolicy(stack.endpoint, template('deep-research'));
+    const before = await stack.storedAllowlist();
+    const grantBefore = await stack.storedRepositoryPolicy(template('deep-research'));
     const dry = await run({ mode: 'reconcile', 'dry-run': 'true', prune: 'true' });
     assert.equal(dry.exitCode, 1, 'still drifted: a dry run fails as verify would');
     assert.match(dry.log, /Plan: 1 grant\(s\) to add, 4 allowlist ARN\(s\) to add, 2 to remove/);
     assert.match(dry.log, /dry-run: nothing was written/);
     assert.equal(dry.outputs.drift, 'true');
-    assert.deepEqual(await storedAllowlist(stack.endpoint), before);
-    assert.deepEqual(await storedRepositoryPolicy(stack.endpoint, template('deep-research')), grantBefore);
+    assert.deepEqual(await stack.storedAllowlist(), before);
+    assert.deepEqual(await stack.storedRepositoryPolicy(template('deep-research')), grantBefore);
   });
 
   it('on-extra: fail turns extras into a failure; ignore silences them', async () => {
-    await putAllowlist(stack.endpoint, allowlistPolicy([...EXPECTED, ...EXTRA]));
-    await setRepositoryPolicy(stack.endpoint, template('deep-research'), GRANTED);
+    await stack.putAllowlist(allowlistPolicy([...EXPECTED, ...EXTRA]));
+    await stack.setRepositoryPolicy(template('deep-research'), GRANTED);
     const failing = await run({ 'on-extra': 'fail' });
     assert.equal(failing.exitCode, 1, failing.log);
     assert.ok(errorLines(failing.log).some((line) => line.includes('does not expect: molecule-ai/workspace-template-autogen')));
@@ -116,7 +112,7 @@ describe('drift over the template manifest (moto)', () => {
   });
 
   it('reports what a wildcard allowlist covers', async () => {
-    await putAllowlist(stack.endpoint, allowlistPolicy(['molecule-ai/workspace-template-*', PLATFORM_AGENT]));
+    await stack.putAllowlist(allowlistPolicy(['molecule-ai/workspace-template-*', PLATFORM_AGENT]));
     const verified = await run();
     assert.match(
       verified.log,
@@ -127,16 +123,16 @@ describe('drift over the template manifest (moto)', () => {
 
   it('refuses a change past the inline-policy size limit, naming what to do, and writes nothing', async () => {
     const many = Array.from({ length: 112 }, (_, index) => `molecule-ai/workspace-template-legacy-${String(index).padStart(3, '0')}`);
-    await putAllowlist(stack.endpoint, allowlistPolicy(many));
-    const before = await storedAllowlist(stack.endpoint);
+    await stack.putAllowlist(allowlistPolicy(many));
+    const before = await stack.storedAllowlist();
     const refused = await run({ mode: 'reconcile' });
     assert.equal(refused.exitCode, 1, refused.log);
     assert.match(
       errorLines(refused.log).at(-1)!,
       /^reconcile: the inline policies of the role would be \d+ characters .* over IAM's 10240\. Replace explicit ARNs in WorkspaceTemplatePrimaryECRPull with a name-prefix wildcard .* Nothing was written\.$/,
     );
-    assert.deepEqual(await storedAllowlist(stack.endpoint), before);
-    assert.deepEqual(await storedRepositoryPolicy(stack.endpoint, template('deep-research')), undefined, 'no grant written either');
+    assert.deepEqual(await stack.storedAllowlist(), before);
+    assert.deepEqual(await stack.storedRepositoryPolicy(template('deep-research')), undefined, 'no grant written either');
   });
 
   it('two reconciles racing on the same role keep both sets of entries', async () => {
@@ -148,7 +144,7 @@ describe('drift over the template manifest (moto)', () => {
     ]);
     assert.equal(a.exitCode, 0, a.log);
     assert.equal(b.exitCode, 0, b.log);
-    const allowlist = (await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] };
     for (const name of ['seo-agent', 'google-adk']) assert.ok(allowlist.Statement[1].Resource.includes(repoArn(template(name))), `${name} kept`);
   });
 
@@ -188,12 +184,12 @@ describe('drift over the template manifest (moto)', () => {
   ];
   for (const [what, extra, message] of badManifests) {
     it(`stops on ${what}, naming the file and what was expected`, async () => {
-      const before = await storedAllowlist(stack.endpoint);
+      const before = await stack.storedAllowlist();
       const refused = await run({ mode: 'reconcile', ...extra() });
       assert.equal(refused.exitCode, 1);
       assert.deepEqual(errorLines(refused.log).length, 1, refused.log);
       assert.match(errorLines(refused.log)[0], message);
-      assert.deepEqual(await storedAllowlist(stack.endpoint), before);
+      assert.deepEqual(await stack.storedAllowlist(), before);
     });
   }
 
@@ -216,11 +212,11 @@ describe('CLI: the same checks from a terminal (moto)', () => {
     assert.equal(drift.code, 2, drift.stderr);
     assert.match(drift.stdout, /DRIFT: molecule-ai\/molecule-platform-agent, .*workspace-template-deep-research/);
 
-    const before = await storedAllowlist(stack.endpoint);
+    const before = await stack.storedAllowlist();
     const plan = await cli(['plan', ...flags()]);
     assert.equal(plan.code, 2, plan.stderr);
     assert.match(plan.stdout, /^Plan: 1 grant\(s\) to add, 4 allowlist ARN\(s\) to add/);
-    assert.deepEqual(await storedAllowlist(stack.endpoint), before);
+    assert.deepEqual(await stack.storedAllowlist(), before);
 
     const applied = await cli(['reconcile', ...flags()]);
     assert.equal(applied.code, 0, applied.stderr);

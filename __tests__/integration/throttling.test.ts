@@ -11,19 +11,7 @@ import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { isThrottlingError } from '@smithy/core/retry';
 import { rateLimitFor, startFaultProxy, type ProxyStats, type RateLimits } from '../../stack/fault-proxy.js';
-import {
-  REGION,
-  READER_ROLE_ARN,
-  presets,
-  repoArn,
-  runAction,
-  storedAllowlist,
-  storedRepositoryPolicy,
-  useMoto,
-  workspace,
-  writeManifest,
-  type ActionRun,
-} from '../../stack/fixture.js';
+import { REGION, READER_ROLE_ARN, presets, repoArn, runAction, useMoto, workspace, writeManifest, type ActionRun } from '../../stack/fixture.js';
 
 /** AWS's rates scaled so the limit bites within seconds: ECR's policy reads at 40/s with a small burst, IAM and STS at 2/s. */
 const SCALED: RateLimits = { 'ecr:*': { rate: 40, burst: 10 }, 'iam:*': { rate: 2, burst: 1 }, 'sts:*': { rate: 2, burst: 1 } };
@@ -158,11 +146,11 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
     assert.equal(stats.servedBy['ecr:SetRepositoryPolicy'], RECONCILE.length, 'one grant written per repository');
     assert.equal(stats.servedBy['iam:PutRolePolicy'], 1, 'one allowlist write');
 
-    const allowlist = (await storedAllowlist(stack.endpoint)) as { Statement: { Resource: string | string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string | string[] }[] };
     const resources = allowlist.Statement.flatMap((statement) => statement.Resource);
     for (const repository of RECONCILE) {
       assert.ok(resources.includes(repoArn(repository)), `${repository} in the allowlist`);
-      const policy = (await storedRepositoryPolicy(stack.endpoint, repository)) as { Statement: { Sid: string }[] } | undefined;
+      const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: { Sid: string }[] } | undefined;
       assert.deepEqual(
         policy?.Statement.map((statement) => statement.Sid),
         ['PublishImageCrossAccountPull'],

@@ -26,12 +26,8 @@ import {
   repoArn,
   runAction,
   seedStaging,
-  setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
   template,
   useMoto,
-  writableState,
   writeManifest,
 } from '../../stack/fixture.js';
 
@@ -71,8 +67,8 @@ async function tagRole(tags: Record<string, string>): Promise<void> {
 
 /** Both sides allow AGENT (and CODEX): only the layer a test adds decides. */
 async function seedBothSides(repositories = [AGENT]): Promise<void> {
-  for (const repository of repositories) await setRepositoryPolicy(stack.endpoint, repository, GRANTED);
-  await seedStaging(stack.endpoint, allowlistPolicy(repositories));
+  for (const repository of repositories) await stack.setRepositoryPolicy(repository, GRANTED);
+  await stack.seedStaging(allowlistPolicy(repositories));
 }
 
 const stack = useMoto({ repositories: [AGENT, CODEX] });
@@ -118,7 +114,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
     it(`${name} denies the pull (scope V2), although both other sides allow it; nothing is written`, async () => {
       await seedBothSides();
       await putRegistryPolicy(statement);
-      const before = await writableState(stack.endpoint);
+      const before = await stack.writableState();
       const result = await run({});
       assert.equal(result.exitCode, 1, result.log);
       assert.equal(result.outputs.missing, JSON.stringify([AGENT]));
@@ -128,7 +124,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
         errorLines(result.log).some((line) => message.test(line) && /This action does not edit registry policies/.test(line)),
         result.log,
       );
-      assert.deepEqual(await writableState(stack.endpoint), before);
+      assert.deepEqual(await stack.writableState(), before);
     });
   }
 
@@ -150,7 +146,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('a registry-level Allow without a repository grant is not counted, and is said with the fix', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([AGENT]));
+    await stack.seedStaging(allowlistPolicy([AGENT]));
     await putRegistryPolicy({
       Sid: 'CentralPull',
       Effect: 'Allow',
@@ -173,8 +169,8 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('a registry Deny on one repository of a manifest: only it is missing; reconcile names the statement and writes nothing for it', async () => {
-    await setRepositoryPolicy(stack.endpoint, AGENT, GRANTED);
-    await seedStaging(stack.endpoint, allowlistPolicy([AGENT]));
+    await stack.setRepositoryPolicy(AGENT, GRANTED);
+    await stack.seedStaging(allowlistPolicy([AGENT]));
     await putRegistryPolicy({ Sid: 'DenyCodex', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: repoArn(CODEX) });
     const onlyCodex = await runAction(
       {
@@ -206,8 +202,8 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
       reconciled.log,
       /! molecule-ai\/workspace-template-codex: the registry policy \(statement "DenyCodex"\) denies the pull; reconcile does not edit the registry policy, so it writes nothing for this repository/,
     );
-    assert.equal(await storedRepositoryPolicy(stack.endpoint, CODEX), undefined, 'no grant written where a registry Deny wins');
-    assert.ok(!JSON.stringify(await storedAllowlist(stack.endpoint)).includes(repoArn(CODEX)), 'no allowlist entry written where a registry Deny wins');
+    assert.equal(await stack.storedRepositoryPolicy(CODEX), undefined, 'no grant written where a registry Deny wins');
+    assert.ok(!JSON.stringify(await stack.storedAllowlist()).includes(repoArn(CODEX)), 'no allowlist entry written where a registry Deny wins');
   });
 
   it('a denied ecr:GetRegistryPolicy stops the run naming the permission: a registry Deny is never assumed away', async () => {
@@ -225,28 +221,28 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('pull-actions without what a pull needs is refused before anything is written', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([CODEX]));
-    const before = await writableState(stack.endpoint);
+    await stack.seedStaging(allowlistPolicy([CODEX]));
+    const before = await stack.writableState();
     const result = await run({ mode: 'reconcile', 'pull-principals': STAGING_ROLE_ARN, 'pull-actions': 'ecr:BatchGetImage' });
     assert.equal(result.exitCode, 1, result.log);
     assert.deepEqual(errorLines(result.log), [
       'pull-actions: lacks ecr:GetDownloadUrlForLayer, which every docker pull calls, so a grant of ecr:BatchGetImage lets nobody pull. Add ecr:GetDownloadUrlForLayer (or leave pull-actions unset for the three pull actions).',
     ]);
-    assert.deepEqual(await writableState(stack.endpoint), before);
+    assert.deepEqual(await stack.writableState(), before);
   });
 
   it('a grant of the two actions a pull calls passes (ecr:BatchCheckLayerAvailability is not needed to pull)', async () => {
-    await setRepositoryPolicy(stack.endpoint, AGENT, {
+    await stack.setRepositoryPolicy(AGENT, {
       Version: '2012-10-17',
       Statement: [{ Sid: 'Pull', Effect: 'Allow', Principal: { AWS: STAGING_ROLE_ARN }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
     });
-    await seedStaging(stack.endpoint, allowlistPolicy([AGENT]));
+    await stack.seedStaging(allowlistPolicy([AGENT]));
     const result = await run({});
     assert.equal(result.exitCode, 0, result.log);
   });
 
   it('an identity Deny whose Resource wildcard spans the resource type denies the pull', async () => {
-    await setRepositoryPolicy(stack.endpoint, AGENT, GRANTED);
+    await stack.setRepositoryPolicy(AGENT, GRANTED);
     await seedStaging(
       stack.endpoint,
       allowlistPolicy([AGENT], [{ Sid: 'NoMolecule', Effect: 'Deny', Action: 'ecr:*', Resource: `arn:aws:ecr:us-east-2:${PROD_ACCOUNT}:repo*/molecule-ai/*` }]),
@@ -259,9 +255,9 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('ABAC on repository tags (aws:ResourceTag/team = ${aws:PrincipalTag/team}) is decided from the tags read', async () => {
-    await setRepositoryPolicy(stack.endpoint, AGENT, GRANTED);
-    await setRepositoryPolicy(stack.endpoint, CODEX, GRANTED);
-    await seedStaging(stack.endpoint, {
+    await stack.setRepositoryPolicy(AGENT, GRANTED);
+    await stack.setRepositoryPolicy(CODEX, GRANTED);
+    await stack.seedStaging({
       Version: '2012-10-17',
       Statement: [
         { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
@@ -285,7 +281,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('a tag-conditioned grant and a tag-conditioned Deny are decided from the repository tags', async () => {
-    await setRepositoryPolicy(stack.endpoint, AGENT, {
+    await stack.setRepositoryPolicy(AGENT, {
       Version: '2012-10-17',
       Statement: [{ ...crossAccountGrant(), Condition: { StringEquals: { 'aws:ResourceTag/share': 'staging' } } }],
     });

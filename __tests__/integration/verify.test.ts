@@ -14,14 +14,10 @@ import {
   crossAccountGrant,
   errorLines,
   presets,
-  putAllowlist,
   reportOf,
   repoArn,
   runAction,
-  seedStaging,
   setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
   template,
   useMoto,
 } from '../../stack/fixture.js';
@@ -43,8 +39,8 @@ const stack = useMoto({
 
 describe('verify one repository (moto: prod registry, staging IAM)', () => {
   it('replays incident #3054: the grant exists, the allowlist lacks the repository; fixed, it passes; nothing is written', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-    const policyBefore = await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT);
+    await stack.seedStaging(allowlistPolicy(INCIDENT_ALLOWLIST));
+    const policyBefore = await stack.storedRepositoryPolicy(PLATFORM_AGENT);
 
     const failing = await verify();
     assert.equal(failing.exitCode, 1, failing.log);
@@ -64,13 +60,13 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
     const report = reportOf(failing);
     assert.equal(report.repositories[0].identity.status, 'missing');
 
-    await putAllowlist(stack.endpoint, allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
+    await stack.putAllowlist(allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
     const passing = await verify();
     assert.equal(passing.exitCode, 0, passing.log);
     assert.equal(passing.outputs.drift, 'false');
     assert.equal(passing.outputs.missing, '[]');
     assert.equal(passing.outputs['repository-policy-changed'], 'false');
-    assert.deepEqual(await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT), policyBefore, 'verify writes nothing');
+    assert.deepEqual(await stack.storedRepositoryPolicy(PLATFORM_AGENT), policyBefore, 'verify writes nothing');
   });
 
   const identityCases: [string, object, string, RegExp | undefined][] = [
@@ -114,7 +110,7 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   ];
   for (const [what, policy, identity, message] of identityCases) {
     it(`judges ${what}: identity ${identity}`, async () => {
-      await seedStaging(stack.endpoint, policy);
+      await stack.seedStaging(policy);
       const run = await verify();
       const report = reportOf(run);
       assert.equal(report.repositories[0].identity.status, identity === 'ok' ? 'allowed' : identity, run.log);
@@ -128,7 +124,7 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   }
 
   it('says when the role does not exist', async () => {
-    await seedStaging(stack.endpoint, undefined);
+    await stack.seedStaging(undefined);
     const run = await verify({ 'staging-role-arn': `arn:aws:iam::${STAGING_ACCOUNT}:role/Gone` });
     assert.equal(run.exitCode, 1);
     assert.ok(
@@ -138,7 +134,7 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   });
 
   it('says when the named inline policy is not on the role', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const run = await verify({ 'staging-policy-name': 'SomethingElse' });
     assert.equal(run.exitCode, 1);
     assert.ok(
@@ -150,8 +146,8 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   });
 
   it('reports a missing grant with the exact statement to add', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
-    await setRepositoryPolicy(stack.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant(['arn:aws:iam::111111111111:root'])] });
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
+    await stack.setRepositoryPolicy(PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant(['arn:aws:iam::111111111111:root'])] });
     const run = await verify();
     assert.equal(run.exitCode, 1);
     assert.match(run.log, /molecule-ai\/molecule-platform-agent\s+missing\s+allowed/);
@@ -166,7 +162,7 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   });
 
   it('requires ecr:GetAuthorizationToken on * for the pulling role', async () => {
-    await seedStaging(stack.endpoint, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(PLATFORM_AGENT) }] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(PLATFORM_AGENT) }] });
     const run = await verify();
     assert.equal(run.exitCode, 1);
     assert.ok(
@@ -184,15 +180,15 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
       new PutRolePolicyCommand({ RoleName: 'Puller', PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(allowlistPolicy([PLATFORM_AGENT])) }),
     );
     const puller = `arn:aws:iam::${PROD_ACCOUNT}:role/Puller`;
-    await setRepositoryPolicy(stack.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant([puller])] });
+    await stack.setRepositoryPolicy(PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant([puller])] });
     const run = await runAction(verifyInputs({ 'staging-assume-role-arn': '', 'staging-role-arn': puller }), stack.env, { timeoutMs: 60_000 });
     assert.equal(run.exitCode, 0, run.log);
     assert.match(run.log, /molecule-ai\/molecule-platform-agent\s+ok\s+allowed/);
   });
 
   it('warns about foreign statements that make the repository public; a unique-ID principal is drift', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
-    await setRepositoryPolicy(stack.endpoint, PLATFORM_AGENT, {
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
+    await stack.setRepositoryPolicy(PLATFORM_AGENT, {
       Version: '2012-10-17',
       Statement: [
         crossAccountGrant(),
@@ -211,7 +207,7 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   });
 
   it('simulate: asks IAM SimulatePrincipalPolicy too, and only warns when it cannot (moto answers 500)', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const run = await verify({ simulate: 'true' });
     assert.equal(run.exitCode, 0, run.log);
     assert.match(
@@ -222,21 +218,21 @@ describe('verify one repository (moto: prod registry, staging IAM)', () => {
   });
 
   it('reconcile replaces a unique-ID principal in its own statement with the current ARN', async () => {
-    await seedStaging(stack.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const stale = { Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: ['AROAEXAMPLEUNIQUEID1'] }, Action: PULL_ACTIONS };
-    await setRepositoryPolicy(stack.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant(), stale] });
+    await stack.setRepositoryPolicy(PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant(), stale] });
     const reconciled = await runAction(verifyInputs({ mode: 'reconcile', 'pull-principals': STAGING_ROLE_ARN }), stack.env, { timeoutMs: 60_000 });
     assert.equal(reconciled.exitCode, 0, reconciled.log);
     assert.match(reconciled.log, /\+ grant {6}molecule-ai\/molecule-platform-agent/);
-    const stored = (await storedRepositoryPolicy(stack.endpoint, PLATFORM_AGENT)) as { Statement: { Principal: unknown }[] };
+    const stored = (await stack.storedRepositoryPolicy(PLATFORM_AGENT)) as { Statement: { Principal: unknown }[] };
     assert.deepEqual(stored.Statement[1].Principal, { AWS: [STAGING_ROLE_ARN] });
     assert.equal((await verify()).exitCode, 0);
   });
 
   it('leaves the staging allowlist untouched', async () => {
     const policy = allowlistPolicy(INCIDENT_ALLOWLIST);
-    await seedStaging(stack.endpoint, policy);
+    await stack.seedStaging(policy);
     await verify();
-    assert.deepEqual(await storedAllowlist(stack.endpoint), policy);
+    assert.deepEqual(await stack.storedAllowlist(), policy);
   });
 });
