@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, beforeEach } from 'node:test';
 import { ROOT, errorLines, type ActionRun } from './action.js';
 import { type Keys } from './aws.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from './engine.js';
+import type { PullFacts } from '../src/domain/policy/request-context.js';
+import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from './engine.js';
 import { engineFromEnv } from './env.js';
 import { startMoto, writableState, type Moto } from './moto.js';
 import { prodEnvironment } from './prod.js';
@@ -52,6 +53,8 @@ export const TEMPLATE = 'molecule-ai/workspace-template-{name}';
 export const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
 /** The templates a hand-written manifest lists: all four are on the incident allowlist. */
 export const MANIFEST_NAMES = ['claude-code', 'codex', 'hermes', 'openclaw'];
+/** The platform agent and the templates of MANIFEST_NAMES. */
+export const MANIFEST_REPOSITORIES = [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)];
 /** examples/manifest.json: the seven templates of incident #3054. */
 export const EXAMPLE_MANIFEST = join(ROOT, 'examples', 'manifest.json');
 export const EXAMPLE_NAMES = ['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'];
@@ -109,6 +112,17 @@ export const PLAIN_BUILD = {
   ssh: [] as never[],
   buildContexts: [] as never[],
 };
+
+/** What verify reads about a pull by `roleArn` of staging from the prod registry, all in one organization. */
+export function pullFacts(roleArn: string): PullFacts {
+  return {
+    role: { arn: roleArn, account: STAGING_ACCOUNT, roleId: 'AROAEXAMPLEID', tags: { team: 'platform' }, sessionTagsPossible: false },
+    principalOrgId: { status: 'read', value: 'o-abc123' },
+    principalOrgPaths: { status: 'read', value: ['o-abc123/r-ab12/ou-ab12-11111111/'] },
+    registry: { account: PROD_ACCOUNT, region: REGION },
+    resourceOrgId: { status: 'read', value: 'o-abc123' },
+  };
+}
 
 /** A server in front of moto (the fault proxy, the stored-text proxy). */
 export interface StackProxy {

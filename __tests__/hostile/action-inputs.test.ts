@@ -3,19 +3,8 @@
 // Each is refused with one short, one-line error naming the input, before anything is written.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  INCIDENT_ALLOWLIST,
-  MANIFEST_NAMES,
-  PLATFORM_AGENT,
-  STAGING_ACCOUNT,
-  STAGING_ROLE_ARN,
-  manifestWorkspace,
-  presets,
-  runAction,
-  template,
-  useMoto,
-} from '../../stack/fixture.js';
-import { FORGED, assertNoWrite, assertOneError, startStoredProxy } from './stack.js';
+import { INCIDENT_ALLOWLIST, PLATFORM_AGENT, STAGING_ACCOUNT, STAGING_ROLE_ARN, manifestWorkspace, presets, runAction } from '../../stack/fixture.js';
+import { FORGED, assertNoWrite, assertOneError, useStoredMoto } from './stack.js';
 
 const ws = manifestWorkspace();
 
@@ -191,14 +180,7 @@ const cases: Case[] = [
 ];
 
 describe(`hostile action inputs: ${cases.length} cases through dist/index.js, each one short error and no write`, () => {
-  const stack = useMoto({
-    once: true,
-    snapshot: true,
-    proxy: startStoredProxy,
-    repositories: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    granted: [PLATFORM_AGENT],
-    allowlist: INCIDENT_ALLOWLIST,
-  });
+  const stack = useStoredMoto({ granted: [PLATFORM_AGENT], allowlist: INCIDENT_ALLOWLIST });
 
   it('covers at least 40 cases in all three modes', () => {
     assert.ok(cases.length >= 40);

@@ -22,23 +22,15 @@ import {
   runCli,
   template,
   terminalEnv,
-  useMoto,
   workspace,
 } from '../../stack/fixture.js';
-import { FORGED, startStoredProxy } from './stack.js';
+import { FORGED, useStoredMoto } from './stack.js';
 
 const ws = manifestWorkspace();
 
 const SECRETS = [REGISTRY_PASSWORD, Buffer.from(`AWS:${REGISTRY_PASSWORD}`).toString('base64')];
 
-const stack = useMoto({
-  once: true,
-  snapshot: true,
-  proxy: startStoredProxy,
-  repositories: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-  granted: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-  allowlist: MANIFEST_NAMES.map(template),
-});
+const stack = useStoredMoto({ allowlist: MANIFEST_NAMES.map(template) });
 
 /** `node dist/index.js <args>` in a terminal (in `cwd`, the workspace by default). */
 const cli = (args: string[], cwd = ws) => runCli(args, { cwd, env: terminalEnv(stack.env, stack.proxy.endpoint) });

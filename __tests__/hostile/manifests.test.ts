@@ -12,8 +12,8 @@ import { readManifestFile } from '../../src/adapters/manifest-file.js';
 import { expectedRepositories } from '../../src/domain/manifest.js';
 import { UserError } from '../../src/errors.js';
 import { JsonTextError, parseJsonText } from '../../src/util/json.js';
-import { INCIDENT_ALLOWLIST, MANIFEST_NAMES, PLATFORM_AGENT, presets, runAction, template, useMoto } from '../../stack/fixture.js';
-import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, startStoredProxy } from './stack.js';
+import { INCIDENT_ALLOWLIST, MANIFEST_NAMES, PLATFORM_AGENT, presets, runAction } from '../../stack/fixture.js';
+import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, useStoredMoto } from './stack.js';
 
 /** verify of `manifest` (no pull-principals). */
 const inputs = (manifest: string, extra: Record<string, string> = {}): Record<string, string> => ({
@@ -192,14 +192,7 @@ const cases: Case[] = [
 ];
 
 describe(`hostile manifests: ${cases.length} cases through dist/index.js, each one short error, no content echoed, no write`, () => {
-  const stack = useMoto({
-    once: true,
-    snapshot: true,
-    proxy: startStoredProxy,
-    repositories: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    granted: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    allowlist: INCIDENT_ALLOWLIST,
-  });
+  const stack = useStoredMoto({ allowlist: INCIDENT_ALLOWLIST });
 
   for (const [what, setup, message, options] of cases) {
     it(`refuses ${what}`, async () => {

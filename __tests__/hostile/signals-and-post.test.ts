@@ -9,18 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { markOurDockerConfig } from '../../src/action/state.js';
-import {
-  ALLOWLIST_POLICY,
-  PLATFORM_AGENT,
-  PROD_ACCOUNT,
-  STAGING_ACCOUNT,
-  STAGING_ROLE_ARN,
-  presets,
-  template,
-  useMoto,
-  workspace,
-} from '../../stack/fixture.js';
-import { assertNoForgedCommands, runPost, spawnAction, startStoredProxy, until } from './stack.js';
+import { ALLOWLIST_POLICY, PLATFORM_AGENT, PROD_ACCOUNT, STAGING_ACCOUNT, STAGING_ROLE_ARN, presets, template, workspace } from '../../stack/fixture.js';
+import { assertNoForgedCommands, runPost, spawnAction, useStoredMoto, until } from './stack.js';
 
 const UNGRANTED = template('codex');
 
@@ -44,14 +34,7 @@ function fakeDocker(): string {
 }
 
 describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => {
-  const stack = useMoto({
-    once: true,
-    snapshot: true,
-    proxy: startStoredProxy,
-    repositories: [PLATFORM_AGENT, UNGRANTED],
-    granted: [PLATFORM_AGENT],
-    allowlist: [PLATFORM_AGENT, UNGRANTED],
-  });
+  const stack = useStoredMoto({ repositories: [PLATFORM_AGENT, UNGRANTED], granted: [PLATFORM_AGENT], allowlist: [PLATFORM_AGENT, UNGRANTED] });
 
   it('a reconcile stuck retrying SetRepositoryPolicy (a principal IAM does not know yet) ends within 2 s of SIGTERM, having written nothing', async () => {
     stack.proxy.clear();

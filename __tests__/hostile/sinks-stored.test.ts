@@ -28,13 +28,12 @@ import {
   runCli,
   template,
   terminalEnv,
-  useMoto,
   type ActionRun,
   type MotoOptions,
   type MotoStack,
 } from '../../stack/fixture.js';
 import { assertActionSinksClean, assertNoPlantedLine, assertTerminalClean, longestLine } from './sinks.js';
-import { assertNoWrite, assertOneError, startStoredProxy, type StoredProxy } from './stack.js';
+import { assertNoWrite, assertOneError, useStoredMoto, type StoredProxy } from './stack.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -50,8 +49,8 @@ const EXPECTED = [...MANIFEST_NAMES.map(template), PLATFORM_AGENT];
 const ws = manifestWorkspace();
 /** The moto of the describe block running now: each block starts its own. */
 let stack: MotoStack<StoredProxy>;
-function useStoredMoto(options: MotoOptions<StoredProxy>): void {
-  const own = useMoto({ proxy: startStoredProxy, repositories: EXPECTED, granted: EXPECTED, ...options });
+function useSinksMoto(options: MotoOptions<StoredProxy>): void {
+  const own = useStoredMoto({ repositories: EXPECTED, granted: EXPECTED, ...options });
   before(() => {
     stack = own;
   });
@@ -76,7 +75,7 @@ const run = (inputs: Record<string, string>): Promise<ActionRun> =>
   runAction(inputs, { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 120_000 });
 
 describe('stored text reaches every sink escaped, and no line is forged (issue 16.1, 16.2)', () => {
-  useStoredMoto({ once: true, snapshot: true, allowlist: EXPECTED });
+  useSinksMoto({ allowlist: EXPECTED });
 
   it('CLI verify: an extra holding OSC 52, CSI 2J, OSC 0, a C1 CSI and bidi controls is shown escaped on "Extra …"', async () => {
     stack.proxy.clear();
@@ -174,7 +173,7 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
 });
 
 describe('errors from outside are bounded, escaped, and say what happened (issue 16.3, 16.7)', () => {
-  useStoredMoto({ once: true, snapshot: true, allowlist: EXPECTED });
+  useSinksMoto({ allowlist: EXPECTED });
   after(async () => {
     process.stdout.write(`# longest line a failure printed in sinks-stored: ${longestFailureLine} characters\n`);
   });
@@ -273,7 +272,7 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
       { timeoutMs: 180_000 },
     );
 
-  useStoredMoto({});
+  useSinksMoto({ once: false, snapshot: false });
 
   const putOther = (document: object) =>
     iamIn(stack.endpoint, STAGING_ACCOUNT).send(

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { writableState } from '../../stack/moto.js';
+import { MANIFEST_REPOSITORIES, useMoto, writableState, type MotoOptions, type MotoStack } from '../../stack/fixture.js';
 
 /** Outside text that tries to become a workflow command, in every form the runners obey. */
 export const FORGED = {
@@ -157,6 +157,14 @@ export async function startStoredProxy(target: string): Promise<StoredProxy> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   });
+}
+
+/**
+ * moto behind the stored-text proxy, seeded once and recorded (the cases read, and check that nothing
+ * was written): MANIFEST_REPOSITORIES, all granting staging pull, unless `options` say otherwise.
+ */
+export function useStoredMoto(options: MotoOptions<StoredProxy> = {}): MotoStack<StoredProxy> {
+  return useMoto({ once: true, snapshot: true, proxy: startStoredProxy, repositories: MANIFEST_REPOSITORIES, granted: MANIFEST_REPOSITORIES, ...options });
 }
 
 /** Commands the toolkit prints for us; anything else starting with `::` came from outside text. */

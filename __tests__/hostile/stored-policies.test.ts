@@ -25,9 +25,8 @@ import {
   repoArn,
   runAction,
   template,
-  useMoto,
 } from '../../stack/fixture.js';
-import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, startStoredProxy } from './stack.js';
+import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, useStoredMoto } from './stack.js';
 
 const ws = manifestWorkspace();
 const ROOT_PRINCIPAL = `arn:aws:iam::${STAGING_ACCOUNT}:root`;
@@ -242,14 +241,7 @@ const cases: Case[] = [
 ];
 
 describe(`hostile stored policies: ${cases.length} malformed shapes through dist/index.js, each one error naming where it is stored, no write`, () => {
-  const stack = useMoto({
-    once: true,
-    snapshot: true,
-    proxy: startStoredProxy,
-    repositories: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    granted: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    allowlist: INCIDENT_ALLOWLIST,
-  });
+  const stack = useStoredMoto({ allowlist: INCIDENT_ALLOWLIST });
 
   for (const [what, where, text, message, inputs] of cases) {
     it(`${inputs.mode}: refuses ${what} in the ${where === 'repository' ? 'repository policy' : 'inline identity policy'}`, async () => {
@@ -269,14 +261,7 @@ describe(`hostile stored policies: ${cases.length} malformed shapes through dist
 });
 
 describe('hostile but valid stored policies: the correct verdict, and no workflow command from their text', () => {
-  const stack = useMoto({
-    once: true,
-    snapshot: true,
-    proxy: startStoredProxy,
-    repositories: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    granted: [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)],
-    allowlist: [...MANIFEST_NAMES.map(template), PLATFORM_AGENT],
-  });
+  const stack = useStoredMoto({ allowlist: [...MANIFEST_NAMES.map(template), PLATFORM_AGENT] });
   const run = (inputs: Record<string, string>) =>
     runAction(inputs, { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 60_000 });
 

@@ -21,11 +21,9 @@ import {
   crossAccountGrant,
   errorLines,
   presets,
-  putAllowlist,
   reportOf,
   repoArn,
   runAction,
-  seedStaging,
   template,
   useMoto,
   writeManifest,
@@ -35,6 +33,12 @@ const CODEX = template('codex');
 const REGISTRY_STATEMENTS_ON = `arn:aws:ecr:us-east-2:${PROD_ACCOUNT}:repository/*`;
 
 const verifyInputs = { ...presets.verifyRepository, 'registry-id': PROD_ACCOUNT };
+
+/** An allowlist for AGENT that denies everything to a role tagged quarantined=true. */
+const QUARANTINE = allowlistPolicy(
+  [AGENT],
+  [{ Sid: 'Quarantine', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }],
+);
 
 function run(inputs: Record<string, string>) {
   return runAction({ ...verifyInputs, ...inputs }, stack.env, { timeoutMs: 60_000 });
@@ -243,8 +247,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
 
   it('an identity Deny whose Resource wildcard spans the resource type denies the pull', async () => {
     await stack.setRepositoryPolicy(AGENT, GRANTED);
-    await seedStaging(
-      stack.endpoint,
+    await stack.seedStaging(
       allowlistPolicy([AGENT], [{ Sid: 'NoMolecule', Effect: 'Deny', Action: 'ecr:*', Resource: `arn:aws:ecr:us-east-2:${PROD_ACCOUNT}:repo*/molecule-ai/*` }]),
     );
     const result = await run({});
@@ -285,8 +288,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
       Version: '2012-10-17',
       Statement: [{ ...crossAccountGrant(), Condition: { StringEquals: { 'aws:ResourceTag/share': 'staging' } } }],
     });
-    await seedStaging(
-      stack.endpoint,
+    await stack.seedStaging(
       allowlistPolicy(
         [AGENT],
         [{ Sid: 'NoQuarantined', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'ecr:ResourceTag/quarantine': 'true' } } }],
@@ -303,13 +305,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
 
   it('a Deny on a principal tag the role does not carry does not apply when no session can add one (absent)', async () => {
     await seedBothSides();
-    await putAllowlist(
-      stack.endpoint,
-      allowlistPolicy(
-        [AGENT],
-        [{ Sid: 'Quarantine', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }],
-      ),
-    );
+    await stack.putAllowlist(QUARANTINE);
     const result = await run({});
     assert.equal(result.exitCode, 0, result.log);
   });
@@ -325,13 +321,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
         }),
       }),
     );
-    await putAllowlist(
-      stack.endpoint,
-      allowlistPolicy(
-        [AGENT],
-        [{ Sid: 'Quarantine', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }],
-      ),
-    );
+    await stack.putAllowlist(QUARANTINE);
     const result = await run({});
     assert.equal(result.exitCode, 1, result.log);
     assert.deepEqual(reportOf<Report>(result).repositories[0].identity?.status, 'conditional');

@@ -8,24 +8,19 @@ import type { Statement } from '../../src/domain/policy/document.js';
 import { ARN_CASE_KEY, ROLE_NAME_CASE_KEY, resourceMatch } from '../../src/domain/policy/evaluate.js';
 import type { Check } from '../../src/domain/checks/model.js';
 import { beyondV1, registryPolicyModel } from '../../src/domain/policy/registry-policy.js';
-import { loginRequestContext, mentionsResourceTags, pullRequestContext, type PullFacts } from '../../src/domain/policy/request-context.js';
+import { loginRequestContext, mentionsResourceTags, pullRequestContext } from '../../src/domain/policy/request-context.js';
 import { planReconcile } from '../../src/domain/plan.js';
 import { runPoliciesMentionResourceTags } from '../../src/domain/checks/judge.js';
+import { PROD_ACCOUNT, PULL_ACTIONS, STAGING_ACCOUNT, pullFacts } from '../../stack/fixture.js';
 
-const REGISTRY = '153263036946';
-const STAGING = '004947743811';
+const REGISTRY = PROD_ACCOUNT;
+const STAGING = STAGING_ACCOUNT;
 const ROLE = `arn:aws:iam::${STAGING}:role/MoleculeTenantEICRole-staging`;
 const NAME = 'molecule-ai/workspace-template-claude-code';
 const REPO = `arn:aws:ecr:us-east-2:${REGISTRY}:repository/${NAME}`;
-const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+const PULL = PULL_ACTIONS;
 
-const facts: PullFacts = {
-  role: { arn: ROLE, account: STAGING, roleId: 'AROAEXAMPLEID', tags: { team: 'platform' }, sessionTagsPossible: false },
-  principalOrgId: { status: 'read', value: 'o-abc123' },
-  principalOrgPaths: { status: 'read', value: ['o-abc123/r-ab12/ou-ab12-11111111/'] },
-  registry: { account: REGISTRY, region: 'us-east-2' },
-  resourceOrgId: { status: 'read', value: 'o-abc123' },
-};
+const facts = pullFacts(ROLE);
 const login: Statement = { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' };
 const allowPull: Statement = { Effect: 'Allow', Action: PULL, Resource: REPO };
 const grant: Statement = { Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: ROLE }, Action: PULL };
