@@ -74,6 +74,17 @@ const verifyInputs = { ...presets.verifyManifest, manifest: 'manifest.json', 'pu
 const run = (inputs: Record<string, string>): Promise<ActionRun> =>
   runAction(inputs, { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 120_000 });
 
+/** Every sink clean, no planted plan line in the log or the step summary, and nothing written. */
+async function assertCleanNoPlantNoWrite(result: ActionRun): Promise<void> {
+  assertActionSinksClean(result);
+  for (const [text, what] of [
+    [result.log, 'the log'],
+    [result.summary, 'the step summary'],
+  ] as const)
+    assertNoPlantedLine(text, [PLANTED_GRANT, 'In sync.'], what);
+  await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
+}
+
 describe('stored text reaches every sink escaped, and no line is forged (issue 16.1, 16.2)', () => {
   useSinksMoto({ allowlist: EXPECTED });
 
@@ -146,13 +157,7 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
     const report = reportOf<{ extra: string[] }>(result);
     assert.deepEqual([...report.extra].sort(), [DRIVES, PLANTS_GRANT, PLANTS_SYNC].sort());
     assert.match(result.summary, /molecule-ai\/x\\u001b\]52;c;/);
-    assertActionSinksClean(result);
-    for (const [text, what] of [
-      [result.log, 'the log'],
-      [result.summary, 'the step summary'],
-    ] as const)
-      assertNoPlantedLine(text, [PLANTED_GRANT, 'In sync.'], what);
-    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
+    await assertCleanNoPlantNoWrite(result);
   });
 
   it('action reconcile dry-run with prune: the plan in the log and the step summary plants no line; nothing is written', async () => {
@@ -162,13 +167,7 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /^ {2}- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/y\\u000a {2}\+ grant/m);
     assert.match(result.summary, /- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/y\\u000a {2}\+ grant/);
-    assertActionSinksClean(result);
-    for (const [text, what] of [
-      [result.log, 'the log'],
-      [result.summary, 'the step summary'],
-    ] as const)
-      assertNoPlantedLine(text, [PLANTED_GRANT, 'In sync.'], what);
-    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
+    await assertCleanNoPlantNoWrite(result);
   });
 });
 

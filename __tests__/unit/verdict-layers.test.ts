@@ -26,6 +26,16 @@ const allowPull: Statement = { Effect: 'Allow', Action: PULL, Resource: REPO };
 const grant: Statement = { Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: ROLE }, Action: PULL };
 const repositoryPolicy = (...statements: Statement[]) => ({ name: `the repository policy of ${NAME}`, statements, version: '2012-10-17' });
 
+/** A registry-policy data perimeter: deny every principal outside organization `org`. */
+const perimeter = (org: string): Statement => ({
+  Sid: 'Perimeter',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 'ecr:*',
+  Resource: '*',
+  Condition: { StringNotEquals: { 'aws:PrincipalOrgID': org } },
+});
+
 function registry(statements: Statement[], scope: 'V1' | 'V2' = 'V2'): RegistryPolicyModel {
   return registryPolicyModel(REGISTRY, { status: 'read', value: { Version: '2012-10-17', Statement: statements } }, { status: 'read', value: scope });
 }
@@ -152,36 +162,12 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
     ],
     [
       'scope V2: a data perimeter on aws:PrincipalOrgID does not apply to a member of the organization',
-      registry([
-        {
-          Sid: 'Perimeter',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'ecr:*',
-          Resource: '*',
-          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
-        },
-      ]),
+      registry([perimeter('o-abc123')]),
       [grant],
       'allowed',
       undefined,
     ],
-    [
-      'scope V2: a data perimeter on aws:PrincipalOrgID denies outside the organization',
-      registry([
-        {
-          Sid: 'Perimeter',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'ecr:*',
-          Resource: '*',
-          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-other' } },
-        },
-      ]),
-      [grant],
-      'denied',
-      'registry',
-    ],
+    ['scope V2: a data perimeter on aws:PrincipalOrgID denies outside the organization', registry([perimeter('o-other')]), [grant], 'denied', 'registry'],
     [
       'scope V2: a Deny outside a VPC endpoint depends on the pull: conditional',
       registry([
