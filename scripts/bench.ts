@@ -38,7 +38,6 @@ import {
   INCIDENT_ALLOWLIST,
   READER_ROLE_ARN,
   STAGING_ROLE,
-  STAGING_ROLE_ARN,
   allowlistPolicy,
   crossAccountGrant,
   presets,
@@ -178,12 +177,7 @@ async function baseline(): Promise<string[][]> {
     await seedStaging(moto.endpoint, allowlist);
 
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
-    const common = {
-      'registry-id': PROD_ACCOUNT,
-      'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY,
-      'staging-assume-role-arn': READER_ROLE_ARN,
-    };
+    const common = { 'registry-id': PROD_ACCOUNT, ...presets.staging };
     const manifestFile = (names: string[]): string => {
       const path = join(work, `manifest-${names.length}.json`);
       writeFileSync(path, JSON.stringify({ workspace_templates: names }));

@@ -9,17 +9,7 @@ import { helloContext } from '../../stack/fixtures.js';
 import { mapHost, unmapHost } from '../../stack/loopback-host.js';
 import { freePort } from '../../stack/process.js';
 import { servedDigest } from '../../stack/registry-client.js';
-import {
-  ALLOWLIST_POLICY,
-  READER_ROLE_ARN,
-  REGISTRY_HOST,
-  STAGING_ROLE_ARN,
-  dockerEnv,
-  errorLines,
-  expectOneError as assertOneError,
-  runAction,
-  useMoto,
-} from '../../stack/fixture.js';
+import { REGISTRY_HOST, STAGING_ROLE_ARN, dockerEnv, errorLines, expectOneError as assertOneError, presets, runAction, useMoto } from '../../stack/fixture.js';
 import { startTinyproxy, type Tinyproxy } from '../../stack/tinyproxy.js';
 import { hostsWithout, runWrappedAction } from '../../stack/wrapped-action.js';
 
@@ -69,12 +59,7 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
   it('HTTPS_PROXY/HTTP_PROXY: every AWS call (ECR, STS, IAM, …) and the registry check go through the proxy', async () => {
     const before = proxy.connects().length;
     const run = await runWrappedAction(
-      publishInputs({
-        'pull-principals': STAGING_ROLE_ARN,
-        'staging-role-arn': STAGING_ROLE_ARN,
-        'staging-policy-name': ALLOWLIST_POLICY,
-        'staging-assume-role-arn': READER_ROLE_ARN,
-      }),
+      publishInputs({ 'pull-principals': STAGING_ROLE_ARN, ...presets.staging }),
       actionEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url }),
       { wrap: isolated },
     );
