@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   ALLOWLIST_POLICY,
   EXPECTED,
@@ -19,6 +19,7 @@ import {
   template,
   useMoto,
   writeManifest,
+  type MotoStack,
 } from '../../stack/fixture.js';
 
 const MISSING = [template('deep-research'), template('google-adk'), template('seo-agent'), PLATFORM_AGENT].sort();
@@ -26,18 +27,21 @@ const EXTRA = [template('autogen'), template('langgraph')];
 
 const run = (extra: Record<string, string> = {}) => runAction({ ...presets.verifyManifest, ...extra }, stack.env, { timeoutMs: 120_000 });
 
-/** One moto per suite, reset and seeded as in incident #3054 before every test. */
-let stack: ReturnType<typeof useIncidentMoto>;
-function useIncidentMoto() {
-  return useMoto({
+/** One moto per suite, reset and seeded as in incident #3054 before every test; `stack` is the running suite's. */
+let stack: MotoStack<undefined>;
+function useIncidentMoto(): void {
+  const own = useMoto({
     repositories: [...EXPECTED, ...EXTRA],
     granted: [...EXPECTED, ...EXTRA].filter((repository) => repository !== template('deep-research')),
     allowlist: INCIDENT_ALLOWLIST,
   });
+  before(() => {
+    stack = own;
+  });
 }
 
 describe('drift over the template manifest (moto)', () => {
-  stack = useIncidentMoto();
+  useIncidentMoto();
 
   it('replays incident #3054: verify finds exactly the missing and extra; reconcile fixes; verify passes; reconcile again writes nothing', async () => {
     const drifted = await run();
@@ -204,7 +208,7 @@ describe('drift over the template manifest (moto)', () => {
 const cli = (args: string[]) => runCli(args, { cwd: ROOT, env: stack.env });
 
 describe('CLI: the same checks from a terminal (moto)', () => {
-  stack = useIncidentMoto();
+  useIncidentMoto();
   const flags = (): string[] => cliFlags(presets.verifyManifest);
 
   it('exits 2 on drift, 0 in sync, 1 on error; plan writes nothing; --json is the report', async () => {
