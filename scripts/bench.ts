@@ -38,14 +38,14 @@ import {
   INCIDENT_ALLOWLIST,
   READER_ROLE_ARN,
   STAGING_ROLE,
-  STAGING_ROLE_ARN,
   allowlistPolicy,
   crossAccountGrant,
+  presets,
   putAllowlist,
   repoArn,
   seedStaging,
   storedAllowlist,
-} from '../stack/staging.js';
+} from '../stack/fixture.js';
 import { DeleteRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
 
 ensureStack({ bench: true });
@@ -56,6 +56,14 @@ const wants = (section: 'baseline' | 'access' | 'throttling' | 'consistency'): b
 const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
+
+/** verify of a manifest in the bench's workspace that lists these repositories by name. */
+const namesInputs = (names: string[]): Record<string, string> => ({
+  ...presets.verifyManifest,
+  manifest: manifestIn(work, names),
+  'repository-template': '{name}',
+  'extra-repositories': '',
+});
 
 interface Measured {
   seconds: number;
@@ -169,12 +177,7 @@ async function baseline(): Promise<string[][]> {
     await seedStaging(moto.endpoint, allowlist);
 
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
-    const common = {
-      'registry-id': PROD_ACCOUNT,
-      'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY,
-      'staging-assume-role-arn': READER_ROLE_ARN,
-    };
+    const common = { 'registry-id': PROD_ACCOUNT, ...presets.staging };
     const manifestFile = (names: string[]): string => {
       const path = join(work, `manifest-${names.length}.json`);
       writeFileSync(path, JSON.stringify({ workspace_templates: names }));
@@ -528,16 +531,7 @@ async function throttling(): Promise<string[][]> {
     for (const repository of verifyNames) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
     const wildcard = allowlistPolicy(['molecule-ai/verify-*']);
     await seedStaging(moto.endpoint, wildcard);
-    const inputs = (mode: string, names: string[]): Record<string, string> => ({
-      mode,
-      'registry-id': PROD_ACCOUNT,
-      manifest: manifestIn(work, names),
-      'repository-template': '{name}',
-      'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY,
-      'staging-assume-role-arn': READER_ROLE_ARN,
-      'pull-principals': STAGING_ACCOUNT,
-    });
+    const inputs = (mode: string, names: string[]): Record<string, string> => ({ ...namesInputs(names), mode });
     const limited = AWS_RATE_LIMITS;
     for (const [mode, names] of [
       ['verify', verifyNames],
@@ -589,17 +583,7 @@ async function consistency(): Promise<string[][]> {
       if (repository !== template('deep-research')) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
     await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
   };
-  const inputs = (names: string[], mode = 'reconcile'): Record<string, string> => ({
-    mode,
-    'registry-id': PROD_ACCOUNT,
-    manifest: manifestIn(work, names),
-    'repository-template': '{name}',
-    'staging-role-arn': STAGING_ROLE_ARN,
-    'staging-policy-name': ALLOWLIST_POLICY,
-    'staging-assume-role-arn': READER_ROLE_ARN,
-    'pull-principals': STAGING_ACCOUNT,
-    'propagation-timeout': '60',
-  });
+  const inputs = (names: string[], mode = 'reconcile'): Record<string, string> => ({ ...namesInputs(names), mode, 'propagation-timeout': '60' });
   /** What AWS holds: verify straight against moto (no proxy, no lag). */
   const truth = async (names: string[]): Promise<Record<string, string>> =>
     (await behaviourRun(proxy, inputs(names, 'verify'), { ...env, AWS_ENDPOINT_URL: moto.endpoint })).outputs;

@@ -8,7 +8,7 @@ import { runAction } from '../stack/action.js';
 import { ensureStack } from './setup-stack.js';
 import { createKeys, createRepository } from '../stack/aws.js';
 import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack } from '../stack/engine.js';
-import { ALLOWLIST_POLICY, INCIDENT_ALLOWLIST, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging } from '../stack/staging.js';
+import { INCIDENT_ALLOWLIST, STAGING_ROLE_ARN, allowlistPolicy, presets, seedStaging } from '../stack/fixture.js';
 import { helloContext } from '../stack/fixtures.js';
 import { startMoto } from '../stack/moto.js';
 import { servedDigest } from '../stack/registry-client.js';
@@ -30,9 +30,7 @@ try {
       context: helloContext(),
       tags: 'demo',
       'pull-principals': `${STAGING_ACCOUNT}\n${STAGING_ROLE_ARN}`,
-      'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY,
-      'staging-assume-role-arn': READER_ROLE_ARN,
+      ...presets.staging,
     },
     {
       ...keys,

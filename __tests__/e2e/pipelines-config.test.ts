@@ -11,21 +11,18 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { createKeys, createRepository, type Keys } from '../../stack/aws.js';
+import { createRepository } from '../../stack/aws.js';
 import { buildxCalls, credentialCalls, writeBuildxStandIn, writeCredentialStoreStandIn } from '../../stack/docker-standins.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../../stack/engine.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import { REGISTRY_HOST, REGISTRY_PASSWORD, dockerEnv, errorLines, everythingShown, runAction, useMoto, type ActionRun } from '../../stack/fixture.js';
 import { servedDigest } from '../../stack/registry-client.js';
 import { loginAsUser, runnerUser, snapshot, writeBuilderState, type RunnerUser } from '../../stack/runner-user.js';
 import { startSecondRegistry, type SecondRegistry } from '../../stack/second-registry.js';
 import { startAction, runPost } from '../../stack/wrapped-action.js';
 
 const engine = engineFromEnv();
-let moto: Moto;
-let keys: Keys;
+const stack = useMoto();
 let base: SecondRegistry;
 let baseImage: string;
 
@@ -49,18 +46,13 @@ function forgetBaseImage(): void {
 }
 
 function actionEnv(user: RunnerUser, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...keys,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    DOCKER_HOST: engine.dockerHost,
-    NODE_EXTRA_CA_CERTS: engine.caFile,
+  return dockerEnv(stack.env, {
     HOME: user.home,
     PATH: `${user.bin}:${engine.dockerClientDir}:${process.env.PATH}`,
     GITHUB_SHA: 'b'.repeat(40),
     GITHUB_REF: 'refs/heads/feature',
     ...extra,
-  };
+  });
 }
 
 const fromBase = (): string => helloContext(`FROM ${baseImage}\nRUN ["/bin/busybox", "sh", "-c", "echo built on the base image > /from-base"]\n`);
@@ -70,24 +62,12 @@ function privateConfigs(run: { runnerTemp: string }): string[] {
 }
 
 function assertPasswordNowhere(run: ActionRun): void {
-  const shown = (log: string): string =>
-    log
-      .split('\n')
-      .filter((line) => !line.startsWith('::add-mask::'))
-      .join('\n');
-  const everything = [
-    shown(run.log),
-    shown(run.post.log),
-    run.summary,
-    JSON.stringify(run.outputs),
-    run.outputs.report ? readFileSync(run.outputs.report, 'utf8') : '',
-  ].join('\n');
+  const everything = everythingShown(run);
   assert.ok(!everything.includes(REGISTRY_PASSWORD), 'the ECR password is never printed');
 }
 
 describe("private DOCKER_CONFIG keeps the job's builder, plugins and logins (dockerd + 2 registries + moto)", () => {
   before(async () => {
-    moto = await startMoto();
     base = await startSecondRegistry(engine.caFile);
     baseImage = `${base.host}/base/busybox:1`;
     // The base image, pushed to the second registry with credentials of its own.
@@ -98,17 +78,14 @@ describe("private DOCKER_CONFIG keeps the job's builder, plugins and logins (doc
   });
   after(async () => {
     await base?.stop();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
-    keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
     forgetBaseImage();
   });
 
   it('builds FROM a registry the user logged in to through their credential store; the store never gets the ECR password; ~/.docker unchanged', async () => {
     const repository = 'molecule-ai/pipelines-base-store';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     // A runner user whose docker config keeps logins in a credential store (the CLI's default on a desktop).
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir, { credsStore: 'secretservice', psFormat: 'table {{.ID}}\t{{.Names}}' });
     const store = { db: join(user.home, 'store.json'), log: join(user.home, 'store.log') };
@@ -152,9 +129,9 @@ describe("private DOCKER_CONFIG keeps the job's builder, plugins and logins (doc
     assertPasswordNowhere(run);
   });
 
-  it("finds buildx in the user's cli-plugins, points it at their builder state, and reports what buildx wrote", async () => {
+  it("finds buildx in the user's cli-plugins, points it at their builder stack.state, and reports what buildx wrote", async () => {
     const repository = 'molecule-ai/pipelines-buildx';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir);
     loginAsUser(user, base.host, base.username, base.password); // inline in config.json: no store on this user's PATH
     mkdirSync(join(user.dockerDir, 'cli-plugins'));
@@ -198,14 +175,14 @@ describe("private DOCKER_CONFIG keeps the job's builder, plugins and logins (doc
     assert.equal(docker(['image', 'inspect', '--format', '{{.Id}}', `${REGISTRY_HOST}/${repository}:v2`]).trim(), run.outputs.imageid);
     for (const tag of ['v2', 'sha-bbbbbbb', 'latest']) assert.equal(await servedDigest(repository, tag), run.outputs.digest, tag);
 
-    assert.deepEqual(snapshot(user.dockerDir), before, "the user's ~/.docker (config, plugins, builder state) is unchanged");
+    assert.deepEqual(snapshot(user.dockerDir), before, "the user's ~/.docker (config, plugins, builder stack.state) is unchanged");
     assert.deepEqual(privateConfigs(run), []);
     assertPasswordNowhere(run);
   });
 
   it("takes the user's folder from DOCKER_CONFIG and the builder state from BUILDX_CONFIG", async () => {
     const repository = 'molecule-ai/pipelines-buildx-env';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir);
     const dockerConfig = join(user.home, 'ci-docker');
     const buildxConfig = join(user.home, 'ci-buildx');
@@ -228,7 +205,7 @@ describe("private DOCKER_CONFIG keeps the job's builder, plugins and logins (doc
 
   it("SIGTERM during the build removes everything of ours (login, secret files, links) and nothing of the user's", async () => {
     const repository = 'molecule-ai/pipelines-sigterm';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const user = runnerUser(engine.dockerHost, engine.dockerClientDir);
     loginAsUser(user, base.host, base.username, base.password);
     mkdirSync(join(user.dockerDir, 'cli-plugins'));

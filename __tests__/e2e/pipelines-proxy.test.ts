@@ -4,43 +4,29 @@
 // it cannot resolve them, while tinyproxy (and dockerd, which pulls and pushes) resolve both. Only the
 // proxy path can work, and tinyproxy's log shows which hosts it carried.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { createRepository } from '../../stack/aws.js';
-import { REGISTRY_HOST } from '../../stack/engine.js';
-import { engineFromEnv } from '../../stack/env.js';
+import { after, before, describe, it } from 'node:test';
 import { helloContext } from '../../stack/fixtures.js';
 import { mapHost, unmapHost } from '../../stack/loopback-host.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
 import { freePort } from '../../stack/process.js';
-import { prodEnvironment } from '../../stack/prod.js';
 import { servedDigest } from '../../stack/registry-client.js';
-import { ALLOWLIST_POLICY, READER_ROLE_ARN, STAGING_ROLE_ARN, allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../../stack/staging.js';
+import { REGISTRY_HOST, STAGING_ROLE_ARN, dockerEnv, errorLines, expectOneError as assertOneError, presets, runAction, useMoto } from '../../stack/fixture.js';
 import { startTinyproxy, type Tinyproxy } from '../../stack/tinyproxy.js';
 import { hostsWithout, runWrappedAction } from '../../stack/wrapped-action.js';
 
-const engine = engineFromEnv();
 /** moto under a host name: resolvable on the machine, not inside the action's namespace. */
 const MOTO_HOST = 'moto.publish-image.test';
 const REPOSITORY = 'molecule-ai/proxied';
-let moto: Moto;
+const stack = useMoto({ repositories: [REPOSITORY], allowlist: [REPOSITORY] });
 let motoPort: number;
 let proxy: Tinyproxy;
 let refusing: Tinyproxy;
 let isolated: string[];
-let env: NodeJS.ProcessEnv;
 let tag = 0;
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 
 function actionEnv(proxies: Record<string, string>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {
-    ...env,
-    AWS_ENDPOINT_URL: `http://${MOTO_HOST}:${motoPort}`,
-    DOCKER_HOST: engine.dockerHost,
-    NODE_EXTRA_CA_CERTS: engine.caFile,
-    PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
-  };
+  const base = dockerEnv(stack.env, { AWS_ENDPOINT_URL: `http://${MOTO_HOST}:${motoPort}` });
   for (const name of PROXY_VARIABLES) delete base[name];
   return { ...base, ...proxies };
 }
@@ -52,17 +38,9 @@ const publishInputs = (extra: Record<string, string> = {}): Record<string, strin
   ...extra,
 });
 
-function assertOneError(run: ActionRun, pattern: RegExp): void {
-  assert.equal(run.exitCode, 1, run.log);
-  const errors = errorLines(run.log);
-  assert.equal(errors.length, 1, `exactly one error:\n${run.log}`);
-  assert.match(errors[0], pattern);
-}
-
 describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', () => {
   before(async () => {
-    moto = await startMoto();
-    motoPort = Number(new URL(moto.endpoint).port);
+    motoPort = Number(new URL(stack.endpoint).port);
     mapHost('127.0.0.1', MOTO_HOST);
     proxy = await startTinyproxy({ connectPorts: [443, motoPort] });
     refusing = await startTinyproxy({ allow: '127.0.0.2', connectPorts: [443, motoPort] });
@@ -72,15 +50,7 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
     await proxy?.stop();
     await refusing?.stop();
     unmapHost(MOTO_HOST);
-    await moto?.stop();
   });
-  beforeEach(async () => {
-    await moto.reset();
-    env = await prodEnvironment(moto, []);
-    await createRepository(moto.endpoint, REPOSITORY);
-    await seedStaging(moto.endpoint, allowlistPolicy([REPOSITORY]));
-  });
-
   it('without a proxy the action cannot reach AWS at all (the direct path is blocked)', async () => {
     const run = await runWrappedAction(publishInputs(), actionEnv({}), { wrap: isolated });
     assertOneError(run, /ENOTFOUND|getaddrinfo/);
@@ -89,19 +59,14 @@ describe('proxies: tinyproxy is the only way out (dockerd + registry + moto)', (
   it('HTTPS_PROXY/HTTP_PROXY: every AWS call (ECR, STS, IAM, …) and the registry check go through the proxy', async () => {
     const before = proxy.connects().length;
     const run = await runWrappedAction(
-      publishInputs({
-        'pull-principals': STAGING_ROLE_ARN,
-        'staging-role-arn': STAGING_ROLE_ARN,
-        'staging-policy-name': ALLOWLIST_POLICY,
-        'staging-assume-role-arn': READER_ROLE_ARN,
-      }),
+      publishInputs({ 'pull-principals': STAGING_ROLE_ARN, ...presets.staging }),
       actionEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url }),
       { wrap: isolated },
     );
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(await servedDigest(REPOSITORY, `p${tag}`), run.outputs.digest);
     assert.equal(run.outputs.drift, 'false');
-    const policy = (await storedRepositoryPolicy(moto.endpoint, REPOSITORY)) as { Statement: { Sid: string }[] } | undefined;
+    const policy = (await stack.storedRepositoryPolicy(REPOSITORY)) as { Statement: { Sid: string }[] } | undefined;
     assert.deepEqual(
       policy?.Statement.map((statement) => statement.Sid),
       ['PublishImageCrossAccountPull'],

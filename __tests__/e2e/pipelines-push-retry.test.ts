@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
-import { errorLines, runAction } from '../../stack/action.js';
-import { createKeys, ecrIn, type Keys } from '../../stack/aws.js';
-import { EXTRA_REGISTRY_HOSTS, PROD_ACCOUNT, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { ecrIn } from '../../stack/aws.js';
+import { EXTRA_REGISTRY_HOSTS } from '../../stack/engine.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import { PROD_ACCOUNT, REGISTRY_PASSWORD, dockerEnv, expectOneError, runAction, useMoto } from '../../stack/fixture.js';
 import { MANIFEST_PUT, startRegistryFaultProxy, type RegistryFaultProxy } from '../../stack/registry-fault-proxy.js';
 import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
@@ -19,40 +18,26 @@ const engine = engineFromEnv();
 const REGION = 'us-west-2';
 const FRONT_HOST = EXTRA_REGISTRY_HOSTS[1];
 const REPOSITORY = 'molecule-ai/push-retry';
-let moto: Moto;
-let keys: Keys;
+const stack = useMoto({
+  seed: ({ endpoint }) => ecrIn(endpoint, PROD_ACCOUNT, REGION).send(new CreateRepositoryCommand({ repositoryName: REPOSITORY })),
+});
 let front: RegistryFaultProxy;
 let tag = 0;
 
 function publish() {
-  return runAction(
-    { repository: REPOSITORY, context: helloContext(), tags: `r${++tag}` },
-    {
-      ...keys,
-      AWS_REGION: REGION,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      DOCKER_HOST: engine.dockerHost,
-      NODE_EXTRA_CA_CERTS: engine.caFile,
-      PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
-    },
-  );
+  return runAction({ repository: REPOSITORY, context: helloContext(), tags: `r${++tag}` }, dockerEnv(stack.env, { AWS_REGION: REGION }));
 }
 
 const manifestPuts = (): number => front.calls.filter((call) => call.method === 'PUT' && MANIFEST_PUT.path.test(call.path)).length;
 
 describe('push retries through a fault-injecting registry front (dockerd + registry + moto)', () => {
   before(async () => {
-    moto = await startMoto();
     front = await startRegistryFaultProxy(engine.caFile, FRONT_HOST);
   });
   after(async () => {
     await front?.stop();
-    await moto?.stop();
   });
   beforeEach(async () => {
-    await moto.reset();
-    keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
-    await ecrIn(moto.endpoint, PROD_ACCOUNT, REGION).send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }));
     front.calls.length = 0;
   });
 
@@ -88,11 +73,8 @@ describe('push retries through a fault-injecting registry front (dockerd + regis
     front.setRules([{ ...MANIFEST_PUT, fault: 'http-502' }]);
     const started = Date.now();
     const run = await publish();
-    assert.equal(run.exitCode, 1, run.log);
-    const errors = errorLines(run.log);
-    assert.equal(errors.length, 1, run.log);
-    assert.match(
-      errors[0],
+    expectOneError(
+      run,
       new RegExp(
         `^The image was built but not pushed: docker push ${FRONT_HOST}/${REPOSITORY}:r${tag} failed 4 times, the last time with:\\n[\\s\\S]*502 Bad Gateway[\\s\\S]*\\nThe registry \\(or the network to it\\) kept failing; re-run the job\\.$`,
       ),
@@ -115,11 +97,8 @@ describe('push retries through a fault-injecting registry front (dockerd + regis
   it('a refusal (403) is not retried: one attempt, one error', async () => {
     front.setRules([{ ...MANIFEST_PUT, fault: 'http-403' }]);
     const run = await publish();
-    assert.equal(run.exitCode, 1, run.log);
-    const errors = errorLines(run.log);
-    assert.equal(errors.length, 1, run.log);
-    assert.match(
-      errors[0],
+    expectOneError(
+      run,
       /^The image was built but not pushed: docker push .* failed, the last time with:\n[\s\S]*403[\s\S]*Another attempt would fail the same way/,
     );
     assert.equal(manifestPuts(), 1);

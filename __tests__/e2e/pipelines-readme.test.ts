@@ -9,25 +9,20 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ROOT, runAction } from '../../stack/action.js';
 import { buildxCalls, writeBuildxStandIn } from '../../stack/docker-standins.js';
-import { REGISTRY_HOST } from '../../stack/engine.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
+import { REGISTRY_HOST, ROOT, runAction, useMoto } from '../../stack/fixture.js';
 import { servedDigest } from '../../stack/registry-client.js';
 import { loginAsUser, runnerUser, snapshot, writeBuilderState } from '../../stack/runner-user.js';
 import { startSecondRegistry, type SecondRegistry } from '../../stack/second-registry.js';
-import { allowlistPolicy, seedStaging, storedRepositoryPolicy } from '../../stack/staging.js';
 import { waitFor } from '../../stack/process.js';
 
 const engine = engineFromEnv();
-let moto: Moto;
+const stack = useMoto({ bare: true });
 let base: SecondRegistry;
-let env: NodeJS.ProcessEnv;
 
 type Step = { uses?: string; id?: string; env?: Record<string, string>; with?: Record<string, unknown> };
 type Workflow = { jobs: Record<string, { steps: Step[] }> };
@@ -61,33 +56,27 @@ function stepInputs(step: Step, expressions: Record<string, string>, context: st
 
 describe('the README examples run as written (dockerd + 2 registries + moto)', () => {
   before(async () => {
-    moto = await startMoto();
     base = await startSecondRegistry(engine.caFile);
   });
   after(async () => {
     await base?.stop();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    await moto.reset();
   });
 
   it('"Publish an image": publishes, grants and verifies', async () => {
     const workflow = readmeWorkflows()[0];
     const step = actionStep(workflow);
     const repository = String(step.with?.repository);
-    env = await prodEnvironment(moto, [repository]);
-    await seedStaging(moto.endpoint, allowlistPolicy([repository]));
+    await stack.reseed({ repositories: [repository], allowlist: [repository] });
     const { inputs, stepEnv } = stepInputs(
       step,
       {
-        'secrets.ECR_PUBLISH_ACCESS_KEY_ID': env.AWS_ACCESS_KEY_ID as string,
-        'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': env.AWS_SECRET_ACCESS_KEY as string,
+        'secrets.ECR_PUBLISH_ACCESS_KEY_ID': stack.env.AWS_ACCESS_KEY_ID as string,
+        'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': stack.env.AWS_SECRET_ACCESS_KEY as string,
       },
       helloContext(),
     );
     const run = await runAction(inputs, {
-      ...env,
+      ...stack.env,
       ...stepEnv,
       DOCKER_HOST: engine.dockerHost,
       NODE_EXTRA_CA_CERTS: engine.caFile,
@@ -98,7 +87,7 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(run.outputs.drift, 'false');
     assert.deepEqual(run.outputs.tags.split('\n'), [`${REGISTRY_HOST}/${repository}:${'e'.repeat(40)}`, `${REGISTRY_HOST}/${repository}:latest`]);
-    assert.ok(await storedRepositoryPolicy(moto.endpoint, repository), 'the grant is written');
+    assert.ok(await stack.storedRepositoryPolicy(repository), 'the grant is written');
   });
 
   it('"Fits the pipeline you have": metadata-action tags, secrets, ssh, build-contexts, the job\'s buildx and logins', async () => {
@@ -106,8 +95,7 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
     assert.ok(workflow, 'the migration example');
     const step = actionStep(workflow);
     const repository = String(step.with?.repository);
-    env = await prodEnvironment(moto, [repository]);
-    await seedStaging(moto.endpoint, allowlistPolicy([repository]));
+    await stack.reseed({ repositories: [repository], allowlist: [repository] });
 
     // What setup-buildx-action and login-action left: a buildx plugin and builder, a login (to the
     // second registry, standing in for Docker Hub) in the runner user's ~/.docker.
@@ -139,8 +127,8 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
       const { inputs, stepEnv } = stepInputs(
         step,
         {
-          'secrets.ECR_PUBLISH_ACCESS_KEY_ID': env.AWS_ACCESS_KEY_ID as string,
-          'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': env.AWS_SECRET_ACCESS_KEY as string,
+          'secrets.ECR_PUBLISH_ACCESS_KEY_ID': stack.env.AWS_ACCESS_KEY_ID as string,
+          'secrets.ECR_PUBLISH_SECRET_ACCESS_KEY': stack.env.AWS_SECRET_ACCESS_KEY as string,
           'secrets.NPM_TOKEN': secrets.NPM_TOKEN,
           'secrets.GIT_AUTH_TOKEN': secrets.GIT_AUTH_TOKEN,
           // docker/metadata-action on a push of main with this example's `tags:` rules.
@@ -165,7 +153,7 @@ describe('the README examples run as written (dockerd + 2 registries + moto)', (
       docker(['--config', pushConfig, 'push', `${base.host}/base/busybox:1`]);
 
       const run = await runAction(inputs, {
-        ...env,
+        ...stack.env,
         ...stepEnv,
         HOME: user.home,
         SSH_AUTH_SOCK: socket,

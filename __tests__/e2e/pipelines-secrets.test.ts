@@ -10,18 +10,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction } from '../../stack/action.js';
-import { createKeys, createRepository, type Keys } from '../../stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST } from '../../stack/engine.js';
+import { describe, it } from 'node:test';
+import { createRepository } from '../../stack/aws.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import { REGISTRY_HOST, dockerEnv, errorLines, everythingShown, runAction, useMoto } from '../../stack/fixture.js';
 import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
-let moto: Moto;
-let keys: Keys;
+const stack = useMoto();
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const random = (): string => Math.random().toString(36).slice(2, 12);
@@ -31,17 +28,11 @@ function docker(args: string[]): Buffer {
 }
 
 function actionEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...keys,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    DOCKER_HOST: engine.dockerHost,
-    NODE_EXTRA_CA_CERTS: engine.caFile,
-    PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+  return dockerEnv(stack.env, {
     GITHUB_SHA: 'c'.repeat(40),
     GITHUB_REF: 'refs/heads/feature',
     ...extra,
-  };
+  });
 }
 
 /** Each RUN writes only the SHA-256 of what it saw, never the secret itself. */
@@ -56,18 +47,9 @@ RUN ["/bin/busybox", "sh", "-c", "test ! -e /run/secrets/token && echo absent > 
 `;
 
 describe('build secrets, ssh and build contexts (dockerd + registry + moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
-  });
-
   it('RUN --mount=type=secret sees every secret, the image holds none, and none is ever printed', async () => {
     const repository = 'molecule-ai/pipelines-secrets';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const secrets = {
       token: `tok-${random()}-${random()}`,
       multi: `first line ${random()}\nsecond line ${random()}`,
@@ -131,13 +113,8 @@ describe('build secrets, ssh and build contexts (dockerd + registry + moto)', ()
       const masked = lines.findIndex((line) => line === `::add-mask::${value.replace(/\n/g, '%0A')}`);
       assert.ok(masked >= 0 && masked < buildStarts, `masked before the build: ${JSON.stringify(value)}`);
     }
-    const shown = (log: string): string =>
-      log
-        .split('\n')
-        .filter((line) => !line.startsWith('::add-mask::'))
-        .join('\n');
-    const report = readFileSync(run.outputs.report, 'utf8');
-    const everything = [shown(run.log), shown(run.post.log), run.summary, JSON.stringify(run.outputs), report].join('\n');
+    assert.ok(readFileSync(run.outputs.report, 'utf8'), 'the report was written');
+    const everything = everythingShown(run);
     for (const value of values) assert.ok(!everything.includes(value), `never printed: ${JSON.stringify(value)}`);
     assert.match(
       lines[buildStarts],
@@ -161,7 +138,7 @@ describe('build secrets, ssh and build contexts (dockerd + registry + moto)', ()
 
   it('a secret input that is not id=value, or an env secret that is not set, stops before anything runs, without showing the value', async () => {
     const repository = 'molecule-ai/pipelines-secrets-bad';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const value = `oops-${random()}`;
     const bad = await runAction({ repository, context: helloContext(), tags: 'b1', secrets: `just-a-value-${value}` }, actionEnv());
     assert.equal(bad.exitCode, 1);
@@ -176,7 +153,7 @@ describe('build secrets, ssh and build contexts (dockerd + registry + moto)', ()
 
   it('build-contexts without buildx: one clear error before the build', async () => {
     const repository = 'molecule-ai/pipelines-contexts';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const run = await runAction({ repository, context: helloContext(), tags: 'c1', 'build-contexts': 'shared=../shared' }, actionEnv());
     assert.equal(run.exitCode, 1);
     assert.deepEqual(errorLines(run.log), [

@@ -7,34 +7,25 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { createKeys, createRepository, ecrIn, type Keys } from '../../stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { createRepository, ecrIn } from '../../stack/aws.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import { PROD_ACCOUNT, REGISTRY_HOST, REGISTRY_PASSWORD, dockerEnv, errorLines, runAction, useMoto, type ActionRun } from '../../stack/fixture.js';
 import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
-let moto: Moto;
-let keys: Keys;
+const stack = useMoto();
 
 function actionEnv(ref: string, sha: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const eventPath = join(helloContext(), 'event.json');
-  return {
-    ...keys,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    DOCKER_HOST: engine.dockerHost,
-    NODE_EXTRA_CA_CERTS: engine.caFile,
-    PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+  return dockerEnv(stack.env, {
     GITHUB_SHA: sha,
     GITHUB_REF: ref,
     GITHUB_EVENT_PATH: eventPath,
     ...extra,
-  };
+  });
 }
 
 /** The manifest the registry serves for a tag, as bytes. */
@@ -69,7 +60,7 @@ function registryManifest(repository: string, tag: string): Promise<{ body: stri
 async function showPushToEcr(repository: string, tags: string[]): Promise<void> {
   for (const tag of tags) {
     const { body, mediaType } = await registryManifest(repository, tag);
-    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(
+    await ecrIn(stack.endpoint, PROD_ACCOUNT).send(
       new PutImageCommand({ repositoryName: repository, imageManifest: body, imageManifestMediaType: mediaType, imageTag: tag }),
     );
   }
@@ -88,20 +79,11 @@ const sha = (char: string): string => char.repeat(40);
 const context = (run: string): string => helloContext(`FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo ${run} > /run-id"]\n`);
 
 describe('tags on every run (dockerd + registry + moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
-  });
-
   it('the second push to main succeeds on a repository the action created: immutable except latest', async () => {
     const repository = 'molecule-ai/tags-second-run';
     const first = await runAction({ repository, context: context('one'), 'create-repository': 'true' }, actionEnv(MAIN, sha('1')));
     assert.equal(first.exitCode, 0, first.log);
-    const { repositories } = await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+    const { repositories } = await ecrIn(stack.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
     assert.equal(repositories?.[0].imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
     assert.deepEqual(repositories?.[0].imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }]);
     assert.match(first.log, /Created arn:aws:ecr:.*tags-second-run \(tags immutable except latest\)/);
@@ -118,7 +100,7 @@ describe('tags on every run (dockerd + registry + moto)', () => {
     await showPushToEcr(repository, ['latest', sha('2')]);
     const { body } = await registryManifest(repository, sha('2'));
     await assert.rejects(
-      ecrIn(moto.endpoint, PROD_ACCOUNT).send(new PutImageCommand({ repositoryName: repository, imageManifest: body, imageTag: sha('1') })),
+      ecrIn(stack.endpoint, PROD_ACCOUNT).send(new PutImageCommand({ repositoryName: repository, imageManifest: body, imageTag: sha('1') })),
       /already exists/i,
     );
 
@@ -147,7 +129,7 @@ describe('tags on every run (dockerd + registry + moto)', () => {
 
   it('an all-immutable repository: the default tags leave latest out, with a warning saying how to keep it; every run works', async () => {
     const repository = 'molecule-ai/tags-all-immutable';
-    await createRepository(moto.endpoint, repository, { immutable: true });
+    await createRepository(stack.endpoint, repository, { immutable: true });
     for (const [index, char] of ['4', '5'].entries()) {
       const run = await runAction({ repository, context: context(`all-${index}`) }, actionEnv(MAIN, sha(char)));
       assert.equal(run.exitCode, 0, run.log);
@@ -163,7 +145,7 @@ describe('tags on every run (dockerd + registry + moto)', () => {
 
   it("a tag push publishes the git tag; a pull request the merge commit's SHA only", async () => {
     const repository = 'molecule-ai/tags-events';
-    await createRepository(moto.endpoint, repository, { immutable: true });
+    await createRepository(stack.endpoint, repository, { immutable: true });
     const tagged = await runAction({ repository, context: context('tag') }, actionEnv('refs/tags/v1.2.3', sha('6')));
     assert.equal(tagged.exitCode, 0, tagged.log);
     assert.equal(tagged.outputs.tags, `${REGISTRY_HOST}/${repository}:v1.2.3`);
@@ -176,7 +158,7 @@ describe('tags on every run (dockerd + registry + moto)', () => {
 
   it('IMMUTABLE_WITH_EXCLUSION is judged by its filters: an excluded tag is pushed again, any other is refused before the build', async () => {
     const repository = 'molecule-ai/tags-filters';
-    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(
+    await ecrIn(stack.endpoint, PROD_ACCOUNT).send(
       new CreateRepositoryCommand({
         repositoryName: repository,
         imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
@@ -211,7 +193,7 @@ describe('tags on every run (dockerd + registry + moto)', () => {
         ),
       );
     }
-    const { repositories } = await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({}));
+    const { repositories } = await ecrIn(stack.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({}));
     assert.deepEqual(repositories ?? [], [], 'not even the repository was created');
     assert.deepEqual(await registryTags(repository), []);
   });

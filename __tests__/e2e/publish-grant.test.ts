@@ -1,29 +1,24 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction } from '../../stack/action.js';
-import { REGISTRY_HOST, STAGING_ACCOUNT } from '../../stack/engine.js';
-import { engineFromEnv } from '../../stack/env.js';
+import { describe, it } from 'node:test';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import { registryTags, servedDigest } from '../../stack/registry-client.js';
 import {
   ALLOWLIST_POLICY,
   INCIDENT_ALLOWLIST,
+  PLATFORM_AGENT,
   PULL_ACTIONS,
-  READER_ROLE_ARN,
+  REGISTRY_HOST,
+  STAGING_ACCOUNT,
   STAGING_ROLE_ARN,
   allowlistPolicy,
-  seedStaging,
+  dockerEnv,
+  errorLines,
+  presets,
+  reportOf,
+  runAction,
   setRepositoryPolicy,
-  storedRepositoryPolicy,
-} from '../../stack/staging.js';
-
-const engine = engineFromEnv();
-const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
+  useMoto,
+} from '../../stack/fixture.js';
+import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const foreignStatements = [
   { Sid: 'CiReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::153263036946:role/ci' }, Action: ['ecr:DescribeImages', 'ecr:ListImages'] },
@@ -43,35 +38,28 @@ function publish(tag: string, extra: Record<string, string> = {}) {
       context: helloContext(),
       tags: tag,
       'pull-principals': `${STAGING_ACCOUNT}\n${STAGING_ROLE_ARN}`,
-      'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY,
-      'staging-assume-role-arn': READER_ROLE_ARN,
+      ...presets.staging,
       ...extra,
     },
-    { ...env, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}` },
+    dockerEnv(stack.env),
   );
 }
 
-describe('publish: build, push, grant, verify (dockerd + registry + moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    env = await prodEnvironment(moto, [PLATFORM_AGENT]);
-    await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: foreignStatements });
-  });
+const stack = useMoto({
+  repositories: [PLATFORM_AGENT],
+  seed: ({ endpoint }) => setRepositoryPolicy(endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: foreignStatements }),
+});
 
+describe('publish: build, push, grant, verify (dockerd + registry + moto)', () => {
   it('grants pull, keeps foreign statements, verifies both sides; a second run writes nothing', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([...INCIDENT_ALLOWLIST, PLATFORM_AGENT]));
     const first = await publish('v1');
     assert.equal(first.exitCode, 0, first.log);
     assert.equal(first.outputs['repository-policy-changed'], 'true');
     assert.equal(first.outputs.drift, 'false');
     assert.match(first.log, /molecule-ai\/molecule-platform-agent\s+granted\s+allowed\s+sha256:[0-9a-f]{12}\s+ok/);
 
-    const stored = (await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT)) as { Statement: object[] };
+    const stored = (await stack.storedRepositoryPolicy(PLATFORM_AGENT)) as { Statement: object[] };
     assert.deepEqual(stored.Statement.slice(0, 2), foreignStatements, 'foreign statements kept as they were, in place');
     assert.deepEqual(stored.Statement[2], {
       Sid: 'PublishImageCrossAccountPull',
@@ -79,7 +67,7 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
       Principal: { AWS: [`arn:aws:iam::${STAGING_ACCOUNT}:role/MoleculeTenantEICRole-staging`, `arn:aws:iam::${STAGING_ACCOUNT}:root`] },
       Action: [...PULL_ACTIONS].sort(),
     });
-    const report = JSON.parse(readFileSync(first.outputs.report, 'utf8'));
+    const report = reportOf(first);
     assert.deepEqual(report.policyChanges[0].before.Statement, foreignStatements, 'the report keeps the policy as it was, to undo by hand');
     assert.deepEqual(report.policyChanges[0].after, stored);
     assert.equal(await servedDigest(PLATFORM_AGENT, 'v1'), first.outputs.digest);
@@ -88,11 +76,11 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
     assert.equal(second.exitCode, 0, second.log);
     assert.equal(second.outputs['repository-policy-changed'], 'false');
     assert.match(second.log, /already grants pull .*: no write/);
-    assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT), stored);
+    assert.deepEqual(await stack.storedRepositoryPolicy(PLATFORM_AGENT), stored);
   });
 
   it('replays incident #3054 in publish: pushes and grants, then fails naming the missing allowlist entry', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+    await stack.seedStaging(allowlistPolicy(INCIDENT_ALLOWLIST));
     const run = await publish('incident');
     assert.equal(run.exitCode, 1, run.log);
     assert.ok((await registryTags(PLATFORM_AGENT)).includes('incident'), 'the push happened');
@@ -114,35 +102,34 @@ describe('publish: build, push, grant, verify (dockerd + registry + moto)', () =
   });
 
   it('refuses a grant to * before anything is written', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const run = await publish('refused', { 'pull-principals': '*' });
     assert.equal(run.exitCode, 1);
     assert.deepEqual(errorLines(run.log), ['pull-principals: "*" would let anyone pull. Name the staging account ID or the pulling role\'s ARN instead.']);
     assert.ok(!(await registryTags(PLATFORM_AGENT)).includes('refused'), 'nothing pushed');
-    assert.deepEqual(((await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT)) as { Statement: object[] }).Statement, foreignStatements);
+    assert.deepEqual(((await stack.storedRepositoryPolicy(PLATFORM_AGENT)) as { Statement: object[] }).Statement, foreignStatements);
   });
 
   it('leaves an existing equivalent grant alone even when written differently', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const equivalent = {
       Sid: 'PublishImageCrossAccountPull',
       Effect: 'Allow',
       Principal: { AWS: [STAGING_ROLE_ARN, STAGING_ACCOUNT] },
       Action: ['ECR:BatchCheckLayerAvailability', 'ecr:batchgetimage', 'ecr:GetDownloadUrlForLayer'],
     };
-    await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [...foreignStatements, equivalent] });
+    await stack.setRepositoryPolicy(PLATFORM_AGENT, { Version: '2012-10-17', Statement: [...foreignStatements, equivalent] });
     const run = await publish('v1');
     assert.equal(run.exitCode, 0, run.log);
     assert.equal(run.outputs['repository-policy-changed'], 'false');
   });
 
   it('grants on a repository with no policy yet', async () => {
-    await moto.reset();
-    env = await prodEnvironment(moto, [PLATFORM_AGENT]);
-    await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT]));
+    await stack.reseed({ repositories: [PLATFORM_AGENT] });
+    await stack.seedStaging(allowlistPolicy([PLATFORM_AGENT]));
     const run = await publish('v1', { 'pull-principals': STAGING_ACCOUNT });
     assert.equal(run.exitCode, 0, run.log);
-    assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, PLATFORM_AGENT), {
+    assert.deepEqual(await stack.storedRepositoryPolicy(PLATFORM_AGENT), {
       Version: '2012-10-17',
       Statement: [
         {

@@ -1,35 +1,37 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DescribeRepositoriesCommand, PutImageCommand } from '@aws-sdk/client-ecr';
-import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { createKeys, createRepository, ecrIn, type Keys } from '../../stack/aws.js';
-import { PROD_ACCOUNT, REGION, REGISTRY_HOST, REGISTRY_PASSWORD } from '../../stack/engine.js';
+import { createRepository, ecrIn } from '../../stack/aws.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import {
+  PROD_ACCOUNT,
+  REGION,
+  REGISTRY_HOST,
+  REGISTRY_PASSWORD,
+  dockerEnv,
+  everythingShown,
+  expectOneError as assertOneError,
+  runAction,
+  useMoto,
+  type ActionRun,
+} from '../../stack/fixture.js';
 import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
-let moto: Moto;
-let keys: Keys;
+const stack = useMoto();
 
 function actionEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...keys,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    DOCKER_HOST: engine.dockerHost,
-    NODE_EXTRA_CA_CERTS: engine.caFile,
-    PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
+  return dockerEnv(stack.env, {
     GITHUB_SHA: 'f'.repeat(40),
     GITHUB_REF: 'refs/heads/feature',
     GITHUB_SERVER_URL: 'https://git.example.com',
     GITHUB_REPOSITORY: 'molecule-ai/example',
     ...extra,
-  };
+  });
 }
 
 function docker(...args: string[]): string {
@@ -44,43 +46,16 @@ function assertNoCredentialsLeft(run: ActionRun): void {
   );
   const token = Buffer.from(`AWS:${REGISTRY_PASSWORD}`).toString('base64');
   // `::add-mask::` lines are consumed by the runner (which then hides the value); everything else is shown.
-  const shown = (log: string): string =>
-    log
-      .split('\n')
-      .filter((line) => !line.startsWith('::add-mask::'))
-      .join('\n');
   assert.ok(run.log.includes(`::add-mask::${REGISTRY_PASSWORD}`), 'the password is masked');
-  const everything = [
-    shown(run.log),
-    shown(run.post.log),
-    run.summary,
-    JSON.stringify(run.outputs),
-    run.outputs.report ? readFileSync(run.outputs.report, 'utf8') : '',
-  ].join('\n');
+  const everything = everythingShown(run);
   assert.ok(!everything.includes(REGISTRY_PASSWORD), 'registry password never printed');
   assert.ok(!everything.includes(token), 'authorization token never printed');
 }
 
-function assertOneError(run: ActionRun, pattern: RegExp): void {
-  assert.equal(run.exitCode, 1, run.log);
-  const errors = errorLines(run.log);
-  assert.equal(errors.length, 1, `exactly one error:\n${run.log}`);
-  assert.match(errors[0], pattern);
-}
-
 describe('publish (dockerd + registry + moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
-  });
-
   it('builds, pushes, confirms the digest with the registry, and the image pulls back by digest and runs', async () => {
     const repository = 'molecule-ai/e2e-hello';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const run = await runAction({ repository, context: helloContext(), tags: 'v1,stable' }, actionEnv());
 
     assert.equal(run.exitCode, 0, run.log);
@@ -109,7 +84,7 @@ describe('publish (dockerd + registry + moto)', () => {
 
   it('tags with the commit SHA, and latest on the default branch, with OCI labels from the runner', async () => {
     const repository = 'molecule-ai/e2e-default-tags';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const eventPath = join(helloContext(), 'event.json');
     writeFileSync(eventPath, JSON.stringify({ repository: { default_branch: 'trunk' } }));
     const sha = 'a'.repeat(40);
@@ -129,7 +104,7 @@ describe('publish (dockerd + registry + moto)', () => {
     const repository = 'molecule-ai/e2e-created';
     const run = await runAction({ repository, context: helloContext(), tags: 'v1', 'create-repository': 'true' }, actionEnv());
     assert.equal(run.exitCode, 0, run.log);
-    const { repositories } = await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
+    const { repositories } = await ecrIn(stack.endpoint, PROD_ACCOUNT).send(new DescribeRepositoriesCommand({ repositoryNames: [repository] }));
     // Immutable except `latest` (image-tag-mutability's default), so the default tags work on every run.
     assert.equal(repositories?.[0].imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
     assert.deepEqual(repositories?.[0].imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }]);
@@ -144,9 +119,9 @@ describe('publish (dockerd + registry + moto)', () => {
 
   it('refuses to overwrite a tag in an immutable repository, before building', async () => {
     const repository = 'molecule-ai/e2e-immutable';
-    await createRepository(moto.endpoint, repository, { immutable: true });
+    await createRepository(stack.endpoint, repository, { immutable: true });
     const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: {}, layers: [] });
-    await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new PutImageCommand({ repositoryName: repository, imageManifest: manifest, imageTag: 'v1' }));
+    await ecrIn(stack.endpoint, PROD_ACCOUNT).send(new PutImageCommand({ repositoryName: repository, imageManifest: manifest, imageTag: 'v1' }));
     const run = await runAction({ repository, context: helloContext(), tags: 'v1' }, actionEnv());
     assertOneError(run, /tags: v1 already exist in molecule-ai\/e2e-immutable, whose tags are immutable/);
     assert.deepEqual(await registryTags(repository), []);
@@ -154,7 +129,7 @@ describe('publish (dockerd + registry + moto)', () => {
 
   it('stops with the failing build line, and removes its credentials', async () => {
     const repository = 'molecule-ai/e2e-broken';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const context = helloContext(
       'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "echo compile error: missing semicolon >&2; exit 3"]\n',
     );
@@ -174,7 +149,7 @@ describe('publish (dockerd + registry + moto)', () => {
   for (const [what, inputs, env, message] of refusals) {
     it(`stops with one clear error on ${what}, and writes nothing`, async () => {
       const repository = 'molecule-ai/e2e-refused';
-      await createRepository(moto.endpoint, repository);
+      await createRepository(stack.endpoint, repository);
       const context = helloContext();
       const run = await runAction({ repository, context, tags: 'v1', ...inputs }, actionEnv(env), { timeoutMs: 60_000 });
       assertOneError(run, message);

@@ -3,89 +3,63 @@
 // SIGTERM during the build leaves no registry credentials behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ROOT, runAction } from '../../stack/action.js';
-import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import { servedDigest } from '../../stack/registry-client.js';
 import {
-  ALLOWLIST_POLICY,
   INCIDENT_ALLOWLIST,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
+  PLATFORM_AGENT,
+  ROOT,
+  STAGING_ACCOUNT,
   allowlistPolicy,
   crossAccountGrant,
-  putAllowlist,
+  dockerEnv,
+  presets,
   repoArn,
-  seedStaging,
+  runAction,
   setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
-} from '../../stack/staging.js';
+  template,
+  useMoto,
+  writeManifest,
+} from '../../stack/fixture.js';
+import { servedDigest } from '../../stack/registry-client.js';
 
-const engine = engineFromEnv();
 const ROUNDS = 20;
-const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
 const RACE_A = [template('seo-agent'), template('deep-research')];
-const RACE_B = [template('google-adk'), 'molecule-ai/molecule-platform-agent'];
+const RACE_B = [template('google-adk'), PLATFORM_AGENT];
 const foreign = { Sid: 'CiReadOnly', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::153263036946:role/ci' }, Action: ['ecr:DescribeImages'] };
 
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
-
-function manifest(repositories: string[]): string {
-  // Manifests are read only from inside the workspace (the repository root here).
-  mkdirSync(join(ROOT, '.stack'), { recursive: true });
-  const path = join(mkdtempSync(join(ROOT, '.stack', 'race-')), 'manifest.json');
-  writeFileSync(path, JSON.stringify({ workspace_templates: repositories }));
-  return path;
-}
+const stack = useMoto({
+  once: true,
+  repositories: [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B, 'molecule-ai/race-one', 'molecule-ai/race-two'],
+  allowlist: INCIDENT_ALLOWLIST,
+  seed: async ({ endpoint }) => {
+    for (const repository of [...RACE_A, ...RACE_B])
+      await setRepositoryPolicy(endpoint, repository, { Version: '2012-10-17', Statement: [foreign, crossAccountGrant()] });
+  },
+});
 
 describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
-  before(async () => {
-    moto = await startMoto();
-    env = await prodEnvironment(moto, [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B, 'molecule-ai/race-one', 'molecule-ai/race-two']);
-    for (const repository of [...RACE_A, ...RACE_B])
-      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [foreign, crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-  });
-  after(async () => moto?.stop());
-
   it("two reconciles on the same role keep each other's allowlist entries", async () => {
     const reconcile = (repositories: string[]) =>
-      runAction(
-        {
-          mode: 'reconcile',
-          'registry-id': '153263036946',
-          manifest: manifest(repositories),
-          'repository-template': '{name}',
-          'staging-role-arn': STAGING_ROLE_ARN,
-          'staging-policy-name': ALLOWLIST_POLICY,
-          'staging-assume-role-arn': READER_ROLE_ARN,
-          'pull-principals': STAGING_ACCOUNT,
-        },
-        env,
-        { timeoutMs: 120_000 },
-      );
+      runAction({ ...presets.reconcileManifest, manifest: writeManifest(repositories), 'repository-template': '{name}', 'extra-repositories': '' }, stack.env, {
+        timeoutMs: 120_000,
+      });
     let merges = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      await putAllowlist(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
+      await stack.putAllowlist(allowlistPolicy(INCIDENT_ALLOWLIST));
       const [a, b] = await Promise.all([reconcile(RACE_A), reconcile(RACE_B)]);
       assert.equal(a.exitCode, 0, `round ${round}: ${a.log}`);
       assert.equal(b.exitCode, 0, `round ${round}: ${b.log}`);
       merges += [a, b].filter((run) => run.log.includes('merging again')).length;
-      const resources = ((await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
+      const resources = ((await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
       for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B])
         assert.ok(resources.includes(repoArn(repository)), `round ${round}: ${repository} lost`);
       for (const repository of [...RACE_A, ...RACE_B]) {
-        const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: object[] };
+        const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: object[] };
         assert.deepEqual(policy.Statement[0], foreign, `round ${round}: foreign statement on ${repository} kept`);
       }
     }
@@ -94,10 +68,7 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
 
   it('two publishes of different repositories at once both land, with their grants', async () => {
     const publish = (repository: string, tag: string) =>
-      runAction(
-        { repository, context: helloContext(), tags: tag, 'pull-principals': `${STAGING_ACCOUNT}` },
-        { ...env, DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}` },
-      );
+      runAction({ repository, context: helloContext(), tags: tag, 'pull-principals': `${STAGING_ACCOUNT}` }, dockerEnv(stack.env));
     for (let round = 1; round <= ROUNDS; round++) {
       const [one, two] = await Promise.all([publish('molecule-ai/race-one', `r${round}`), publish('molecule-ai/race-two', `r${round}`)]);
       assert.equal(one.exitCode, 0, `round ${round}: ${one.log}`);
@@ -105,7 +76,7 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       assert.equal(await servedDigest('molecule-ai/race-one', `r${round}`), one.outputs.digest);
       assert.equal(await servedDigest('molecule-ai/race-two', `r${round}`), two.outputs.digest);
       for (const repository of ['molecule-ai/race-one', 'molecule-ai/race-two']) {
-        const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: { Sid: string }[] };
+        const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: { Sid: string }[] };
         assert.deepEqual(
           policy.Statement.map((statement) => statement.Sid),
           ['PublishImageCrossAccountPull'],
@@ -129,15 +100,7 @@ describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
       INPUT_CONTEXT: helloContext('FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sleep", "30"]\n'),
     });
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js')], {
-      env: {
-        ...env,
-        ...files,
-        ...inputs,
-        RUNNER_TEMP: runnerTemp,
-        DOCKER_HOST: engine.dockerHost,
-        NODE_EXTRA_CA_CERTS: engine.caFile,
-        PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
-      },
+      env: { ...dockerEnv(stack.env), ...files, ...inputs, RUNNER_TEMP: runnerTemp },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';

@@ -2,59 +2,18 @@
 // ARNs of another partition, and inputs that try to become workflow commands or flood the log.
 // Each is refused with one short, one-line error naming the input, before anything is written.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import {
-  ALLOWLIST_POLICY,
-  INCIDENT_ALLOWLIST,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  seedStaging,
-  setRepositoryPolicy,
-} from '../../stack/staging.js';
-import {
-  FORGED,
-  MANIFEST_NAMES,
-  PLATFORM_AGENT,
-  TEMPLATE,
-  assertNoWrite,
-  assertOneError,
-  runAction,
-  startStoredProxy,
-  template,
-  workspace,
-  type StoredProxy,
-} from './stack.js';
+import { describe, it } from 'node:test';
+import { INCIDENT_ALLOWLIST, PLATFORM_AGENT, STAGING_ACCOUNT, STAGING_ROLE_ARN, manifestWorkspace, presets, runAction } from '../../stack/fixture.js';
+import { FORGED, assertNoWrite, assertOneError, useStoredMoto } from './stack.js';
 
-let moto: Moto;
-let proxy: StoredProxy;
-let env: NodeJS.ProcessEnv;
-let state: unknown;
-let ws: string;
+const ws = manifestWorkspace();
 
 const GOV_ROLE = `arn:aws-us-gov:iam::${STAGING_ACCOUNT}:role/MoleculeTenantEICRole-staging`;
 const CN_ROLE = `arn:aws-cn:iam::${STAGING_ACCOUNT}:role/MoleculeTenantEICRole-staging`;
 
-const verify = {
-  mode: 'verify',
-  repository: PLATFORM_AGENT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-};
-const reconcile = {
-  ...verify,
-  mode: 'reconcile',
-  repository: '',
-  manifest: 'manifest.json',
-  'repository-template': TEMPLATE,
-  'pull-principals': STAGING_ACCOUNT,
-};
-const publish = { mode: 'publish', repository: PLATFORM_AGENT, tags: 'v1', 'pull-principals': STAGING_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN };
+const verify = presets.verifyRepository;
+const reconcile = { ...presets.reconcileManifest, manifest: 'manifest.json', 'extra-repositories': '' };
+const publish = presets.publish;
 
 type Case = [string, Record<string, string>, RegExp];
 const cases: Case[] = [
@@ -221,20 +180,7 @@ const cases: Case[] = [
 ];
 
 describe(`hostile action inputs: ${cases.length} cases through dist/index.js, each one short error and no write`, () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    const names = MANIFEST_NAMES.map(template);
-    env = await prodEnvironment(moto, [PLATFORM_AGENT, ...names]);
-    await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-    state = await writableState(moto.endpoint);
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  const stack = useStoredMoto({ granted: [PLATFORM_AGENT], allowlist: INCIDENT_ALLOWLIST });
 
   it('covers at least 40 cases in all three modes', () => {
     assert.ok(cases.length >= 40);
@@ -243,14 +189,14 @@ describe(`hostile action inputs: ${cases.length} cases through dist/index.js, ea
 
   for (const [what, inputs, message] of cases) {
     it(`refuses ${what}`, async () => {
-      proxy.clear();
+      stack.proxy.clear();
       const run = await runAction(
         { 'registry-id': '153263036946', ...inputs },
-        { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, DOCKER_HOST: 'unix:///nonexistent/docker.sock', AWS_MAX_ATTEMPTS: '2' },
+        { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws, DOCKER_HOST: 'unix:///nonexistent/docker.sock', AWS_MAX_ATTEMPTS: '2' },
         { timeoutMs: 60_000 },
       );
       assertOneError(run, message);
-      await assertNoWrite(run, moto.endpoint, state, proxy);
+      await assertNoWrite(run, stack.endpoint, stack.state, stack.proxy);
     });
   }
 });

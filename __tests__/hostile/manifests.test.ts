@@ -7,51 +7,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { readManifestFile } from '../../src/adapters/manifest-file.js';
 import { expectedRepositories } from '../../src/domain/manifest.js';
 import { UserError } from '../../src/errors.js';
 import { JsonTextError, parseJsonText } from '../../src/util/json.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import {
-  ALLOWLIST_POLICY,
-  INCIDENT_ALLOWLIST,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  seedStaging,
-  setRepositoryPolicy,
-} from '../../stack/staging.js';
-import {
-  FORGED,
-  MANIFEST_NAMES,
-  PLATFORM_AGENT,
-  TEMPLATE,
-  assertNoForgedCommands,
-  assertNoWrite,
-  assertOneError,
-  runAction,
-  startStoredProxy,
-  template,
-  type StoredProxy,
-} from './stack.js';
+import { INCIDENT_ALLOWLIST, MANIFEST_NAMES, PLATFORM_AGENT, presets, runAction } from '../../stack/fixture.js';
+import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, useStoredMoto } from './stack.js';
 
-let moto: Moto;
-let proxy: StoredProxy;
-let env: NodeJS.ProcessEnv;
-let state: unknown;
-
+/** verify of `manifest` (no pull-principals). */
 const inputs = (manifest: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  mode: 'verify',
-  'registry-id': '153263036946',
+  ...presets.verifyManifest,
   manifest,
-  'repository-template': TEMPLATE,
-  'extra-repositories': PLATFORM_AGENT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
+  'pull-principals': '',
   ...extra,
 });
 
@@ -224,35 +192,23 @@ const cases: Case[] = [
 ];
 
 describe(`hostile manifests: ${cases.length} cases through dist/index.js, each one short error, no content echoed, no write`, () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    env = await prodEnvironment(moto, [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]);
-    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)])
-      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-    state = await writableState(moto.endpoint);
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  const stack = useStoredMoto({ allowlist: INCIDENT_ALLOWLIST });
 
   for (const [what, setup, message, options] of cases) {
     it(`refuses ${what}`, async () => {
-      proxy.clear();
+      stack.proxy.clear();
       const { ws, outside } = layout();
       const manifest = setup(ws, outside);
       const started = Date.now();
       const run = await runAction(
         inputs(manifest, options?.extra),
-        { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, AWS_MAX_ATTEMPTS: '2' },
+        { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws, AWS_MAX_ATTEMPTS: '2' },
         { timeoutMs: 60_000 },
       );
       if (options?.withinMs) assert.ok(Date.now() - started < options.withinMs, `ended in ${Date.now() - started} ms`);
       assertOneError(run, message);
       for (const text of options?.absent ?? []) assert.ok(!run.log.includes(text), `the log echoes ${text}`);
-      await assertNoWrite(run, moto.endpoint, state, proxy);
+      await assertNoWrite(run, stack.endpoint, stack.state, stack.proxy);
     });
   }
 
@@ -262,11 +218,11 @@ describe(`hostile manifests: ${cases.length} cases through dist/index.js, each o
     writeFileSync(join(ws, 'platform', 'manifest.json'), `\uFEFF${JSON.stringify({ workspace_templates: [...MANIFEST_NAMES, { name: 'codex' }] })}`);
     symlinkSync(join(ws, 'platform', 'manifest.json'), join(ws, 'templates.json'));
     for (const manifest of ['platform/manifest.json', 'templates.json', join(ws, 'platform', 'manifest.json')]) {
-      const run = await runAction(inputs(manifest), { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 60_000 });
+      const run = await runAction(inputs(manifest), { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 60_000 });
       assert.equal(run.exitCode, 1, run.log);
       assert.deepEqual(JSON.parse(run.outputs.missing), [PLATFORM_AGENT], run.log);
       assertNoForgedCommands(run.log);
-      assert.deepEqual(await writableState(moto.endpoint), state);
+      assert.deepEqual(await stack.writableState(), stack.state);
     }
   });
 });

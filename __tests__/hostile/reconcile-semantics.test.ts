@@ -7,27 +7,26 @@
 // exactly what was written.
 //
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { errorLines } from '../../stack/action.js';
 import { iamIn } from '../../stack/aws.js';
-import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
 import {
   ALLOWLIST_POLICY,
+  MANIFEST_NAMES,
+  PLATFORM_AGENT,
   PULL_ACTIONS,
-  READER_ROLE_ARN,
+  STAGING_ACCOUNT,
   STAGING_ROLE,
-  STAGING_ROLE_ARN,
-  crossAccountGrant,
+  errorLines,
+  manifestWorkspace,
+  presets,
+  reportOf,
   repoArn,
-  seedStaging,
-  setRepositoryPolicy,
-  storedAllowlist,
-} from '../../stack/staging.js';
-import { MANIFEST_NAMES, PLATFORM_AGENT, TEMPLATE, assertNoForgedCommands, runAction, template, workspace } from './stack.js';
+  runAction,
+  template,
+  useMoto,
+} from '../../stack/fixture.js';
+import { assertNoForgedCommands } from './stack.js';
 
 const OUR_SID = 'PublishImagePullAllowlist';
 const EXPECTED = [...MANIFEST_NAMES.map(template), PLATFORM_AGENT];
@@ -36,9 +35,8 @@ const LANGGRAPH = template('langgraph');
 const STRAY = 'molecule-ai/stray';
 const LOGIN = { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' };
 
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
-let ws: string;
+const ws = manifestWorkspace();
+const stack = useMoto({ repositories: [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY], granted: [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY] });
 
 interface Statement {
   Sid?: string;
@@ -53,26 +51,11 @@ const list = (value: string | string[] | undefined): string[] => (value === unde
 const bySid = (document: Document, sid: string): Statement | undefined => document.Statement.find((statement) => statement.Sid === sid);
 
 async function reconcile(extra: Record<string, string> = {}) {
-  return runAction(
-    {
-      mode: 'reconcile',
-      'registry-id': '153263036946',
-      manifest: 'manifest.json',
-      'repository-template': TEMPLATE,
-      'extra-repositories': PLATFORM_AGENT,
-      'staging-role-arn': STAGING_ROLE_ARN,
-      'staging-policy-name': ALLOWLIST_POLICY,
-      'staging-assume-role-arn': READER_ROLE_ARN,
-      'pull-principals': STAGING_ACCOUNT,
-      ...extra,
-    },
-    { ...env, GITHUB_WORKSPACE: ws },
-    { timeoutMs: 180_000 },
-  );
+  return runAction({ ...presets.reconcileManifest, manifest: 'manifest.json', ...extra }, { ...stack.env, GITHUB_WORKSPACE: ws }, { timeoutMs: 180_000 });
 }
 
 async function otherInline(name: string): Promise<Document> {
-  const { PolicyDocument } = await iamIn(moto.endpoint, STAGING_ACCOUNT).send(new GetRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: name }));
+  const { PolicyDocument } = await iamIn(stack.endpoint, STAGING_ACCOUNT).send(new GetRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: name }));
   const text = PolicyDocument ?? '';
   return JSON.parse(text.startsWith('{') ? text : decodeURIComponent(text)) as Document;
 }
@@ -94,18 +77,6 @@ function assertOurStatement(document: Document, mustHold: string[]): Statement {
 }
 
 describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index.js against moto', () => {
-  before(async () => {
-    moto = await startMoto();
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    env = await prodEnvironment(moto, [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY]);
-    for (const repository of [...EXPECTED, AUTOGEN, LANGGRAPH, STRAY])
-      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-  });
-
   const notExtendable: [string, Statement][] = [
     [
       'also allows pushes',
@@ -131,10 +102,10 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
   for (const [what, statement] of notExtendable) {
     it(`does not extend a statement that ${what}: writes ${OUR_SID} instead, and the plan says so`, async () => {
       const seeded = { Version: '2012-10-17', Statement: [LOGIN, statement] };
-      await seedStaging(moto.endpoint, seeded);
+      await stack.seedStaging(seeded);
       const run = await reconcile();
       assert.equal(run.exitCode, 0, run.log);
-      const stored = (await storedAllowlist(moto.endpoint)) as Document;
+      const stored = (await stack.storedAllowlist()) as Document;
       if (statement.Resource === '*') {
         // Pull on every repository already allows everything expected: nothing to add, nothing written.
         assert.deepEqual(stored, seeded, 'nothing written');
@@ -157,10 +128,10 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
       Action: PULL_ACTIONS,
       Resource: MANIFEST_NAMES.slice(0, 2).map((name) => repoArn(template(name))),
     };
-    await seedStaging(moto.endpoint, { Version: '2012-10-17', Statement: [LOGIN, pullOnly] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [LOGIN, pullOnly] });
     const run = await reconcile();
     assert.equal(run.exitCode, 0, run.log);
-    const stored = (await storedAllowlist(moto.endpoint)) as Document;
+    const stored = (await stack.storedAllowlist()) as Document;
     assert.equal(bySid(stored, OUR_SID), undefined, 'no statement of its own is needed');
     const extended = bySid(stored, 'PullWorkspaceTemplates')!;
     for (const repository of EXPECTED) assert.ok(list(extended.Resource).includes(repoArn(repository)), repository);
@@ -170,14 +141,14 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     const ours = { Sid: OUR_SID, Effect: 'Allow', Action: PULL_ACTIONS, Resource: [...EXPECTED, AUTOGEN].map(repoArn) };
     const pushing = { Sid: 'PullAndPush', Effect: 'Allow', Action: [...PULL_ACTIONS, 'ecr:PutImage'], Resource: [repoArn(LANGGRAPH)] };
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };
-    await seedStaging(moto.endpoint, seeded);
+    await stack.seedStaging(seeded);
     const other = { Version: '2012-10-17', Statement: [{ Sid: 'OtherPull', Effect: 'Allow', Action: PULL_ACTIONS, Resource: [repoArn(STRAY)] }] };
-    await iamIn(moto.endpoint, STAGING_ACCOUNT).send(
+    await iamIn(stack.endpoint, STAGING_ACCOUNT).send(
       new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: 'OtherPullPolicy', PolicyDocument: JSON.stringify(other) }),
     );
 
     const run = await reconcile({ prune: 'true' });
-    const stored = (await storedAllowlist(moto.endpoint)) as Document;
+    const stored = (await stack.storedAllowlist()) as Document;
     const kept = assertOurStatement(stored, EXPECTED);
     assert.ok(!list(kept.Resource).includes(repoArn(AUTOGEN)), 'the extra in our statement is removed');
     assert.deepEqual(bySid(stored, 'PullAndPush'), pushing, 'another statement is never edited');
@@ -196,9 +167,9 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     }
     assert.match(findings, /not (be )?remov|cannot remove|by hand/i, 'says reconcile cannot remove them, and the fix');
 
-    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as {
+    const report = reportOf<{
       policyChanges: { target: string; before: unknown; after: unknown; written: boolean }[];
-    };
+    }>(run);
     const writes = report.policyChanges.filter((change) => change.written);
     assert.deepEqual(
       writes.map((change) => change.target),
@@ -214,10 +185,10 @@ describe('reconcile semantics (lead: issue 10 parts 1 and 5), through dist/index
     const ours = { Sid: OUR_SID, Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) };
     const pushing = { Sid: 'PullAndPush', Effect: 'Allow', Action: 'ecr:*', Resource: [repoArn(LANGGRAPH)] };
     const seeded = { Version: '2012-10-17', Statement: [LOGIN, ours, pushing] };
-    await seedStaging(moto.endpoint, seeded);
+    await stack.seedStaging(seeded);
     const run = await reconcile({ prune: 'true' });
-    assert.deepEqual(await storedAllowlist(moto.endpoint), seeded, 'nothing written');
-    const report = JSON.parse(readFileSync(run.outputs.report, 'utf8')) as { policyChanges: { written: boolean }[] };
+    assert.deepEqual(await stack.storedAllowlist(), seeded, 'nothing written');
+    const report = reportOf<{ policyChanges: { written: boolean }[] }>(run);
     assert.deepEqual(
       report.policyChanges.filter((change) => change.written),
       [],

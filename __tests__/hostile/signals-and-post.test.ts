@@ -7,26 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { markOurDockerConfig } from '../../src/action/state.js';
-import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import {
-  ALLOWLIST_POLICY,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  seedStaging,
-  setRepositoryPolicy,
-} from '../../stack/staging.js';
-import { PLATFORM_AGENT, assertNoForgedCommands, runPost, spawnAction, startStoredProxy, template, until, workspace, type StoredProxy } from './stack.js';
+import { ALLOWLIST_POLICY, PLATFORM_AGENT, PROD_ACCOUNT, STAGING_ACCOUNT, STAGING_ROLE_ARN, presets, template, workspace } from '../../stack/fixture.js';
+import { assertNoForgedCommands, runPost, spawnAction, useStoredMoto, until } from './stack.js';
 
-let moto: Moto;
-let proxy: StoredProxy;
-let env: NodeJS.ProcessEnv;
-let state: unknown;
 const UNGRANTED = template('codex');
 
 /** A docker client that answers version and login, and whose build hangs (no dockerd needed). */
@@ -49,35 +34,22 @@ function fakeDocker(): string {
 }
 
 describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    env = await prodEnvironment(moto, [PLATFORM_AGENT, UNGRANTED]);
-    await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy([PLATFORM_AGENT, UNGRANTED]));
-    state = await writableState(moto.endpoint);
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  const stack = useStoredMoto({ repositories: [PLATFORM_AGENT, UNGRANTED], granted: [PLATFORM_AGENT], allowlist: [PLATFORM_AGENT, UNGRANTED] });
 
   it('a reconcile stuck retrying SetRepositoryPolicy (a principal IAM does not know yet) ends within 2 s of SIGTERM, having written nothing', async () => {
-    proxy.clear();
-    proxy.refuseSetRepositoryPolicy = true;
+    stack.proxy.clear();
+    stack.proxy.refuseSetRepositoryPolicy = true;
     const run = spawnAction(
       {
+        ...presets.verifyRepository,
         mode: 'reconcile',
         'aws-region': 'us-east-2',
-        'registry-id': '153263036946',
+        'registry-id': PROD_ACCOUNT,
         repository: UNGRANTED,
         'pull-principals': STAGING_ACCOUNT,
-        'staging-role-arn': STAGING_ROLE_ARN,
-        'staging-policy-name': ALLOWLIST_POLICY,
-        'staging-assume-role-arn': READER_ROLE_ARN,
         'propagation-timeout': '600',
       },
-      { ...env, AWS_ENDPOINT_URL: proxy.endpoint },
+      { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint },
     );
     await until('a propagation retry', () => /retrying in/.test(run.log()), 60_000, run);
     const signalled = Date.now();
@@ -86,15 +58,15 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
     assert.ok(exit.at - signalled < 2000, `ended ${exit.at - signalled} ms after SIGTERM`);
     assert.notEqual(exit.code, 0);
     assertNoForgedCommands(run.log());
-    assert.deepEqual(await writableState(moto.endpoint), state, 'nothing was written');
+    assert.deepEqual(await stack.writableState(), stack.state, 'nothing was written');
   });
 
   it('a publish stuck in the build ends within 2 s of SIGTERM; its private DOCKER_CONFIG is gone; post then finds nothing to delete', async () => {
-    proxy.clear();
+    stack.proxy.clear();
     const context = workspace({ Dockerfile: 'FROM scratch\n' });
     const run = spawnAction(
       { mode: 'publish', 'aws-region': 'us-east-2', repository: PLATFORM_AGENT, tags: 'cancelled', context },
-      { ...env, AWS_ENDPOINT_URL: proxy.endpoint, PATH: `${fakeDocker()}:${process.env.PATH}`, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, PATH: `${fakeDocker()}:${process.env.PATH}`, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
     );
     await until('the build', () => /building in /.test(run.log()), 60_000, run);
     const dockerConfig = readdirSync(run.runnerTemp).find((name) => name.startsWith('publish-image-docker-'));
@@ -110,7 +82,7 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
     const post = await runPost({ 'docker-config': dir }, { RUNNER_TEMP: run.runnerTemp });
     assert.equal(post.exitCode, 0, post.log);
     assert.ok(!/::warning::|Removed/.test(post.log), post.log);
-    assert.deepEqual(await writableState(moto.endpoint), state, 'nothing was written');
+    assert.deepEqual(await stack.writableState(), stack.state, 'nothing was written');
   });
 
   it('a FIFO as manifest never blocks: the run ends by itself at once, and a SIGTERM sent meanwhile still ends it promptly', async () => {
@@ -125,7 +97,7 @@ describe('SIGTERM ends every wait within ~2 s and leaves no credentials', () => 
         'staging-role-arn': STAGING_ROLE_ARN,
         'staging-policy-name': ALLOWLIST_POLICY,
       },
-      { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws },
+      { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws },
     );
     const started = Date.now();
     let signalled = false;

@@ -8,57 +8,36 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { createKeys, createRepository, ecrIn, type Keys } from '../../stack/aws.js';
+import { after, describe, it } from 'node:test';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
-import { EXTRA_REGISTRY_HOSTS, PROD_ACCOUNT, REGION } from '../../stack/engine.js';
+import { createRepository, ecrIn } from '../../stack/aws.js';
+import { EXTRA_REGISTRY_HOSTS } from '../../stack/engine.js';
 import { engineFromEnv } from '../../stack/env.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import { PROD_ACCOUNT, dockerEnv, errorLines, runAction, useMoto, type ActionRun } from '../../stack/fixture.js';
 import { startRegistryFaultProxy, type RegistryFaultProxy } from '../../stack/registry-fault-proxy.js';
 import { assertActionSinksClean, assertNoPlantedLine, longestLine } from './sinks.js';
 import { assertOneError } from './stack.js';
 
 const engine = engineFromEnv();
 const FRONT_HOST = EXTRA_REGISTRY_HOSTS[1];
-let moto: Moto;
-let keys: Keys;
 let longestFailureLine = 0;
+const stack = useMoto();
 
-function actionEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...keys,
-    AWS_REGION: REGION,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    DOCKER_HOST: engine.dockerHost,
-    NODE_EXTRA_CA_CERTS: engine.caFile,
-    PATH: `${engine.dockerClientDir}:${process.env.PATH}`,
-    GITHUB_SHA: 'e'.repeat(40),
-    GITHUB_REF: 'refs/heads/feature',
-    ...extra,
-  };
-}
+const actionEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv =>
+  dockerEnv(stack.env, { GITHUB_SHA: 'e'.repeat(40), GITHUB_REF: 'refs/heads/feature', ...extra });
 
 const publish = (inputs: Record<string, string>, extra: NodeJS.ProcessEnv = {}): Promise<ActionRun> =>
   runAction({ tags: 'h1', ...inputs }, actionEnv(extra), { timeoutMs: 240_000 });
 
 describe('docker output, the docker config and build secrets (dockerd + registry + moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
   after(async () => {
-    await moto?.stop();
     process.stdout.write(`# longest line a failure printed in sinks-docker: ${longestFailureLine} characters\n`);
-  });
-  beforeEach(async () => {
-    await moto.reset();
-    keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
   });
 
   it('a build that prints 256 kB of escape sequences, C1 and bidi controls and fails: one bounded error, the log bounded, every sink clean', async () => {
     const repository = 'molecule-ai/hostile-build';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     // 4,000 lines of ~64 bytes, each with CSI 2J, OSC 52, a one-byte CSI (C2 9B) and U+202E (E2 80 AE), then planted lines, then exit 3.
     const script = `i=0; while [ $i -lt 4000 ]; do printf '%s \\033[2J\\033]52;c;cHduZWQ=\\007 \\302\\233 \\342\\200\\256 %s\\n' $i zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz; i=$((i+1)); done; printf 'In sync.\\n  + grant      molecule-ai/evil: pull statement on its repository policy\\n\\033]0;owned\\007'; exit 3`;
     const context = helloContext(`FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", ${JSON.stringify(script)}]\n`);
@@ -110,7 +89,7 @@ describe('docker output, the docker config and build secrets (dockerd + registry
         { method: 'GET', path: /^\/token/, fault: 'answer', answer: answer('/token', 'https') },
       ]);
       const repository = 'molecule-ai/hostile-login';
-      await ecrIn(moto.endpoint, PROD_ACCOUNT, region).send(new CreateRepositoryCommand({ repositoryName: repository }));
+      await ecrIn(stack.endpoint, PROD_ACCOUNT, region).send(new CreateRepositoryCommand({ repositoryName: repository }));
       const run = await publish({ repository, context: helloContext() }, { AWS_REGION: region });
       const line = assertOneError(
         run,
@@ -136,7 +115,7 @@ describe('docker output, the docker config and build secrets (dockerd + registry
 
   it('a malformed ~/.docker/config.json holding a login: the warning names the line and column, never the text (a credential) around it', async () => {
     const repository = 'molecule-ai/hostile-config';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const home = mkdtempSync(join(tmpdir(), 'hostile-home-'));
     mkdirSync(join(home, '.docker'));
     const auth = Buffer.from(`someone:pa55-${Math.random().toString(36).slice(2)}-word`).toString('base64');
@@ -161,7 +140,7 @@ describe('docker output, the docker config and build secrets (dockerd + registry
 
   it("a secret-files path holding ',src=' is quoted as docker's CSV reader expects: docker reads the named file, not the other", async () => {
     const repository = 'molecule-ai/hostile-secret-path';
-    await createRepository(moto.endpoint, repository);
+    await createRepository(stack.endpoint, repository);
     const dir = mkdtempSync(join(tmpdir(), 'hostile-secret-'));
     const other = join(dir, 'other.txt');
     writeFileSync(other, 'the-other-file\n');

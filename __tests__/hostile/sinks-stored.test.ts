@@ -4,42 +4,36 @@
 // empties the allowlist removes the statement (or deletes the policy) instead of writing what IAM
 // refuses. A proxy in front of moto serves what AWS would never store or say.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ROOT, errorLines, type ActionRun } from '../../stack/action.js';
 import { iamIn } from '../../stack/aws.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
 import {
   ALLOWLIST_POLICY,
-  PULL_ACTIONS,
-  READER_ROLE_ARN,
-  STAGING_ROLE,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  repoArn,
-  seedStaging,
-  setRepositoryPolicy,
-  storedAllowlist,
-} from '../../stack/staging.js';
-import { assertActionSinksClean, assertNoPlantedLine, assertTerminalClean, longestLine } from './sinks.js';
-import {
   MANIFEST_NAMES,
   PLATFORM_AGENT,
+  PULL_ACTIONS,
+  READER_ROLE_ARN,
+  STAGING_ACCOUNT,
+  STAGING_ROLE,
   TEMPLATE,
-  assertNoWrite,
-  assertOneError,
+  allowlistPolicy,
+  cliFlags,
+  crossAccountGrant,
+  errorLines,
+  manifestWorkspace,
+  presets,
+  reportOf,
+  repoArn,
   runAction,
-  startStoredProxy,
+  runCli,
   template,
-  workspace,
-  type StoredProxy,
-} from './stack.js';
+  terminalEnv,
+  type ActionRun,
+  type MotoOptions,
+  type MotoStack,
+} from '../../stack/fixture.js';
+import { assertActionSinksClean, assertNoPlantedLine, assertTerminalClean, longestLine } from './sinks.js';
+import { assertNoWrite, assertOneError, useStoredMoto, type StoredProxy } from './stack.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -52,11 +46,15 @@ const PLANTS_GRANT = `molecule-ai/y\n${PLANTED_GRANT}`;
 const PLANTS_SYNC = `molecule-ai/z\rIn sync.`;
 const EXPECTED = [...MANIFEST_NAMES.map(template), PLATFORM_AGENT];
 
-let moto: Moto;
-let proxy: StoredProxy;
-let env: NodeJS.ProcessEnv;
-let state: unknown;
-let ws: string;
+const ws = manifestWorkspace();
+/** The moto of the describe block running now: each block starts its own. */
+let stack: MotoStack<StoredProxy>;
+function useSinksMoto(options: MotoOptions<StoredProxy>): void {
+  const own = useStoredMoto({ repositories: EXPECTED, granted: EXPECTED, ...options });
+  before(() => {
+    stack = own;
+  });
+}
 /** The longest line any failing run of this file printed (issue 16 asks for it). */
 let longestFailureLine = 0;
 
@@ -68,66 +66,31 @@ function allowlistWith(extras: string[], expected = EXPECTED): string {
 }
 
 /** `node dist/index.js <args>` as a terminal starts it: no runner variables at all. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js'), ...args], {
-      cwd: ws,
-      env: {
-        PATH: env.PATH,
-        HOME: process.env.HOME,
-        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-        AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-        AWS_REGION: env.AWS_REGION,
-        AWS_ENDPOINT_URL: proxy.endpoint,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-  });
+const cli = (args: string[]) => runCli(args, { cwd: ws, env: terminalEnv(stack.env, stack.proxy.endpoint) });
+
+const common = cliFlags(presets.staging);
+const manifestFlags = ['--manifest', 'manifest.json', '--repository-template', TEMPLATE, '--extra-repositories', PLATFORM_AGENT];
+const verifyInputs = { ...presets.verifyManifest, manifest: 'manifest.json', 'pull-principals': '' };
+const run = (inputs: Record<string, string>): Promise<ActionRun> =>
+  runAction(inputs, { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 120_000 });
+
+/** Every sink clean, no planted plan line in the log or the step summary, and nothing written. */
+async function assertCleanNoPlantNoWrite(result: ActionRun): Promise<void> {
+  assertActionSinksClean(result);
+  for (const [text, what] of [
+    [result.log, 'the log'],
+    [result.summary, 'the step summary'],
+  ] as const)
+    assertNoPlantedLine(text, [PLANTED_GRANT, 'In sync.'], what);
+  await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
 }
 
-const common = ['--staging-role-arn', STAGING_ROLE_ARN, '--staging-policy-name', ALLOWLIST_POLICY, '--staging-assume-role-arn', READER_ROLE_ARN];
-const manifestFlags = ['--manifest', 'manifest.json', '--repository-template', TEMPLATE, '--extra-repositories', PLATFORM_AGENT];
-const verifyInputs = {
-  mode: 'verify',
-  'registry-id': PROD_ACCOUNT,
-  manifest: 'manifest.json',
-  'repository-template': TEMPLATE,
-  'extra-repositories': PLATFORM_AGENT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-};
-const run = (inputs: Record<string, string>): Promise<ActionRun> =>
-  runAction(inputs, { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 120_000 });
-
 describe('stored text reaches every sink escaped, and no line is forged (issue 16.1, 16.2)', () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    env = await prodEnvironment(moto, EXPECTED);
-    for (const repository of EXPECTED) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(EXPECTED));
-    state = await writableState(moto.endpoint);
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  useSinksMoto({ allowlist: EXPECTED });
 
   it('CLI verify: an extra holding OSC 52, CSI 2J, OSC 0, a C1 CSI and bidi controls is shown escaped on "Extra …"', async () => {
-    proxy.clear();
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES]));
+    stack.proxy.clear();
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES]));
     const result = await cli(['verify', ...manifestFlags, ...common]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(
@@ -136,12 +99,12 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
     );
     assert.match(result.stdout, /^In sync\.$/m);
     assertTerminalClean(result);
-    assert.deepEqual(proxy.writes, []);
+    assert.deepEqual(stack.proxy.writes, []);
   });
 
   it('CLI verify --json: every such character a \\uXXXX escape, and the extra parses back exactly', async () => {
-    proxy.clear();
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT]));
+    stack.proxy.clear();
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT]));
     const result = await cli(['verify', ...manifestFlags, ...common, '--json']);
     assert.equal(result.code, 0, result.stderr);
     assertTerminalClean(result);
@@ -151,21 +114,21 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
   });
 
   it("CLI plan --prune: the '- allowlist' lines show the stored ARNs escaped; a stored newline plants no '+ grant' line", async () => {
-    proxy.clear();
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT]));
+    stack.proxy.clear();
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT]));
     const result = await cli(['plan', ...manifestFlags, ...common, '--prune', '--pull-principals', STAGING_ACCOUNT]);
     assert.equal(result.code, 2, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stdout, /^ {2}- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/x\\u001b\]52;c;/m);
     assert.match(result.stdout, /^ {2}- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/y\\u000a {2}\+ grant {6}molecule-ai\/evil/m);
     assertNoPlantedLine(`${result.stdout}\n${result.stderr}`, [PLANTED_GRANT], 'the CLI');
     assertTerminalClean(result);
-    assert.deepEqual(proxy.writes, [], 'plan writes nothing');
-    assert.deepEqual(await writableState(moto.endpoint), state);
+    assert.deepEqual(stack.proxy.writes, [], 'plan writes nothing');
+    assert.deepEqual(await stack.writableState(), stack.state);
   });
 
   it('CLI verify of a drifted allowlist: a carriage return in a stored ARN plants no "In sync." line', async () => {
-    proxy.clear();
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([PLANTS_SYNC], MANIFEST_NAMES.map(template)));
+    stack.proxy.clear();
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([PLANTS_SYNC], MANIFEST_NAMES.map(template)));
     const result = await cli(['verify', ...manifestFlags, ...common]);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stdout, /^DRIFT: molecule-ai\/molecule-platform-agent$/m);
@@ -175,11 +138,11 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
   });
 
   it('action verify: the log, annotations, outputs, summary, state and report hold every stored extra and Sid escaped; the extra output parses back exactly', async () => {
-    proxy.clear();
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT, PLANTS_SYNC]));
+    stack.proxy.clear();
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT, PLANTS_SYNC]));
     // A public foreign statement whose Sid drives a terminal: warned about, quoting the Sid.
     const publicSid = `Public${TERMINAL}\n${PLANTED_GRANT}`;
-    proxy.repositoryPolicies.set(
+    stack.proxy.repositoryPolicies.set(
       PLATFORM_AGENT,
       JSON.stringify({
         Version: '2012-10-17',
@@ -191,48 +154,26 @@ describe('stored text reaches every sink escaped, and no line is forged (issue 1
     assert.match(result.log, /^::warning[^:]*::the allowlist names 3 repositories that the manifest does not expect: .*molecule-ai\/x\\u001b\]52;c;/m);
     assert.match(result.log, /^::warning[^:]*::.*Public\\u001b\]52;c;cHduZWQ=\\u0007.*lets anyone pull/m);
     assert.deepEqual([...(JSON.parse(result.outputs.extra) as string[])].sort(), [DRIVES, PLANTS_GRANT, PLANTS_SYNC].sort());
-    const report = JSON.parse(readFileSync(result.outputs.report, 'utf8')) as { extra: string[] };
+    const report = reportOf<{ extra: string[] }>(result);
     assert.deepEqual([...report.extra].sort(), [DRIVES, PLANTS_GRANT, PLANTS_SYNC].sort());
     assert.match(result.summary, /molecule-ai\/x\\u001b\]52;c;/);
-    assertActionSinksClean(result);
-    for (const [text, what] of [
-      [result.log, 'the log'],
-      [result.summary, 'the step summary'],
-    ] as const)
-      assertNoPlantedLine(text, [PLANTED_GRANT, 'In sync.'], what);
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertCleanNoPlantNoWrite(result);
   });
 
   it('action reconcile dry-run with prune: the plan in the log and the step summary plants no line; nothing is written', async () => {
-    proxy.clear();
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT, PLANTS_SYNC]));
+    stack.proxy.clear();
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, allowlistWith([DRIVES, PLANTS_GRANT, PLANTS_SYNC]));
     const result = await run({ ...verifyInputs, mode: 'reconcile', 'dry-run': 'true', prune: 'true', 'pull-principals': STAGING_ACCOUNT });
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /^ {2}- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/y\\u000a {2}\+ grant/m);
     assert.match(result.summary, /- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/y\\u000a {2}\+ grant/);
-    assertActionSinksClean(result);
-    for (const [text, what] of [
-      [result.log, 'the log'],
-      [result.summary, 'the step summary'],
-    ] as const)
-      assertNoPlantedLine(text, [PLANTED_GRANT, 'In sync.'], what);
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertCleanNoPlantNoWrite(result);
   });
 });
 
 describe('errors from outside are bounded, escaped, and say what happened (issue 16.3, 16.7)', () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    env = await prodEnvironment(moto, EXPECTED);
-    for (const repository of EXPECTED) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(EXPECTED));
-    state = await writableState(moto.endpoint);
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
+  useSinksMoto({ allowlist: EXPECTED });
   after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
     process.stdout.write(`# longest line a failure printed in sinks-stored: ${longestFailureLine} characters\n`);
   });
 
@@ -255,15 +196,15 @@ describe('errors from outside are bounded, escaped, and say what happened (issue
   ];
   for (const [what, operation, error, message] of refusals) {
     it(`a 1 MB-class error message from ${what} with escape sequences: one short line, escaped, never "re-run later" (action and CLI)`, async () => {
-      proxy.clear();
-      proxy.errors.set(operation, error);
+      stack.proxy.clear();
+      stack.proxy.errors.set(operation, error);
       const result = await run(single);
       const line = assertOneError(result, message);
       assert.ok(line.length < 700, `${line.length} characters`);
       assert.ok(!/network is failing|re-run the job later/.test(line), line);
       assertActionSinksClean(result);
       longestFailureLine = Math.max(longestFailureLine, longestLine(result.log));
-      await assertNoWrite(result, moto.endpoint, state, proxy);
+      await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
 
       const terminal = await cli(['verify', '--repository', PLATFORM_AGENT, ...common]);
       assert.equal(terminal.code, 1, terminal.stderr);
@@ -277,8 +218,8 @@ describe('errors from outside are bounded, escaped, and say what happened (issue
   }
 
   it('a throttled call still says "AWS or the network is failing; re-run later" (a re-run can fix it)', async () => {
-    proxy.clear();
-    proxy.errors.set('GetRepositoryPolicy', { status: 400, code: 'ThrottlingException', message: `Rate exceeded${ESC}[2J` });
+    stack.proxy.clear();
+    stack.proxy.errors.set('GetRepositoryPolicy', { status: 400, code: 'ThrottlingException', message: `Rate exceeded${ESC}[2J` });
     const result = await run(single);
     const line = assertOneError(
       result,
@@ -289,9 +230,9 @@ describe('errors from outside are bounded, escaped, and say what happened (issue
   });
 
   it('an organization tree deeper than AWS allows says so and what to check, not "re-run"', async () => {
-    proxy.clear();
+    stack.proxy.clear();
     let parents = 0;
-    proxy.organizations = (operation) => {
+    stack.proxy.organizations = (operation) => {
       switch (operation) {
         case 'DescribeOrganization':
           return { Organization: { Id: 'o-loop1234567', MasterAccountId: '210987654321' } };
@@ -314,7 +255,7 @@ describe('errors from outside are bounded, escaped, and say what happened (issue
     assert.ok(!/network is failing/.test(line), line);
     assertActionSinksClean(result);
     longestFailureLine = Math.max(longestFailureLine, longestLine(result.log));
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
   });
 });
 
@@ -326,44 +267,30 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
   const reconcile = (extra: Record<string, string> = {}): Promise<ActionRun> =>
     runAction(
       { ...verifyInputs, mode: 'reconcile', prune: 'true', 'pull-principals': STAGING_ACCOUNT, ...extra },
-      { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws },
+      { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws },
       { timeoutMs: 180_000 },
     );
 
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
-  beforeEach(async () => {
-    proxy.clear();
-    await moto.reset();
-    env = await prodEnvironment(moto, EXPECTED);
-    for (const repository of EXPECTED) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-  });
+  useSinksMoto({ once: false, snapshot: false });
 
   const putOther = (document: object) =>
-    iamIn(moto.endpoint, STAGING_ACCOUNT).send(
+    iamIn(stack.endpoint, STAGING_ACCOUNT).send(
       new PutRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: 'OtherPull', PolicyDocument: JSON.stringify(document) }),
     );
 
   it('the statement left without ARNs goes, the rest of the policy stays, and the plan says so', async () => {
-    await seedStaging(moto.endpoint, { Version: '2012-10-17', Statement: [LOGIN, OUR_PULL] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [LOGIN, OUR_PULL] });
     await putOther(otherPull([{ Sid: 'PullExpected', Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) }]));
     const result = await reconcile();
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /^ {2}- statement {2}"PullWorkspaceTemplates": prune leaves no ARN in it, so reconcile removes the statement$/m);
-    assert.deepEqual(await storedAllowlist(moto.endpoint), { Version: '2012-10-17', Statement: [LOGIN] });
-    assert.deepEqual(proxy.writes, ['PutRolePolicy']);
+    assert.deepEqual(await stack.storedAllowlist(), { Version: '2012-10-17', Statement: [LOGIN] });
+    assert.deepEqual(stack.proxy.writes, ['PutRolePolicy']);
     assertActionSinksClean(result);
   });
 
   it('nothing left in the policy: it is deleted (iam:DeleteRolePolicy), never written empty; the plan and the report say so, and the run ends in sync', async () => {
-    await seedStaging(moto.endpoint, { Version: '2012-10-17', Statement: [OUR_PULL] });
+    await stack.seedStaging({ Version: '2012-10-17', Statement: [OUR_PULL] });
     await putOther(otherPull([LOGIN, { Sid: 'PullExpected', Effect: 'Allow', Action: PULL_ACTIONS, Resource: EXPECTED.map(repoArn) }]));
     const dry = await reconcile({ 'dry-run': 'true' });
     assert.equal(dry.exitCode, 0, dry.log);
@@ -371,18 +298,18 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
       dry.log,
       /^ {2}- policy {5}WorkspaceTemplatePrimaryECRPull: prune leaves nothing in it \(statement "PullWorkspaceTemplates" had only these ARNs\), so reconcile deletes the inline policy \(iam:DeleteRolePolicy\)$/m,
     );
-    assert.deepEqual(proxy.writes, [], 'dry-run writes nothing');
+    assert.deepEqual(stack.proxy.writes, [], 'dry-run writes nothing');
 
     const result = await reconcile();
     assert.equal(result.exitCode, 0, result.log);
-    assert.deepEqual(proxy.writes, ['DeleteRolePolicy'], 'no PutRolePolicy of an empty document');
+    assert.deepEqual(stack.proxy.writes, ['DeleteRolePolicy'], 'no PutRolePolicy of an empty document');
     await assert.rejects(
-      iamIn(moto.endpoint, STAGING_ACCOUNT).send(new GetRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY })),
+      iamIn(stack.endpoint, STAGING_ACCOUNT).send(new GetRolePolicyCommand({ RoleName: STAGING_ROLE, PolicyName: ALLOWLIST_POLICY })),
       (error: Error) => error.name === 'NoSuchEntityException' || error.name === 'NoSuchEntity',
     );
-    const report = JSON.parse(readFileSync(result.outputs.report, 'utf8')) as {
+    const report = reportOf<{
       policyChanges: { target: string; before: unknown; after: unknown; written: boolean }[];
-    };
+    }>(result);
     const change = report.policyChanges.find((entry) => entry.target === `role:${STAGING_ROLE}/${ALLOWLIST_POLICY}`);
     assert.deepEqual(change, {
       target: `role:${STAGING_ROLE}/${ALLOWLIST_POLICY}`,
@@ -399,9 +326,9 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
   });
 
   it('IAM refusing what reconcile writes (MalformedPolicyDocument) is a fault of publish-image, said with the document, never "re-run later"', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy(MANIFEST_NAMES.map(template)));
-    const before = await writableState(moto.endpoint);
-    proxy.errors.set('PutRolePolicy', { status: 400, code: 'MalformedPolicyDocument', message: `Syntax errors in policy.${ESC}[2J` });
+    await stack.seedStaging(allowlistPolicy(MANIFEST_NAMES.map(template)));
+    const before = await stack.writableState();
+    stack.proxy.errors.set('PutRolePolicy', { status: 400, code: 'MalformedPolicyDocument', message: `Syntax errors in policy.${ESC}[2J` });
     const result = await reconcile({ prune: 'false' });
     const line = assertOneError(
       result,
@@ -409,7 +336,7 @@ describe('prune that empties the allowlist (issue 16.4), against moto', () => {
     );
     assert.ok(!/re-run/.test(line), line);
     assert.ok(line.length < 1000, `${line.length}`);
-    assert.deepEqual(await writableState(moto.endpoint), before, 'nothing changed in moto');
+    assert.deepEqual(await stack.writableState(), before, 'nothing changed in moto');
     assertActionSinksClean(result);
     assert.ok(errorLines(result.log).length === 1);
   });

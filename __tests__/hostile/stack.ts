@@ -9,12 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, errorLines, runAction, type ActionRun } from '../../stack/action.js';
-import { writableState } from '../../stack/moto.js';
-
-export const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
-export const TEMPLATE = 'molecule-ai/workspace-template-{name}';
-export const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
-export const MANIFEST_NAMES = ['claude-code', 'codex', 'hermes', 'openclaw'];
+import { MANIFEST_REPOSITORIES, useMoto, writableState, type MotoOptions, type MotoStack } from '../../stack/fixture.js';
 
 /** Outside text that tries to become a workflow command, in every form the runners obey. */
 export const FORGED = {
@@ -164,6 +159,14 @@ export async function startStoredProxy(target: string): Promise<StoredProxy> {
   });
 }
 
+/**
+ * moto behind the stored-text proxy, seeded once and recorded (the cases read, and check that nothing
+ * was written): MANIFEST_REPOSITORIES, all granting staging pull, unless `options` say otherwise.
+ */
+export function useStoredMoto(options: MotoOptions<StoredProxy> = {}): MotoStack<StoredProxy> {
+  return useMoto({ once: true, snapshot: true, proxy: startStoredProxy, repositories: MANIFEST_REPOSITORIES, granted: MANIFEST_REPOSITORIES, ...options });
+}
+
 /** Commands the toolkit prints for us; anything else starting with `::` came from outside text. */
 const OWN_COMMANDS = /^::(error|warning|notice|debug|group|endgroup|add-mask)(?: [^:]*)?::/;
 
@@ -207,13 +210,6 @@ export async function assertNoWrite(run: ActionRun, motoEndpoint: string, before
   assertNoForgedCommands(run.log, 'main step');
   assertNoForgedCommands(run.post.log, 'post step');
   assert.ok(!readFileSync(join(run.runnerTemp, 'state'), 'utf8').includes('/etc'), 'no forged state saved');
-}
-
-/** A workspace of its own (GITHUB_WORKSPACE) holding `files`. */
-export function workspace(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hostile-ws-'));
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return dir;
 }
 
 export { runAction };

@@ -6,54 +6,31 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeIamDocument, parsePolicy } from '../../src/domain/policy/document.js';
 import { UserError } from '../../src/errors.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
 import {
   ALLOWLIST_POLICY,
   INCIDENT_ALLOWLIST,
-  PULL_ACTIONS,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  repoArn,
-  seedStaging,
-  setRepositoryPolicy,
-} from '../../stack/staging.js';
-import {
-  FORGED,
   MANIFEST_NAMES,
   PLATFORM_AGENT,
+  PROD_ACCOUNT,
+  PULL_ACTIONS,
+  STAGING_ACCOUNT,
   TEMPLATE,
-  assertNoForgedCommands,
-  assertNoWrite,
-  assertOneError,
+  allowlistPolicy,
+  crossAccountGrant,
+  manifestWorkspace,
+  presets,
+  repoArn,
   runAction,
-  startStoredProxy,
   template,
-  workspace,
-  type StoredProxy,
-} from './stack.js';
+} from '../../stack/fixture.js';
+import { FORGED, assertNoForgedCommands, assertNoWrite, assertOneError, useStoredMoto } from './stack.js';
 
-let moto: Moto;
-let proxy: StoredProxy;
-let env: NodeJS.ProcessEnv;
-let state: unknown;
-let ws: string;
-
+const ws = manifestWorkspace();
 const ROOT_PRINCIPAL = `arn:aws:iam::${STAGING_ACCOUNT}:root`;
-const verify = {
-  mode: 'verify',
-  'registry-id': PROD_ACCOUNT,
-  repository: PLATFORM_AGENT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-};
+const verify = { ...presets.verifyRepository, 'registry-id': PROD_ACCOUNT };
 // The allowlist lacks the repository: reconcile would write, and must not.
 const reconcile = { ...verify, mode: 'reconcile', 'pull-principals': STAGING_ACCOUNT };
 
@@ -264,106 +241,89 @@ const cases: Case[] = [
 ];
 
 describe(`hostile stored policies: ${cases.length} malformed shapes through dist/index.js, each one error naming where it is stored, no write`, () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    env = await prodEnvironment(moto, [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]);
-    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)])
-      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-    state = await writableState(moto.endpoint);
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
+  const stack = useStoredMoto({ allowlist: INCIDENT_ALLOWLIST });
 
   for (const [what, where, text, message, inputs] of cases) {
     it(`${inputs.mode}: refuses ${what} in the ${where === 'repository' ? 'repository policy' : 'inline identity policy'}`, async () => {
-      proxy.clear();
-      if (where === 'repository') proxy.repositoryPolicies.set(PLATFORM_AGENT, text);
-      else proxy.rolePolicies.set(ALLOWLIST_POLICY, text);
-      const run = await runAction(inputs, { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, AWS_MAX_ATTEMPTS: '2' }, { timeoutMs: 60_000 });
+      stack.proxy.clear();
+      if (where === 'repository') stack.proxy.repositoryPolicies.set(PLATFORM_AGENT, text);
+      else stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, text);
+      const run = await runAction(
+        inputs,
+        { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws, AWS_MAX_ATTEMPTS: '2' },
+        { timeoutMs: 60_000 },
+      );
       const error = assertOneError(run, message);
       assert.ok(!/AWS or the network|hunter2/.test(error), error);
-      await assertNoWrite(run, moto.endpoint, state, proxy);
+      await assertNoWrite(run, stack.endpoint, stack.state, stack.proxy);
     });
   }
 });
 
 describe('hostile but valid stored policies: the correct verdict, and no workflow command from their text', () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startStoredProxy(moto.endpoint);
-    env = await prodEnvironment(moto, [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)]);
-    for (const repository of [PLATFORM_AGENT, ...MANIFEST_NAMES.map(template)])
-      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy([...MANIFEST_NAMES.map(template), PLATFORM_AGENT]));
-    state = await writableState(moto.endpoint);
-    ws = workspace({ 'manifest.json': JSON.stringify({ workspace_templates: MANIFEST_NAMES }) });
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
-  const run = (inputs: Record<string, string>) => runAction(inputs, { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 60_000 });
+  const stack = useStoredMoto({ allowlist: [...MANIFEST_NAMES.map(template), PLATFORM_AGENT] });
+  const run = (inputs: Record<string, string>) =>
+    runAction(inputs, { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws }, { timeoutMs: 60_000 });
 
   it('a public foreign statement whose Sid forges commands and HTML: a warning, quoted inert; the summary escaped; the grant judged ok', async () => {
-    proxy.clear();
+    stack.proxy.clear();
     const sid = `Public${FORGED.error}${FORGED.mask}${FORGED.state}${FORGED.legacy}<img src=x onerror=alert(1)>`;
-    proxy.repositoryPolicies.set(PLATFORM_AGENT, policy(crossAccountGrant(), { Sid: sid, Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }));
+    stack.proxy.repositoryPolicies.set(PLATFORM_AGENT, policy(crossAccountGrant(), { Sid: sid, Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }));
     const result = await run(verify);
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /::warning::.*lets anyone pull/);
     assert.match(result.log, /molecule-ai\/molecule-platform-agent\s+ok\s+allowed/);
     assert.ok(!result.summary.includes('<img'), result.summary);
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
   });
 
   it("a grant whose Sid and principal list carry commands: still our grant's meaning, judged ok", async () => {
-    proxy.clear();
-    proxy.repositoryPolicies.set(PLATFORM_AGENT, policy({ ...crossAccountGrant(), Sid: `Grant${FORGED.error}` }));
+    stack.proxy.clear();
+    stack.proxy.repositoryPolicies.set(PLATFORM_AGENT, policy({ ...crossAccountGrant(), Sid: `Grant${FORGED.error}` }));
     const result = await run(verify);
     assert.equal(result.exitCode, 0, result.log);
     assert.match(result.log, /molecule-ai\/molecule-platform-agent\s+ok\s+allowed/);
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
   });
 
   it('an allowlist Resource that forges commands and HTML: reported as an extra, quoted inert, escaped in the summary', async () => {
-    proxy.clear();
+    stack.proxy.clear();
     const hostile = `molecule-ai/x${FORGED.error}${FORGED.legacy}<script>alert(1)</script>`;
     const allowlist = allowlistPolicy([...MANIFEST_NAMES.map(template), PLATFORM_AGENT]) as { Statement: { Resource?: string[] }[] };
     allowlist.Statement[1].Resource!.push(repoArn(hostile));
-    proxy.rolePolicies.set(ALLOWLIST_POLICY, encodeURIComponent(JSON.stringify(allowlist)));
+    stack.proxy.rolePolicies.set(ALLOWLIST_POLICY, encodeURIComponent(JSON.stringify(allowlist)));
     const result = await run({ ...verify, repository: '', manifest: 'manifest.json', 'repository-template': TEMPLATE, 'extra-repositories': PLATFORM_AGENT });
     assert.equal(result.exitCode, 0, result.log);
     assert.deepEqual(JSON.parse(result.outputs.missing), []);
     assert.deepEqual(JSON.parse(result.outputs.extra), [hostile], 'the extra named exactly, in the JSON output');
     assert.ok(!result.summary.includes('<script>'), result.summary);
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
   });
 
   it('a Sid that saves state: nothing is saved for post, and post deletes nothing', async () => {
-    proxy.clear();
-    proxy.repositoryPolicies.set(
+    stack.proxy.clear();
+    stack.proxy.repositoryPolicies.set(
       PLATFORM_AGENT,
       policy({ ...crossAccountGrant(), Sid: FORGED.state }, { Sid: `${FORGED.state}x`, Effect: 'Allow', Principal: '*', Action: 'ecr:ListImages' }),
     );
     const result = await run(verify);
     assert.equal(result.exitCode, 0, result.log);
     assert.equal(readFileSync(join(result.runnerTemp, 'state'), 'utf8'), '', 'no state saved');
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
   });
 
   it('the JSON report, which holds every policy read, is 0600 in RUNNER_TEMP; off a runner, in a fresh 0700 folder, never in /tmp itself', async () => {
-    proxy.clear();
+    stack.proxy.clear();
     const onRunner = await run(verify);
     assert.equal(onRunner.exitCode, 0, onRunner.log);
     assert.equal(dirname(onRunner.outputs.report), onRunner.runnerTemp);
     assert.equal(statSync(onRunner.outputs.report).mode & 0o777, 0o600);
 
-    const offRunner = await runAction(verify, { ...env, AWS_ENDPOINT_URL: proxy.endpoint, GITHUB_WORKSPACE: ws, RUNNER_TEMP: '' }, { timeoutMs: 60_000 });
+    const offRunner = await runAction(
+      verify,
+      { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, GITHUB_WORKSPACE: ws, RUNNER_TEMP: '' },
+      { timeoutMs: 60_000 },
+    );
     assert.equal(offRunner.exitCode, 0, offRunner.log);
     const folder = dirname(offRunner.outputs.report);
     try {
@@ -377,8 +337,8 @@ describe('hostile but valid stored policies: the correct verdict, and no workflo
   });
 
   it('condition values that are numbers and booleans are read as IAM reads them (strings), without a crash', async () => {
-    proxy.clear();
-    proxy.repositoryPolicies.set(
+    stack.proxy.clear();
+    stack.proxy.repositoryPolicies.set(
       PLATFORM_AGENT,
       policy({ ...crossAccountGrant(), Condition: { NumericLessThanEquals: { 'aws:MultiFactorAuthAge': 3600 }, Bool: { 'aws:SecureTransport': true } } }),
     );
@@ -386,7 +346,7 @@ describe('hostile but valid stored policies: the correct verdict, and no workflo
     assert.ok(!/unexpected error/.test(result.log), result.log);
     assert.ok(result.exitCode === 0 || result.exitCode === 1, result.log);
     assertNoForgedCommands(result.log);
-    await assertNoWrite(result, moto.endpoint, state, proxy);
+    await assertNoWrite(result, stack.endpoint, stack.state, stack.proxy);
   });
 });
 

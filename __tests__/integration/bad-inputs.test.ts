@@ -2,56 +2,14 @@
 // error that names the input or permission and the fix, and nothing changed in moto. (Without a
 // reachable Docker daemon here, nothing can reach the registry either.)
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { errorLines, ROOT, runAction } from '../../stack/action.js';
-import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startFaultProxy, type FaultProxy, type FaultRule } from '../../stack/fault-proxy.js';
+import { describe, it } from 'node:test';
+import { startFaultProxy, type FaultRule } from '../../stack/fault-proxy.js';
 import { helloContext } from '../../stack/fixtures.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import {
-  ALLOWLIST_POLICY,
-  INCIDENT_ALLOWLIST,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  seedStaging,
-  setRepositoryPolicy,
-} from '../../stack/staging.js';
+import { EXPECTED, INCIDENT_ALLOWLIST, PLATFORM_AGENT, errorLines, presets, runAction, useMoto, writeManifest } from '../../stack/fixture.js';
 
-const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
-let moto: Moto;
-let proxy: FaultProxy;
-let env: NodeJS.ProcessEnv;
-let state: unknown;
-
-function file(content: string): string {
-  // Manifests are read only from inside the workspace (the repository root here).
-  mkdirSync(join(ROOT, '.stack'), { recursive: true });
-  const path = join(mkdtempSync(join(ROOT, '.stack', 'bad-')), 'manifest.json');
-  writeFileSync(path, content);
-  return path;
-}
-
-const verify = {
-  mode: 'verify',
-  repository: PLATFORM_AGENT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-};
-const reconcile = {
-  ...verify,
-  mode: 'reconcile',
-  repository: '',
-  manifest: join(ROOT, 'examples', 'manifest.json'),
-  'repository-template': 'molecule-ai/workspace-template-{name}',
-  'pull-principals': STAGING_ACCOUNT,
-};
-const publish = { mode: 'publish', repository: PLATFORM_AGENT, tags: 'v1', 'pull-principals': STAGING_ACCOUNT, 'staging-role-arn': STAGING_ROLE_ARN };
+const verify = presets.verifyRepository;
+const reconcile = { ...presets.reconcileManifest, 'extra-repositories': '' };
+const publish = presets.publish;
 
 type Case = [string, Record<string, string>, RegExp, { env?: NodeJS.ProcessEnv; faults?: FaultRule[] }?];
 const cases: Case[] = [
@@ -88,11 +46,11 @@ const cases: Case[] = [
   ['verify without repository or manifest', { ...verify, repository: '' }, /^repository \/ manifest: verify needs one of them/],
   ['reconcile without the allowlist policy name', { ...reconcile, 'staging-policy-name': '' }, /^staging-policy-name: required in reconcile mode/],
   ['a manifest that does not exist', { ...reconcile, manifest: 'platform/manifest.json' }, /^manifest: cannot read "platform\/manifest.json" \(ENOENT\)/],
-  ['a manifest that is YAML', { ...reconcile, manifest: file('workspace_templates: [codex]') }, /^manifest: ".*" is not valid JSON/],
-  ['a manifest without the key', { ...reconcile, manifest: file('{"templates": ["codex"]}') }, /^manifest: ".*" has no "workspace_templates"/],
+  ['a manifest that is YAML', { ...reconcile, manifest: writeManifest('workspace_templates: [codex]') }, /^manifest: ".*" is not valid JSON/],
+  ['a manifest without the key', { ...reconcile, manifest: writeManifest('{"templates": ["codex"]}') }, /^manifest: ".*" has no "workspace_templates"/],
   [
     'a manifest entry that is a number',
-    { ...reconcile, manifest: file('{"workspace_templates": [42]}') },
+    { ...reconcile, manifest: writeManifest('{"workspace_templates": [42]}') },
     /^manifest: entry 0 of "workspace_templates" .* is neither a string nor an object\.$/,
   ],
   [
@@ -151,21 +109,13 @@ const cases: Case[] = [
 ];
 
 describe(`bad inputs: ${cases.length} ways to get it wrong, each refused with one clear message`, () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    const repositories = [
-      PLATFORM_AGENT,
-      ...['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'].map((name) => `molecule-ai/workspace-template-${name}`),
-    ];
-    env = await prodEnvironment(moto, repositories);
-    await setRepositoryPolicy(moto.endpoint, PLATFORM_AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-    state = await writableState(moto.endpoint);
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
+  const stack = useMoto({
+    once: true,
+    snapshot: true,
+    proxy: startFaultProxy,
+    repositories: EXPECTED,
+    granted: [PLATFORM_AGENT],
+    allowlist: INCIDENT_ALLOWLIST,
   });
 
   it('covers at least 25 cases across all modes', () => {
@@ -176,18 +126,18 @@ describe(`bad inputs: ${cases.length} ways to get it wrong, each refused with on
 
   for (const [what, inputs, message, options] of cases) {
     it(`refuses ${what}`, async () => {
-      proxy.setRules(options?.faults ?? []);
+      stack.proxy.setRules(options?.faults ?? []);
       const run = await runAction(
         { 'registry-id': '153263036946', ...inputs },
-        { ...env, AWS_ENDPOINT_URL: proxy.endpoint, DOCKER_HOST: 'unix:///nonexistent/docker.sock', AWS_MAX_ATTEMPTS: '2', ...options?.env },
+        { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint, DOCKER_HOST: 'unix:///nonexistent/docker.sock', AWS_MAX_ATTEMPTS: '2', ...options?.env },
         { timeoutMs: 60_000 },
       );
-      proxy.setRules([]);
+      stack.proxy.setRules([]);
       assert.notEqual(run.exitCode, 0);
       const errors = errorLines(run.log);
       assert.equal(errors.length, 1, `exactly one error:\n${run.log}`);
       assert.match(errors[0], message);
-      assert.deepEqual(await writableState(moto.endpoint), state, 'nothing changed in moto');
+      assert.deepEqual(await stack.writableState(), stack.state, 'nothing changed in moto');
     });
   }
 });

@@ -2,36 +2,43 @@
 // conditions, SCPs, role paths, NotPrincipal, login, and who read what. Each case is decided as AWS
 // decides it ("Policy evaluation logic", IAM User Guide), never as a text match.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { errorLines, runAction } from '../../stack/action.js';
 import { iamIn } from '../../stack/aws.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
 import { seedOrganization, seedRoleWithBoundary } from '../../stack/organizations.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import { ALLOWLIST_POLICY, PULL_ACTIONS, allowlistPolicy, crossAccountGrant, repoArn, setRepositoryPolicy } from '../../stack/staging.js';
+import {
+  ALLOWLIST_POLICY,
+  PLATFORM_AGENT as REPOSITORY,
+  PROD_ACCOUNT,
+  PULL_ACTIONS,
+  STAGING_ACCOUNT,
+  STAGING_ROLE as ROLE,
+  allowlistPolicy,
+  crossAccountGrant,
+  errorLines,
+  presets,
+  reportOf as readReport,
+  repoArn,
+  runAction,
+  useMoto,
+} from '../../stack/fixture.js';
 
-const REPOSITORY = 'molecule-ai/molecule-platform-agent';
-const ROLE = 'MoleculeTenantEICRole-staging';
 const trustAnyone = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
 
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
+const stack = useMoto({ repositories: [REPOSITORY] });
 
 /** The pulling role (with a path, tags, maybe a boundary) and a reader role, in `account`. */
 async function seedPullingRole(
   account: string,
   options: { path?: string; tags?: Record<string, string>; boundary?: object; allowlist?: object } = {},
 ): Promise<string> {
-  const { roleArn } = await seedRoleWithBoundary(moto.endpoint, account, {
+  const { roleArn } = await seedRoleWithBoundary(stack.endpoint, account, {
     roleName: ROLE,
     path: options.path,
     tags: options.tags,
     boundaryVersions: options.boundary ? [{ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] }, options.boundary] : undefined,
   });
-  const iam = iamIn(moto.endpoint, account);
+  const iam = iamIn(stack.endpoint, account);
   await iam.send(new CreateRoleCommand({ RoleName: 'PublishImageStagingReader', AssumeRolePolicyDocument: trustAnyone }));
   await iam.send(
     new PutRolePolicyCommand({
@@ -46,43 +53,32 @@ async function seedPullingRole(
 function verify(account: string, extra: Record<string, string> = {}) {
   return runAction(
     {
-      mode: 'verify',
-      repository: REPOSITORY,
+      ...presets.verifyRepository,
       'staging-role-arn': `arn:aws:iam::${account}:role/${ROLE}`,
-      'staging-policy-name': ALLOWLIST_POLICY,
       'staging-assume-role-arn': `arn:aws:iam::${account}:role/PublishImageStagingReader`,
       ...extra,
     },
-    env,
+    stack.env,
     { timeoutMs: 60_000 },
   );
 }
 
 function reportOf(run: { outputs: Record<string, string> }) {
-  return JSON.parse(readFileSync(run.outputs.report, 'utf8')) as {
+  return readReport<{
     repositories: { identity?: { status: string; layer?: string; unknownKeys: string[] }; grant?: { status: string; layer?: string } }[];
     notChecked: { what: string }[];
     warnings: string[];
     findings: { message: string }[];
-  };
+  }>(run);
 }
 
 describe('effective access: what AWS would decide for a session of the staging role (moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    env = await prodEnvironment(moto, [REPOSITORY]);
-  });
-
   it('a permissions boundary that does not allow pulling fails the identity side, naming the boundary', async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:*'], Resource: '*' }] },
     });
-    const before = await writableState(moto.endpoint);
+    const before = await stack.writableState();
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 1, run.log);
     assert.equal(run.outputs.missing, JSON.stringify([REPOSITORY]));
@@ -92,11 +88,11 @@ describe('effective access: what AWS would decide for a session of the staging r
       errorLines(run.log).some((line) => /permissions boundary arn:aws:iam::004947743811:policy\/boundaries\/.* does not allow ecr:/.test(line)),
       run.log,
     );
-    assert.deepEqual(await writableState(moto.endpoint), before, 'verify writes nothing');
+    assert.deepEqual(await stack.writableState(), before, 'verify writes nothing');
   });
 
   it('a permissions boundary that allows pulling (default version) passes: an allow it can prove', async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, { boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] } });
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 0, run.log);
@@ -104,8 +100,8 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('the org-wide grant (Principal "*" limited by aws:PrincipalOrgID) passes for a member account, and is reported as limited, not public', async () => {
-    const organization = await seedOrganization(moto.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, {
+    const organization = await seedOrganization(stack.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [
         {
@@ -126,8 +122,8 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('the same grant for another organization is missing on the repository side', async () => {
-    await seedOrganization(moto.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, {
+    await seedOrganization(stack.endpoint, { management: STAGING_ACCOUNT, place: 'management' });
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [
         { Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-otherorg123' } } },
@@ -140,7 +136,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('a grant that depends on the VPC endpoint of the pull is conditional, naming the key, never a pass', async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, {
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [{ Sid: 'OrgPull', Effect: 'Allow', Principal: '*', Action: PULL_ACTIONS, Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1' } } }],
     });
@@ -156,7 +152,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('an SCP that denies pulling, read through organization-assume-role-arn, denies; without the input the report says SCPs were not checked', async () => {
-    const organization = await seedOrganization(moto.endpoint, {
+    const organization = await seedOrganization(stack.endpoint, {
       ous: ['workloads', 'staging'],
       scps: [
         {
@@ -167,8 +163,8 @@ describe('effective access: what AWS would decide for a session of the staging r
       ],
     });
     const staging = organization.accountId;
-    await iamIn(moto.endpoint, organization.managementAccountId).send(new CreateRoleCommand({ RoleName: 'OrgReader', AssumeRolePolicyDocument: trustAnyone }));
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([`arn:aws:iam::${staging}:root`])] });
+    await iamIn(stack.endpoint, organization.managementAccountId).send(new CreateRoleCommand({ RoleName: 'OrgReader', AssumeRolePolicyDocument: trustAnyone }));
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([`arn:aws:iam::${staging}:root`])] });
     await seedPullingRole(staging);
 
     const denied = await verify(staging, { 'organization-assume-role-arn': `arn:aws:iam::${organization.managementAccountId}:role/OrgReader` });
@@ -189,13 +185,13 @@ describe('effective access: what AWS would decide for a session of the staging r
   it('a role with a path: the input may omit it, and a grant naming the role ARN with its path covers its sessions', async () => {
     const roleArn = await seedPullingRole(STAGING_ACCOUNT, { path: '/tenants/eic/' });
     assert.equal(roleArn, `arn:aws:iam::${STAGING_ACCOUNT}:role/tenants/eic/${ROLE}`);
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([roleArn])] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant([roleArn])] });
     const run = await verify(STAGING_ACCOUNT);
     assert.equal(run.exitCode, 0, run.log);
   });
 
   it('a NotPrincipal Deny naming the role and its account but not the session denies the session (IAM: "NotPrincipal")', async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, {
+    await stack.setRepositoryPolicy(REPOSITORY, {
       Version: '2012-10-17',
       Statement: [
         crossAccountGrant(),
@@ -218,7 +214,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('a role that may not call ecr:GetAuthorizationToken can pull nothing: every repository is missing and says the login fails', async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       allowlist: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: repoArn(REPOSITORY) }] },
     });
@@ -233,7 +229,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it("identity statements limited by the role's own tags and by aws:ResourceAccount are decided, not conditional", async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT, {
       tags: { team: 'platform' },
       allowlist: {
@@ -254,7 +250,7 @@ describe('effective access: what AWS would decide for a session of the staging r
   });
 
   it('reading staging IAM in the wrong account says which account it read and what to set', async () => {
-    await setRepositoryPolicy(moto.endpoint, REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.setRepositoryPolicy(REPOSITORY, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
     await seedPullingRole(STAGING_ACCOUNT);
     const run = await verify(STAGING_ACCOUNT, { 'staging-assume-role-arn': '' });
     assert.equal(run.exitCode, 1, run.log);

@@ -1,80 +1,43 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { errorLines, ROOT, runAction } from '../../stack/action.js';
-import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
+import { before, describe, it } from 'node:test';
 import {
   ALLOWLIST_POLICY,
+  EXPECTED,
+  GRANTED,
   INCIDENT_ALLOWLIST,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
+  PLATFORM_AGENT,
+  ROOT,
   allowlistPolicy,
-  crossAccountGrant,
-  putAllowlist,
+  cliFlags,
+  errorLines,
+  presets,
+  reportOf,
   repoArn,
-  seedStaging,
-  setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
-} from '../../stack/staging.js';
+  runAction,
+  runCli,
+  template,
+  useMoto,
+  writeManifest,
+  type MotoStack,
+} from '../../stack/fixture.js';
 
-const TEMPLATE = 'molecule-ai/workspace-template-{name}';
-const PLATFORM_AGENT = 'molecule-ai/molecule-platform-agent';
-const template = (name: string): string => `molecule-ai/workspace-template-${name}`;
-const MANIFEST_NAMES = ['claude-code', 'codex', 'hermes', 'openclaw', 'seo-agent', 'google-adk', 'deep-research'];
-const EXPECTED = [...MANIFEST_NAMES.map(template), PLATFORM_AGENT].sort();
 const MISSING = [template('deep-research'), template('google-adk'), template('seo-agent'), PLATFORM_AGENT].sort();
 const EXTRA = [template('autogen'), template('langgraph')];
-const MANIFEST = join(ROOT, 'examples', 'manifest.json');
 
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
+const run = (extra: Record<string, string> = {}) => runAction({ ...presets.verifyManifest, ...extra }, stack.env, { timeoutMs: 120_000 });
 
-const inputs = (extra: Record<string, string> = {}): Record<string, string> => ({
-  mode: 'verify',
-  'registry-id': '153263036946',
-  manifest: MANIFEST,
-  'repository-template': TEMPLATE,
-  'extra-repositories': PLATFORM_AGENT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-  'pull-principals': STAGING_ACCOUNT,
-  ...extra,
-});
-const run = (extra: Record<string, string> = {}) => runAction(inputs(extra), env, { timeoutMs: 120_000 });
-
-async function seedIncident(): Promise<void> {
-  env = await prodEnvironment(moto, [...EXPECTED, ...EXTRA]);
-  for (const repository of [...EXPECTED, ...EXTRA]) {
-    if (repository !== template('deep-research'))
-      await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-  }
-  await seedStaging(moto.endpoint, allowlistPolicy(INCIDENT_ALLOWLIST));
-}
-
-/** One moto per suite, reset and seeded as in incident #3054 before every test. */
+/** One moto per suite, reset and seeded as in incident #3054 before every test; `stack` is the running suite's. */
+let stack: MotoStack<undefined>;
 function useIncidentMoto(): void {
-  before(async () => {
-    moto = await startMoto();
+  const own = useMoto({
+    repositories: [...EXPECTED, ...EXTRA],
+    granted: [...EXPECTED, ...EXTRA].filter((repository) => repository !== template('deep-research')),
+    allowlist: INCIDENT_ALLOWLIST,
   });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    await seedIncident();
+  before(() => {
+    stack = own;
   });
-}
-
-function writeManifest(content: string): string {
-  // Manifests are read only from inside the workspace (the repository root here).
-  mkdirSync(join(ROOT, '.stack'), { recursive: true });
-  const path = join(mkdtempSync(join(ROOT, '.stack', 'manifest-')), 'manifest.json');
-  writeFileSync(path, content);
-  return path;
 }
 
 describe('drift over the template manifest (moto)', () => {
@@ -99,10 +62,10 @@ describe('drift over the template manifest (moto)', () => {
     assert.equal(reconciled.outputs['repository-policy-changed'], 'true');
     assert.equal(reconciled.outputs.drift, 'false');
     assert.match(reconciled.log, /molecule-ai\/workspace-template-deep-research\s+granted\s+added/);
-    const allowlist = (await storedAllowlist(moto.endpoint)) as { Statement: { Sid: string; Resource: string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Sid: string; Resource: string[] }[] };
     assert.deepEqual(allowlist.Statement[0], { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }, 'other statements kept');
     assert.deepEqual(allowlist.Statement[1].Resource, [...INCIDENT_ALLOWLIST, ...MISSING].map(repoArn), 'extras kept without prune; additions appended');
-    const report = JSON.parse(readFileSync(reconciled.outputs.report, 'utf8'));
+    const report = reportOf(reconciled);
     assert.deepEqual(
       report.policyChanges.find((change: { target: string }) => change.target === `role:MoleculeTenantEICRole-staging/${ALLOWLIST_POLICY}`).before,
       allowlistPolicy(INCIDENT_ALLOWLIST),
@@ -117,33 +80,33 @@ describe('drift over the template manifest (moto)', () => {
     assert.equal(again.exitCode, 0, again.log);
     assert.match(again.log, /Plan: no changes/);
     assert.equal(again.outputs['repository-policy-changed'], 'false');
-    assert.deepEqual(await storedAllowlist(moto.endpoint), allowlist);
+    assert.deepEqual(await stack.storedAllowlist(), allowlist);
   });
 
   it('prunes extras only when asked', async () => {
     const pruned = await run({ mode: 'reconcile', prune: 'true' });
     assert.equal(pruned.exitCode, 0, pruned.log);
     assert.match(pruned.log, /- allowlist {2}arn:aws:ecr:us-east-2:153263036946:repository\/molecule-ai\/workspace-template-autogen/);
-    const allowlist = (await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] };
     assert.deepEqual([...allowlist.Statement[1].Resource].sort(), EXPECTED.map(repoArn).sort());
     assert.equal(pruned.outputs.extra, '[]');
   });
 
   it('dry-run prints the plan and writes nothing', async () => {
-    const before = await storedAllowlist(moto.endpoint);
-    const grantBefore = await storedRepositoryPolicy(moto.endpoint, template('deep-research'));
+    const before = await stack.storedAllowlist();
+    const grantBefore = await stack.storedRepositoryPolicy(template('deep-research'));
     const dry = await run({ mode: 'reconcile', 'dry-run': 'true', prune: 'true' });
     assert.equal(dry.exitCode, 1, 'still drifted: a dry run fails as verify would');
     assert.match(dry.log, /Plan: 1 grant\(s\) to add, 4 allowlist ARN\(s\) to add, 2 to remove/);
     assert.match(dry.log, /dry-run: nothing was written/);
     assert.equal(dry.outputs.drift, 'true');
-    assert.deepEqual(await storedAllowlist(moto.endpoint), before);
-    assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, template('deep-research')), grantBefore);
+    assert.deepEqual(await stack.storedAllowlist(), before);
+    assert.deepEqual(await stack.storedRepositoryPolicy(template('deep-research')), grantBefore);
   });
 
   it('on-extra: fail turns extras into a failure; ignore silences them', async () => {
-    await putAllowlist(moto.endpoint, allowlistPolicy([...EXPECTED, ...EXTRA]));
-    await setRepositoryPolicy(moto.endpoint, template('deep-research'), { Version: '2012-10-17', Statement: [crossAccountGrant()] });
+    await stack.putAllowlist(allowlistPolicy([...EXPECTED, ...EXTRA]));
+    await stack.setRepositoryPolicy(template('deep-research'), GRANTED);
     const failing = await run({ 'on-extra': 'fail' });
     assert.equal(failing.exitCode, 1, failing.log);
     assert.ok(errorLines(failing.log).some((line) => line.includes('does not expect: molecule-ai/workspace-template-autogen')));
@@ -153,7 +116,7 @@ describe('drift over the template manifest (moto)', () => {
   });
 
   it('reports what a wildcard allowlist covers', async () => {
-    await putAllowlist(moto.endpoint, allowlistPolicy(['molecule-ai/workspace-template-*', PLATFORM_AGENT]));
+    await stack.putAllowlist(allowlistPolicy(['molecule-ai/workspace-template-*', PLATFORM_AGENT]));
     const verified = await run();
     assert.match(
       verified.log,
@@ -164,16 +127,16 @@ describe('drift over the template manifest (moto)', () => {
 
   it('refuses a change past the inline-policy size limit, naming what to do, and writes nothing', async () => {
     const many = Array.from({ length: 112 }, (_, index) => `molecule-ai/workspace-template-legacy-${String(index).padStart(3, '0')}`);
-    await putAllowlist(moto.endpoint, allowlistPolicy(many));
-    const before = await storedAllowlist(moto.endpoint);
+    await stack.putAllowlist(allowlistPolicy(many));
+    const before = await stack.storedAllowlist();
     const refused = await run({ mode: 'reconcile' });
     assert.equal(refused.exitCode, 1, refused.log);
     assert.match(
       errorLines(refused.log).at(-1)!,
       /^reconcile: the inline policies of the role would be \d+ characters .* over IAM's 10240\. Replace explicit ARNs in WorkspaceTemplatePrimaryECRPull with a name-prefix wildcard .* Nothing was written\.$/,
     );
-    assert.deepEqual(await storedAllowlist(moto.endpoint), before);
-    assert.deepEqual(await storedRepositoryPolicy(moto.endpoint, template('deep-research')), undefined, 'no grant written either');
+    assert.deepEqual(await stack.storedAllowlist(), before);
+    assert.deepEqual(await stack.storedRepositoryPolicy(template('deep-research')), undefined, 'no grant written either');
   });
 
   it('two reconciles racing on the same role keep both sets of entries', async () => {
@@ -185,7 +148,7 @@ describe('drift over the template manifest (moto)', () => {
     ]);
     assert.equal(a.exitCode, 0, a.log);
     assert.equal(b.exitCode, 0, b.log);
-    const allowlist = (await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] };
     for (const name of ['seo-agent', 'google-adk']) assert.ok(allowlist.Statement[1].Resource.includes(repoArn(template(name))), `${name} kept`);
   });
 
@@ -225,12 +188,12 @@ describe('drift over the template manifest (moto)', () => {
   ];
   for (const [what, extra, message] of badManifests) {
     it(`stops on ${what}, naming the file and what was expected`, async () => {
-      const before = await storedAllowlist(moto.endpoint);
+      const before = await stack.storedAllowlist();
       const refused = await run({ mode: 'reconcile', ...extra() });
       assert.equal(refused.exitCode, 1);
       assert.deepEqual(errorLines(refused.log).length, 1, refused.log);
       assert.match(errorLines(refused.log)[0], message);
-      assert.deepEqual(await storedAllowlist(moto.endpoint), before);
+      assert.deepEqual(await stack.storedAllowlist(), before);
     });
   }
 
@@ -242,48 +205,22 @@ describe('drift over the template manifest (moto)', () => {
   });
 });
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { cwd: ROOT, env: stack.env });
 
 describe('CLI: the same checks from a terminal (moto)', () => {
   useIncidentMoto();
-  const flags = (): string[] => [
-    '--registry-id',
-    '153263036946',
-    '--manifest',
-    MANIFEST,
-    '--repository-template',
-    TEMPLATE,
-    '--extra-repositories',
-    PLATFORM_AGENT,
-    '--staging-role-arn',
-    STAGING_ROLE_ARN,
-    '--staging-policy-name',
-    ALLOWLIST_POLICY,
-    '--staging-assume-role-arn',
-    READER_ROLE_ARN,
-    '--pull-principals',
-    STAGING_ACCOUNT,
-  ];
+  const flags = (): string[] => cliFlags(presets.verifyManifest);
 
   it('exits 2 on drift, 0 in sync, 1 on error; plan writes nothing; --json is the report', async () => {
     const drift = await cli(['verify', ...flags()]);
     assert.equal(drift.code, 2, drift.stderr);
     assert.match(drift.stdout, /DRIFT: molecule-ai\/molecule-platform-agent, .*workspace-template-deep-research/);
 
-    const before = await storedAllowlist(moto.endpoint);
+    const before = await stack.storedAllowlist();
     const plan = await cli(['plan', ...flags()]);
     assert.equal(plan.code, 2, plan.stderr);
     assert.match(plan.stdout, /^Plan: 1 grant\(s\) to add, 4 allowlist ARN\(s\) to add/);
-    assert.deepEqual(await storedAllowlist(moto.endpoint), before);
+    assert.deepEqual(await stack.storedAllowlist(), before);
 
     const applied = await cli(['reconcile', ...flags()]);
     assert.equal(applied.code, 0, applied.stderr);

@@ -3,7 +3,7 @@
 // Against real moto; SDK-level mocks only for what moto cannot answer as AWS does (a JSON
 // AccessDeniedException from Organizations, ListParents refused to a member account).
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CreateRoleCommand, GetRoleCommand, IAMClient, ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import {
@@ -19,7 +19,7 @@ import { readRoleFacts } from '../../src/adapters/aws/principal.js';
 import { UserError } from '../../src/errors.js';
 import { iamIn } from '../../stack/aws.js';
 import { STAGING_ACCOUNT } from '../../stack/engine.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
+import { useMoto } from '../../stack/fixture.js';
 import {
   ORG_MANAGEMENT_ACCOUNT,
   enforceIam,
@@ -96,16 +96,8 @@ const RCP_PERIMETER = {
 };
 const FULL_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
-let moto: Moto;
-
 describe('principal and organization reads (moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-  });
+  const stack = useMoto({ bare: true });
 
   describe('readRoleFacts', () => {
     const boundaryV1 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] };
@@ -123,14 +115,14 @@ describe('principal and organization reads (moto)', () => {
     const tags = { team: 'eic', env: 'staging', 'cost-center': '42', owner: 'platform', tier: 'pull' };
 
     it('reads the ARN with its path, the unique ID, every page of tags and the default boundary version', async () => {
-      const seeded = await seedRoleWithBoundary(moto.endpoint, STAGING_ACCOUNT, {
+      const seeded = await seedRoleWithBoundary(stack.endpoint, STAGING_ACCOUNT, {
         roleName: 'MoleculeTenantEICRole-staging',
         path: '/tenants/',
         tags,
         boundaryVersions: [boundaryV1, boundaryV2],
         boundaryName: 'TenantBoundary',
       });
-      const { client, calls } = recordCalls(pageSize(iamIn(moto.endpoint, STAGING_ACCOUNT), 'ListRoleTagsCommand', 'MaxItems', 2));
+      const { client, calls } = recordCalls(pageSize(iamIn(stack.endpoint, STAGING_ACCOUNT), 'ListRoleTagsCommand', 'MaxItems', 2));
 
       // The input omits the path; GetRole's ARN has it.
       const facts = await readRoleFacts(client, 'MoleculeTenantEICRole-staging', 'the staging reader');
@@ -151,8 +143,8 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it('accepts the role ARN (with or without path); no boundary and no tags read as such', async () => {
-      await seedRoleWithBoundary(moto.endpoint, STAGING_ACCOUNT, { roleName: 'Plain' });
-      const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
+      await seedRoleWithBoundary(stack.endpoint, STAGING_ACCOUNT, { roleName: 'Plain' });
+      const iam = iamIn(stack.endpoint, STAGING_ACCOUNT);
       for (const input of [`arn:aws:iam::${STAGING_ACCOUNT}:role/Plain`, `arn:aws:iam::${STAGING_ACCOUNT}:role/some/path/Plain`]) {
         const facts = await readRoleFacts(iam, input, 'the staging reader');
         assert.deepEqual(
@@ -172,7 +164,7 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it("tells whether the trust policy lets sessions carry tags (they override the role's tags)", async () => {
-      const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
+      const iam = iamIn(stack.endpoint, STAGING_ACCOUNT);
       const trust = (actions: string[]) =>
         JSON.stringify({
           Version: '2012-10-17',
@@ -187,17 +179,17 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it('returns undefined for a role that does not exist', async () => {
-      assert.equal(await readRoleFacts(iamIn(moto.endpoint, STAGING_ACCOUNT), 'Nope', 'the staging reader'), undefined);
+      assert.equal(await readRoleFacts(iamIn(stack.endpoint, STAGING_ACCOUNT), 'Nope', 'the staging reader'), undefined);
     });
 
     it('a denied read (moto enforcing IAM) is a UserError naming the permission and the identity', async () => {
-      await seedRoleWithBoundary(moto.endpoint, STAGING_ACCOUNT, { roleName: 'Guarded', tags: { a: '1' } });
-      const keys = await keysAllowedOnly(moto.endpoint, STAGING_ACCOUNT, 'nobody', []);
-      await enforceIam(moto.endpoint, true);
+      await seedRoleWithBoundary(stack.endpoint, STAGING_ACCOUNT, { roleName: 'Guarded', tags: { a: '1' } });
+      const keys = await keysAllowedOnly(stack.endpoint, STAGING_ACCOUNT, 'nobody', []);
+      await enforceIam(stack.endpoint, true);
       try {
         const iam = new IAMClient({
           region: 'us-east-1',
-          endpoint: moto.endpoint,
+          endpoint: stack.endpoint,
           credentials: { accessKeyId: keys.AWS_ACCESS_KEY_ID, secretAccessKey: keys.AWS_SECRET_ACCESS_KEY },
           maxAttempts: 1,
         });
@@ -207,7 +199,7 @@ describe('principal and organization reads (moto)', () => {
           return true;
         });
       } finally {
-        await enforceIam(moto.endpoint, false);
+        await enforceIam(stack.endpoint, false);
       }
     });
   });
@@ -215,7 +207,7 @@ describe('principal and organization reads (moto)', () => {
   describe('organization', () => {
     let seeded: SeededOrganization;
     beforeEach(async () => {
-      seeded = await seedOrganization(moto.endpoint, {
+      seeded = await seedOrganization(stack.endpoint, {
         ous: ['workloads', 'staging'],
         scps: [
           { name: 'deny-delete', document: DENY_DELETE, at: 'account' },
@@ -227,18 +219,18 @@ describe('principal and organization reads (moto)', () => {
         otherMembers: 1,
       });
     });
-    afterEach(async () => enforceIam(moto.endpoint, false));
+    afterEach(async () => enforceIam(stack.endpoint, false));
 
     it('readOrganization: the management account and a member read the same organization; an outsider has none', async () => {
       const expected = { status: 'member', organizationId: seeded.organizationId, managementAccountId: ORG_MANAGEMENT_ACCOUNT };
-      assert.deepEqual(await readOrganization(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT), 'the management account'), expected);
-      assert.deepEqual(await readOrganization(orgIn(moto.endpoint, seeded.accountId), 'the member'), expected);
+      assert.deepEqual(await readOrganization(orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT), 'the management account'), expected);
+      assert.deepEqual(await readOrganization(orgIn(stack.endpoint, seeded.accountId), 'the member'), expected);
       assert.match(seeded.organizationId, /^o-[a-z0-9]{10,32}$/);
-      assert.deepEqual(await readOrganization(orgIn(moto.endpoint, STAGING_ACCOUNT), 'the staging reader'), { status: 'none' });
+      assert.deepEqual(await readOrganization(orgIn(stack.endpoint, STAGING_ACCOUNT), 'the staging reader'), { status: 'none' });
     });
 
     it('readOrgPath: root first, then each OU downward, in aws:PrincipalOrgPaths form', async () => {
-      const org = orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT);
+      const org = orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT);
       const path = await readOrgPath(org, seeded.accountId, seeded.organizationId, 'the management account');
       assert.deepEqual(path, { status: 'read', paths: [`${seeded.organizationId}/${seeded.rootId}/${seeded.ouIds[0]}/${seeded.ouIds[1]}/`] });
       assert.deepEqual(path.paths, [seeded.path]);
@@ -257,7 +249,7 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it('readControlPolicies (SCP): account, each OU upward, root; FullAWSAccess described once; every page read', async () => {
-      const { client, calls } = recordCalls(pageSize(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT), 'ListPoliciesForTargetCommand', 'MaxResults', 1));
+      const { client, calls } = recordCalls(pageSize(orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT), 'ListPoliciesForTargetCommand', 'MaxResults', 1));
       const result = await readControlPolicies(client, seeded.accountId, 'SERVICE_CONTROL_POLICY', 'the management account');
       assert.equal(result.status, 'read');
       const levels = result.status === 'read' ? result.levels : [];
@@ -298,7 +290,7 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it('readControlPolicies (RCP) of another member: RCPFullAWSAccess at its levels; the RCP attached on the OU is not above it', async () => {
-      const org = orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT);
+      const org = orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT);
       const result = await readControlPolicies(org, seeded.otherMembers[0], 'RESOURCE_CONTROL_POLICY', 'the management account');
       assert.deepEqual(result.status === 'read' && result.levels.map((level) => [level.label, level.policies.map((policy) => policy.name)]), [
         [`account ${seeded.otherMembers[0]}`, ['resource control policy p-RCPFullAWSAccess (RCPFullAWSAccess)']],
@@ -315,7 +307,7 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it('readControlPolicies walks the tree once per client: the OU path and the SCPs share ListParents, SCPs and RCPs share ListRoots', async () => {
-      const { client, calls } = recordCalls(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT));
+      const { client, calls } = recordCalls(orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT));
       const [path, scps, rcps] = await Promise.all([
         readOrgPath(client, seeded.accountId, seeded.organizationId, 'the management account'),
         readControlPolicies(client, seeded.accountId, 'SERVICE_CONTROL_POLICY', 'the management account'),
@@ -330,7 +322,7 @@ describe('principal and organization reads (moto)', () => {
 
     it('with 80 ms per call, two nested OUs cost four round trips, not one per call', async () => {
       const DELAY = 80;
-      const { client, calls } = recordCalls(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT), DELAY);
+      const { client, calls } = recordCalls(orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT), DELAY);
       const started = Date.now();
       const result = await readControlPolicies(client, seeded.accountId, 'SERVICE_CONTROL_POLICY', 'the management account');
       const elapsed = Date.now() - started;
@@ -349,38 +341,38 @@ describe('principal and organization reads (moto)', () => {
     });
 
     it('disabled: the policy type is not enabled on the root (moto still lists RCPFullAWSAccess; ListRoots says)', async () => {
-      await moto.reset();
-      const only = await seedOrganization(moto.endpoint, { ous: ['a'], enable: ['SERVICE_CONTROL_POLICY'] });
-      const org = orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT);
+      await stack.moto.reset();
+      const only = await seedOrganization(stack.endpoint, { ous: ['a'], enable: ['SERVICE_CONTROL_POLICY'] });
+      const org = orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT);
       assert.deepEqual(await readControlPolicies(org, only.accountId, 'RESOURCE_CONTROL_POLICY', 'the management account'), { status: 'disabled' });
       assert.equal((await readControlPolicies(org, only.accountId, 'SERVICE_CONTROL_POLICY', 'the management account')).status, 'read');
-      await moto.reset();
-      const none = await seedOrganization(moto.endpoint, { enable: [] });
+      await stack.moto.reset();
+      const none = await seedOrganization(stack.endpoint, { enable: [] });
       assert.deepEqual(
-        await readControlPolicies(orgIn(moto.endpoint, ORG_MANAGEMENT_ACCOUNT), none.accountId, 'SERVICE_CONTROL_POLICY', 'the management account'),
+        await readControlPolicies(orgIn(stack.endpoint, ORG_MANAGEMENT_ACCOUNT), none.accountId, 'SERVICE_CONTROL_POLICY', 'the management account'),
         { status: 'disabled' },
       );
     });
 
     it('the management account itself can be placed in the OUs (the only way moto puts a chosen ID, e.g. staging, in the tree)', async () => {
-      await moto.reset();
-      const mine = await seedOrganization(moto.endpoint, {
+      await stack.moto.reset();
+      const mine = await seedOrganization(stack.endpoint, {
         management: STAGING_ACCOUNT,
         place: 'management',
         ous: ['x', 'y'],
         scps: [{ name: 'd', document: DENY_DELETE, at: 'account' }],
       });
-      const org = orgIn(moto.endpoint, STAGING_ACCOUNT);
+      const org = orgIn(stack.endpoint, STAGING_ACCOUNT);
       assert.deepEqual(await readOrgPath(org, STAGING_ACCOUNT, mine.organizationId, 'staging'), { status: 'read', paths: [mine.path] });
       const scps = await readControlPolicies(org, STAGING_ACCOUNT, 'SERVICE_CONTROL_POLICY', 'staging');
       assert.equal(scps.status === 'read' && scps.levels.length, 4);
     });
 
     it('a member that may only DescribeOrganization (moto enforcing IAM): member; the path and the SCPs are unread, naming permission and identity', async () => {
-      const describer = await keysAllowedOnly(moto.endpoint, seeded.accountId, 'org-describer', ['organizations:DescribeOrganization']);
-      const nobody = await keysAllowedOnly(moto.endpoint, seeded.accountId, 'nobody', []);
-      await enforceIam(moto.endpoint, true);
-      const org = orgWithKeys(moto.endpoint, describer);
+      const describer = await keysAllowedOnly(stack.endpoint, seeded.accountId, 'org-describer', ['organizations:DescribeOrganization']);
+      const nobody = await keysAllowedOnly(stack.endpoint, seeded.accountId, 'nobody', []);
+      await enforceIam(stack.endpoint, true);
+      const org = orgWithKeys(stack.endpoint, describer);
       const who = 'user org-describer';
       assert.deepEqual(await readOrganization(org, who), {
         status: 'member',
@@ -403,7 +395,7 @@ describe('principal and organization reads (moto)', () => {
       );
       assert.doesNotMatch((scps as { reason: string }).reason, /\n/);
 
-      const denied = await readOrganization(orgWithKeys(moto.endpoint, nobody), 'user nobody');
+      const denied = await readOrganization(orgWithKeys(stack.endpoint, nobody), 'user nobody');
       assert.equal(denied.status, 'unread');
       assert.match(
         (denied as { reason: string }).reason,

@@ -5,31 +5,13 @@
 // verify and a 50-repository reconcile must finish with the right answer and no failed call: the
 // SDK's adaptive retry mode (src/adapters/aws/clients.ts) slows down instead of giving up.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { isThrottlingError } from '@smithy/core/retry';
-import { runAction, type ActionRun } from '../../stack/action.js';
-import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from '../../stack/engine.js';
-import { rateLimitFor, startFaultProxy, type FaultProxy, type ProxyStats, type RateLimits } from '../../stack/fault-proxy.js';
-import { startMoto, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
-import {
-  ALLOWLIST_POLICY,
-  READER_ROLE_ARN,
-  STAGING_ROLE_ARN,
-  allowlistPolicy,
-  crossAccountGrant,
-  repoArn,
-  seedStaging,
-  setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
-} from '../../stack/staging.js';
+import { rateLimitFor, startFaultProxy, type ProxyStats, type RateLimits } from '../../stack/fault-proxy.js';
+import { REGION, READER_ROLE_ARN, presets, repoArn, runAction, useMoto, workspace, writeManifest, type ActionRun } from '../../stack/fixture.js';
 
 /** AWS's rates scaled so the limit bites within seconds: ECR's policy reads at 40/s with a small burst, IAM and STS at 2/s. */
 const SCALED: RateLimits = { 'ecr:*': { rate: 40, burst: 10 }, 'iam:*': { rate: 2, burst: 1 }, 'sts:*': { rate: 2, burst: 1 } };
@@ -37,35 +19,31 @@ const VERIFY = Array.from({ length: 500 }, (_, index) => `molecule-ai/verify-${S
 const RECONCILE = Array.from({ length: 50 }, (_, index) => `molecule-ai/reconcile-${String(index).padStart(2, '0')}`);
 
 /** The checked-out workspace the action runs in: manifests must live inside it. */
-const WORKSPACE = mkdtempSync(join(tmpdir(), 'throttling-workspace-'));
-
-let moto: Moto;
-let proxy: FaultProxy;
-let env: NodeJS.ProcessEnv;
-
-function manifest(names: string[]): string {
-  const path = join(mkdtempSync(join(WORKSPACE, 'manifest-')), 'manifest.json');
-  writeFileSync(path, JSON.stringify({ workspace_templates: names }));
-  return path;
-}
+const WORKSPACE = workspace();
 
 const inputs = (mode: string, names: string[]): Record<string, string> => ({
+  ...presets.verifyManifest,
   mode,
-  'registry-id': PROD_ACCOUNT,
-  manifest: manifest(names),
+  manifest: writeManifest(names, WORKSPACE),
   'repository-template': '{name}',
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-  'pull-principals': STAGING_ACCOUNT,
+  'extra-repositories': '',
+});
+
+const stack = useMoto({
+  once: true,
+  proxy: startFaultProxy,
+  env: { GITHUB_WORKSPACE: WORKSPACE },
+  repositories: [...VERIFY, ...RECONCILE],
+  granted: VERIFY,
+  allowlist: ['molecule-ai/verify-*'],
 });
 
 /** The action through the proxy with the SDK's default retries (adaptive, 5 attempts), timed. */
 async function timed(mode: string, names: string[]): Promise<{ run: ActionRun; seconds: number; stats: ProxyStats }> {
-  proxy.calls.length = 0;
+  stack.proxy.calls.length = 0;
   const started = Date.now();
-  const run = await runAction(inputs(mode, names), { ...env, AWS_ENDPOINT_URL: proxy.endpoint }, { timeoutMs: 120_000 });
-  return { run, seconds: (Date.now() - started) / 1000, stats: proxy.stats() };
+  const run = await runAction(inputs(mode, names), { ...stack.env, AWS_ENDPOINT_URL: stack.proxy.endpoint }, { timeoutMs: 120_000 });
+  return { run, seconds: (Date.now() - started) / 1000, stats: stack.proxy.stats() };
 }
 
 /** The least time the rate limit allows: the busiest bucket's answered calls beyond its burst, at its rate. */
@@ -91,34 +69,25 @@ function describeRun(what: string, seconds: number, stats: ProxyStats, limits: R
 }
 
 describe('throttling as AWS does it (token buckets in the fault proxy + moto)', () => {
-  before(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.endpoint);
-    env = { ...(await prodEnvironment(moto, [...VERIFY, ...RECONCILE])), GITHUB_WORKSPACE: WORKSPACE };
-    const grant = { Version: '2012-10-17', Statement: [crossAccountGrant()] };
-    for (const repository of VERIFY) await setRepositoryPolicy(moto.endpoint, repository, grant);
-    await seedStaging(moto.endpoint, allowlistPolicy(['molecule-ai/verify-*']));
-  });
-  after(async () => {
-    await proxy?.stop();
-    await moto?.stop();
-  });
-
   it('answers an empty bucket as AWS does, and the SDK classifies it as throttling', async () => {
-    proxy.clear();
-    proxy.setRateLimits({ '*': { rate: 0.001, burst: 0 } });
+    stack.proxy.clear();
+    stack.proxy.setRateLimits({ '*': { rate: 0.001, burst: 0 } });
     const credentials = { accessKeyId: 'probe', secretAccessKey: 'probe' };
     const probes: [string, () => Promise<unknown>, string][] = [
       [
         'ecr',
-        () => new ECRClient({ region: REGION, endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(new DescribeRepositoriesCommand({})),
+        () => new ECRClient({ region: REGION, endpoint: stack.proxy.endpoint, credentials, maxAttempts: 1 }).send(new DescribeRepositoriesCommand({})),
         'ThrottlingException',
       ],
-      ['iam', () => new IAMClient({ region: 'us-east-1', endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(new ListRolesCommand({})), 'Throttling'],
+      [
+        'iam',
+        () => new IAMClient({ region: 'us-east-1', endpoint: stack.proxy.endpoint, credentials, maxAttempts: 1 }).send(new ListRolesCommand({})),
+        'Throttling',
+      ],
       [
         'sts',
         () =>
-          new STSClient({ region: REGION, endpoint: proxy.endpoint, credentials, maxAttempts: 1 }).send(
+          new STSClient({ region: REGION, endpoint: stack.proxy.endpoint, credentials, maxAttempts: 1 }).send(
             new AssumeRoleCommand({ RoleArn: READER_ROLE_ARN, RoleSessionName: 'probe' }),
           ),
         'Throttling',
@@ -134,22 +103,22 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
       assert.equal(error.$metadata.httpStatusCode, 400, service);
       assert.ok(isThrottlingError(error as Parameters<typeof isThrottlingError>[0]), `${service}: the SDK's retry strategy sees ${code} as throttling`);
     }
-    assert.equal(proxy.stats().rateLimited, 3);
+    assert.equal(stack.proxy.stats().rateLimited, 3);
 
     // With the SDK's adaptive retries (what the action configures), 8 calls at once against a burst of 2 all succeed.
-    proxy.clear();
-    proxy.setRateLimits({ 'ecr:*': { rate: 10, burst: 2 } });
-    const ecr = new ECRClient({ region: REGION, endpoint: proxy.endpoint, credentials, retryMode: 'adaptive', maxAttempts: 5 });
+    stack.proxy.clear();
+    stack.proxy.setRateLimits({ 'ecr:*': { rate: 10, burst: 2 } });
+    const ecr = new ECRClient({ region: REGION, endpoint: stack.proxy.endpoint, credentials, retryMode: 'adaptive', maxAttempts: 5 });
     await Promise.all(Array.from({ length: 8 }, () => ecr.send(new DescribeRepositoriesCommand({ maxResults: 1 }))));
-    const stats = proxy.stats();
+    const stats = stack.proxy.stats();
     assert.ok(stats.rateLimited > 0, 'the limit bit');
     assert.deepEqual(stats.failedInvocations, []);
     assert.equal(stats.invocations, 8);
   });
 
   it(`verify of ${VERIFY.length} repositories under ECR's and IAM's rate limits: right answer, no failed call`, async (t) => {
-    proxy.clear();
-    proxy.setRateLimits(SCALED);
+    stack.proxy.clear();
+    stack.proxy.setRateLimits(SCALED);
     const { run, seconds, stats } = await timed('verify', VERIFY);
     t.diagnostic(describeRun(`verify ${VERIFY.length}`, seconds, stats, SCALED));
     assert.equal(run.exitCode, 0, run.log);
@@ -164,8 +133,8 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
   });
 
   it(`reconcile of ${RECONCILE.length} repositories under the same limits: every grant and allowlist entry written, no failed call`, async (t) => {
-    proxy.clear();
-    proxy.setRateLimits(SCALED);
+    stack.proxy.clear();
+    stack.proxy.setRateLimits(SCALED);
     const { run, seconds, stats } = await timed('reconcile', RECONCILE);
     t.diagnostic(describeRun(`reconcile ${RECONCILE.length}`, seconds, stats, SCALED));
     assert.equal(run.exitCode, 0, run.log);
@@ -177,11 +146,11 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
     assert.equal(stats.servedBy['ecr:SetRepositoryPolicy'], RECONCILE.length, 'one grant written per repository');
     assert.equal(stats.servedBy['iam:PutRolePolicy'], 1, 'one allowlist write');
 
-    const allowlist = (await storedAllowlist(moto.endpoint)) as { Statement: { Resource: string | string[] }[] };
+    const allowlist = (await stack.storedAllowlist()) as { Statement: { Resource: string | string[] }[] };
     const resources = allowlist.Statement.flatMap((statement) => statement.Resource);
     for (const repository of RECONCILE) {
       assert.ok(resources.includes(repoArn(repository)), `${repository} in the allowlist`);
-      const policy = (await storedRepositoryPolicy(moto.endpoint, repository)) as { Statement: { Sid: string }[] } | undefined;
+      const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: { Sid: string }[] } | undefined;
       assert.deepEqual(
         policy?.Statement.map((statement) => statement.Sid),
         ['PublishImageCrossAccountPull'],
@@ -190,7 +159,7 @@ describe('throttling as AWS does it (token buckets in the fault proxy + moto)', 
     }
 
     // What AWS holds now, read without the proxy, agrees with what reconcile reported.
-    const check = await runAction(inputs('verify', RECONCILE), env, { timeoutMs: 60_000 });
+    const check = await runAction(inputs('verify', RECONCILE), stack.env, { timeoutMs: 60_000 });
     assert.equal(check.exitCode, 0, check.log);
     assert.equal(check.outputs.missing, run.outputs.missing);
   });

@@ -3,50 +3,45 @@
 // "Private registry permissions in Amazon ECR"), what a pull needs whatever pull-actions says, IAM's
 // Resource wildcards across the resource type, repository tags as known keys, absent principal tags.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PutRegistryPolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
 import { TagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ROOT, errorLines, runAction } from '../../stack/action.js';
 import { ecrIn, iamIn } from '../../stack/aws.js';
-import { PROD_ACCOUNT, STAGING_ACCOUNT } from '../../stack/engine.js';
 import { startFaultProxy } from '../../stack/fault-proxy.js';
-import { startMoto, writableState, type Moto } from '../../stack/moto.js';
-import { prodEnvironment } from '../../stack/prod.js';
 import {
-  ALLOWLIST_POLICY,
+  GRANTED,
+  PLATFORM_AGENT as AGENT,
+  PROD_ACCOUNT,
   PULL_ACTIONS,
-  READER_ROLE_ARN,
+  STAGING_ACCOUNT,
   STAGING_ROLE,
   STAGING_ROLE_ARN,
+  TEMPLATE,
   allowlistPolicy,
   crossAccountGrant,
-  putAllowlist,
+  errorLines,
+  presets,
+  reportOf,
   repoArn,
-  seedStaging,
-  setRepositoryPolicy,
-  storedAllowlist,
-  storedRepositoryPolicy,
-} from '../../stack/staging.js';
+  runAction,
+  template,
+  useMoto,
+  writeManifest,
+} from '../../stack/fixture.js';
 
-const AGENT = 'molecule-ai/molecule-platform-agent';
-const CODEX = 'molecule-ai/workspace-template-codex';
+const CODEX = template('codex');
 const REGISTRY_STATEMENTS_ON = `arn:aws:ecr:us-east-2:${PROD_ACCOUNT}:repository/*`;
 
-let moto: Moto;
-let env: NodeJS.ProcessEnv;
+const verifyInputs = { ...presets.verifyRepository, 'registry-id': PROD_ACCOUNT };
 
-const verifyInputs = {
-  mode: 'verify',
-  'registry-id': PROD_ACCOUNT,
-  'staging-role-arn': STAGING_ROLE_ARN,
-  'staging-policy-name': ALLOWLIST_POLICY,
-  'staging-assume-role-arn': READER_ROLE_ARN,
-};
+/** An allowlist for AGENT that denies everything to a role tagged quarantined=true. */
+const QUARANTINE = allowlistPolicy(
+  [AGENT],
+  [{ Sid: 'Quarantine', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }],
+);
 
 function run(inputs: Record<string, string>) {
-  return runAction({ ...verifyInputs, repository: AGENT, ...inputs }, env, { timeoutMs: 60_000 });
+  return runAction({ ...verifyInputs, ...inputs }, stack.env, { timeoutMs: 60_000 });
 }
 
 type Report = {
@@ -55,40 +50,34 @@ type Report = {
   findings: { message: string }[];
   plan?: { text: string[] };
 };
-const reportOf = (result: { outputs: Record<string, string> }): Report => JSON.parse(readFileSync(result.outputs.report, 'utf8')) as Report;
 
 async function putRegistryPolicy(...statements: object[]): Promise<void> {
-  await ecrIn(moto.endpoint, PROD_ACCOUNT).send(new PutRegistryPolicyCommand({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+  await ecrIn(stack.endpoint, PROD_ACCOUNT).send(
+    new PutRegistryPolicyCommand({ policyText: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }),
+  );
 }
 
 async function tagRepository(repository: string, tags: Record<string, string>): Promise<void> {
-  await ecrIn(moto.endpoint, PROD_ACCOUNT).send(
+  await ecrIn(stack.endpoint, PROD_ACCOUNT).send(
     new TagResourceCommand({ resourceArn: repoArn(repository), tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
   );
 }
 
 async function tagRole(tags: Record<string, string>): Promise<void> {
-  await iamIn(moto.endpoint, STAGING_ACCOUNT).send(
+  await iamIn(stack.endpoint, STAGING_ACCOUNT).send(
     new TagRoleCommand({ RoleName: STAGING_ROLE, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
   );
 }
 
 /** Both sides allow AGENT (and CODEX): only the layer a test adds decides. */
 async function seedBothSides(repositories = [AGENT]): Promise<void> {
-  for (const repository of repositories) await setRepositoryPolicy(moto.endpoint, repository, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-  await seedStaging(moto.endpoint, allowlistPolicy(repositories));
+  for (const repository of repositories) await stack.setRepositoryPolicy(repository, GRANTED);
+  await stack.seedStaging(allowlistPolicy(repositories));
 }
 
-describe('every layer of a real pull (moto, through dist/index.js)', () => {
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => moto?.stop());
-  beforeEach(async () => {
-    await moto.reset();
-    env = await prodEnvironment(moto, [AGENT, CODEX]);
-  });
+const stack = useMoto({ repositories: [AGENT, CODEX] });
 
+describe('every layer of a real pull (moto, through dist/index.js)', () => {
   it('the incident shape still passes with both sides allowed and no registry policy', async () => {
     await seedBothSides();
     const result = await run({});
@@ -129,17 +118,17 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
     it(`${name} denies the pull (scope V2), although both other sides allow it; nothing is written`, async () => {
       await seedBothSides();
       await putRegistryPolicy(statement);
-      const before = await writableState(moto.endpoint);
+      const before = await stack.writableState();
       const result = await run({});
       assert.equal(result.exitCode, 1, result.log);
       assert.equal(result.outputs.missing, JSON.stringify([AGENT]));
-      const grant = reportOf(result).repositories[0].grant!;
+      const grant = reportOf<Report>(result).repositories[0].grant!;
       assert.deepEqual([grant.status, grant.layer], ['denied', 'registry']);
       assert.ok(
         errorLines(result.log).some((line) => message.test(line) && /This action does not edit registry policies/.test(line)),
         result.log,
       );
-      assert.deepEqual(await writableState(moto.endpoint), before);
+      assert.deepEqual(await stack.writableState(), before);
     });
   }
 
@@ -155,13 +144,13 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
     });
     const result = await run({});
     assert.equal(result.exitCode, 1, result.log);
-    const grant = reportOf(result).repositories[0].grant!;
+    const grant = reportOf<Report>(result).repositories[0].grant!;
     assert.deepEqual([grant.status, grant.layer, grant.unknownKeys], ['conditional', 'registry', ['aws:SourceVpce']]);
     assert.match(result.log, /statement "OnlyVpce" of the registry policy of 153263036946 decides ecr:BatchGetImage .* only depending on aws:SourceVpce/);
   });
 
   it('a registry-level Allow without a repository grant is not counted, and is said with the fix', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy([AGENT]));
+    await stack.seedStaging(allowlistPolicy([AGENT]));
     await putRegistryPolicy({
       Sid: 'CentralPull',
       Effect: 'Allow',
@@ -171,7 +160,7 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
     });
     const result = await run({});
     assert.equal(result.exitCode, 1, result.log);
-    const grant = reportOf(result).repositories[0].grant!;
+    const grant = reportOf<Report>(result).repositories[0].grant!;
     assert.deepEqual([grant.status, grant.layer], ['missing', 'resource']);
     assert.ok(
       errorLines(result.log).some((line) =>
@@ -184,18 +173,18 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('a registry Deny on one repository of a manifest: only it is missing; reconcile names the statement and writes nothing for it', async () => {
-    await setRepositoryPolicy(moto.endpoint, AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, allowlistPolicy([AGENT]));
+    await stack.setRepositoryPolicy(AGENT, GRANTED);
+    await stack.seedStaging(allowlistPolicy([AGENT]));
     await putRegistryPolicy({ Sid: 'DenyCodex', Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: repoArn(CODEX) });
     const onlyCodex = await runAction(
       {
         ...verifyInputs,
         repository: '',
         manifest: writeManifest(['codex']),
-        'repository-template': 'molecule-ai/workspace-template-{name}',
+        'repository-template': TEMPLATE,
         'extra-repositories': AGENT,
       },
-      env,
+      stack.env,
     );
     assert.equal(onlyCodex.exitCode, 1, onlyCodex.log);
     assert.equal(onlyCodex.outputs.missing, JSON.stringify([CODEX]));
@@ -206,27 +195,27 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
         mode: 'reconcile',
         repository: '',
         manifest: writeManifest(['codex']),
-        'repository-template': 'molecule-ai/workspace-template-{name}',
+        'repository-template': TEMPLATE,
         'extra-repositories': AGENT,
         'pull-principals': STAGING_ROLE_ARN,
       },
-      env,
+      stack.env,
     );
     assert.equal(reconciled.exitCode, 1, reconciled.log);
     assert.match(
       reconciled.log,
       /! molecule-ai\/workspace-template-codex: the registry policy \(statement "DenyCodex"\) denies the pull; reconcile does not edit the registry policy, so it writes nothing for this repository/,
     );
-    assert.equal(await storedRepositoryPolicy(moto.endpoint, CODEX), undefined, 'no grant written where a registry Deny wins');
-    assert.ok(!JSON.stringify(await storedAllowlist(moto.endpoint)).includes(repoArn(CODEX)), 'no allowlist entry written where a registry Deny wins');
+    assert.equal(await stack.storedRepositoryPolicy(CODEX), undefined, 'no grant written where a registry Deny wins');
+    assert.ok(!JSON.stringify(await stack.storedAllowlist()).includes(repoArn(CODEX)), 'no allowlist entry written where a registry Deny wins');
   });
 
   it('a denied ecr:GetRegistryPolicy stops the run naming the permission: a registry Deny is never assumed away', async () => {
     await seedBothSides();
-    const proxy = await startFaultProxy(moto.endpoint);
+    const proxy = await startFaultProxy(stack.endpoint);
     try {
       proxy.setRules([{ operation: 'GetRegistryPolicy', fault: 'access-denied' }]);
-      const result = await runAction({ ...verifyInputs, repository: AGENT }, { ...env, AWS_ENDPOINT_URL: proxy.endpoint }, { timeoutMs: 60_000 });
+      const result = await runAction({ ...verifyInputs, repository: AGENT }, { ...stack.env, AWS_ENDPOINT_URL: proxy.endpoint }, { timeoutMs: 60_000 });
       assert.equal(result.exitCode, 1, result.log);
       const [line] = errorLines(result.log);
       assert.match(line, /^ecr:GetRegistryPolicy was denied for the current credentials .*Allow ecr:GetRegistryPolicy/);
@@ -236,43 +225,42 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('pull-actions without what a pull needs is refused before anything is written', async () => {
-    await seedStaging(moto.endpoint, allowlistPolicy([CODEX]));
-    const before = await writableState(moto.endpoint);
+    await stack.seedStaging(allowlistPolicy([CODEX]));
+    const before = await stack.writableState();
     const result = await run({ mode: 'reconcile', 'pull-principals': STAGING_ROLE_ARN, 'pull-actions': 'ecr:BatchGetImage' });
     assert.equal(result.exitCode, 1, result.log);
     assert.deepEqual(errorLines(result.log), [
       'pull-actions: lacks ecr:GetDownloadUrlForLayer, which every docker pull calls, so a grant of ecr:BatchGetImage lets nobody pull. Add ecr:GetDownloadUrlForLayer (or leave pull-actions unset for the three pull actions).',
     ]);
-    assert.deepEqual(await writableState(moto.endpoint), before);
+    assert.deepEqual(await stack.writableState(), before);
   });
 
   it('a grant of the two actions a pull calls passes (ecr:BatchCheckLayerAvailability is not needed to pull)', async () => {
-    await setRepositoryPolicy(moto.endpoint, AGENT, {
+    await stack.setRepositoryPolicy(AGENT, {
       Version: '2012-10-17',
       Statement: [{ Sid: 'Pull', Effect: 'Allow', Principal: { AWS: STAGING_ROLE_ARN }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
     });
-    await seedStaging(moto.endpoint, allowlistPolicy([AGENT]));
+    await stack.seedStaging(allowlistPolicy([AGENT]));
     const result = await run({});
     assert.equal(result.exitCode, 0, result.log);
   });
 
   it('an identity Deny whose Resource wildcard spans the resource type denies the pull', async () => {
-    await setRepositoryPolicy(moto.endpoint, AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(
-      moto.endpoint,
+    await stack.setRepositoryPolicy(AGENT, GRANTED);
+    await stack.seedStaging(
       allowlistPolicy([AGENT], [{ Sid: 'NoMolecule', Effect: 'Deny', Action: 'ecr:*', Resource: `arn:aws:ecr:us-east-2:${PROD_ACCOUNT}:repo*/molecule-ai/*` }]),
     );
     const result = await run({});
     assert.equal(result.exitCode, 1, result.log);
-    const identity = reportOf(result).repositories[0].identity!;
+    const identity = reportOf<Report>(result).repositories[0].identity!;
     assert.deepEqual([identity.status, identity.layer], ['denied', 'identity']);
     assert.match(result.log, /statement "NoMolecule" of inline policy WorkspaceTemplatePrimaryECRPull denies ecr:BatchGetImage/);
   });
 
   it('ABAC on repository tags (aws:ResourceTag/team = ${aws:PrincipalTag/team}) is decided from the tags read', async () => {
-    await setRepositoryPolicy(moto.endpoint, AGENT, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await setRepositoryPolicy(moto.endpoint, CODEX, { Version: '2012-10-17', Statement: [crossAccountGrant()] });
-    await seedStaging(moto.endpoint, {
+    await stack.setRepositoryPolicy(AGENT, GRANTED);
+    await stack.setRepositoryPolicy(CODEX, GRANTED);
+    await stack.seedStaging({
       Version: '2012-10-17',
       Statement: [
         { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
@@ -296,12 +284,11 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
   });
 
   it('a tag-conditioned grant and a tag-conditioned Deny are decided from the repository tags', async () => {
-    await setRepositoryPolicy(moto.endpoint, AGENT, {
+    await stack.setRepositoryPolicy(AGENT, {
       Version: '2012-10-17',
       Statement: [{ ...crossAccountGrant(), Condition: { StringEquals: { 'aws:ResourceTag/share': 'staging' } } }],
     });
-    await seedStaging(
-      moto.endpoint,
+    await stack.seedStaging(
       allowlistPolicy(
         [AGENT],
         [{ Sid: 'NoQuarantined', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'ecr:ResourceTag/quarantine': 'true' } } }],
@@ -318,20 +305,14 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
 
   it('a Deny on a principal tag the role does not carry does not apply when no session can add one (absent)', async () => {
     await seedBothSides();
-    await putAllowlist(
-      moto.endpoint,
-      allowlistPolicy(
-        [AGENT],
-        [{ Sid: 'Quarantine', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }],
-      ),
-    );
+    await stack.putAllowlist(QUARANTINE);
     const result = await run({});
     assert.equal(result.exitCode, 0, result.log);
   });
 
   it('when the trust policy allows sts:TagSession, the same Deny is conditional: a session tag could carry it', async () => {
     await seedBothSides();
-    await iamIn(moto.endpoint, STAGING_ACCOUNT).send(
+    await iamIn(stack.endpoint, STAGING_ACCOUNT).send(
       new UpdateAssumeRolePolicyCommand({
         RoleName: STAGING_ROLE,
         PolicyDocument: JSON.stringify({
@@ -340,22 +321,10 @@ describe('every layer of a real pull (moto, through dist/index.js)', () => {
         }),
       }),
     );
-    await putAllowlist(
-      moto.endpoint,
-      allowlistPolicy(
-        [AGENT],
-        [{ Sid: 'Quarantine', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/quarantined': 'true' } } }],
-      ),
-    );
+    await stack.putAllowlist(QUARANTINE);
     const result = await run({});
     assert.equal(result.exitCode, 1, result.log);
-    assert.deepEqual(reportOf(result).repositories[0].identity?.status, 'conditional');
+    assert.deepEqual(reportOf<Report>(result).repositories[0].identity?.status, 'conditional');
     assert.match(result.log, /only depending on aws:PrincipalTag\/quarantined/);
   });
 });
-
-function writeManifest(templates: string[]): string {
-  const path = join(mkdtempSync(join(ROOT, '.stack', 'manifest-')), 'manifest.json');
-  writeFileSync(path, JSON.stringify({ workspace_templates: templates }));
-  return path;
-}

@@ -11,10 +11,9 @@ import { warningText } from '../../src/report/findings.js';
 import type { Warning } from '../../src/report/model.js';
 import { simulateIdentity } from '../../src/adapters/aws/simulate.js';
 import { UserError } from '../../src/errors.js';
+import { PULL_ACTIONS as PULL, STAGING_ROLE_ARN as ROLE } from '../../stack/fixture.js';
 
-const ROLE = 'arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging';
 const REPO_ARN = 'arn:aws:ecr:us-east-2:153263036946:repository/molecule-ai/x';
-const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
 const credentials = { accessKeyId: 'k', secretAccessKey: 's' };
 
 function ecr() {

@@ -10,9 +10,8 @@ import fc from 'fast-check';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { evaluateCondition } from '../../src/domain/policy/conditions.js';
 import { makeContext } from '../../src/domain/policy/context.js';
+import { STAGING_ACCOUNT as STAGING, STAGING_ROLE_ARN as ROLE } from '../../stack/fixture.js';
 
-const STAGING = '004947743811';
-const ROLE = `arn:aws:iam::${STAGING}:role/MoleculeTenantEICRole-staging`;
 const REPOSITORY = `arn:aws:ecr:us-east-2:${STAGING}:repository/molecule-ai/a`;
 
 type Condition = Record<string, Record<string, string | string[]>>;

@@ -5,10 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateCondition, resolvePolicyVariables, type ConditionResult } from '../../src/domain/policy/conditions.js';
 import { makeContext } from '../../src/domain/policy/context.js';
-
-const STAGING = '004947743811';
-const PROD = '153263036946';
-const ROLE = `arn:aws:iam::${STAGING}:role/MoleculeTenantEICRole-staging`;
+import { PROD_ACCOUNT as PROD, STAGING_ACCOUNT as STAGING, STAGING_ROLE_ARN as ROLE } from '../../stack/fixture.js';
 
 /** Known keys, absent keys; anything else (aws:SourceIp, aws:CurrentTime, …) is unknown. */
 const context = makeContext(

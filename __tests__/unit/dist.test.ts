@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT } from '../../stack/action.js';
+import { ROOT } from '../../stack/fixture.js';
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

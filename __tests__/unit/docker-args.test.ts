@@ -10,25 +10,15 @@ import {
   type BuildPlan,
 } from '../../src/adapters/docker/args.js';
 import type { BuildInputs } from '../../src/settings/inputs.js';
+import { PLAIN_BUILD } from '../../stack/fixture.js';
 
 const build: BuildInputs = {
+  ...PLAIN_BUILD,
   context: 'app',
-  file: '',
   buildArgs: ['VERSION=1'],
-  labels: [],
-  tags: [],
   target: 'runtime',
-  platforms: [],
   cacheFrom: ['type=registry,ref=r/cache'],
-  cacheTo: [],
-  noCache: false,
-  push: true,
   provenance: '',
-  secrets: [],
-  secretFiles: [],
-  secretEnvs: [],
-  ssh: [],
-  buildContexts: [],
 };
 const plan = (overrides: Partial<BuildInputs> = {}, secrets: string[] = []): BuildPlan => ({
   build: { ...build, ...overrides },
@@ -38,6 +28,25 @@ const plan = (overrides: Partial<BuildInputs> = {}, secrets: string[] = []): Bui
   secrets,
 });
 const digest = `sha256:${'ab'.repeat(32)}`;
+/** What every build of `plan()` passes, up to the platform and the first cache source. */
+const planArgs = (platform: string): string[] => [
+  '--file',
+  'app/Dockerfile',
+  '--tag',
+  'h/r:v1',
+  '--tag',
+  'h/r:latest',
+  '--build-arg',
+  'VERSION=1',
+  '--label',
+  'a=b',
+  '--target',
+  'runtime',
+  '--platform',
+  platform,
+  '--cache-from',
+  'type=registry,ref=r/cache',
+];
 
 describe('docker arguments', () => {
   it('buildx pushes itself and writes the metadata file', () => {
@@ -53,22 +62,7 @@ describe('docker arguments', () => {
       [
         'buildx',
         'build',
-        '--file',
-        'app/Dockerfile',
-        '--tag',
-        'h/r:v1',
-        '--tag',
-        'h/r:latest',
-        '--build-arg',
-        'VERSION=1',
-        '--label',
-        'a=b',
-        '--target',
-        'runtime',
-        '--platform',
-        'linux/amd64,linux/arm64',
-        '--cache-from',
-        'type=registry,ref=r/cache',
+        ...planArgs('linux/amd64,linux/arm64'),
         '--cache-to',
         'type=registry,ref=r/cache,image-manifest=true,oci-mediatypes=true',
         '--provenance=false',
@@ -115,26 +109,7 @@ describe('docker arguments', () => {
   });
 
   it('docker build (BuildKit, no buildx) builds; pushes happen per tag afterwards', () => {
-    assert.deepEqual(legacyBuildArgs(plan({ platforms: ['linux/amd64'] })), [
-      'build',
-      '--file',
-      'app/Dockerfile',
-      '--tag',
-      'h/r:v1',
-      '--tag',
-      'h/r:latest',
-      '--build-arg',
-      'VERSION=1',
-      '--label',
-      'a=b',
-      '--target',
-      'runtime',
-      '--platform',
-      'linux/amd64',
-      '--cache-from',
-      'type=registry,ref=r/cache',
-      'app',
-    ]);
+    assert.deepEqual(legacyBuildArgs(plan({ platforms: ['linux/amd64'] })), ['build', ...planArgs('linux/amd64'), 'app']);
   });
 
   it('says multi-platform and cache export need buildx', () => {

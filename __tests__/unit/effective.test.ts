@@ -4,21 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeGrantSide, judgeIdentitySide, judgeLogin, type AccessModel } from '../../src/domain/checks/judge.js';
 import type { Statement } from '../../src/domain/policy/document.js';
-import { pullRequestContext, type PullFacts } from '../../src/domain/policy/request-context.js';
+import { pullRequestContext } from '../../src/domain/policy/request-context.js';
+import { PROD_ACCOUNT, PULL_ACTIONS, STAGING_ACCOUNT, pullFacts } from '../../stack/fixture.js';
 
-const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
-const REGISTRY = '153263036946';
-const STAGING = '004947743811';
+const PULL = PULL_ACTIONS;
+const REGISTRY = PROD_ACCOUNT;
+const STAGING = STAGING_ACCOUNT;
 const ROLE = `arn:aws:iam::${STAGING}:role/tenants/Puller`;
 const REPO = `arn:aws:ecr:us-east-2:${REGISTRY}:repository/team/app`;
 
-const facts: PullFacts = {
-  role: { arn: ROLE, account: STAGING, roleId: 'AROAEXAMPLEID', tags: { team: 'platform' }, sessionTagsPossible: false },
-  principalOrgId: { status: 'read', value: 'o-abc123' },
-  principalOrgPaths: { status: 'read', value: ['o-abc123/r-ab12/ou-ab12-11111111/'] },
-  registry: { account: REGISTRY, region: 'us-east-2' },
-  resourceOrgId: { status: 'read', value: 'o-abc123' },
-};
+const facts = pullFacts(ROLE);
 
 function model(identity: Statement[], options: Partial<AccessModel> & { version?: string } = {}): AccessModel {
   return {
@@ -171,6 +166,18 @@ describe('effective access: the cases AWS documents', () => {
     assert.equal(match.status, 'allowed');
   });
 
+  /** A Deny on everyone but the staging account, this role and one of its sessions (NotPrincipal). */
+  const notPrincipalDeny: { name: string; statements: Statement[] } = {
+    name: 'the repository policy of team/app',
+    statements: [
+      { Effect: 'Allow', Principal: { AWS: STAGING }, Action: PULL },
+      {
+        Effect: 'Deny',
+        NotPrincipal: { AWS: [`arn:aws:sts::${STAGING}:assumed-role/Puller/host-1`, ROLE, `arn:aws:iam::${STAGING}:root`] },
+        Action: 'ecr:*',
+      },
+    ],
+  };
   const grantCases: [string, { name: string; statements: Statement[] }, boolean, string][] = [
     ['the role ARN with its path', grant({ Principal: { AWS: ROLE } }), false, 'allowed'],
     ['the role ARN without its path is another ARN', grant({ Principal: { AWS: `arn:aws:iam::${STAGING}:role/Puller` } }), false, 'missing'],
@@ -221,38 +228,8 @@ describe('effective access: the cases AWS documents', () => {
       false,
       'denied',
     ],
-    [
-      'NotPrincipal Deny listing the session ARN depends on the session name',
-      {
-        name: 'the repository policy of team/app',
-        statements: [
-          { Effect: 'Allow', Principal: { AWS: STAGING }, Action: PULL },
-          {
-            Effect: 'Deny',
-            NotPrincipal: { AWS: [`arn:aws:sts::${STAGING}:assumed-role/Puller/host-1`, ROLE, `arn:aws:iam::${STAGING}:root`] },
-            Action: 'ecr:*',
-          },
-        ],
-      },
-      false,
-      'conditional',
-    ],
-    [
-      'NotPrincipal Deny always denies a principal with a permissions boundary (same page)',
-      {
-        name: 'the repository policy of team/app',
-        statements: [
-          { Effect: 'Allow', Principal: { AWS: STAGING }, Action: PULL },
-          {
-            Effect: 'Deny',
-            NotPrincipal: { AWS: [`arn:aws:sts::${STAGING}:assumed-role/Puller/host-1`, ROLE, `arn:aws:iam::${STAGING}:root`] },
-            Action: 'ecr:*',
-          },
-        ],
-      },
-      true,
-      'denied',
-    ],
+    ['NotPrincipal Deny listing the session ARN depends on the session name', notPrincipalDeny, false, 'conditional'],
+    ['NotPrincipal Deny always denies a principal with a permissions boundary (same page)', notPrincipalDeny, true, 'denied'],
   ];
   for (const [what, policy, hasBoundary, status] of grantCases) {
     it(`repository side: ${what}`, () => {

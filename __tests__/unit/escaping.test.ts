@@ -12,6 +12,7 @@ import { createPrivateDockerConfig } from '../../src/adapters/docker/config.js';
 import { SHOWN } from '../../src/adapters/docker/output.js';
 import { csvField, parseSecretFiles, secretSpecs } from '../../src/adapters/docker/secrets.js';
 import type { BuildInputs } from '../../src/settings/inputs.js';
+import { PLAIN_BUILD } from '../../stack/fixture.js';
 import { planReconcile, type PlanInput } from '../../src/domain/plan.js';
 import { formatPlan } from '../../src/report/plan-text.js';
 import { plainLogger, setLogger } from '../../src/log.js';
@@ -259,25 +260,7 @@ describe('prune to empty: the plan removes the statement or the policy, never wr
 });
 
 describe('docker output: shown bounded in the log, quoted bounded in the error', () => {
-  const build: BuildInputs = {
-    context: '.',
-    file: '',
-    buildArgs: [],
-    labels: [],
-    tags: [],
-    target: '',
-    platforms: [],
-    cacheFrom: [],
-    cacheTo: [],
-    noCache: false,
-    push: true,
-    provenance: 'false',
-    secrets: [],
-    secretFiles: [],
-    secretEnvs: [],
-    ssh: [],
-    buildContexts: [],
-  };
+  const build: BuildInputs = { ...PLAIN_BUILD };
   const retry: PushRetry = { attempts: 1, delayMs: () => 0, sleep: async () => undefined };
 
   it('a build that prints 256 kB of hostile output and fails', async () => {

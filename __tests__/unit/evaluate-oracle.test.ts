@@ -32,15 +32,13 @@ import { isPartial } from '../../src/domain/policy/context.js';
 import { SESSION_NAME_KEY } from '../../src/domain/policy/evaluate.js';
 import type { Principal, Statement } from '../../src/domain/policy/document.js';
 import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../../src/domain/policy/request-context.js';
+import { PROD_ACCOUNT as PROD, REGION, STAGING_ACCOUNT as STAGING, STAGING_ROLE as ROLE_NAME } from '../../stack/fixture.js';
 
 // ---------------------------------------------------------------------------------------------
-// The accounts, role and registry of every case.
+// The accounts, role and registry of every case: PROD is the registry, STAGING the pulling role's
+// account (stack/fixture.ts).
 
-const PROD = '153263036946'; // the registry
-const STAGING = '004947743811'; // the pulling role's account
 const OTHER = '111111111111';
-const REGION = 'us-east-2';
-const ROLE_NAME = 'MoleculeTenantEICRole-staging';
 const ROLE_ID = 'AROAQXEXAMPLEROLE0001';
 const ORG = 'o-a1b2c3d4e5';
 const OTHER_ORG = 'o-zz9zz9zz9z';

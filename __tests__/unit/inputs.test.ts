@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { INPUT_DEFAULTS, readInputs, type InputName } from '../../src/settings/inputs.js';
 import { UserError } from '../../src/errors.js';
-import { ROOT } from '../../stack/action.js';
+import { ROOT } from '../../stack/fixture.js';
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string; description: string }>;

@@ -15,6 +15,7 @@ import { privateConfig, registryHostname } from '../../src/adapters/docker/confi
 import { maskableParts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh, quotedEntries, secretSpecs } from '../../src/adapters/docker/secrets.js';
 import { readExclusionFilters, refNameAsTag, resolveTags, tagInputProblem, tagIsImmutable, wildcardMatches } from '../../src/adapters/docker/tags.js';
 import type { BuildInputs } from '../../src/settings/inputs.js';
+import { PLAIN_BUILD } from '../../stack/fixture.js';
 import { displayProxy, proxyFor } from '../../src/adapters/net/proxy.js';
 import { plainLogger, setLogger } from '../../src/log.js';
 
@@ -222,25 +223,7 @@ esac
     return { path: script, pushes: () => Number(readFileSync(counter, 'utf8')) };
   }
 
-  const build: BuildInputs = {
-    context: '.',
-    file: '',
-    buildArgs: [],
-    labels: [],
-    tags: [],
-    target: '',
-    platforms: [],
-    cacheFrom: [],
-    cacheTo: [],
-    noCache: false,
-    push: true,
-    provenance: 'false',
-    secrets: [],
-    secretFiles: [],
-    secretEnvs: [],
-    ssh: [],
-    buildContexts: [],
-  };
+  const build: BuildInputs = { ...PLAIN_BUILD };
   const plan = { build, imageRefs: ['r/a:v1'], labels: [], dockerfile: 'Dockerfile', secrets: [] };
   const delays: number[] = [];
   const retry: PushRetry = { attempts: 4, delayMs: (failed) => 1000 * 2 ** (failed - 1), sleep: async (ms) => void delays.push(ms) };

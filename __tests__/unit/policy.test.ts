@@ -11,9 +11,8 @@ import type { Check, CheckStatus, RepositoryVerdict } from '../../src/domain/che
 import type { Layer } from '../../src/domain/policy/evaluate.js';
 import { expectedRepositories } from '../../src/domain/manifest.js';
 import { UserError } from '../../src/errors.js';
+import { PULL_ACTIONS as PULL, STAGING_ROLE_ARN as ROLE } from '../../stack/fixture.js';
 
-const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
-const ROLE = 'arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging';
 const arn = (name: string): string => `arn:aws:ecr:us-east-2:153263036946:repository/${name}`;
 const doc = (...Statement: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
 

@@ -8,28 +8,33 @@ import type { Statement } from '../../src/domain/policy/document.js';
 import { ARN_CASE_KEY, ROLE_NAME_CASE_KEY, resourceMatch } from '../../src/domain/policy/evaluate.js';
 import type { Check } from '../../src/domain/checks/model.js';
 import { beyondV1, registryPolicyModel } from '../../src/domain/policy/registry-policy.js';
-import { loginRequestContext, mentionsResourceTags, pullRequestContext, type PullFacts } from '../../src/domain/policy/request-context.js';
+import { loginRequestContext, mentionsResourceTags, pullRequestContext } from '../../src/domain/policy/request-context.js';
 import { planReconcile } from '../../src/domain/plan.js';
 import { runPoliciesMentionResourceTags } from '../../src/domain/checks/judge.js';
+import { PROD_ACCOUNT, PULL_ACTIONS, STAGING_ACCOUNT, pullFacts } from '../../stack/fixture.js';
 
-const REGISTRY = '153263036946';
-const STAGING = '004947743811';
+const REGISTRY = PROD_ACCOUNT;
+const STAGING = STAGING_ACCOUNT;
 const ROLE = `arn:aws:iam::${STAGING}:role/MoleculeTenantEICRole-staging`;
 const NAME = 'molecule-ai/workspace-template-claude-code';
 const REPO = `arn:aws:ecr:us-east-2:${REGISTRY}:repository/${NAME}`;
-const PULL = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'];
+const PULL = PULL_ACTIONS;
 
-const facts: PullFacts = {
-  role: { arn: ROLE, account: STAGING, roleId: 'AROAEXAMPLEID', tags: { team: 'platform' }, sessionTagsPossible: false },
-  principalOrgId: { status: 'read', value: 'o-abc123' },
-  principalOrgPaths: { status: 'read', value: ['o-abc123/r-ab12/ou-ab12-11111111/'] },
-  registry: { account: REGISTRY, region: 'us-east-2' },
-  resourceOrgId: { status: 'read', value: 'o-abc123' },
-};
+const facts = pullFacts(ROLE);
 const login: Statement = { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' };
 const allowPull: Statement = { Effect: 'Allow', Action: PULL, Resource: REPO };
 const grant: Statement = { Sid: 'PublishImageCrossAccountPull', Effect: 'Allow', Principal: { AWS: ROLE }, Action: PULL };
 const repositoryPolicy = (...statements: Statement[]) => ({ name: `the repository policy of ${NAME}`, statements, version: '2012-10-17' });
+
+/** A registry-policy data perimeter: deny every principal outside organization `org`. */
+const perimeter = (org: string): Statement => ({
+  Sid: 'Perimeter',
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 'ecr:*',
+  Resource: '*',
+  Condition: { StringNotEquals: { 'aws:PrincipalOrgID': org } },
+});
 
 function registry(statements: Statement[], scope: 'V1' | 'V2' = 'V2'): RegistryPolicyModel {
   return registryPolicyModel(REGISTRY, { status: 'read', value: { Version: '2012-10-17', Statement: statements } }, { status: 'read', value: scope });
@@ -157,36 +162,12 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
     ],
     [
       'scope V2: a data perimeter on aws:PrincipalOrgID does not apply to a member of the organization',
-      registry([
-        {
-          Sid: 'Perimeter',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'ecr:*',
-          Resource: '*',
-          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123' } },
-        },
-      ]),
+      registry([perimeter('o-abc123')]),
       [grant],
       'allowed',
       undefined,
     ],
-    [
-      'scope V2: a data perimeter on aws:PrincipalOrgID denies outside the organization',
-      registry([
-        {
-          Sid: 'Perimeter',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'ecr:*',
-          Resource: '*',
-          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-other' } },
-        },
-      ]),
-      [grant],
-      'denied',
-      'registry',
-    ],
+    ['scope V2: a data perimeter on aws:PrincipalOrgID denies outside the organization', registry([perimeter('o-other')]), [grant], 'denied', 'registry'],
     [
       'scope V2: a Deny outside a VPC endpoint depends on the pull: conditional',
       registry([

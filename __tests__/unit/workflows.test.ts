@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parseAction } from '@actions/workflow-parser/actions/action-parser';
 import { INPUT_DEFAULTS } from '../../src/settings/inputs.js';
-import { ROOT } from '../../stack/action.js';
+import { ROOT } from '../../stack/fixture.js';
 
 type Step = { uses?: string; with?: Record<string, unknown>; run?: string };
 type Workflow = { name: string; on: Record<string, unknown>; jobs: Record<string, { name: string; steps: Step[] }> };
