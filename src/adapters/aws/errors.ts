@@ -66,9 +66,7 @@ export function describeAwsError(error: unknown, permission: string, who = 'the 
   const message = aws.message ?? String(error);
   const detail = inert(message.split('\n')[0] || message, MAX_DETAIL);
   if (DENIED.has(code) || aws.$metadata?.httpStatusCode === 403) {
-    return new UserError(
-      `${permission} was denied for ${who} (${code}: ${detail}). Allow ${permission} on that identity (see docs/permissions.md).`,
-    );
+    return new UserError(`${permission} was denied for ${who} (${code}: ${detail}). Allow ${permission} on that identity (see docs/permissions.md).`);
   }
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new UserError(
