@@ -24,7 +24,13 @@ function isDenied(error: unknown): boolean {
   );
 }
 
-const codeOf = (error: unknown): string => inert((error as { name?: string })?.name ?? 'Error', 80);
+/** The AWS error code; a bare `HTTP 403` when the body was not AWS's (the SDK then names a parse error). */
+function codeOf(error: unknown): string {
+  const aws = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const name = aws?.name ?? 'Error';
+  if (aws?.$metadata?.httpStatusCode === 403 && !/Exception$|^AccessDenied/.test(name)) return 'HTTP 403';
+  return inert(name, 80);
+}
 
 /** The reason of a denied read: what stays unknown, and what to allow. */
 function deniedReason(error: unknown, permission: string, who: string, what: string): string {
