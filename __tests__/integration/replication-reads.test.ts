@@ -62,13 +62,13 @@ describe('readReplication (ecr:DescribeRegistry against moto)', () => {
   afterEach(() => enforceIam(stack.endpoint, false));
 
   it('a registry with no replication configuration: read, no rules', async () => {
-    assert.deepEqual(await readReplication(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO), { status: 'read', rules: [] });
+    assert.deepEqual(await readReplication(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO), { status: 'read', registryId: PROD_ACCOUNT, rules: [] });
   });
 
   it('several rules, filtered and not, across regions and accounts: read as stored, in order', async () => {
     await putReplication(stack.endpoint, PROD, RULES);
     const read = await readReplication(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO);
-    assert.deepEqual(read, { status: 'read', rules: RULES });
+    assert.deepEqual(read, { status: 'read', registryId: PROD_ACCOUNT, rules: RULES });
     assert.deepEqual(replicaDestinations(RULES, { region: REGION, registryId: PROD_ACCOUNT }, 'prod/app'), [
       { region: 'us-west-2', registryId: PROD_ACCOUNT },
       { region: REGION, registryId: STAGING_ACCOUNT },
@@ -78,12 +78,12 @@ describe('readReplication (ecr:DescribeRegistry against moto)', () => {
 
   it('a configuration is per region: another region of the account has its own (none)', async () => {
     await putReplication(stack.endpoint, PROD, RULES);
-    assert.deepEqual(await readReplication(ecrIn(stack.endpoint, PROD_ACCOUNT, 'us-west-2'), WHO), { status: 'read', rules: [] });
+    assert.deepEqual(await readReplication(ecrIn(stack.endpoint, PROD_ACCOUNT, 'us-west-2'), WHO), { status: 'read', registryId: PROD_ACCOUNT, rules: [] });
   });
 
   it('a configuration is per account: staging in the same region has its own (none)', async () => {
     await putReplication(stack.endpoint, PROD, RULES);
-    assert.deepEqual(await readReplication(ecrIn(stack.endpoint, STAGING_ACCOUNT), WHO), { status: 'read', rules: [] });
+    assert.deepEqual(await readReplication(ecrIn(stack.endpoint, STAGING_ACCOUNT), WHO), { status: 'read', registryId: STAGING_ACCOUNT, rules: [] });
   });
 
   it("keys read their own account's registry, and assumed-role credentials the role's account", async () => {
@@ -91,7 +91,7 @@ describe('readReplication (ecr:DescribeRegistry against moto)', () => {
     const stagingRules: ReplicationRule[] = [{ destinations: [{ region: 'eu-west-1', registryId: STAGING_ACCOUNT }], filters: [] }];
     await putReplication(stack.endpoint, STAGING, stagingRules);
     const prodKeys = await createKeys(stack.endpoint, PROD_ACCOUNT, 'publisher');
-    assert.deepEqual(await readReplication(ecrWithKeys(stack.endpoint, prodKeys), WHO), { status: 'read', rules: RULES.slice(0, 1) });
+    assert.deepEqual(await readReplication(ecrWithKeys(stack.endpoint, prodKeys), WHO), { status: 'read', registryId: PROD_ACCOUNT, rules: RULES.slice(0, 1) });
 
     const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] };
     const { Role } = await iamIn(stack.endpoint, STAGING_ACCOUNT).send(
@@ -104,7 +104,19 @@ describe('readReplication (ecr:DescribeRegistry against moto)', () => {
     });
     const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: Role!.Arn!, RoleSessionName: 'replication' }));
     const session = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
-    assert.deepEqual(await readReplication(ecrWithKeys(stack.endpoint, session), WHO), { status: 'read', rules: stagingRules });
+    assert.deepEqual(await readReplication(ecrWithKeys(stack.endpoint, session), WHO), { status: 'read', registryId: STAGING_ACCOUNT, rules: stagingRules });
+  });
+
+  it("credentials of another account read that account's registry: unread for the registry meant", async () => {
+    await putReplication(stack.endpoint, STAGING, [{ destinations: [{ region: 'eu-west-1', registryId: STAGING_ACCOUNT }], filters: [] }]);
+    const read = await readReplication(ecrIn(stack.endpoint, STAGING_ACCOUNT), 'the staging keys', PROD_ACCOUNT);
+    assert.equal(read.status, 'unread');
+    assert.match(
+      read.status === 'unread' ? read.reason : '',
+      new RegExp(`^the staging keys read the replication configuration of registry ${STAGING_ACCOUNT}, not of ${PROD_ACCOUNT}`),
+    );
+    const templates = await readCreationTemplates(ecrIn(stack.endpoint, STAGING_ACCOUNT), 'the staging keys', PROD_ACCOUNT);
+    assert.equal(templates.status, 'unread');
   });
 
   it('denied: unread, naming ecr:DescribeRegistry and who, never "no rules"', async () => {
@@ -120,7 +132,7 @@ describe('readReplication (ecr:DescribeRegistry against moto)', () => {
     await putReplication(stack.endpoint, PROD, RULES);
     const reader = await keysAllowedOnly(stack.endpoint, PROD_ACCOUNT, 'reader', ['ecr:DescribeRegistry']);
     await enforceIam(stack.endpoint, true);
-    assert.deepEqual(await readReplication(ecrWithKeys(stack.endpoint, reader), WHO), { status: 'read', rules: RULES });
+    assert.deepEqual(await readReplication(ecrWithKeys(stack.endpoint, reader), WHO), { status: 'read', registryId: PROD_ACCOUNT, rules: RULES });
   });
 
   it('the source registry as a destination is refused when written (so never read back)', async () => {
@@ -146,7 +158,7 @@ describe('readCreationTemplates (ecr:DescribeRepositoryCreationTemplates against
   afterEach(() => enforceIam(stack.endpoint, false));
 
   it('no templates: read, none', async () => {
-    assert.deepEqual(await readCreationTemplates(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO), { status: 'read', templates: [] });
+    assert.deepEqual(await readCreationTemplates(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO), { status: 'read', registryId: PROD_ACCOUNT, templates: [] });
   });
 
   it('templates with a policy, without one, and for other uses: read as stored, the policy parsed', async () => {
@@ -175,8 +187,12 @@ describe('readCreationTemplates (ecr:DescribeRepositoryCreationTemplates against
 
   it('templates are per account and region', async () => {
     await createCreationTemplates(stack.endpoint, PROD_WEST, [{ prefix: 'prod' }]);
-    assert.deepEqual(await readCreationTemplates(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO), { status: 'read', templates: [] });
-    assert.deepEqual(await readCreationTemplates(ecrIn(stack.endpoint, STAGING_ACCOUNT, 'us-west-2'), WHO), { status: 'read', templates: [] });
+    assert.deepEqual(await readCreationTemplates(ecrIn(stack.endpoint, PROD_ACCOUNT), WHO), { status: 'read', registryId: PROD_ACCOUNT, templates: [] });
+    assert.deepEqual(await readCreationTemplates(ecrIn(stack.endpoint, STAGING_ACCOUNT, 'us-west-2'), WHO), {
+      status: 'read',
+      registryId: STAGING_ACCOUNT,
+      templates: [],
+    });
   });
 
   it('a deleted template is gone', async () => {

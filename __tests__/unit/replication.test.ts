@@ -8,6 +8,10 @@
 //   [prefix]       ECR API Reference, "CreateRepositoryCreationTemplate", prefix ("There is always an assumed / applied to the end of the prefix"; ROOT)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeRegistryCommand, DescribeRepositoryCreationTemplatesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { readCreationTemplates, readReplication } from '../../src/adapters/aws/replication.js';
+import { UserError } from '../../src/errors.js';
 import type { PolicyDocument } from '../../src/domain/policy/document.js';
 import { replicaDestinations, templateFor, type CreationTemplate, type Registry, type ReplicationRule } from '../../src/domain/replication.js';
 
@@ -90,4 +94,80 @@ describe('templateFor (REPLICATION)', () => {
     ],
   ];
   for (const [name, templates, repository, expected] of cases) it(name, () => assert.deepEqual(templateFor(templates, repository, 'REPLICATION'), expected));
+});
+
+/** An ECR client whose every answer the test gives (what moto cannot answer). */
+function mockedEcr() {
+  const client = new ECRClient({ region: 'us-east-2', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  return { client, mock: mockClient(client) };
+}
+const awsError = (name: string, status: number) => Object.assign(new Error(`${name} said\n::error::no`), { name, $metadata: { httpStatusCode: status } });
+
+describe('readReplication and readCreationTemplates on answers moto does not give (SDK mock)', () => {
+  it('a filter type other than PREFIX_MATCH: the rules are unread (which repositories it covers is unknown)', async () => {
+    const { client, mock } = mockedEcr();
+    mock.on(DescribeRegistryCommand).resolves({
+      registryId: SOURCE.registryId,
+      replicationConfiguration: {
+        rules: [{ destinations: [WEST], repositoryFilters: [{ filter: 'prod', filterType: 'REGEX\n::error::' as 'PREFIX_MATCH' }] }],
+      },
+    });
+    const read = await readReplication(client, 'who');
+    assert.equal(read.status, 'unread');
+    assert.match(
+      read.status === 'unread' ? read.reason : '',
+      /rule 1 has a repository filter of type "REGEX\\u000a::error::", which this action does not know/,
+    );
+  });
+
+  it('a destination without a region: the rules are unread', async () => {
+    const { client, mock } = mockedEcr();
+    mock.on(DescribeRegistryCommand).resolves({ replicationConfiguration: { rules: [{ destinations: [{ registryId: '222222222222' } as Registry] }] } });
+    assert.equal((await readReplication(client, 'who')).status, 'unread');
+  });
+
+  it('no replicationConfiguration in the answer: read, no rules', async () => {
+    const { client, mock } = mockedEcr();
+    mock.on(DescribeRegistryCommand).resolves({ registryId: SOURCE.registryId });
+    assert.deepEqual(await readReplication(client, 'who', SOURCE.registryId), { status: 'read', registryId: SOURCE.registryId, rules: [] });
+  });
+
+  it('AccessDeniedException: unread, naming the permission and who', async () => {
+    const { client, mock } = mockedEcr();
+    mock.on(DescribeRegistryCommand).rejects(awsError('AccessDeniedException', 400));
+    mock.on(DescribeRepositoryCreationTemplatesCommand).rejects(awsError('AccessDeniedException', 400));
+    const rules = await readReplication(client, 'role/reader');
+    const templates = await readCreationTemplates(client, 'role/reader');
+    assert.match(rules.status === 'unread' ? rules.reason : '', /^ecr:DescribeRegistry was denied for role\/reader \(AccessDeniedException\)/);
+    assert.match(
+      templates.status === 'unread' ? templates.reason : '',
+      /^ecr:DescribeRepositoryCreationTemplates was denied for role\/reader \(AccessDeniedException\)/,
+    );
+  });
+
+  it('AWS failing (a 500): an error naming the permission, not a silent "no replication"', async () => {
+    const { client, mock } = mockedEcr();
+    mock.on(DescribeRegistryCommand).rejects(awsError('ServerException', 500));
+    mock.on(DescribeRepositoryCreationTemplatesCommand).rejects(awsError('ServerException', 500));
+    await assert.rejects(readReplication(client, 'who'), (error: unknown) => error instanceof UserError && /^ecr:DescribeRegistry failed/.test(error.message));
+    await assert.rejects(
+      readCreationTemplates(client, 'who'),
+      (error: unknown) => error instanceof UserError && /^ecr:DescribeRepositoryCreationTemplates failed/.test(error.message) && !error.message.includes('\n'),
+    );
+  });
+
+  it('a template policy that is no policy: that template unread, quoting its prefix inert', async () => {
+    const { client, mock } = mockedEcr();
+    mock.on(DescribeRepositoryCreationTemplatesCommand).resolves({
+      registryId: SOURCE.registryId,
+      repositoryCreationTemplates: [{ prefix: 'prod\n::error::x', appliedFor: ['REPLICATION'], repositoryPolicy: '{"Statement": []}' }],
+    });
+    const read = await readCreationTemplates(client, 'who');
+    const policy = read.status === 'read' ? read.templates[0].repositoryPolicy : undefined;
+    assert.equal(policy?.status, 'unread');
+    assert.match(
+      policy?.status === 'unread' ? policy.reason : '',
+      /creation template "prod\\u000a::error::x" in registry 111111111111 is malformed: its Statement list is empty/,
+    );
+  });
 });

@@ -11,8 +11,18 @@ import type { CreationTemplate, ReplicationRule } from '../../domain/replication
 import { inert, quoted } from '../../util/inert.js';
 import { describeAwsError, isAwsError } from './errors.js';
 
-export type ReplicationRead = { status: 'read'; rules: ReplicationRule[] } | { status: 'unread'; reason: string };
-export type CreationTemplatesRead = { status: 'read'; templates: CreationTemplate[] } | { status: 'unread'; reason: string };
+/** `registryId`: the registry ECR answered for (the credentials' own). */
+export type ReplicationRead = { status: 'read'; registryId: string; rules: ReplicationRule[] } | { status: 'unread'; reason: string };
+export type CreationTemplatesRead = { status: 'read'; registryId: string; templates: CreationTemplate[] } | { status: 'unread'; reason: string };
+
+/**
+ * Both calls read the caller's own registry, whatever registry the caller meant: an answer for another
+ * registry than `expected` is not that registry's facts.
+ */
+function otherRegistry(answered: string | undefined, expected: string | undefined, what: string, who: string): string | undefined {
+  if (expected === undefined || answered === expected) return undefined;
+  return `${who} read ${what} of registry ${inert(answered ?? 'unknown', 20)}, not of ${inert(expected, 20)} (ECR answers with the caller's own registry), so those of ${inert(expected, 20)} are unknown.`;
+}
 
 /**
  * A denial: the error's name says so, or the status is 403 (an emulator may answer with a body the
@@ -57,18 +67,21 @@ function ruleOf(rule: EcrReplicationRule, index: number): ReplicationRule | stri
  * The replication rules of the credentials' own registry in the client's region (ecr:DescribeRegistry
  * takes no registry ID: it reads the caller's, one call). No configuration: no rules. A denial, or a
  * rule this action cannot read, leaves the rules unread: which replicas exist is then unknown, never
- * "none". Any other failure is an error naming ecr:DescribeRegistry. `who` says which credentials.
+ * "none". Any other failure is an error naming ecr:DescribeRegistry. `who` says which credentials;
+ * `registryId`, when given, is the registry meant: an answer for another is unread.
  */
-export async function readReplication(ecr: ECRClient, who: string): Promise<ReplicationRead> {
+export async function readReplication(ecr: ECRClient, who: string, registryId?: string): Promise<ReplicationRead> {
   try {
     const response = await ecr.send(new DescribeRegistryCommand({}));
+    const other = otherRegistry(response.registryId, registryId, 'the replication configuration', who);
+    if (other) return { status: 'unread', reason: other };
     const rules: ReplicationRule[] = [];
     for (const [index, rule] of (response.replicationConfiguration?.rules ?? []).entries()) {
       const read = ruleOf(rule, index);
       if (typeof read === 'string') return { status: 'unread', reason: `the replication configuration read by ${who}: ${read}` };
       rules.push(read);
     }
-    return { status: 'read', rules };
+    return { status: 'read', registryId: response.registryId ?? registryId ?? 'unknown', rules };
   } catch (error) {
     if (isDenied(error)) return { status: 'unread', reason: deniedReason(error, 'ecr:DescribeRegistry', who, 'the replication configuration') };
     throw describeAwsError(error, 'ecr:DescribeRegistry', who);
@@ -96,12 +109,17 @@ function templatePolicy(text: string | undefined, prefix: string, registryId: st
 /**
  * The repository creation templates of the credentials' own registry in the client's region
  * (ecr:DescribeRepositoryCreationTemplates, every page). A denial leaves them unread: the policy a
- * replica was created with is then unknown. Any other failure is an error naming the permission.
+ * replica was created with is then unknown. Any other failure is an error naming the permission;
+ * `registryId`, when given, is the registry meant: an answer for another is unread.
  */
-export async function readCreationTemplates(ecr: ECRClient, who: string): Promise<CreationTemplatesRead> {
+export async function readCreationTemplates(ecr: ECRClient, who: string, registryId?: string): Promise<CreationTemplatesRead> {
   const templates: CreationTemplate[] = [];
+  let answered = registryId;
   try {
     for await (const page of paginateDescribeRepositoryCreationTemplates({ client: ecr }, {})) {
+      const other = otherRegistry(page.registryId, registryId, 'the repository creation templates', who);
+      if (other) return { status: 'unread', reason: other };
+      answered = page.registryId ?? answered;
       for (const template of page.repositoryCreationTemplates ?? []) {
         const prefix = template.prefix ?? '';
         templates.push({
@@ -111,7 +129,7 @@ export async function readCreationTemplates(ecr: ECRClient, who: string): Promis
         });
       }
     }
-    return { status: 'read', templates };
+    return { status: 'read', registryId: answered ?? 'unknown', templates };
   } catch (error) {
     if (isDenied(error)) {
       return { status: 'unread', reason: deniedReason(error, 'ecr:DescribeRepositoryCreationTemplates', who, 'the repository creation templates') };
