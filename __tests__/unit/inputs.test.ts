@@ -33,6 +33,7 @@ describe('inputs', () => {
         'extra',
         'image-uri',
         'imageid',
+        'matrix',
         'metadata',
         'missing',
         'registry',

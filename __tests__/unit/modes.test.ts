@@ -30,12 +30,23 @@ const settings: VerifySettings = {
   mode: 'verify',
   registry: { region: 'us-east-2', registryId: REGISTRY },
   grant: { sid: 'PublishImageCrossAccountPull', principals: [], actions: PULL },
+  replicaAssumeRoleArns: [],
   organizationAssumeRoleArn: undefined,
   simulate: false,
   propagationTimeoutMs: 1000,
   runId: undefined,
   targets: { kind: 'repository', repository: REPOSITORY },
-  puller: { roleArn: ROLE, policyName: 'WorkspaceTemplatePrimaryECRPull', assumeRoleArn: undefined, externalId: undefined },
+  pullers: [
+    {
+      name: 'staging',
+      roleArn: ROLE,
+      policyName: 'WorkspaceTemplatePrimaryECRPull',
+      assumeRoleArn: undefined,
+      externalId: undefined,
+      regions: ['us-east-2'],
+      repositories: undefined,
+    },
+  ],
   onExtra: 'warn',
 };
 
@@ -112,6 +123,6 @@ describe('verify, run in-process with in-memory AWS clients', () => {
     const report = await verify(settings);
     assert.deepEqual(report.missing, [REPOSITORY]);
     assert.deepEqual([report.repositories[0].identity?.status, report.repositories[0].identity?.layer], ['missing', 'identity']);
-    assert.equal(report.settings?.policyName, 'WorkspaceTemplatePrimaryECRPull');
+    assert.equal(report.pullers[0]?.settings.policyName, 'WorkspaceTemplatePrimaryECRPull');
   });
 });

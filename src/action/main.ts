@@ -40,7 +40,7 @@ function failOnDrift(report: RunReport): void {
   const count = renderFindings(report).filter((finding) => finding.severity === 'error').length;
   const what =
     report.missing.length > 0
-      ? `staging cannot pull ${report.missing.map((name) => inert(name, 256)).join(', ')}`
+      ? `${report.pullers.length > 1 ? 'a puller' : 'staging'} cannot pull ${report.missing.map((name) => inert(name, 256)).join(', ')}`
       : `the allowlist names repositories the manifest does not expect (${report.extra.map((name) => inert(name, 256)).join(', ')})`;
   throw new UserError(`${pushed}${what}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
 }

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../log.js';
 import { hasDrift, type RunReport } from '../report/model.js';
-import { formatTable, HEADER, renderFindings, tableRows } from '../report/render.js';
+import { formatTable, renderFindings, verdictTable } from '../report/render.js';
 import { escapeHtml } from '../util/html.js';
 import { safeJson } from '../util/inert.js';
-import { planLines, reportJson } from '../report/json.js';
+import { matrixJson, planLines, reportJson } from '../report/json.js';
 
 /** Writes the JSON report and every output; prints the table to the log and the step summary. */
 export async function emitReport(report: RunReport, tempDir: string): Promise<string> {
@@ -17,7 +17,8 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   writeFileSync(reportPath, `${reportJson(report)}\n`, { mode: 0o600, flag: 'wx' });
 
   const drift = hasDrift(report);
-  if (report.repositories.length > 0) log.info(`\n${formatTable(HEADER, tableRows(report))}\n`);
+  const table = verdictTable(report);
+  if (report.repositories.length > 0) log.info(`\n${formatTable(table.header, table.rows)}\n`);
   // Gitea shows no annotations: the logger also writes every finding as a plain log line.
   const findings = renderFindings(report);
   for (const finding of findings) {
@@ -40,6 +41,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
   // Extras are stored text: JSON with every control and bidi character escaped (it parses back exactly).
   core.setOutput('missing', safeJson(report.missing));
   core.setOutput('extra', safeJson(report.extra));
+  if (report.pullers.length > 0) core.setOutput('matrix', matrixJson(report));
   core.setOutput('report', reportPath);
 
   if (process.env.GITHUB_STEP_SUMMARY) {
@@ -48,7 +50,7 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
     const plan = planLines(report);
     if (plan) summary.addCodeBlock(escapeHtml(plan.join('\n')));
     if (report.repositories.length > 0) {
-      summary.addTable([HEADER.map((data) => ({ data, header: true })), ...tableRows(report).map((row) => row.map(escapeHtml))]);
+      summary.addTable([table.header.map((data) => ({ data, header: true })), ...table.rows.map((row) => row.map(escapeHtml))]);
     }
     if (findings.length > 0)
       summary.addList(findings.map((finding) => escapeHtml(finding.subject ? `${finding.subject}: ${finding.message}` : finding.message)));

@@ -3,12 +3,15 @@ import { readSettings } from '../settings/settings.js';
 import { assertNodeVersion, runMode } from '../modes/run.js';
 import { hasDrift, type RunReport } from '../report/model.js';
 import { flagList, parseFlags } from './flags.js';
-import { formatTable, renderFindings, tableRows } from '../report/render.js';
+import { formatTable, renderFindings, verdictTable } from '../report/render.js';
 import { readRunContext } from '../settings/run-context.js';
 import { planHasChanges } from '../domain/plan.js';
 import { planLines, reportJson } from '../report/json.js';
 import { setLogger } from '../log.js';
-import { inert, plainLines, safeText } from '../util/inert.js';
+import { inert, plainLines, quoted, safeText } from '../util/inert.js';
+import { readFileSync, statSync } from 'node:fs';
+
+const PULLERS_FILE_MAX = 64 * 1024;
 import { terminalLogger } from './terminal-logger.js';
 
 const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
@@ -19,6 +22,7 @@ The same checks as the action, from a terminal. Flags are the action's inputs, e
     --extra-repositories molecule-ai/molecule-platform-agent \\
     --staging-role-arn arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging \\
     --staging-policy-name WorkspaceTemplatePrimaryECRPull
+  publish-image verify --pullers @pullers.yml ...   several pulling roles, from a file
   publish-image plan ...        reconcile's plan only (dry run)
   publish-image reconcile ...   apply it (--prune also removes extras)
 
@@ -28,15 +32,26 @@ Exit status: 0 in sync, 2 drift (or, for plan, changes to make), 1 error.
 
 Inputs: ${flagList()}`;
 
+/** `--pullers @file`: the list from a file (a terminal's way; the action takes it inline). Bounded before it is read. */
+function readPullersFile(path: string): string {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new UserError(`--pullers: ${quoted(path)} cannot be read. Give @<path> of a YAML list of pullers, or the list itself.`);
+  }
+  if (size > PULLERS_FILE_MAX) throw new UserError(`--pullers: ${quoted(path)} is ${size} bytes; the limit is ${PULLERS_FILE_MAX}.`);
+  return readFileSync(path, 'utf8');
+}
+
 function printHuman(report: RunReport, write: (text: string) => void): void {
   const plan = planLines(report);
   if (plan) write(`${plan.join('\n')}\n\n`);
-  write(
-    `${formatTable(
-      ['repository', 'grant', 'identity', 'verdict'],
-      tableRows(report).map(([repository, grant, identity, , verdict]) => [repository, grant, identity, verdict]),
-    )}\n`,
-  );
+  // The terminal leaves out the digest column: verify and reconcile push nothing.
+  const table = verdictTable(report);
+  const digest = table.header.indexOf('digest');
+  const without = (row: string[]): string[] => row.filter((_, column) => column !== digest);
+  write(`${formatTable(without(table.header), table.rows.map(without))}\n`);
   for (const finding of renderFindings(report))
     write(`\n${finding.severity.toUpperCase()} ${finding.subject ? `${finding.subject}: ` : ''}${finding.message}\n`);
   // Extras are read from the stored allowlist: outside text, quoted inert like every other.
@@ -62,6 +77,7 @@ export async function runCli(args: string[]): Promise<number> {
     // Progress goes to stderr as plain text (never a workflow command, secrets redacted); stdout carries only the answer.
     setLogger(terminal);
     const { inputs: flags, json } = parseFlags(rest);
+    if (flags.pullers?.startsWith('@')) flags.pullers = readPullersFile(flags.pullers.slice(1));
     const mode = command === 'plan' ? 'reconcile' : command;
     if (command === 'plan') flags['dry-run'] = 'true';
     const settings = readSettings((name) => (name === 'mode' ? mode : (flags[name] ?? '')), readRunContext());
@@ -69,7 +85,7 @@ export async function runCli(args: string[]): Promise<number> {
     const report = await runMode(settings, { dockerConfig: { save: () => undefined, remove: () => undefined } });
     if (json) stdout(`${reportJson(report)}\n`);
     else printHuman(report, stdout);
-    const pending = command === 'plan' && report.plan !== undefined && planHasChanges(report.plan.plan);
+    const pending = command === 'plan' && report.plans.some((named) => planHasChanges(named.plan));
     return hasDrift(report) || pending ? 2 : 0;
   } catch (error) {
     const message = error instanceof UserError ? error.message : `unexpected error (please report it): ${inert(errorMessage(error), 1000)}`;

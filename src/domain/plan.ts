@@ -9,7 +9,7 @@ import {
   widerPullStatements,
   type AllowlistEdit,
 } from './policy/allowlist.js';
-import { repositoryArn } from './arn.js';
+import { accountOf, regionOf, repositoryArn } from './arn.js';
 import { asList, iamPolicyLength, type PolicyDocument } from './policy/document.js';
 import type { GrantPlan } from './policy/repository-grant.js';
 
@@ -22,10 +22,14 @@ export type Unfixable =
   | { kind: 'registry-deny'; repository: string; status: string; statements: string[] }
   | { kind: 'identity-side'; repository: string; status: string; layer: string | undefined }
   | { kind: 'extra-elsewhere'; repository: string; heldBy: { sid: string | undefined; policy: string }[] }
-  | { kind: 'login'; status: string; layer: string | undefined };
+  | { kind: 'login'; status: string; layer: string | undefined }
+  | { kind: 'not-replicated'; repository: string; region: string }
+  | { kind: 'replica-not-checked'; repository: string; region: string }
+  | { kind: 'replica-template'; repository: string; region: string; registryId: string; template: string | undefined; status: string };
 
 export interface ReconcilePlan {
-  grants: { repository: string; plan: GrantPlan }[];
+  /** Each repository (or replica: `arn` says which registry and region) whose grant is written. */
+  grants: { repository: string; arn: string; plan: GrantPlan; replicaIn?: string }[];
   allowlist: AllowlistEdit;
   allowlistBefore: PolicyDocument | undefined;
   allowlistAfter: PolicyDocument | undefined;
@@ -47,6 +51,7 @@ export interface PlanInput {
   registryId: string;
   verdicts: RepositoryVerdict[];
   role: RoleVerdict;
+  /** By repository ARN: the grant each repository (or replica) read would need. */
   grantPlans: Map<string, GrantPlan | undefined>;
   extra: string[];
   prune: boolean;
@@ -62,8 +67,30 @@ export interface PlanInput {
 function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['grants'] {
   const grants: ReconcilePlan['grants'] = [];
   for (const verdict of input.verdicts) {
-    const plan = input.grantPlans.get(verdict.repository);
-    const { repository, grant } = verdict;
+    const plan = input.grantPlans.get(verdict.arn);
+    const { repository, grant, arn, replica } = verdict;
+    // A pull in a region the image is not replicated to, or whose replica was not read: no write can help.
+    if (replica?.kind === 'not-replicated') {
+      unfixable.push({ kind: 'not-replicated', repository, region: regionOf(arn) });
+      continue;
+    }
+    if (replica?.kind === 'not-checked') {
+      unfixable.push({ kind: 'replica-not-checked', repository, region: regionOf(arn) });
+      continue;
+    }
+    // A replica still to be created gets its creation template's policy: the template is a person's to change.
+    if (replica && !replica.created) {
+      if (grant && grant.status !== 'allowed' && grant.layer === 'resource')
+        unfixable.push({
+          kind: 'replica-template',
+          repository,
+          region: regionOf(arn),
+          registryId: accountOf(arn),
+          template: replica.template,
+          status: grant.status,
+        });
+      continue;
+    }
     const registryDenies = grant?.registryDenies;
     if (registryDenies) {
       const statements = registryDenies.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
@@ -73,14 +100,14 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
     }
     if (!verdict.exists) unfixable.push({ kind: 'no-repository', repository });
     else if (grant?.status === 'missing' && grant.layer === 'resource') {
-      if (plan?.changes) grants.push({ repository, plan });
+      if (plan?.changes) grants.push({ repository, arn, plan, ...(replica ? { replicaIn: regionOf(arn) } : {}) });
       else unfixable.push({ kind: 'grant-needs-principals', repository });
     } else if (grant && grant.status !== 'allowed' && grant.layer !== 'registry') {
       const statements = grant.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
       unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
     } else if (verdict.stalePrincipals.length > 0) {
       // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
-      if (plan?.changes) grants.push({ repository, plan });
+      if (plan?.changes) grants.push({ repository, arn, plan, ...(replica ? { replicaIn: regionOf(arn) } : {}) });
       else unfixable.push({ kind: 'foreign-stale-principal', repository });
     }
   }
@@ -100,11 +127,12 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
   const grants = planGrants(input, unfixable);
   const add: string[] = [];
   if (!input.role.problem || input.role.problem.kind === 'policy-not-found') {
-    for (const { repository, identity, grant } of input.verdicts) {
+    for (const { repository, identity, grant, arn, replica } of input.verdicts) {
       // A registry policy Deny is no one's to lift here: an allowlist entry would not make the pull work.
       if (grant?.registryDenies?.status === 'denied') continue;
-      if (input.role.problem || (identity?.status === 'missing' && identity.layer === 'identity'))
-        add.push(repositoryArn(input.region, input.registryId, repository));
+      // Nothing to pull there (or not read): an allowlist entry would not make the pull work either.
+      if (replica && replica.kind !== 'replica') continue;
+      if (input.role.problem || (identity?.status === 'missing' && identity.layer === 'identity')) add.push(arn);
       else if (identity && identity.status !== 'allowed') unfixable.push({ kind: 'identity-side', repository, status: identity.status, layer: identity.layer });
     }
   }

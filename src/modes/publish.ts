@@ -29,11 +29,11 @@ import { describeMutability } from '../report/findings.js';
 import { judgeRepository } from '../domain/checks/verdict.js';
 import { publicGrants } from '../domain/policy/repository-grant.js';
 import { applyGrant } from '../services/grant.js';
-import type { Staging } from '../services/puller.js';
-import { openReaders, readPuller } from '../services/readers.js';
+import { pullerAt, type Staging } from '../services/puller.js';
+import { openReaders, readHomePlace, readPuller } from '../services/readers.js';
 import { crossCheckWithSimulator, readRepositoryState, readTagsWhereAsked, repositoryStateFrom, type RepositoryState } from '../services/repositories.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
-import { FailedRun, withPuller } from './result.js';
+import { FailedRun, withPullers } from './result.js';
 
 /** Where the private DOCKER_CONFIG is recorded, so the post step and a cancellation remove it (the entry point owns it). */
 export interface DockerConfigKeeper {
@@ -90,7 +90,7 @@ interface Target {
  */
 async function prepareRepository(
   target: Target,
-  staging: Staging | undefined,
+  stagings: Staging[],
   defaultTagsInUse: boolean,
 ): Promise<{ info: RepositoryInfo; state: RepositoryState; published?: string; warnings: Warning[]; tags: string[] }> {
   const { settings, repository, ecr, registry } = target;
@@ -106,7 +106,7 @@ async function prepareRepository(
     return info;
   });
   // The repository policy matters only to grant or to verify; a repository about to be created has none.
-  const needsPolicy = settings.build.push && (settings.grant.principals.length > 0 || staging !== undefined);
+  const needsPolicy = settings.build.push && (settings.grant.principals.length > 0 || stagings.length > 0);
   const state: RepositoryState =
     found && needsPolicy
       ? await readRepositoryState(ecr, settings.grant, region, registry.registryId, repository)
@@ -207,11 +207,18 @@ async function buildPushConfirm(
   }
 }
 
+/** Every puller, judged at the registry pushed to (one AssumeRole per puller, reads in parallel). */
+async function readStagings(settings: PublishSettings, repository: string, ecr: ECRClient, registryId: string): Promise<Staging[]> {
+  const readers = await openReaders(settings, repository, { ecr, registryId });
+  const [home, facts] = await Promise.all([readHomePlace(readers), Promise.all(settings.pullers.map((puller) => readPuller(readers, puller)))]);
+  return facts.map((puller) => pullerAt(puller, home));
+}
+
 /** After the push: write the grant where its meaning changes, then judge both sides. */
 async function grantAndVerify(
   target: Target,
   state: RepositoryState,
-  staging: Staging | undefined,
+  stagings: Staging[],
   image: NonNullable<RunReport['image']>,
 ): Promise<Pick<RunReport, 'repositories' | 'policyChanges' | 'warnings' | 'notChecked'>> {
   const { settings, repository, ecr, registry } = target;
@@ -229,21 +236,30 @@ async function grantAndVerify(
   });
   const policyChanges = granted.change ? [granted.change] : [];
   const written = granted.change?.written === true;
-  const { verdict, notChecked } = await log.group(`Verify that ${staging ? roleNameOf(staging.roleArn) : 'staging'} can pull ${repository}`, async () => {
-    const asked = await readTagsWhereAsked(ecr, staging, [{ arn: state.arn, policy: granted.policy }]);
-    const judged = judgeRepository(
-      { repository, arn: state.arn, policy: granted.policy, tags: asked.tags.get(state.arn), digest: image.digest, grantWritten: written },
-      staging,
-    );
-    log.info(
-      staging
-        ? `Repository side: ${judged.grant?.status}. Identity side: ${judged.identity?.status}.`
-        : 'No staging-role-arn: the identity side is not checked.',
-    );
-    return { verdict: judged, notChecked: asked.notChecked };
+  const who = stagings.length === 0 ? 'staging' : stagings.map((staging) => roleNameOf(staging.roleArn)).join(', ');
+  const { verdicts, notChecked } = await log.group(`Verify that ${who} can pull ${repository}`, async () => {
+    const asked = await readTagsWhereAsked(ecr, stagings, [{ arn: state.arn, policy: granted.policy }]);
+    const facts = { repository, arn: state.arn, policy: granted.policy, tags: asked.tags.get(state.arn), digest: image.digest, grantWritten: written };
+    const judged = stagings.length === 0 ? [judgeRepository(facts, undefined)] : stagings.map((staging) => judgeRepository(facts, staging));
+    if (stagings.length === 0) log.info('No staging-role-arn: the identity side is not checked.');
+    for (const verdict of stagings.length > 0 ? judged : [])
+      log.info(`${verdict.puller}: repository side ${verdict.grant?.status}, identity side ${verdict.identity?.status}.`);
+    return { verdicts: judged, notChecked: asked.notChecked };
   });
-  const warnings = staging && settings.simulate ? await crossCheckWithSimulator(staging.access.iam, staging, [verdict]) : [];
-  return { repositories: [verdict], policyChanges, warnings, notChecked: [...(staging?.notChecked ?? []), ...notChecked] };
+  const warnings = settings.simulate
+    ? (
+        await Promise.all(
+          stagings.map((staging) =>
+            crossCheckWithSimulator(
+              staging.access.iam,
+              staging,
+              verdicts.filter((verdict) => verdict.puller === staging.name),
+            ),
+          ),
+        )
+      ).flat()
+    : [];
+  return { repositories: verdicts, policyChanges, warnings, notChecked: [...stagings.flatMap((staging) => staging.notChecked), ...notChecked] };
 }
 
 /**
@@ -270,11 +286,8 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
   // metadata-action's full references are checked against this registry and repository here.
   const tags = defaultTagsInUse ? defaults : resolveTags(build.tags, registry.host, repository);
 
-  const staging =
-    settings.puller && build.push
-      ? await readPuller(await openReaders({ ...settings, puller: settings.puller }, repository, { ecr, registryId: registry.registryId }), settings.puller)
-      : undefined;
-  const prepared = await prepareRepository({ settings, repository, tags, ecr, registry }, staging, defaultTagsInUse);
+  const stagings = settings.pullers.length > 0 && build.push ? await readStagings(settings, repository, ecr, registry.registryId) : [];
+  const prepared = await prepareRepository({ settings, repository, tags, ecr, registry }, stagings, defaultTagsInUse);
   const { info, state, published } = prepared;
   const target: Target = { settings, repository, tags: prepared.tags, ecr, registry };
   const before: RunReport = { ...report, registryId: registry.registryId, warnings: prepared.warnings };
@@ -305,10 +318,10 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
   }
   const pushed: RunReport = { ...before, image };
   try {
-    const verified = await grantAndVerify(target, state, staging, image);
-    return withPuller(
+    const verified = await grantAndVerify(target, state, stagings, image);
+    return withPullers(
       { ...pushed, ...verified, warnings: [...pushed.warnings, ...verified.warnings], notChecked: [...pushed.notChecked, ...verified.notChecked] },
-      staging,
+      stagings.map((staging) => ({ staging, extra: [] })),
       settings,
     );
   } catch (error) {

@@ -1,117 +1,184 @@
-import { roleNameOf } from '../adapters/aws/iam.js';
+import { deleteInlinePolicy, putInlinePolicy, roleNameOf } from '../adapters/aws/iam.js';
 import { planHasChanges, planReconcile, type ReconcilePlan } from '../domain/plan.js';
 import { iamPolicyLength, samePolicyMeaning, type PolicyDocument } from '../domain/policy/document.js';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import { roleProblemText } from '../report/findings.js';
-import { emptyReport, type PolicyChange, type RunReport, type Warning } from '../report/model.js';
+import { emptyReport, type NamedPlan, type PolicyChange, type RunReport, type Warning } from '../report/model.js';
 import { formatPlan } from '../report/plan-text.js';
 import { writeAllowlist } from '../services/allowlist.js';
 import { applyGrant, restoreGrants } from '../services/grant.js';
-import { survey, type Survey } from '../services/survey.js';
+import type { PlaceSurvey } from '../services/replicas.js';
+import type { RepositoryState } from '../services/repositories.js';
+import { survey, type PullerSurvey, type Survey } from '../services/survey.js';
 import type { ReconcileSettings } from '../settings/settings.js';
 import { FailedRun, finish } from './result.js';
 
-/** The minimal change that makes every expected repository pullable, from what the survey read. Pure. */
-function planFor(settings: ReconcileSettings, surveyed: Survey): ReconcilePlan {
-  const { policyName } = settings.puller;
-  const allowlist = surveyed.staging.documents.find((policy) => policy.inlineName === policyName);
+type ReconcilePuller = ReconcileSettings['pullers'][number];
+
+/** The minimal change that makes every repository a puller must pull pullable, from what the survey read. Pure. */
+function planFor(settings: ReconcileSettings, surveyed: Survey, puller: PullerSurvey, policyName: string): ReconcilePlan {
+  const allowlist = puller.facts.documents.find((policy) => policy.inlineName === policyName);
   return planReconcile({
     region: settings.registry.region,
     registryId: surveyed.registryId,
-    verdicts: surveyed.verdicts,
-    role: surveyed.staging.role,
-    grantPlans: new Map([...surveyed.states].map(([repository, state]) => [repository, state?.grantPlan])),
-    extra: surveyed.extra,
+    verdicts: puller.verdicts,
+    role: puller.staging.role,
+    grantPlans: new Map(
+      surveyed.places.flatMap((place) => [...place.states.values()].flatMap((state) => (state ? [[state.arn, state.grantPlan] as const] : []))),
+    ),
+    extra: puller.extra,
     prune: settings.prune,
     pullActions: settings.grant.actions,
     allowlistDocument: allowlist?.document,
-    policies: surveyed.staging.documents.map((policy) => ({ name: policy.name, document: policy.document })),
-    otherInlineLength: surveyed.inlineLength - (allowlist ? iamPolicyLength(allowlist.document) : 0),
+    policies: puller.facts.documents.map((policy) => ({ name: policy.name, document: policy.document })),
+    otherInlineLength: puller.inlineLength - (allowlist ? iamPolicyLength(allowlist.document) : 0),
     policyName,
   });
 }
 
+/** Every puller's grants, once per repository (the grant is the same statement whoever needs it). */
+function grantsOf(plans: NamedPlan[]): ReconcilePlan['grants'] {
+  const grants = new Map<string, ReconcilePlan['grants'][number]>();
+  for (const { plan } of plans) for (const grant of plan.grants) if (!grants.has(grant.arn)) grants.set(grant.arn, grant);
+  return [...grants.values()];
+}
+
+/** The registry a repository ARN is in, and what was read of it there. */
+function placeOf(surveyed: Survey, arn: string): { place: PlaceSurvey; state: RepositoryState } | undefined {
+  for (const place of surveyed.places) {
+    for (const state of place.states.values()) if (state?.arn === arn) return { place, state };
+  }
+  return undefined;
+}
+
+/** An allowlist written before a later write failed: put back as it was (or removed, if it was not there). */
+async function restoreAllowlist(puller: PullerSurvey, policyName: string, before: PolicyDocument | undefined): Promise<boolean> {
+  const { iam, who } = puller.staging.access;
+  try {
+    if (before) await putInlinePolicy(iam, puller.staging.roleArn, policyName, before, who);
+    else await deleteInlinePolicy(iam, puller.staging.roleArn, policyName, who);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Writes the plan: each grant, then the allowlist. A failed write must not leave the run
- * half-applied: the grants already written are put back, and the error says so.
+ * Writes the plans: each grant once, then each puller's allowlist. A failed write must not leave the
+ * run half-applied: what was already written is put back, and the error says so.
  */
 async function apply(
   settings: ReconcileSettings,
   surveyed: Survey,
-  plan: ReconcilePlan,
+  plans: { puller: PullerSurvey; policy: ReconcilePuller; named: NamedPlan }[],
   report: RunReport,
-): Promise<{ changes: PolicyChange[]; policyDeleted: boolean }> {
+): Promise<{ changes: PolicyChange[]; deleted: NamedPlan[] }> {
   const propagation = { timeoutMs: settings.propagationTimeoutMs, log: log.info };
   const changes: PolicyChange[] = [];
-  const granted: { repository: string; before: PolicyDocument | undefined }[] = [];
-  const { roleArn } = surveyed.staging;
-  const { policyName } = settings.puller;
+  const granted: { place: PlaceSurvey; repository: string; before: PolicyDocument | undefined }[] = [];
+  const allowlists: { puller: PullerSurvey; policyName: string; before: PolicyDocument | undefined; index: number }[] = [];
+  const deleted: NamedPlan[] = [];
   try {
-    for (const { repository, plan: grantPlan } of plan.grants) {
-      const state = surveyed.states.get(repository);
-      if (!state) continue;
-      const { change } = await applyGrant(surveyed.readers.ecr, settings.grant, surveyed.registryId, state, propagation);
-      if (change) changes.push(change);
-      granted.push({ repository, before: grantPlan.before });
+    for (const { arn, repository, plan: grantPlan } of grantsOf(plans.map((item) => item.named))) {
+      const found = placeOf(surveyed, arn);
+      if (!found) continue;
+      const { change } = await applyGrant(found.place.ecr, settings.grant, found.place.registryId, found.state, propagation);
+      const replica = found.place.kind === 'replica' ? { replica: { region: found.place.region, registryId: found.place.registryId } } : {};
+      if (change?.target.kind === 'repository') changes.push({ ...change, target: { ...change.target, ...replica } });
+      granted.push({ place: found.place, repository, before: grantPlan.before });
     }
-    const edit = plan.allowlist;
-    if (edit.add.length === 0 && edit.remove.length === 0 && !edit.addLogin) return { changes, policyDeleted: false };
-    const { iam, who } = surveyed.staging.access;
-    const written = await writeAllowlist(iam, who, roleArn, policyName, edit, settings.grant.actions, {
-      ...propagation,
-      settleMs: Math.min(1500, settings.propagationTimeoutMs),
-    });
-    const target = { kind: 'inline-policy' as const, roleName: roleNameOf(roleArn), policyName };
-    changes.push({ target, before: written.before ?? null, after: written.after ?? null, written: !samePolicyMeaning(written.before, written.after) });
-    return { changes, policyDeleted: written.after === undefined };
+    for (const { puller, policy, named } of plans) {
+      const edit = named.plan.allowlist;
+      if (edit.add.length === 0 && edit.remove.length === 0 && !edit.addLogin) continue;
+      const { iam, who } = puller.staging.access;
+      const written = await writeAllowlist(iam, who, puller.staging.roleArn, policy.policyName, edit, settings.grant.actions, {
+        ...propagation,
+        settleMs: Math.min(1500, settings.propagationTimeoutMs),
+      });
+      const target = { kind: 'inline-policy' as const, roleName: named.roleName, policyName: policy.policyName };
+      const changed = !samePolicyMeaning(written.before, written.after);
+      if (changed) allowlists.push({ puller, policyName: policy.policyName, before: written.before, index: changes.length });
+      changes.push({ target, before: written.before ?? null, after: written.after ?? null, written: changed });
+      if (written.after === undefined) deleted.push(named);
+    }
+    return { changes, deleted };
   } catch (error) {
-    const notRestored = await restoreGrants(surveyed.readers.ecr, surveyed.registryId, granted);
-    const restored = granted.length - notRestored.length;
+    const notRestored: string[] = [];
+    for (const place of surveyed.places) {
+      const here = granted.filter((grant) => grant.place === place);
+      if (here.length > 0) notRestored.push(...(await restoreGrants(place.ecr, place.registryId, here)));
+    }
+    const restoredAllowlists = new Set<number>();
+    for (const written of allowlists) {
+      if (await restoreAllowlist(written.puller, written.policyName, written.before)) restoredAllowlists.add(written.index);
+      else notRestored.push(`${written.policyName} of role ${roleNameOf(written.puller.staging.roleArn)}`);
+    }
+    const grantsRestored = granted.length - (notRestored.length - (allowlists.length - restoredAllowlists.size));
+    const restoredText = [
+      ...(grantsRestored > 0 ? [`${grantsRestored} grant(s)`] : []),
+      ...(restoredAllowlists.size > 0 ? [`${restoredAllowlists.size} allowlist(s)`] : []),
+    ].join(' and ');
     const undo =
       notRestored.length > 0
         ? `Could not roll back ${notRestored.join(', ')}: restore them by hand from the report's policyChanges.`
-        : restored > 0
-          ? `The ${restored} grant(s) already written were rolled back; nothing changed.`
+        : restoredText
+          ? `The ${restoredText} already written were rolled back; nothing changed.`
           : 'Nothing was changed.';
     const failure = new UserError(error instanceof UserError ? error.what : error instanceof Error ? error.message : String(error), undo);
-    const rolledBack = changes.map((change) =>
-      change.target.kind === 'repository' && !notRestored.includes(change.target.repository) ? { ...change, rolledBack: true } : change,
+    const rolledBack = changes.map((change, index) =>
+      (change.target.kind === 'repository' && !notRestored.includes(change.target.repository)) || restoredAllowlists.has(index)
+        ? { ...change, rolledBack: true }
+        : change,
     );
     // The report then holds only what was written (and put back), so it can be undone by hand.
     throw rolledBack.length > 0 ? new FailedRun(failure, { ...report, registryId: surveyed.registryId, policyChanges: rolledBack }) : failure;
   }
 }
 
-/** reconcile: survey, plan, apply the minimal change, then re-read and re-verify. `dry-run` stops after the plan. */
+/** reconcile: survey, plan each puller, apply the minimal change, then re-read and re-verify. `dry-run` stops after the plans. */
 export async function reconcile(settings: ReconcileSettings): Promise<RunReport> {
   const surveyed = await survey(settings);
-  const problem = surveyed.staging.role.problem;
-  if (problem?.kind === 'role-not-found') throw new UserError(`staging-role-arn: ${roleProblemText(problem)} Reconcile does not create roles.`);
-  const plan = planFor(settings, surveyed);
-  const named = { plan, policyName: settings.puller.policyName, roleName: roleNameOf(surveyed.staging.roleArn) };
-  log.info(formatPlan(plan, named.policyName, named.roleName));
+  const plans = surveyed.pullers.map((puller, index) => {
+    const policy = settings.pullers[index];
+    const problem = puller.staging.role.problem;
+    if (problem?.kind === 'role-not-found') {
+      const input = settings.pullers.length > 1 || policy.name !== roleNameOf(policy.roleArn) ? `pullers (${policy.name})` : 'staging-role-arn';
+      throw new UserError(`${input}: ${roleProblemText(problem)} Reconcile does not create roles.`);
+    }
+    const plan = planFor(settings, surveyed, puller, policy.policyName);
+    const named: NamedPlan = { plan, policyName: policy.policyName, roleName: roleNameOf(puller.staging.roleArn), puller: policy.name };
+    log.info(formatPlan(plan, named.policyName, named.roleName));
+    return { puller, policy, named };
+  });
+  const named = plans.map((item) => item.named);
   // Extras prune may not remove are a person's to fix: said as warnings too, not only in the plan.
-  const unfixable: Warning[] = plan.unfixable.filter((item) => item.kind === 'extra-elsewhere').map((item) => ({ kind: 'unfixable', item }));
-  const report: RunReport = { ...emptyReport('reconcile', settings.registry.region), plan: named, warnings: unfixable };
+  const unfixable: Warning[] = named.flatMap(({ plan }) =>
+    plan.unfixable.filter((item) => item.kind === 'extra-elsewhere').map((item) => ({ kind: 'unfixable' as const, item })),
+  );
+  const report: RunReport = { ...emptyReport('reconcile', settings.registry.region), plans: named, warnings: unfixable };
+  const changes = named.some(({ plan }) => planHasChanges(plan));
 
-  if (settings.dryRun || !planHasChanges(plan)) {
-    const dryRun: Warning[] = settings.dryRun && planHasChanges(plan) ? [{ kind: 'dry-run' }] : [];
+  if (settings.dryRun || !changes) {
+    const dryRun: Warning[] = settings.dryRun && changes ? [{ kind: 'dry-run' }] : [];
     return finish(report, settings, surveyed, { warnings: dryRun });
   }
 
-  const applied = await log.group('Apply', () => apply(settings, surveyed, plan, report));
+  const applied = await log.group('Apply', () => apply(settings, surveyed, plans, report));
   // Re-read everything and judge again: the verdict is what AWS holds now, not what we meant to write.
   // A policy prune deleted on purpose is not "missing": judge the role by what it still has.
-  const puller = applied.policyDeleted ? { ...settings.puller, policyName: undefined } : settings.puller;
-  const again = await survey({ ...settings, puller }, surveyed.readers);
-  const deleted: Warning[] = applied.policyDeleted ? [{ kind: 'policy-deleted', policyName: named.policyName, roleName: named.roleName }] : [];
-  const granted = new Set(plan.grants.map((grant) => grant.repository));
-  const added = new Set(plan.allowlist.add);
-  const verdicts = again.verdicts.map((verdict) => ({
-    ...verdict,
-    grantWritten: granted.has(verdict.repository) && verdict.grant?.status === 'allowed',
-    allowlistAdded: verdict.identity?.status === 'allowed' && added.has(verdict.arn),
-  }));
+  const gone = new Set(applied.deleted.map((plan) => plan.puller));
+  const pullers = settings.pullers.map((puller) => (gone.has(puller.name) ? { ...puller, policyName: undefined } : puller));
+  const again = await survey({ ...settings, pullers }, surveyed.readers);
+  const deleted: Warning[] = applied.deleted.map((plan) => ({ kind: 'policy-deleted', policyName: plan.policyName, roleName: plan.roleName }));
+  const granted = new Set(grantsOf(named).map((grant) => grant.arn));
+  const added = new Map(named.map((plan) => [plan.puller, new Set(plan.plan.allowlist.add)]));
+  const verdicts = again.pullers.flatMap((puller) =>
+    puller.verdicts.map((verdict) => ({
+      ...verdict,
+      grantWritten: granted.has(verdict.arn) && verdict.grant?.status === 'allowed',
+      allowlistAdded: verdict.identity?.status === 'allowed' && (added.get(puller.settings.name)?.has(verdict.arn) ?? false),
+    })),
+  );
   return finish({ ...report, policyChanges: applied.changes }, settings, again, { warnings: deleted, verdicts });
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import type { RepositoryVerdict } from '../domain/checks/model.js';
-import type { RunReport, Warning } from '../report/model.js';
+import type { PullerReport, RunReport, Warning } from '../report/model.js';
 import type { Staging } from '../services/puller.js';
 import type { Survey } from '../services/survey.js';
 import type { OnExtra } from '../settings/inputs.js';
@@ -9,39 +9,37 @@ import type { GrantSettings } from '../settings/settings.js';
 /** What a reading mode adds to its report once it has judged: verdicts, extras, what was not checked, the fixes' settings. */
 export function finish(
   report: RunReport,
-  settings: { grant: GrantSettings; puller?: { policyName: string | undefined }; onExtra?: OnExtra },
-  surveyed: Pick<Survey, 'registryId' | 'staging' | 'verdicts' | 'warnings' | 'notChecked' | 'extra' | 'manifestMode'>,
+  settings: { grant: GrantSettings; onExtra?: OnExtra },
+  surveyed: Pick<Survey, 'registryId' | 'pullers' | 'warnings' | 'notChecked' | 'manifestMode'>,
   more: { warnings?: Warning[]; verdicts?: RepositoryVerdict[] } = {},
 ): RunReport {
-  const verdicts = more.verdicts ?? surveyed.verdicts;
-  return withPuller(
+  const verdicts = more.verdicts ?? surveyed.pullers.flatMap((puller) => puller.verdicts);
+  const extras = surveyed.manifestMode ? surveyed.pullers.map((puller) => puller.extra) : surveyed.pullers.map(() => []);
+  return withPullers(
     {
       ...report,
       registryId: surveyed.registryId,
       repositories: [...report.repositories, ...verdicts],
       warnings: [...report.warnings, ...surveyed.warnings, ...(more.warnings ?? [])],
       notChecked: [...report.notChecked, ...surveyed.notChecked],
-      ...(surveyed.manifestMode ? { extra: surveyed.extra, onExtra: settings.onExtra } : {}),
+      ...(surveyed.manifestMode ? { onExtra: settings.onExtra } : {}),
     },
-    surveyed.staging,
+    surveyed.pullers.map((puller, index) => ({ staging: puller.staging, extra: extras[index] })),
     settings,
   );
 }
 
-/** The role's verdict and the names the fixes are phrased with; `missing` from the verdicts. */
-export function withPuller(
-  report: RunReport,
-  staging: Staging | undefined,
-  settings: { grant: GrantSettings; puller?: { policyName: string | undefined } },
-): RunReport {
+/** Each puller's verdict and the names its fixes are phrased with; `missing` and `extra` from them. */
+export function withPullers(report: RunReport, pullers: { staging: Staging; extra: string[] }[], settings: { grant: GrantSettings }): RunReport {
   const missing = [...new Set(report.repositories.filter((verdict) => verdict.drift).map((verdict) => verdict.repository))].sort();
-  if (!staging) return { ...report, missing };
-  return {
-    ...report,
-    missing,
+  const reports: PullerReport[] = pullers.map(({ staging, extra }) => ({
+    name: staging.name,
     role: staging.role,
-    settings: { roleArn: staging.roleArn, policyName: settings.puller?.policyName, policySid: settings.grant.sid, pullActions: settings.grant.actions },
-  };
+    settings: { roleArn: staging.roleArn, policyName: staging.policyName, policySid: settings.grant.sid, pullActions: settings.grant.actions },
+    extra,
+  }));
+  const extra = [...new Set(reports.flatMap((puller) => puller.extra))].sort();
+  return { ...report, missing, pullers: reports, extra };
 }
 
 /**

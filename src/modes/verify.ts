@@ -8,6 +8,8 @@ import { finish } from './result.js';
 export async function verify(settings: VerifySettings): Promise<RunReport> {
   const report = emptyReport('verify', settings.registry.region);
   const surveyed = await survey(settings);
-  const warnings = settings.simulate ? await crossCheckWithSimulator(surveyed.staging.access.iam, surveyed.staging, surveyed.verdicts) : [];
+  const warnings = settings.simulate
+    ? (await Promise.all(surveyed.pullers.map((puller) => crossCheckWithSimulator(puller.staging.access.iam, puller.staging, puller.verdicts)))).flat()
+    : [];
   return finish(report, settings, surveyed, { warnings });
 }

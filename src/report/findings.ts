@@ -1,6 +1,6 @@
 import type { Check, NotChecked, RepositoryVerdict, RoleProblem, RoleVerdict } from '../domain/checks/model.js';
 import { inert } from '../util/inert.js';
-import { accountOf, roleNameOf } from '../domain/arn.js';
+import { accountOf, regionOf, roleNameOf } from '../domain/arn.js';
 import type { DecidingStatement } from '../domain/policy/evaluate.js';
 import type { PublicGrant } from '../domain/policy/repository-grant.js';
 import type { Warning } from './model.js';
@@ -137,15 +137,49 @@ export function loginFindings(login: Check, settings: FixSettings): string[] {
   ];
 }
 
+/** A pull in another region: no replica there, a replica not read, or one still to be created from a template that does not grant. */
+function replicaFindings(verdict: RepositoryVerdict, settings: FixSettings): string[] | undefined {
+  const replica = verdict.replica;
+  if (!replica) return undefined;
+  const region = regionOf(verdict.arn);
+  const registry = accountOf(verdict.arn);
+  if (replica.kind === 'not-replicated') {
+    return [
+      `no replication rule of registry ${registry} (${replica.sourceRegion}) copies ${verdict.repository} to ${region}, so a pull there finds no repository. Add a rule with destination ${region} whose filter covers it (aws ecr put-replication-configuration), or remove ${region} from the regions of this puller.`,
+    ];
+  }
+  if (replica.kind === 'not-checked') {
+    return [
+      `the replica of ${verdict.repository} in ${region} (registry ${registry}) was not checked: ${inert(replica.reason)}. The gate cannot pass on a pull it could not judge: give a role in account ${registry} in replica-assume-role-arns that may call ecr:GetRepositoryPolicy, ecr:GetRegistryPolicy and ecr:DescribeRepositoryCreationTemplates there.`,
+    ];
+  }
+  if (replica.created || !verdict.grant || verdict.grant.status === 'allowed' || verdict.grant.layer !== 'resource') return undefined;
+  const template = replica.template
+    ? `the creation template "${inert(replica.template, 256)}"`
+    : 'no repository policy (no creation template for REPLICATION matches it)';
+  if (verdict.grant.status === 'conditional' && verdict.grant.deciding.length === 0) {
+    return [
+      `the replica of ${verdict.repository} in ${region} (registry ${registry}) does not exist yet, and the policy it will be created with is unknown (${verdict.grant.unknownKeys.map((key) => inert(key)).join('; ')}): "conditional", not a pass. Allow ecr:DescribeRepositoryCreationTemplates to the credentials in registry ${registry}.`,
+    ];
+  }
+  const statement = JSON.stringify({ Sid: settings.policySid, Effect: 'Allow', Principal: { AWS: settings.roleArn }, Action: settings.pullActions });
+  return [
+    `the replica of ${verdict.repository} in ${region} (registry ${registry}) does not exist yet; ECR will create it with ${template}, which does not let ${settings.roleArn} ${verdict.grant.action}, and replication does not copy the repository policy. Add ${statement} to the repository policy of ${replica.template ? `that template (aws ecr update-repository-creation-template --prefix ${inert(replica.template, 256)} in ${region})` : `a creation template for REPLICATION in registry ${registry} (${region})`}; reconcile cannot write a replica that does not exist.`,
+  ];
+}
+
 /** Every finding of one repository row, in the order a person fixes them. */
 export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: RoleVerdict | undefined, settings: FixSettings): string[] {
   const findings: string[] = [];
+  const replica = replicaFindings(verdict, settings);
+  if (replica && verdict.replica?.kind !== 'replica') return replica;
+  if (replica) findings.push(...replica);
+  else if (verdict.grant && verdict.grant.status !== 'allowed') findings.push(...grantFindings(verdict, verdict.grant, settings));
   if (!verdict.exists) {
     findings.push(
       `the repository does not exist in registry ${accountOf(verdict.arn)} (${verdict.arn.split(':')[3]}), so there is nothing to pull. Publish it (create-repository: true), or remove it from the manifest.`,
     );
   }
-  if (verdict.grant && verdict.grant.status !== 'allowed') findings.push(...grantFindings(verdict, verdict.grant, settings));
   for (const stale of verdict.stalePrincipals) {
     const sid = stale.sid ? `statement "${inert(stale.sid, 100)}"` : 'a statement without Sid';
     findings.push(
@@ -170,6 +204,7 @@ const NOT_CHECKED: Record<NotChecked['what'], string> = {
   'registry-policy-scope':
     'the registry policy scope (ecr:GetAccountSetting REGISTRY_POLICY_SCOPE) was not read; the registry policy is judged as scope V2 (enforced on pulls)',
   'repository-tags': "some repositories' tags (aws:ResourceTag/…, ecr:ResourceTag/…) were not read",
+  'creation-templates': "a replica registry's repository creation templates were not read",
 };
 
 const ORGANIZATION_READER =
@@ -182,6 +217,7 @@ const NOT_CHECKED_FIX: Record<NotChecked['what'], string> = {
   'resource-control-policies': ORGANIZATION_READER,
   'registry-policy-scope': ' Allow ecr:GetAccountSetting to the credentials in the registry account.',
   'repository-tags': ' Allow ecr:ListTagsForResource on the repositories to the credentials in the registry account.',
+  'creation-templates': ' Allow ecr:DescribeRepositoryCreationTemplates to the credentials that read that registry.',
 };
 
 /** Said once per run: what the verdict could not take into account, and how to let it. */

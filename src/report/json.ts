@@ -1,3 +1,4 @@
+import { accountOf, regionOf } from '../domain/arn.js';
 import { planHasChanges } from '../domain/plan.js';
 import { safeJson } from '../util/inert.js';
 import { warningText } from './findings.js';
@@ -5,14 +6,46 @@ import type { PolicyTarget, RunReport } from './model.js';
 import { formatPlan } from './plan-text.js';
 import { renderFindings } from './render.js';
 
-/** How the JSON report names a policy: `repository:<name>` or `role:<role>/<policy>` (its public shape). */
+/** How the JSON report names a policy: `repository:<name>` (a replica: `…@<registry>/<region>`) or `role:<role>/<policy>` (its public shape). */
 export function targetName(target: PolicyTarget): string {
-  return target.kind === 'repository' ? `repository:${target.repository}` : `role:${target.roleName}/${target.policyName}`;
+  if (target.kind === 'inline-policy') return `role:${target.roleName}/${target.policyName}`;
+  return target.replica ? `repository:${target.repository}@${target.replica.registryId}/${target.replica.region}` : `repository:${target.repository}`;
 }
 
-/** The plan as the log, the summary and the terminal show it. */
+/** The plans as the log, the summary and the terminal show them: one per puller. */
 export function planLines(report: RunReport): string[] | undefined {
-  return report.plan && formatPlan(report.plan.plan, report.plan.policyName, report.plan.roleName).split('\n');
+  if (report.plans.length === 0) return undefined;
+  return report.plans.flatMap((named, index) => [
+    ...(index > 0 ? [''] : []),
+    ...(report.plans.length > 1 ? [`# ${named.puller}`] : []),
+    ...formatPlan(named.plan, named.policyName, named.roleName).split('\n'),
+  ]);
+}
+
+/** One entry per (puller, region, repository): the `matrix` output and the report's `matrix`. */
+function matrixOf(report: RunReport): object[] {
+  return report.repositories
+    .filter((verdict) => verdict.puller !== undefined)
+    .map((verdict) => ({
+      puller: verdict.puller,
+      region: regionOf(verdict.arn),
+      registryId: accountOf(verdict.arn),
+      repository: verdict.repository,
+      grant:
+        verdict.replica && verdict.replica.kind !== 'replica'
+          ? verdict.replica.kind
+          : verdict.exists
+            ? (verdict.grant?.status ?? 'not checked')
+            : 'no repository',
+      ...(verdict.replica?.kind === 'replica' ? { replica: { created: verdict.replica.created, template: verdict.replica.template } } : {}),
+      identity: verdict.identity?.status ?? 'not checked',
+      verdict: verdict.drift ? 'drift' : 'ok',
+    }));
+}
+
+/** The `matrix` output: compact JSON, every control and bidi character escaped. */
+export function matrixJson(report: RunReport): string {
+  return safeJson(matrixOf(report));
 }
 
 /**
@@ -20,12 +53,17 @@ export function planLines(report: RunReport): string[] | undefined {
  * (warnings, plan text, findings), escaped for JSON so no stored text reaches a terminal raw.
  */
 export function reportJson(report: RunReport): string {
-  const { plan, ...rest } = report;
+  const { plans, pullers, ...rest } = report;
+  // One puller: `role` and `settings` as before several were possible (the report's public shape).
+  const single = pullers.length === 1 ? { role: pullers[0].role, settings: pullers[0].settings } : {};
   const document = {
     ...rest,
+    ...single,
+    pullers,
+    matrix: matrixOf(report),
     warnings: report.warnings.map(warningText),
     policyChanges: report.policyChanges.map((change) => ({ ...change, target: targetName(change.target) })),
-    ...(plan ? { plan: { changes: planHasChanges(plan.plan), text: planLines(report) } } : {}),
+    ...(plans.length > 0 ? { plan: { changes: plans.some((named) => planHasChanges(named.plan)), text: planLines(report) } } : {}),
     findings: renderFindings(report),
   };
   return safeJson(document, 2);

@@ -11,7 +11,9 @@ import type { FixSettings } from './findings.js';
  */
 
 /** Which policy a change is to. */
-export type PolicyTarget = { kind: 'repository'; repository: string } | { kind: 'inline-policy'; roleName: string; policyName: string };
+export type PolicyTarget =
+  | { kind: 'repository'; repository: string; replica?: { region: string; registryId: string } }
+  | { kind: 'inline-policy'; roleName: string; policyName: string };
 
 /** What a run says beside the verdicts, as data. */
 export type Warning =
@@ -34,19 +36,28 @@ export interface PolicyChange {
   rolledBack?: boolean;
 }
 
+/** One pulling role as the run judged it, and what its fixes are made of. */
+export interface PullerReport {
+  name: string;
+  /** The role itself: whether it was found, and whether it may log in. */
+  role: RoleVerdict;
+  /** What the fixes are made of (the role, the allowlist policy, our Sid, the pull actions). */
+  settings: FixSettings;
+  /** Repositories its allowlist names that nothing expects of it (manifest runs). */
+  extra: string[];
+}
+
 export interface RunReport {
   mode: Mode;
   registryId?: string;
   region: string;
-  /** What the fixes are made of (the role, the allowlist policy, our Sid, the pull actions). */
-  settings?: FixSettings;
-  /** One verdict per expected repository. */
+  /** One verdict per (puller, region, expected repository); the puller's name is on each. */
   repositories: RepositoryVerdict[];
-  /** The pulling role itself: whether it was found, and whether it may log in. */
-  role?: RoleVerdict;
-  /** Expected repositories that staging cannot pull (any side, or the login). */
+  /** Every puller judged, in the order given. */
+  pullers: PullerReport[];
+  /** Expected repositories that some puller cannot pull (any side, or the login). */
   missing: string[];
-  /** Repositories the allowlist names that nothing expects (manifest runs), and what on-extra says of them. */
+  /** Repositories an allowlist names that nothing expects of its puller (manifest runs), and what on-extra says of them. */
   extra: string[];
   onExtra?: OnExtra;
   /** What the verdict could not take into account (said once). */
@@ -55,12 +66,19 @@ export interface RunReport {
   policyChanges: PolicyChange[];
   /** publish: what was pushed. `registry` is the registry host (as amazon-ecr-login's output); `imageId` and `metadata` as build-push-action's. */
   image?: { digest: string; imageUri: string; tags: string[]; repositoryArn: string; registry?: string; imageId?: string; metadata?: string };
-  /** reconcile: the plan, and the names it is phrased with. */
-  plan?: { plan: ReconcilePlan; policyName: string; roleName: string };
+  /** reconcile: each puller's plan, and the names it is phrased with. */
+  plans: NamedPlan[];
+}
+
+export interface NamedPlan {
+  plan: ReconcilePlan;
+  policyName: string;
+  roleName: string;
+  puller: string;
 }
 
 export function emptyReport(mode: Mode, region: string): RunReport {
-  return { mode, region, repositories: [], missing: [], extra: [], notChecked: [], warnings: [], policyChanges: [] };
+  return { mode, region, repositories: [], pullers: [], missing: [], extra: [], notChecked: [], warnings: [], policyChanges: [], plans: [] };
 }
 
 /** Drift fails the job: a repository staging cannot pull, or (on-extra: fail) an extra. */

@@ -37,6 +37,12 @@ export function unfixableText(item: Unfixable): string {
       return `${item.repository}: identity side is "${item.status}" because of ${layer}; reconcile edits only the allowlist, not a Deny, a Condition, a boundary or an SCP. See the findings.`;
     case 'extra-elsewhere':
       return `${item.repository}: an extra, but held by ${item.heldBy.length > 0 ? item.heldBy.map((held) => `statement "${inert(held.sid ?? '(no Sid)', 100)}" of ${inert(held.policy, 200)}`).join(' and ') : 'a statement or policy reconcile does not own'}, which reconcile does not edit (only its pull-only allowlist statement), so prune cannot remove it. Remove it there by hand.`;
+    case 'not-replicated':
+      return `${item.repository} in ${item.region}: no replication rule copies it there; reconcile does not edit replication. Add a rule with that destination, or remove the region from the puller.`;
+    case 'replica-not-checked':
+      return `${item.repository} in ${item.region}: the replica was not read (see the findings), so reconcile writes nothing for it.`;
+    case 'replica-template':
+      return `${item.repository} in ${item.region}: the replica does not exist yet and ${item.template ? `the creation template "${inert(item.template, 256)}"` : 'no creation template for REPLICATION'} in registry ${item.registryId} gives it no grant ("${item.status}"); reconcile does not edit templates. Add the grant to ${item.template ? 'that template' : 'a template'}'s repository policy.`;
     case 'login':
       return `docker login is "${item.status}" because of ${layer}; reconcile adds ecr:GetAuthorizationToken only to the allowlist policy. See the findings.`;
   }
@@ -45,7 +51,8 @@ export function unfixableText(item: Unfixable): string {
 /** The plan as a person reads it, like `terraform plan`. */
 export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: string): string {
   const lines: string[] = [];
-  for (const { repository } of plan.grants) lines.push(`  + grant      ${inert(repository)}: pull statement on its repository policy`);
+  for (const { repository, replicaIn } of plan.grants)
+    lines.push(`  + grant      ${inert(repository)}${replicaIn ? ` (the replica in ${replicaIn})` : ''}: pull statement on its repository policy`);
   if (plan.ownStatement) {
     const wider =
       plan.ownStatement.wider.length > 0

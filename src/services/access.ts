@@ -71,3 +71,9 @@ export async function organizationAccess(
     account: accountOf(roleArn),
   };
 }
+
+/** A registry in another account (a replica's destination), read through a role assumed there once per run. */
+export async function registryAccess(roleArn: string, region: string, sessionName: string): Promise<AccountAccess> {
+  const credentials = await assumeOnce(roleArn, sessionName, region, undefined);
+  return { credentials, who: `assumed role ${roleArn}`, account: accountOf(roleArn) };
+}

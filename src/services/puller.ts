@@ -3,6 +3,7 @@ import { readControlPolicies, readOrganization, readOrgPath, type ControlPolicie
 import { readRoleFacts, type RoleFacts } from '../adapters/aws/principal.js';
 import { createOrganizationsClient } from '../adapters/aws/clients.js';
 import type { AccessModel, ControlLevels } from '../domain/checks/judge.js';
+import type { PolicySource } from '../domain/policy/evaluate.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
 import { judgeLogin } from '../domain/checks/judge.js';
 import type { NotChecked, RoleProblem } from '../domain/checks/model.js';
@@ -41,22 +42,20 @@ function levels(policies: ControlPolicies | undefined): ControlLevels | undefine
   }));
 }
 
-interface OrganizationReads {
+/** What the organization side says of the puller's own account: read once per puller. */
+interface PrincipalOrganizationReads {
   principalOrganization: OrganizationFacts;
   orgPaths: Readable<string[]>;
   scp: ControlPolicies | undefined;
-  rcp: ControlPolicies | undefined;
   notChecked: NotChecked[];
-  registry: RegistryFacts;
 }
 
-/** Everything read about the organizations: in parallel, and each read that fails is said once, never assumed. */
-async function readOrganizations(
+/** The puller's organization, its OU path and the SCPs over its account: in parallel, each failure said once, never assumed. */
+async function readPrincipalOrganization(
   access: StagingAccess,
   roleAccount: string,
-  registryRead: Promise<RegistryFacts>,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
-): Promise<OrganizationReads> {
+): Promise<PrincipalOrganizationReads> {
   const notChecked: NotChecked[] = [];
   const principalOrganizationRead: Promise<OrganizationFacts> =
     access.account === roleAccount
@@ -67,13 +66,9 @@ async function readOrganizations(
         });
   const management = organization?.organizations;
   // Nothing here waits for another read it does not need: the round trips are the cost.
-  const [principalOrganization, scp, rcp, registry] = await Promise.all([
+  const [principalOrganization, scp] = await Promise.all([
     principalOrganizationRead,
     management ? readControlPolicies(management, roleAccount, 'SERVICE_CONTROL_POLICY', organization.who) : Promise.resolve(undefined),
-    management && RCPS_APPLY_TO_ECR
-      ? registryRead.then((facts) => readControlPolicies(management, facts.account, 'RESOURCE_CONTROL_POLICY', organization.who))
-      : Promise.resolve(undefined),
-    registryRead,
   ]);
   let orgPaths: Readable<string[]> = { status: 'unread', reason: 'organization-assume-role-arn is not set' };
   if (principalOrganization.status === 'none') orgPaths = { status: 'none' };
@@ -81,18 +76,34 @@ async function readOrganizations(
     const path = await readOrgPath(management, roleAccount, principalOrganization.organizationId, organization.who);
     orgPaths = path.status === 'read' ? { status: 'read', value: path.paths } : path;
   }
-
   if (principalOrganization.status === 'unread') notChecked.push({ what: 'organization', reason: principalOrganization.reason });
-  if (registry.organization.status === 'unread') notChecked.push({ what: 'registry-organization', reason: registry.organization.reason });
   if (principalOrganization.status !== 'none') {
     if (!management) notChecked.push({ what: 'service-control-policies', reason: 'organization-assume-role-arn is not set' });
     else if (scp?.status === 'unread') notChecked.push({ what: 'service-control-policies', reason: scp.reason });
     if (orgPaths.status === 'unread' && management) notChecked.push({ what: 'org-paths', reason: orgPaths.reason });
   }
+  return { principalOrganization, orgPaths, scp, notChecked };
+}
+
+/** What a place pulled from contributes: its registry (policy, organization) and the RCPs over its account. */
+export interface PlaceFacts {
+  registry: RegistryFacts;
+  rcp: ControlPolicies | undefined;
+  notChecked: NotChecked[];
+}
+
+/** The RCPs over a registry's account (with organization-assume-role-arn), beside what the registry read said. */
+export async function readPlaceFacts(registryRead: Promise<RegistryFacts>, organization: Awaited<ReturnType<typeof organizationAccess>>): Promise<PlaceFacts> {
+  const registry = await registryRead;
+  const management = organization?.organizations;
+  const rcp =
+    management && RCPS_APPLY_TO_ECR ? await readControlPolicies(management, registry.account, 'RESOURCE_CONTROL_POLICY', organization.who) : undefined;
+  const notChecked: NotChecked[] = [];
+  if (registry.organization.status === 'unread') notChecked.push({ what: 'registry-organization', reason: registry.organization.reason });
   if (registry.organization.status !== 'none' && management && rcp?.status === 'unread')
     notChecked.push({ what: 'resource-control-policies', reason: rcp.reason });
   if (registry.scopeUnread) notChecked.push({ what: 'registry-policy-scope', reason: registry.scopeUnread });
-  return { principalOrganization, orgPaths, scp, rcp, notChecked, registry };
+  return { registry, rcp, notChecked };
 }
 
 /** SCPs do not restrict the management account, and RCPs do not restrict its resources. */
@@ -110,66 +121,84 @@ function roleProblem(puller: PullerSettings, access: StagingAccess, facts: RoleF
   return undefined;
 }
 
+/** Everything read of the pulling role itself, once per puller, whatever it pulls from. */
+export interface PullerFacts {
+  settings: PullerSettings;
+  access: StagingAccess;
+  roleArn: string;
+  documents: NamedPolicy[];
+  problem: RoleProblem | undefined;
+  role: RoleFacts | undefined;
+  organization: PrincipalOrganizationReads;
+}
+
 /**
- * Reads, in parallel, everything AWS weighs when a session of the staging role pulls: its policies,
- * its permissions boundary, its tags and unique ID, the organizations of both accounts, and (with
- * organization-assume-role-arn) the SCPs and RCPs and the OU path.
+ * Reads, in parallel, everything AWS weighs of a session of the pulling role: its policies, its
+ * permissions boundary, its tags and unique ID, its organization and (with organization-assume-role-arn)
+ * the SCPs and the OU path.
  */
-export async function readStaging(
+export async function readPullerFacts(
   access: StagingAccess,
   puller: PullerSettings,
-  registryRead: Promise<RegistryFacts>,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
-): Promise<Staging> {
+): Promise<PullerFacts> {
   const givenArn = puller.roleArn;
-  {
-    const roleAccount = accountOf(givenArn);
-    const [read, facts, organizations] = await Promise.all([
-      readStagingIdentity(access.iam, givenArn, access.who),
-      readRoleFacts(access.iam, roleNameOf(givenArn), access.who),
-      readOrganizations(access, roleAccount, registryRead, organization),
-    ]);
-    const registry = organizations.registry;
-    log.info(`Read role ${inert(givenArn)} with ${access.who}${access.account ? ` (account ${access.account})` : ''}.`);
-    for (const policy of read.documents) log.info(`${inert(policy.name)}: ${policy.document.Statement.length} statement(s)`);
-    if (facts?.boundary) log.info(`Permissions boundary ${inert(facts.boundary.name)}: ${facts.boundary.document.Statement.length} statement(s)`);
-    const roleArn = facts?.roleArn ?? givenArn;
-    const problem = roleProblem(puller, access, facts, read.inlineNames);
-    const base = {
-      access,
-      roleArn,
-      policyName: puller.policyName,
-      documents: read.documents,
-      notChecked: organizations.notChecked,
-      registryPolicy: registry.policy,
-    };
-    if (problem?.kind === 'role-not-found' || !facts) return { ...base, role: { roleArn, problem }, model: undefined };
+  const [read, facts, organizationReads] = await Promise.all([
+    readStagingIdentity(access.iam, givenArn, access.who),
+    readRoleFacts(access.iam, roleNameOf(givenArn), access.who),
+    readPrincipalOrganization(access, accountOf(givenArn), organization),
+  ]);
+  log.info(`Read role ${inert(givenArn)} with ${access.who}${access.account ? ` (account ${access.account})` : ''}.`);
+  for (const policy of read.documents) log.info(`${inert(policy.name)}: ${policy.document.Statement.length} statement(s)`);
+  if (facts?.boundary) log.info(`Permissions boundary ${inert(facts.boundary.name)}: ${facts.boundary.document.Statement.length} statement(s)`);
+  return {
+    settings: puller,
+    access,
+    roleArn: facts?.roleArn ?? givenArn,
+    documents: read.documents,
+    problem: roleProblem(puller, access, facts, read.inlineNames),
+    role: facts,
+    organization: organizationReads,
+  };
+}
 
-    const pullFacts: PullFacts = {
-      role: { arn: roleArn, account: roleAccount, roleId: facts.roleId, tags: facts.tags, sessionTagsPossible: facts.sessionTagsPossible },
-      principalOrgId: readable(organizations.principalOrganization),
-      principalOrgPaths: organizations.orgPaths,
-      registry: { account: registry.account, region: registry.region },
-      resourceOrgId: readable(registry.organization),
-    };
-    const model: AccessModel = {
-      caller: { roleArn, roleId: facts.roleId, hasBoundary: facts.boundary !== undefined },
-      context: pullRequestContext(pullFacts),
-      loginContext: loginRequestContext(pullFacts),
-      identity: read.documents.map((policy) => ({
-        name: policy.name,
-        statements: policy.document.Statement,
-        version: policy.document.Version ?? '2008-10-17',
-      })),
-      boundary: facts.boundary && {
-        name: facts.boundary.name,
-        statements: facts.boundary.document.Statement,
-        version: facts.boundary.document.Version ?? '2008-10-17',
-      },
-      scp: levels(applies(organizations.scp, roleAccount, organizations.principalOrganization)),
-      rcp: levels(applies(organizations.rcp, registry.account, registry.organization)),
-      registryPolicy: registry.policy,
-    };
-    return { ...base, role: { roleArn, problem, login: judgeLogin(model) }, model };
-  }
+/** The puller as judged at one place (a registry in a region): pure, from what was read once. */
+export function pullerAt(puller: PullerFacts, place: PlaceFacts): Staging {
+  const { roleArn, problem, role: facts, organization } = puller;
+  const { registry } = place;
+  const roleAccount = accountOf(puller.settings.roleArn);
+  const base = {
+    name: puller.settings.name,
+    access: puller.access,
+    roleArn,
+    policyName: puller.settings.policyName,
+    documents: puller.documents,
+    notChecked: [...organization.notChecked, ...place.notChecked],
+    registryPolicy: registry.policy,
+  };
+  if (problem?.kind === 'role-not-found' || !facts) return { ...base, role: { roleArn, problem }, model: undefined };
+
+  const pullFacts: PullFacts = {
+    role: { arn: roleArn, account: roleAccount, roleId: facts.roleId, tags: facts.tags, sessionTagsPossible: facts.sessionTagsPossible },
+    principalOrgId: readable(organization.principalOrganization),
+    principalOrgPaths: organization.orgPaths,
+    registry: { account: registry.account, region: registry.region },
+    resourceOrgId: readable(registry.organization),
+  };
+  const source = (policy: NamedPolicy): PolicySource => ({
+    name: policy.name,
+    statements: policy.document.Statement,
+    version: policy.document.Version ?? '2008-10-17',
+  });
+  const model: AccessModel = {
+    caller: { roleArn, roleId: facts.roleId, hasBoundary: facts.boundary !== undefined },
+    context: pullRequestContext(pullFacts),
+    loginContext: loginRequestContext(pullFacts),
+    identity: puller.documents.map(source),
+    boundary: facts.boundary && source(facts.boundary),
+    scp: levels(applies(organization.scp, roleAccount, organization.principalOrganization)),
+    rcp: levels(applies(place.rcp, registry.account, registry.organization)),
+    registryPolicy: registry.policy,
+  };
+  return { ...base, role: { roleArn, problem, login: judgeLogin(model) }, model };
 }

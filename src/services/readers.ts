@@ -6,7 +6,7 @@ import { expectedRepositories } from '../domain/manifest.js';
 import { log } from '../log.js';
 import type { PullerSettings, Targets } from '../settings/settings.js';
 import { currentCredentialsAccount, organizationAccess, stagingAccess, type StagingAccess } from './access.js';
-import { readStaging, type Staging } from './puller.js';
+import { readPlaceFacts, readPullerFacts, type PlaceFacts, type PullerFacts } from './puller.js';
 import { readRegistryFacts, type RegistryFacts } from './registry.js';
 
 /**
@@ -34,14 +34,15 @@ export interface Readers {
   ecr: ECRClient;
   registryId: Promise<string>;
   registryFacts: Promise<RegistryFacts>;
-  access: Promise<StagingAccess>;
+  /** Each puller's account access, by puller name. */
+  access: Map<string, Promise<StagingAccess>>;
   organization: ReturnType<typeof organizationAccess>;
 }
 
 /** What opening the readers needs: where the registry is, who pulls, who reads the organization, which run asks. */
 export interface ReaderSettings {
   registry: { region: string; registryId: string | undefined };
-  puller: PullerSettings;
+  pullers: PullerSettings[];
   organizationAssumeRoleArn: string | undefined;
   runId: string | undefined;
 }
@@ -52,15 +53,23 @@ export async function openReaders(settings: ReaderSettings, subject: string, kno
   const ecr = known?.ecr ?? (await createEcrClient(region));
   const registryId = known ? Promise.resolve(known.registryId) : resolveRegistryId(ecr, settings.registry.registryId);
   const registryFacts = registryId.then((id) => readRegistryFacts(ecr, id, region));
-  const access = stagingAccess(settings.puller, region, roleSessionName(subject, settings.runId));
+  const sessionName = roleSessionName(subject, settings.runId);
+  const access = new Map(settings.pullers.map((puller) => [puller.name, stagingAccess(puller, region, sessionName)]));
   const organization = organizationAccess(settings.organizationAssumeRoleArn, region, roleSessionName('organization', settings.runId));
   // Each is awaited (and its failure reported) where it is needed; none may reject unobserved meanwhile.
-  for (const pending of [registryId, registryFacts, access, organization]) pending.catch(() => undefined);
+  for (const pending of [registryId, registryFacts, ...access.values(), organization]) pending.catch(() => undefined);
   return { ecr, registryId, registryFacts, access, organization };
 }
 
-/** Everything AWS weighs for a pull by the puller, read with the run's readers. */
-export async function readPuller(readers: Readers, puller: PullerSettings): Promise<Staging> {
-  const [access, organization] = await Promise.all([readers.access, readers.organization]);
-  return readStaging(access, puller, readers.registryFacts, organization);
+/** Everything read of one puller itself, with the run's readers. */
+export async function readPuller(readers: Readers, puller: PullerSettings): Promise<PullerFacts> {
+  const pending = readers.access.get(puller.name);
+  if (!pending) throw new Error(`no reader was opened for puller ${puller.name}`);
+  const [access, organization] = await Promise.all([pending, readers.organization]);
+  return readPullerFacts(access, puller, organization);
+}
+
+/** The registry the run is about, as a place pulled from (its policy, organization and RCPs). */
+export async function readHomePlace(readers: Readers): Promise<PlaceFacts> {
+  return readPlaceFacts(readers.registryFacts, await readers.organization);
 }

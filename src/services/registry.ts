@@ -1,4 +1,5 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createEcrClient, createOrganizationsClient } from '../adapters/aws/clients.js';
 import { readOrganization, type OrganizationFacts } from '../adapters/aws/organizations.js';
 import { readRegistryPolicy, readRegistryPolicyScope } from '../adapters/aws/registry-policy.js';
@@ -19,20 +20,32 @@ export interface RegistryFacts {
 }
 
 /** Only a registry policy that holds more than V1's actions can speak to a pull: only then is its scope worth a read. */
-async function readScopeIfNeeded(region: string, policy: Readable<PolicyDocument>): Promise<Readable<'V1' | 'V2'> | undefined> {
+async function readScopeIfNeeded(
+  region: string,
+  policy: Readable<PolicyDocument>,
+  credentials: AwsCredentialIdentityProvider | undefined,
+): Promise<Readable<'V1' | 'V2'> | undefined> {
   if (policy.status !== 'read' || !beyondV1(policy.value)) return undefined;
   // A refinement: one retry at most, so an endpoint that does not serve it costs no backoff.
-  return readRegistryPolicyScope(await createEcrClient(region, { maxAttempts: 2 }));
+  return readRegistryPolicyScope(await createEcrClient(region, { maxAttempts: 2, credentials }));
+}
+
+/** Credentials that read a registry account, and which account they are in. */
+export interface RegistryAccess {
+  credentials: AwsCredentialIdentityProvider | undefined;
+  account: string | undefined;
+  who: string;
 }
 
 /**
  * The registry account's organization and registry policy, read with the current credentials when
  * they are in that account (ecr:GetRegistryPolicy reads the caller's own registry); otherwise unread.
  */
-export async function readRegistryFacts(ecr: ECRClient, registryId: string, region: string): Promise<RegistryFacts> {
-  const account = await currentCredentialsAccount();
+export async function readRegistryFacts(ecr: ECRClient, registryId: string, region: string, access?: RegistryAccess): Promise<RegistryFacts> {
+  const account = access ? access.account : await currentCredentialsAccount();
+  const who = access?.who ?? 'the current credentials';
   if (account !== registryId) {
-    const reason = `the current credentials are ${account ? `in account ${account}` : 'in an unknown account'}, not in the registry account ${registryId}`;
+    const reason = `${who} ${who === 'the current credentials' ? 'are' : 'is'} ${account ? `in account ${account}` : 'in an unknown account'}, not in the registry account ${registryId}`;
     return {
       account: registryId,
       region,
@@ -40,12 +53,12 @@ export async function readRegistryFacts(ecr: ECRClient, registryId: string, regi
       policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
     };
   }
-  const organizations = await createOrganizationsClient(undefined);
+  const organizations = await createOrganizationsClient(access?.credentials);
   const policyRead = readRegistryPolicy(ecr, registryId);
   const [organization, policy, scope] = await Promise.all([
-    readOrganization(organizations, 'the current credentials'),
+    readOrganization(organizations, who),
     policyRead,
-    policyRead.then((read) => readScopeIfNeeded(region, read)),
+    policyRead.then((read) => readScopeIfNeeded(region, read, access?.credentials)),
   ]);
   const scopeUnread = scope?.status === 'unread' ? scope.reason : undefined;
   return { account: registryId, region, organization, policy: registryPolicyModel(registryId, policy, scope), scopeUnread };

@@ -75,12 +75,12 @@ export async function readRepositoryStates(
  */
 export async function readTagsWhereAsked(
   ecr: ECRClient,
-  puller: PullerModel | undefined,
+  pullers: PullerModel[],
   repositories: { arn: string; policy: PolicyDocument | undefined }[],
 ): Promise<{ tags: Map<string, RepositoryTags>; notChecked: NotChecked[] }> {
   // No puller, no verdict: nothing to read tags for.
-  if (!puller) return { tags: new Map(), notChecked: [] };
-  const runWide = runPoliciesMentionResourceTags(puller.model, puller.registryPolicy);
+  if (pullers.length === 0) return { tags: new Map(), notChecked: [] };
+  const runWide = pullers.some((puller) => runPoliciesMentionResourceTags(puller.model, puller.registryPolicy));
   const asked = repositories.filter(({ policy }) => runWide || (policy !== undefined && mentionsResourceTags([{ statements: policy.Statement }])));
   const tags = new Map<string, RepositoryTags>();
   await mapPool(asked, TAG_READ_CONCURRENCY, async ({ arn }) => void tags.set(arn, await readRepositoryTags(ecr, arn)));

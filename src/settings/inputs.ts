@@ -12,7 +12,8 @@ import {
 } from '../adapters/docker/secrets.js';
 import { readExclusionFilters, tagInputProblem } from '../adapters/docker/tags.js';
 import { quoted } from '../util/inert.js';
-import { ACCOUNT_ID, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
+import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
+import { parsePullers, type PullerSettings } from './pullers.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
 export type OnExtra = 'warn' | 'fail' | 'ignore';
@@ -51,6 +52,8 @@ export const INPUT_DEFAULTS = {
   'staging-policy-name': '',
   'staging-assume-role-arn': '',
   'staging-external-id': '',
+  pullers: '',
+  'replica-assume-role-arns': '',
   'organization-assume-role-arn': '',
   manifest: '',
   'manifest-key': 'workspace_templates',
@@ -106,6 +109,10 @@ export interface Inputs {
   stagingPolicyName: string | undefined;
   stagingAssumeRoleArn: string | undefined;
   stagingExternalId: string | undefined;
+  /** `pullers`: several pulling roles (undefined when not given; the staging-* inputs are then the one puller). */
+  pullers: PullerSettings[] | undefined;
+  /** Roles that read replica registries in other accounts, one per account. */
+  replicaAssumeRoleArns: string[];
   /** A role in the organization's management (or delegated administrator) account, to read SCPs, RCPs and OU paths. */
   organizationAssumeRoleArn: string | undefined;
   manifest: string | undefined;
@@ -297,6 +304,42 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     if (arn) assertPartition(input, arn, region);
   }
 
+  const pullersText = get('pullers').trim();
+  const pullers =
+    pullersText === ''
+      ? undefined
+      : parsePullers(pullersText, {
+          registryRegion: region,
+          roleArnProblem: (value) => (ROLE_ARN.test(value) ? undefined : 'is not a role ARN such as arn:aws:iam::004947743811:role/NAME.'),
+          policyNameProblem: (value) => (POLICY_NAME.test(value) ? undefined : 'is not an IAM policy name (letters, digits and +=,.@_-).'),
+          regionProblem: (value) =>
+            !REGION.test(value)
+              ? 'is not an AWS region name such as us-east-2.'
+              : partitionOfRegion(value) !== partitionOfRegion(region)
+                ? `is in another partition than aws-region ${region}: ECR replicates, and AWS grants, within one partition only.`
+                : undefined,
+          assertPartition: (input, arn) => assertPartition(input, arn, region),
+        });
+  if (pullers) {
+    const single = (['staging-role-arn', 'staging-policy-name', 'staging-assume-role-arn', 'staging-external-id'] as const).filter(
+      (name) => get(name).trim() !== '',
+    );
+    if (single.length > 0) {
+      throw new UserError(
+        `pullers / ${single.join(', ')}: both given. The staging-* inputs are the one-puller form of \`pullers\`: move that role into the list (role-arn, policy-name, assume-role-arn, external-id) and remove ${single.join(', ')}.`,
+      );
+    }
+  }
+  const replicaAssumeRoleArns = [...new Set(splitList(raw('replica-assume-role-arns')))];
+  for (const arn of replicaAssumeRoleArns) {
+    if (!ROLE_ARN.test(arn)) throw new UserError(`replica-assume-role-arns: ${quoted(arn)} is not a role ARN such as arn:aws:iam::111122223333:role/NAME.`);
+    assertPartition('replica-assume-role-arns', arn, region);
+  }
+  const sameAccount = replicaAssumeRoleArns.find((arn, index) => replicaAssumeRoleArns.findIndex((other) => accountOf(other) === accountOf(arn)) !== index);
+  if (sameAccount) {
+    throw new UserError(`replica-assume-role-arns: two roles in account ${accountOf(sameAccount)}. Give one reader role per destination account.`);
+  }
+
   const extraRepositories = splitList(raw('extra-repositories'));
   for (const name of extraRepositories) assertRepositoryName(name, 'extra-repositories');
 
@@ -340,6 +383,8 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     stagingPolicyName,
     stagingAssumeRoleArn,
     stagingExternalId: optional(raw('staging-external-id')),
+    pullers,
+    replicaAssumeRoleArns,
     organizationAssumeRoleArn,
     manifest: optional(raw('manifest')),
     manifestKey: raw('manifest-key'),

@@ -1,6 +1,10 @@
+import { roleNameOf } from '../domain/arn.js';
 import { UserError } from '../errors.js';
 import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
+import type { PullerSettings } from './pullers.js';
 import type { RunContext } from './run-context.js';
+
+export type { PullerSettings } from './pullers.js';
 
 /**
  * One typed settings value per mode, made once from the raw inputs (the runner's or the CLI's
@@ -23,15 +27,6 @@ export interface GrantSettings {
   actions: string[];
 }
 
-/** The role that pulls, and how its account is read. */
-export interface PullerSettings {
-  roleArn: string;
-  /** The inline policy that holds the allowlist (extras, reconcile). */
-  policyName: string | undefined;
-  assumeRoleArn: string | undefined;
-  externalId: string | undefined;
-}
-
 /** Which repositories a run judges: one, or every one the manifest expects plus the extras. */
 export type Targets = { kind: 'repository'; repository: string } | { kind: 'manifest'; path: string; key: string; template: string; extra: string[] };
 
@@ -39,6 +34,8 @@ export type Targets = { kind: 'repository'; repository: string } | { kind: 'mani
 interface ReadingSettings {
   registry: RegistrySettings;
   grant: GrantSettings;
+  /** Roles that read replica registries in other accounts, one per account. */
+  replicaAssumeRoleArns: string[];
   /** A role in the organization's management account, to read SCPs, RCPs and OU paths. */
   organizationAssumeRoleArn: string | undefined;
   simulate: boolean;
@@ -54,21 +51,22 @@ export interface PublishSettings extends ReadingSettings {
   build: BuildInputs;
   /** With create-repository: what a repository this action creates gets. */
   create: { mutability: Inputs['imageTagMutability']; exclusionFilters: string[]; scanOnPush: boolean } | undefined;
-  puller: PullerSettings | undefined;
+  /** Every role that must pull what is pushed (none: only the grant is checked). */
+  pullers: PullerSettings[];
   run: RunContext;
 }
 
 export interface VerifySettings extends ReadingSettings {
   mode: 'verify';
   targets: Targets;
-  puller: PullerSettings;
+  pullers: PullerSettings[];
   onExtra: OnExtra;
 }
 
 export interface ReconcileSettings extends ReadingSettings {
   mode: 'reconcile';
   targets: Targets;
-  puller: PullerSettings & { policyName: string };
+  pullers: (PullerSettings & { policyName: string })[];
   onExtra: OnExtra;
   prune: boolean;
   dryRun: boolean;
@@ -86,31 +84,45 @@ function targetsOf(inputs: Inputs): Targets {
   return { kind: 'manifest', path: inputs.manifest, key: inputs.manifestKey, template: inputs.repositoryTemplate, extra: inputs.extraRepositories };
 }
 
-function pullerOf(inputs: Inputs): PullerSettings | undefined {
-  if (!inputs.stagingRoleArn) return undefined;
-  return {
-    roleArn: inputs.stagingRoleArn,
-    policyName: inputs.stagingPolicyName,
-    assumeRoleArn: inputs.stagingAssumeRoleArn,
-    externalId: inputs.stagingExternalId,
-  };
+/** `pullers`, or the one puller of the staging-* inputs (in the registry's region, every repository). */
+function pullersOf(inputs: Inputs): PullerSettings[] {
+  if (inputs.pullers) return inputs.pullers;
+  if (!inputs.stagingRoleArn) return [];
+  return [
+    {
+      name: roleNameOf(inputs.stagingRoleArn),
+      roleArn: inputs.stagingRoleArn,
+      policyName: inputs.stagingPolicyName,
+      assumeRoleArn: inputs.stagingAssumeRoleArn,
+      externalId: inputs.stagingExternalId,
+      regions: [inputs.region],
+      repositories: undefined,
+    },
+  ];
 }
 
-function requirePuller(inputs: Inputs): PullerSettings {
-  const puller = pullerOf(inputs);
-  if (!puller) {
+function requirePullers(inputs: Inputs): PullerSettings[] {
+  const pullers = pullersOf(inputs);
+  if (pullers.length === 0) {
     throw new UserError(
-      `staging-role-arn: required in ${inputs.mode} mode. Name the role that pulls, e.g. arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging.`,
+      `staging-role-arn: required in ${inputs.mode} mode. Name the role that pulls, e.g. arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging (or several, with \`pullers\`).`,
     );
   }
-  return puller;
+  return pullers;
+}
+
+/** The grant's principals: pull-principals, or (given as `pullers`) every puller's role. */
+function grantPrincipals(inputs: Inputs): string[] {
+  if (inputs.pullPrincipals.length > 0 || !inputs.pullers) return inputs.pullPrincipals;
+  return [...new Set(inputs.pullers.map((puller) => puller.roleArn))];
 }
 
 /** The settings of the mode the inputs ask for, proven complete for it. */
 export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
   const reading: ReadingSettings = {
     registry: { region: inputs.region, registryId: inputs.registryId },
-    grant: { sid: inputs.policySid, principals: inputs.pullPrincipals, actions: inputs.pullActions },
+    grant: { sid: inputs.policySid, principals: grantPrincipals(inputs), actions: inputs.pullActions },
+    replicaAssumeRoleArns: inputs.replicaAssumeRoleArns,
     organizationAssumeRoleArn: inputs.organizationAssumeRoleArn,
     simulate: inputs.simulate,
     propagationTimeoutMs: inputs.propagationTimeoutMs,
@@ -124,20 +136,21 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
       const create = inputs.createRepository
         ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
         : undefined;
-      return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, puller: pullerOf(inputs), run };
+      return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, pullers: pullersOf(inputs), run };
     }
     case 'verify': {
-      const puller = requirePuller(inputs);
-      return { ...reading, mode: 'verify', targets: targetsOf(inputs), puller, onExtra: inputs.onExtra };
+      return { ...reading, mode: 'verify', targets: targetsOf(inputs), pullers: requirePullers(inputs), onExtra: inputs.onExtra };
     }
     case 'reconcile': {
-      if (!inputs.stagingPolicyName) {
+      const pullers = requirePullers(inputs).map((puller, index) => {
+        if (puller.policyName) return { ...puller, policyName: puller.policyName };
         throw new UserError(
-          'staging-policy-name: required in reconcile mode. Name the inline policy that holds the allowlist, e.g. WorkspaceTemplatePrimaryECRPull.',
+          inputs.pullers
+            ? `pullers[${index}] (${puller.name}).policy-name: required in reconcile mode. Name the inline policy that holds its allowlist, e.g. WorkspaceTemplatePrimaryECRPull.`
+            : 'staging-policy-name: required in reconcile mode. Name the inline policy that holds the allowlist, e.g. WorkspaceTemplatePrimaryECRPull.',
         );
-      }
-      const puller = { ...requirePuller(inputs), policyName: inputs.stagingPolicyName };
-      return { ...reading, mode: 'reconcile', targets: targetsOf(inputs), puller, onExtra: inputs.onExtra, prune: inputs.prune, dryRun: inputs.dryRun };
+      });
+      return { ...reading, mode: 'reconcile', targets: targetsOf(inputs), pullers, onExtra: inputs.onExtra, prune: inputs.prune, dryRun: inputs.dryRun };
     }
   }
 }

@@ -31,10 +31,16 @@ function retryConfig(env: NodeJS.ProcessEnv = process.env): {
 const USER_AGENT: [string, string][] = [['publish-image', '0.1.0']];
 
 /** `maxAttempts` lowers the SDK's attempts for a read that is only a refinement (its failure is said, not fatal). */
-export async function createEcrClient(region: string, options: { maxAttempts?: number } = {}): Promise<ECRClient> {
+export async function createEcrClient(region: string, options: { maxAttempts?: number; credentials?: AwsCredentialIdentityProvider } = {}): Promise<ECRClient> {
   const { ECRClient } = await import('@aws-sdk/client-ecr');
   const retries = retryConfig();
-  return new ECRClient({ region, customUserAgent: USER_AGENT, ...retries, maxAttempts: Math.min(retries.maxAttempts, options.maxAttempts ?? Infinity) });
+  return new ECRClient({
+    region,
+    credentials: options.credentials,
+    customUserAgent: USER_AGENT,
+    ...retries,
+    maxAttempts: Math.min(retries.maxAttempts, options.maxAttempts ?? Infinity),
+  });
 }
 
 /** IAM is global; its endpoint lives in us-east-1 for the aws partition. */

@@ -34,6 +34,9 @@ export type RoleProblem =
 
 export interface RepositoryVerdict {
   repository: string;
+  /** The puller judged (its name); undefined when no puller was (publish without one). */
+  puller?: string;
+  /** The repository pulled (its region and registry are the cell's place). */
   arn: string;
   /** False: the repository does not exist in the registry (nothing to pull). */
   exists: boolean;
@@ -47,9 +50,21 @@ export interface RepositoryVerdict {
   grantWritten: boolean;
   allowlistAdded: boolean;
   digest?: string;
+  /** A pull in another region than the registry's: from the replica there, or from nowhere. */
+  replica?: ReplicaPlace;
   /** Not pullable from staging as things stand (any side not allowed, or the login fails). */
   drift: boolean;
 }
+
+/**
+ * Where a pull in another region goes. `replica`: the destination's repository (`created: false`: not
+ * yet, judged by the creation template it will get, `template` its prefix, none: no policy).
+ * `not-replicated`: no replication rule copies it there. `not-checked`: the destination was not read.
+ */
+export type ReplicaPlace =
+  | { kind: 'replica'; sourceRegion: string; created: boolean; template?: string }
+  | { kind: 'not-replicated'; sourceRegion: string }
+  | { kind: 'not-checked'; sourceRegion: string; reason: string };
 
 export interface RoleVerdict {
   roleArn: string;
@@ -67,7 +82,8 @@ export interface NotChecked {
     | 'service-control-policies'
     | 'resource-control-policies'
     | 'registry-policy-scope'
-    | 'repository-tags';
+    | 'repository-tags'
+    | 'creation-templates';
   reason: string;
 }
 

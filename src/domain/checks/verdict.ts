@@ -1,12 +1,14 @@
 import { accountOf, regionOf } from '../arn.js';
 import type { PolicyDocument } from '../policy/document.js';
 import { stalePrincipals } from '../policy/repository-grant.js';
-import { minimalPullFacts, pullRequestContext } from '../policy/request-context.js';
+import { minimalPullFacts, pullRequestContext, type Readable } from '../policy/request-context.js';
 import { judgeGrantSide, judgeIdentitySide, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
-import type { Check, RepositoryVerdict, RoleVerdict } from './model.js';
+import type { Check, ReplicaPlace, RepositoryVerdict, RoleVerdict } from './model.js';
 
 /** What the verdict knows of the pulling role, read once per run. */
 export interface PullerModel {
+  /** How the run names this puller (its `name:`, else the role's name). */
+  name: string;
   /** The role's ARN as IAM has it (with its path), or as given when it could not be read. */
   roleArn: string;
   role: RoleVerdict;
@@ -63,6 +65,7 @@ function drifts(verdict: RepositoryVerdict, puller: PullerModel): boolean {
 export function judgeRepository(facts: RepositoryFacts, puller: PullerModel | undefined): RepositoryVerdict {
   const verdict: RepositoryVerdict = {
     repository: facts.repository,
+    ...(puller ? { puller: puller.name } : {}),
     arn: facts.arn,
     exists: true,
     stalePrincipals: [],
@@ -88,6 +91,7 @@ export function judgeRepository(facts: RepositoryFacts, puller: PullerModel | un
 export function missingRepositoryVerdict(repository: string, arn: string, puller: PullerModel): RepositoryVerdict {
   return {
     repository,
+    puller: puller.name,
     arn,
     exists: false,
     identity: identityCheck(puller, arn, undefined),
@@ -96,4 +100,40 @@ export function missingRepositoryVerdict(repository: string, arn: string, puller
     allowlistAdded: false,
     drift: true,
   };
+}
+
+/** What was read of a replica: its repository, or (not created yet) the creation template it will get. */
+export interface ReplicaFacts {
+  repository: string;
+  arn: string;
+  sourceRegion: string;
+  /** The replica as it is; undefined: not created yet. */
+  existing: { policy: PolicyDocument | undefined; tags?: RepositoryTags } | undefined;
+  /** For a replica not created yet: the template that will apply (none: no policy), or why that is unknown. */
+  template: { status: 'read'; prefix: string | undefined; policy: Readable<PolicyDocument> } | { status: 'unread'; reason: string } | undefined;
+}
+
+/**
+ * A pull of a replica, judged as a repository of its own (its policy, its registry's policy, the
+ * RCPs over its account). Not created yet: by the policy its creation template will give it, which
+ * AWS fixes at creation; a template that could not be read makes the repository side conditional.
+ */
+export function judgeReplica(facts: ReplicaFacts, puller: PullerModel): RepositoryVerdict {
+  const created = facts.existing !== undefined;
+  const read = facts.template?.status === 'read' ? facts.template : undefined;
+  const unknown = facts.template?.status === 'unread' ? facts.template.reason : read?.policy.status === 'unread' ? read.policy.reason : undefined;
+  const policy = facts.existing ? facts.existing.policy : read?.policy.status === 'read' ? read.policy.value : undefined;
+  const verdict = judgeRepository({ repository: facts.repository, arn: facts.arn, policy, tags: facts.existing?.tags }, puller);
+  verdict.replica = { kind: 'replica', sourceRegion: facts.sourceRegion, created, ...(read?.prefix ? { template: read.prefix } : {}) };
+  if (!created && unknown !== undefined && verdict.grant && verdict.grant.status !== 'denied') {
+    // The policy the replica will get is unknown: never a pass, and never a "missing" a reconcile could fix.
+    verdict.grant = { status: 'conditional', layer: 'resource', deciding: [], unknownKeys: [unknown] };
+    verdict.drift = true;
+  }
+  return verdict;
+}
+
+/** A pull in a region the repository is not replicated to, or whose replica was not read: not pullable as far as the run can tell. */
+export function unreachableVerdict(repository: string, arn: string, puller: string, replica: ReplicaPlace): RepositoryVerdict {
+  return { repository, puller, arn, exists: false, stalePrincipals: [], grantWritten: false, allowlistAdded: false, replica, drift: true };
 }

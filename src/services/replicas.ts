@@ -1,0 +1,156 @@
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { createEcrClient, roleSessionName } from '../adapters/aws/clients.js';
+import { readCreationTemplates, readReplication, type CreationTemplatesRead, type ReplicationRead } from '../adapters/aws/replication.js';
+import { accountOf } from '../domain/arn.js';
+import { replicaDestinations, type Registry } from '../domain/replication.js';
+import { log } from '../log.js';
+import { pullerNeeds } from '../settings/pullers.js';
+import type { GrantSettings, PullerSettings } from '../settings/settings.js';
+import { currentCredentialsAccount, registryAccess, type AccountAccess } from './access.js';
+import { readPlaceFacts, type PlaceFacts } from './puller.js';
+import type { Readers } from './readers.js';
+import { readRegistryFacts } from './registry.js';
+import { readRepositoryStates, type RepositoryState } from './repositories.js';
+
+/**
+ * Replicas: ECR replication copies images to other regions and accounts, not repository policies (a
+ * replica gets the policy of its destination's creation template when it is created, or none). A
+ * puller that pulls in another region than the registry's pulls the replica there: each
+ * destination is read as a place of its own (its repository policies, registry policy, organization
+ * and RCPs), once, whatever the number of pullers.
+ */
+
+/** A registry pulled from: the one the run is about, or a replication destination. */
+export interface PlaceSurvey extends Registry {
+  kind: 'home' | 'replica';
+  ecr: ECRClient;
+  facts: PlaceFacts;
+  /** The repositories read there (undefined: no such repository yet). */
+  states: Map<string, RepositoryState | undefined>;
+  /** Replica places: the destination's creation templates, read when a replica does not exist yet. */
+  templates?: CreationTemplatesRead;
+}
+
+/** Where a (region, repository) is pulled from, for a region other than the registry's. */
+export type ReplicaSource =
+  { kind: 'places'; places: PlaceSurvey[] } | { kind: 'not-replicated' } | { kind: 'not-checked'; registry: Registry | undefined; reason: string };
+
+export interface Replicas {
+  replication: ReplicationRead | undefined;
+  places: Map<string, PlaceSurvey>;
+  /** Destinations that could not be read (no reader role in their account, or it could not be assumed). */
+  unreadable: Map<string, string>;
+}
+
+export const placeKey = (registry: Registry): string => `${registry.registryId}/${registry.region}`;
+
+/** Every region other than the registry's that some puller pulls in. */
+function otherRegions(pullers: PullerSettings[], home: string): Set<string> {
+  return new Set(pullers.flatMap((puller) => puller.regions.filter((region) => region !== home)));
+}
+
+/** The repositories replicated to each destination in a region some puller pulls in, that such a puller needs. */
+function destinationsNeeded(
+  replication: ReplicationRead,
+  home: Registry,
+  pullers: PullerSettings[],
+  repositories: string[],
+): Map<string, { registry: Registry; repositories: Set<string> }> {
+  const needed = new Map<string, { registry: Registry; repositories: Set<string> }>();
+  if (replication.status !== 'read') return needed;
+  for (const repository of repositories) {
+    const regions = new Set(pullers.filter((puller) => pullerNeeds(puller, repository)).flatMap((puller) => puller.regions));
+    for (const destination of replicaDestinations(replication.rules, home, repository)) {
+      if (!regions.has(destination.region)) continue;
+      const key = placeKey(destination);
+      const entry = needed.get(key) ?? { registry: destination, repositories: new Set<string>() };
+      entry.repositories.add(repository);
+      needed.set(key, entry);
+    }
+  }
+  return needed;
+}
+
+/** The credentials that read a destination: the registry's own in its account, else the reader role given for that account. */
+async function accessFor(registry: Registry, homeAccount: string | undefined, roles: string[], runId: string | undefined): Promise<AccountAccess | string> {
+  if (registry.registryId === homeAccount) return { credentials: undefined, who: 'the current credentials', account: homeAccount };
+  const role = roles.find((arn) => accountOf(arn) === registry.registryId);
+  if (!role) return `no role in account ${registry.registryId} is given in replica-assume-role-arns, so its replica cannot be read`;
+  return registryAccess(role, registry.region, roleSessionName('replica', runId));
+}
+
+async function readPlace(
+  registry: Registry,
+  access: AccountAccess,
+  grant: GrantSettings,
+  repositories: string[],
+  organization: Readers['organization'],
+): Promise<PlaceSurvey> {
+  const ecr = await createEcrClient(registry.region, { credentials: access.credentials });
+  const registryRead = readRegistryFacts(ecr, registry.registryId, registry.region, access);
+  const [states, facts] = await Promise.all([
+    readRepositoryStates(ecr, grant, registry.region, registry.registryId, repositories),
+    readPlaceFacts(registryRead, await organization),
+  ]);
+  // Templates decide only replicas still to be created: read them only then.
+  const missing = [...states.values()].some((state) => state === undefined);
+  const templates = missing ? await readCreationTemplates(ecr, access.who, registry.registryId) : undefined;
+  return { ...registry, kind: 'replica', ecr, facts, states, templates };
+}
+
+/**
+ * Reads the registry's replication configuration (ecr:DescribeRegistry, once) when a puller pulls
+ * in another region, then every destination some puller pulls from, in parallel.
+ */
+export async function readReplicas(
+  settings: { grant: GrantSettings; pullers: PullerSettings[]; replicaAssumeRoleArns: string[]; runId: string | undefined },
+  readers: Readers,
+  home: Registry,
+  repositories: string[],
+): Promise<Replicas> {
+  const places = new Map<string, PlaceSurvey>();
+  const unreadable = new Map<string, string>();
+  if (otherRegions(settings.pullers, home.region).size === 0) return { replication: undefined, places, unreadable };
+  const homeAccount = await currentCredentialsAccount();
+  const replication = await readReplication(
+    readers.ecr,
+    homeAccount === home.registryId ? 'the current credentials' : 'the current credentials',
+    home.registryId,
+  );
+  const needed = destinationsNeeded(replication, home, settings.pullers, repositories);
+  await Promise.all(
+    [...needed.entries()].map(async ([key, { registry, repositories: names }]) => {
+      try {
+        const access = await accessFor(registry, homeAccount, settings.replicaAssumeRoleArns, settings.runId);
+        if (typeof access === 'string') return void unreadable.set(key, access);
+        places.set(key, await readPlace(registry, access, settings.grant, [...names].sort(), readers.organization));
+      } catch (error) {
+        // A reader role that cannot be assumed leaves that destination unread (said, and a failed gate), not the run.
+        unreadable.set(key, error instanceof Error ? error.message : String(error));
+      }
+    }),
+  );
+  log.info(`Replicas: ${places.size} destination registr${places.size === 1 ? 'y' : 'ies'} read${unreadable.size > 0 ? `, ${unreadable.size} not` : ''}.`);
+  return { replication, places, unreadable };
+}
+
+/** Where a puller pulling in `region` gets `repository` from. */
+export function replicaSource(replicas: Replicas, home: Registry, region: string, repository: string): ReplicaSource {
+  const { replication } = replicas;
+  if (!replication || replication.status !== 'read') {
+    return {
+      kind: 'not-checked',
+      registry: undefined,
+      reason: replication?.status === 'unread' ? replication.reason : 'the replication configuration was not read',
+    };
+  }
+  const destinations = replicaDestinations(replication.rules, home, repository).filter((destination) => destination.region === region);
+  if (destinations.length === 0) return { kind: 'not-replicated' };
+  const places: PlaceSurvey[] = [];
+  for (const destination of destinations) {
+    const place = replicas.places.get(placeKey(destination));
+    if (!place) return { kind: 'not-checked', registry: destination, reason: replicas.unreadable.get(placeKey(destination)) ?? 'not read' };
+    places.push(place);
+  }
+  return { kind: 'places', places };
+}
