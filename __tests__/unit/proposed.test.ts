@@ -147,6 +147,39 @@ describe('proposed state from a plan', () => {
         },
       ],
     ],
+    // `role = aws_iam_role.puller.id` of a role this plan creates: unknown in the change, named by the configuration's references.
+    [
+      'resolved-names.json',
+      [
+        { kind: 'role', from: 'aws_iam_role.puller', roleName: 'new-puller', action: 'create' },
+        { kind: 'inline-policy', from: 'aws_iam_role_policy.pull', roleName: 'new-puller', policyName: 'ecr-pull', document: OWN },
+        { kind: 'repository-policy', from: 'aws_ecr_repository_policy.app', repository: 'team/app', document: 'PublishImageCrossAccountPull:0' },
+        { kind: 'role', from: 'module.team["a"].aws_iam_role.r', roleName: 'team-a-puller', action: 'create' },
+        {
+          kind: 'managed-policy-attachment',
+          from: 'module.team["a"].aws_iam_role_policy_attachment.p',
+          roleName: 'team-a-puller',
+          policyArn: PULL_ONLY,
+          action: 'attach',
+        },
+        { kind: 'role', from: 'aws_iam_role.many[0]', roleName: 'many-0', action: 'create' },
+        // A role with count, or an expression with another value in it: left unknown.
+        {
+          kind: 'inline-policy',
+          from: 'aws_iam_role_policy.of_many',
+          roleName: unknown('aws_iam_role_policy.of_many.role'),
+          policyName: 'ecr-pull',
+          document: OWN,
+        },
+        {
+          kind: 'inline-policy',
+          from: 'aws_iam_role_policy.suffixed',
+          roleName: unknown('aws_iam_role_policy.suffixed.role'),
+          policyName: 'ecr-pull',
+          document: OWN,
+        },
+      ],
+    ],
     // Data sources, no-op, a deposed object, forget and other resource types change nothing here.
     ['ecr-registry-policy.json', [{ kind: 'registry-policy', from: 'aws_ecr_registry_policy.this', document: 'DenyOutsideOrg:1,Replicate:1' }]],
   ];

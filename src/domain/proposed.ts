@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { quoted } from '../util/inert.js';
+import { inert, quoted } from '../util/inert.js';
 import { JsonTextError, parseJsonText } from '../util/json.js';
 import { roleNameOf } from './arn.js';
 import { MANIFEST_LIMITS } from './manifest.js';
@@ -74,6 +74,8 @@ interface Side {
   values: Json;
   marks: unknown;
   address: string;
+  /** The name an unknown attribute will have, when the configuration says it is another resource's name (see `nameResolver`). */
+  resolve?: (attribute: string) => string | undefined;
 }
 
 /** after_unknown mirrors the value with `true` at unknown leaves (or above them). */
@@ -101,15 +103,16 @@ export function parseProposed(text: string, input: { file: string; layer?: Propo
     throw error;
   }
   if (isObject(parsed) && 'format_version' in parsed) return { from: 'plan', replacements: readPlan(parsed, shown) };
-  if (isObject(parsed) && 'Statement' in parsed) return { from: 'policy-document', replacements: [readDocument(text, shown, input.layer)] };
+  if (isObject(parsed) && 'Statement' in parsed) return { from: 'policy-document', replacements: [readDocument(text, input.file, input.layer)] };
   throw new UserError(`proposed: ${shown} is not ${EXPECTED}.`);
 }
 
-function readDocument(text: string, shown: string, layer: ProposedLayer | undefined): Replacement {
+function readDocument(text: string, file: string, layer: ProposedLayer | undefined): Replacement {
+  const shown = quoted(file, 120);
   if (!layer)
     throw new UserError(`proposed: ${shown} is a policy document; say which policy it replaces (the allowlist, a repository's policy or the registry policy).`);
   const document = parsePolicy(text.replace(/^\uFEFF/, ''), `proposed: the policy document in ${shown}`);
-  const from = shown;
+  const from = file;
   if (layer.layer === 'allowlist')
     return { kind: 'inline-policy', from, roleName: layer.roleArn ? roleNameOf(layer.roleArn) : undefined, policyName: layer.policyName, document };
   if (layer.layer === 'repository') return { kind: 'repository-policy', from, repository: layer.repository, document };
@@ -123,7 +126,10 @@ function readPlan(plan: Json, shown: string): Replacement[] {
     );
   const version = plan.format_version;
   const major = typeof version === 'string' && /^\d+\.\d+/.test(version) ? Number(version.split('.')[0]) : undefined;
-  if (major === undefined) throw malformed(`its format_version is ${quoted(JSON.stringify(version) ?? 'missing', 20)}, not "major.minor"`);
+  if (major === undefined)
+    throw malformed(
+      `its format_version is ${typeof version === 'string' ? quoted(version, 20) : inert(JSON.stringify(version) ?? 'missing', 20)}, not "major.minor"`,
+    );
   if (!KNOWN_MAJORS.has(major))
     throw new UserError(
       `proposed: ${shown} is in the plan JSON format version ${quoted(version, 20)}; this action reads versions 0.x and 1.x. Produce it with a Terraform or OpenTofu release whose \`show -json\` writes 1.x, or update publish-image.`,
@@ -133,7 +139,63 @@ function readPlan(plan: Json, shown: string): Replacement[] {
     throw malformed('it has no resource_changes or planned_values (is it the JSON of a state rather than of a plan?)');
   const changes = plan.resource_changes ?? [];
   if (!Array.isArray(changes)) throw malformed('its resource_changes is not a list');
-  return changes.flatMap((change: unknown, index) => readChange(change, index, malformed));
+  const resolver = nameResolver(plan, changes);
+  return changes.flatMap((change: unknown, index) => readChange(change, index, malformed, resolver));
+}
+
+/** Attributes that name a role or a repository, and the resource type whose `id` and `name` are that name. */
+const NAMED_BY: Record<string, string> = { role: 'aws_iam_role', repository: 'aws_ecr_repository' };
+const MODULE_STEP = /^module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?(?:\.|$)/;
+
+/** The configuration block of a resource: its module path (module_address without instance keys) walked through module_calls. */
+function resourceConfig(plan: Json, change: Json): Json | undefined {
+  let module = isObject(plan.configuration) ? plan.configuration.root_module : undefined;
+  let rest = typeof change.module_address === 'string' ? change.module_address : '';
+  while (rest !== '') {
+    const step = MODULE_STEP.exec(rest);
+    if (!step || !isObject(module) || !isObject(module.module_calls)) return undefined;
+    const call = module.module_calls[step[1]];
+    module = isObject(call) ? call.module : undefined;
+    rest = rest.slice(step[0].length);
+  }
+  const resources = isObject(module) && Array.isArray(module.resources) ? module.resources : [];
+  return resources.find(
+    (resource: unknown) => isObject(resource) && resource.mode === 'managed' && resource.type === change.type && resource.name === change.name,
+  );
+}
+
+/**
+ * `role = aws_iam_role.puller.id` leaves the role unknown in a plan that creates the role (its `id`
+ * is computed), though its name is configured: the configuration's references
+ * (https://developer.hashicorp.com/terraform/internals/json-format#expression-representation) say
+ * which role, and that role's planned `name` is known. Resolved only when every reference is that
+ * one resource instance in the same module instance (no count/for_each on it, no other value that
+ * could change the text); anything else stays unknown.
+ */
+function nameResolver(plan: Json, changes: unknown[]): (change: Json, attribute: string) => string | undefined {
+  const names = new Map<string, string>();
+  for (const change of changes) {
+    if (!isObject(change) || change.mode === 'data' || change.deposed !== undefined || !Object.values(NAMED_BY).includes(String(change.type))) continue;
+    const body = isObject(change.change) ? change.change : {};
+    const after = isObject(body.after) ? body.after : {};
+    if (typeof change.address === 'string' && typeof after.name === 'string' && after.name !== '' && !unknownAt(body.after_unknown, ['name']))
+      names.set(change.address, after.name);
+  }
+  return (change, attribute) => {
+    const type = NAMED_BY[attribute];
+    const expression = type ? resourceConfig(plan, change)?.expressions : undefined;
+    const references = isObject(expression) && isObject(expression[attribute]) ? expression[attribute].references : undefined;
+    if (!Array.isArray(references) || references.length === 0) return undefined;
+    const targets = new Set(
+      references.map((reference: unknown) => {
+        const match = new RegExp(`^${type}\\.([A-Za-z_][A-Za-z0-9_-]*)(?:\\.(?:id|name))?$`).exec(String(reference));
+        return match ? match[1] : '';
+      }),
+    );
+    if (targets.size !== 1 || targets.has('')) return undefined;
+    const prefix = typeof change.module_address === 'string' && change.module_address !== '' ? `${change.module_address}.` : '';
+    return names.get(`${prefix}${type}.${[...targets][0]}`);
+  };
 }
 
 /** What a reader of one resource type is given: the object before (when it is updated or deleted), after (when created or updated). */
@@ -154,7 +216,7 @@ type Reader = (change: Change, context: Context) => Replacement[];
 
 /** An optional string attribute: undefined when null or "" (how the provider shows "none"). */
 function optional(side: Side, name: string): Known<string> | undefined {
-  if (unknownAt(side.marks, [name])) return { unknown: pathText(side.address, [name]) };
+  if (unknownAt(side.marks, [name])) return side.resolve?.(name) ?? { unknown: pathText(side.address, [name]) };
   const value = side.values[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -318,7 +380,12 @@ const READERS: Record<string, Reader> = {
   ),
 };
 
-function readChange(change: unknown, index: number, malformed: (problem: string) => UserError): Replacement[] {
+function readChange(
+  change: unknown,
+  index: number,
+  malformed: (problem: string) => UserError,
+  resolver: (change: Json, attribute: string) => string | undefined,
+): Replacement[] {
   if (!isObject(change)) throw malformed(`resource_changes[${index}] is not an object`);
   // Data sources are read, not written; a deposed object is the old half of a replacement, whose new half is the current object.
   if (change.mode === 'data' || change.deposed !== undefined) return [];
@@ -340,7 +407,8 @@ function readChange(change: unknown, index: number, malformed: (problem: string)
     return { values, marks, address };
   };
   const before = side(body.before, undefined, 'before');
-  const after = writes ? side(body.after, body.after_unknown, 'after') : undefined;
+  const written = writes ? side(body.after, body.after_unknown, 'after') : undefined;
+  const after = written && { ...written, resolve: (attribute: string) => resolver(change, attribute) };
   if (writes && !after) throw malformed(`the change of ${where} creates or updates but has no "after"`);
   if (deletes && !before) throw malformed(`the change of ${where} deletes but has no "before"`);
   const context: Context = {
