@@ -256,7 +256,7 @@ describe('what is not a proposed state', () => {
       /^proposed: the policy document in "f\.json" is malformed/,
     ],
     ['format version 2', fixture('format-version-2.json'), undefined, /plan JSON format version "2\.0"; this action reads versions 0\.x and 1\.x/],
-    ['a format version that is not one', JSON.stringify({ format_version: 7, resource_changes: [] }), undefined, /its format_version is "7"/],
+    ['a format version that is not one', JSON.stringify({ format_version: 7, resource_changes: [] }), undefined, /its format_version is 7, not "major\.minor"/],
     ['the JSON of a state', fixture('state.json'), undefined, /no resource_changes or planned_values \(is it the JSON of a state/],
     ['resource_changes not a list', JSON.stringify({ format_version: '1.2', resource_changes: {} }), undefined, /resource_changes is not a list/],
     [
