@@ -215,6 +215,7 @@ describe("the Terraform form, read back by HashiCorp's parser", () => {
     ['escapes already', '$${a} %%{b} $$${c}'],
     ['line breaks', 'a\nb\r\nc\u2028d'],
     ['control characters', '\u0000\u001b[31m\u007f'],
+    ['bidi controls', 'admin\u202e\u2066gnp.exe'],
   ];
   it('the string oracle itself sees an interpolation left unescaped', async () => {
     const back = (await parse('s.tf', 's = "a ${b} $${c}"\n')) as { s: string };
@@ -224,6 +225,8 @@ describe("the Terraform form, read back by HashiCorp's parser", () => {
     it(`round-trips a string with ${what}`, async () => {
       const back = (await parse('s.tf', `s = ${hclString(value)}\n`)) as { s: string };
       assert.equal(literal(back.s), value);
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(hclString(value), /[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/, 'written as escapes');
     });
   }
 });

@@ -91,12 +91,17 @@ export function documentsJson(input: DocumentsToWrite): string {
   );
 }
 
+/** Control, line-separator and bidi characters: written as `\uNNNN` escapes. */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 // ---- HCL (https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md) ----
 
 /**
  * An HCL quoted string: quoted template literal, so besides `"` and `\`, the template sequences `${`
  * and `%{` are escaped (as `$${` and `%%{`, the spec's only escapes for them), and every control
  * character as `\n`, `\r`, `\t` or `\uNNNN`: nothing in a name can end the string or interpolate.
+ * The bidi controls are `\uNNNN` too (as util/inert.ts escapes them), so a reviewer reads what HCL reads.
  */
 export function hclString(value: string): string {
   const escaped = value
@@ -104,8 +109,7 @@ export function hclString(value: string): string {
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r')
     .replace(/\t/g, '\\t')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
     // A function, not a replacement string: in one, `$$` would itself mean a single `$`.
     .replace(/\$\{/g, () => '$${')
     .replace(/%\{/g, () => '%%{');
