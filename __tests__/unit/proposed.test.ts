@@ -198,6 +198,12 @@ describe('proposed state from a plan', () => {
     });
   });
 
+  it('reads a plan whose other resources nest deeper than a manifest may (WAF rules, nested modules)', () => {
+    const deep = JSON.parse(fixture('ecr-registry-policy.json'));
+    deep.prior_state = { values: { root_module: { resources: [{ values: JSON.parse(`${'{"statement":'.repeat(150)}1${'}'.repeat(150)}`) }] } } };
+    assert.equal(parseProposed(JSON.stringify(deep), { file: 'deep.json' }).replacements.length, 1);
+  });
+
   it('names every attribute left unknown until apply (the verdict is conditional on them)', () => {
     assert.deepEqual(unknownsOf(parseProposed(fixture('ecr-repository-policy.json'), { file: 'p' })), [
       'aws_ecr_repository_policy.pending.policy',
@@ -248,6 +254,7 @@ describe('what is not a proposed state', () => {
       /^proposed: "f\.json" is not an IAM policy document .* or a Terraform\/OpenTofu plan/,
     ],
     ['a list', '[]', undefined, /is not an IAM policy document/],
+    ['nested past 256 levels', `${'['.repeat(300)}${']'.repeat(300)}`, undefined, /is not valid JSON \(nesting deeper than 256 levels at line 1, column 257\)/],
     ['a document without a layer', '{"Statement":[]}', undefined, /is a policy document; say which policy it replaces/],
     [
       'a malformed document',

@@ -2,7 +2,6 @@ import { UserError } from '../errors.js';
 import { inert, quoted } from '../util/inert.js';
 import { JsonTextError, parseJsonText } from '../util/json.js';
 import { roleNameOf } from './arn.js';
-import { MANIFEST_LIMITS } from './manifest.js';
 import { parsePolicy, type PolicyDocument } from './policy/document.js';
 
 /**
@@ -64,6 +63,12 @@ export function unknownsOf(state: ProposedState): string[] {
 
 /** The JSON output format's major versions read here: 0.x (Terraform 0.12–0.15) and 1.x (Terraform ≥ 1.0, OpenTofu); the format says to reject any other. */
 const KNOWN_MAJORS = new Set([0, 1]);
+/**
+ * Deeper than the manifest's 64: a plan nests each module three levels (module_calls, name, module)
+ * and holds every attribute of every resource in it (WAF rules nest statements in statements), yet
+ * far below the few thousand levels at which JSON.stringify overflows the stack.
+ */
+const MAX_DEPTH = 256;
 const EXPECTED = 'an IAM policy document (an object with a Statement) or a Terraform/OpenTofu plan in JSON (`terraform show -json plan.tfplan`)';
 
 type Json = Record<string, unknown>;
@@ -97,7 +102,7 @@ export function parseProposed(text: string, input: { file: string; layer?: Propo
   const shown = quoted(input.file, 120);
   let parsed: unknown;
   try {
-    parsed = parseJsonText(text.replace(/^\uFEFF/, ''), { maxDepth: MANIFEST_LIMITS.maxDepth });
+    parsed = parseJsonText(text.replace(/^\uFEFF/, ''), { maxDepth: MAX_DEPTH });
   } catch (error) {
     if (error instanceof JsonTextError) throw new UserError(`proposed: ${shown} is not valid JSON (${error.message}). Give ${EXPECTED}.`);
     throw error;
