@@ -76,6 +76,16 @@ describe('proposed state from a plan', () => {
           policyArn: unknown('aws_iam_role_policy_attachment.pending.policy_arn'),
           action: 'attach',
         },
+        // aws_iam_policy_attachment (exclusive, a set of roles): a role leaving the set is detached, one joining attached.
+        { kind: 'managed-policy-attachment', from: 'aws_iam_policy_attachment.shared', roleName: 'puller-a', policyArn: PULL_ONLY, action: 'detach' },
+        { kind: 'managed-policy-attachment', from: 'aws_iam_policy_attachment.shared', roleName: 'puller-c', policyArn: PULL_ONLY, action: 'attach' },
+        {
+          kind: 'managed-policy-attachment',
+          from: 'aws_iam_policy_attachment.pending',
+          roleName: unknown('aws_iam_policy_attachment.pending.roles'),
+          policyArn: PULL_ONLY,
+          action: 'attach',
+        },
       ],
     ],
     [
@@ -333,7 +343,7 @@ describe('the proposed file', () => {
   mkdirSync(join(workspace, 'plans'));
 
   it('reads a plan inside the workspace', () => {
-    assert.equal(readProposedFile('plan.json', undefined, workspace).replacements.length, 5);
+    assert.equal(readProposedFile('plan.json', undefined, workspace).replacements.length, 8);
   });
   it('refuses a path outside it, saying what to give', () => {
     assert.throws(

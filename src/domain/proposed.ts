@@ -15,6 +15,7 @@ import { parsePolicy, type PolicyDocument } from './policy/document.js';
  * The attributes read per resource type are the AWS provider's
  * (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/<type without aws_>):
  * aws_iam_role_policy (role, name, policy), aws_iam_role_policy_attachment (role, policy_arn),
+ * aws_iam_policy_attachment (roles, policy_arn),
  * aws_iam_policy (name, arn, policy), aws_iam_role (name, permissions_boundary, inline_policy {name,
  * policy}, managed_policy_arns), aws_ecr_repository_policy (repository, policy), aws_ecr_registry_policy (policy).
  */
@@ -336,6 +337,40 @@ const readRole: Reader = ({ before, after, deletes }, context) => {
   return replacements;
 };
 
+/** The `roles` of an aws_iam_policy_attachment; one Unknown when the whole set is. */
+function attachedRoles(side: Side): Known<string>[] {
+  if (unknownAt(side.marks, ['roles'])) return [{ unknown: pathText(side.address, ['roles']) }];
+  const roles = Array.isArray(side.values.roles) ? side.values.roles : [];
+  return roles.flatMap<Known<string>>((role: unknown, index) =>
+    unknownAt(side.marks, ['roles', index]) ? [{ unknown: pathText(side.address, ['roles', index]) }] : typeof role === 'string' && role !== '' ? [role] : [],
+  );
+}
+
+/**
+ * aws_iam_policy_attachment: one policy attached to a set of roles (and users and groups), exclusively
+ * across the account. A role leaving the set is detached; one joining it (or any, when the policy changes) attached.
+ */
+const readPolicyAttachment: Reader = ({ before, after }, context) => {
+  const policyArn = (side: Side): Known<string> => context.required(side, 'policy_arn');
+  const kept = (side: Side | undefined, other: Side | undefined): ((role: Known<string>) => boolean) => {
+    if (!side || !other || !sameKey([policyArn(side)], [policyArn(other)])) return () => false;
+    const roles = attachedRoles(other);
+    return (role) => !isUnknown(role) && roles.includes(role);
+  };
+  const replacements: Replacement[] = [];
+  const stays = kept(before, after);
+  if (before)
+    for (const roleName of attachedRoles(before))
+      if (!stays(roleName))
+        replacements.push({ kind: 'managed-policy-attachment', from: before.address, roleName, policyArn: policyArn(before), action: 'detach' });
+  const was = kept(after, before);
+  if (after)
+    for (const roleName of attachedRoles(after))
+      if (!was(roleName))
+        replacements.push({ kind: 'managed-policy-attachment', from: after.address, roleName, policyArn: policyArn(after), action: 'attach' });
+  return replacements;
+};
+
 const READERS: Record<string, Reader> = {
   aws_iam_role_policy: documentReader(
     (side, { required }) => [required(side, 'role'), required(side, 'name')],
@@ -374,6 +409,7 @@ const READERS: Record<string, Reader> = {
       action: 'detach',
     }),
   ),
+  aws_iam_policy_attachment: readPolicyAttachment,
   aws_iam_role: readRole,
   aws_ecr_repository_policy: documentReader(
     (side, { required }) => [required(side, 'repository')],
