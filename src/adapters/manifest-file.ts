@@ -12,6 +12,25 @@ export function workspaceRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 const quote = (value: string, max = 120): string => quoted(value, max);
 
+/** How a file's errors name it and say what to give instead: one reader, the manifest's limits, for every JSON file an input names. */
+export interface FileWords {
+  /** The input, starting each message ("manifest"). */
+  label: string;
+  /** What the file should be ("the manifest JSON"). */
+  noun: string;
+  /** What to give instead of a file too large ("Give the template manifest, not another file."). */
+  tooLarge: string;
+  /** Said when the path does not resolve (" (check out the platform repository first)"). */
+  checkout: string;
+}
+
+const MANIFEST_WORDS: FileWords = {
+  label: 'manifest',
+  noun: 'the manifest JSON',
+  tooLarge: 'Give the template manifest, not another file.',
+  checkout: ' (check out the platform repository first)',
+};
+
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';
   if (stats.isFIFO()) return 'a FIFO';
@@ -21,14 +40,12 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
-function readLimited(fd: number, shown: string): Buffer {
+function readLimited(fd: number, shown: string, words: FileWords): Buffer {
   const stats = fstatSync(fd);
   if (!stats.isFile())
-    throw new UserError(`manifest: ${shown} is ${kindOf(stats)}, not a regular file. Give the path of the manifest JSON file in the workspace.`);
+    throw new UserError(`${words.label}: ${shown} is ${kindOf(stats)}, not a regular file. Give the path of ${words.noun} file in the workspace.`);
   if (stats.size > MANIFEST_LIMITS.maxBytes) {
-    throw new UserError(
-      `manifest: ${shown} is ${stats.size} bytes; the limit is ${MANIFEST_LIMITS.maxBytes} (5 MiB). Give the template manifest, not another file.`,
-    );
+    throw new UserError(`${words.label}: ${shown} is ${stats.size} bytes; the limit is ${MANIFEST_LIMITS.maxBytes} (5 MiB). ${words.tooLarge}`);
   }
   // The file may grow while it is read: never take more than the limit.
   const buffer = Buffer.alloc(Math.min(stats.size, MANIFEST_LIMITS.maxBytes) + 1);
@@ -39,7 +56,7 @@ function readLimited(fd: number, shown: string): Buffer {
     length += read;
     if (length === buffer.length) {
       if (length > MANIFEST_LIMITS.maxBytes)
-        throw new UserError(`manifest: ${shown} is larger than ${MANIFEST_LIMITS.maxBytes} bytes (5 MiB). Give the template manifest, not another file.`);
+        throw new UserError(`${words.label}: ${shown} is larger than ${MANIFEST_LIMITS.maxBytes} bytes (5 MiB). ${words.tooLarge}`);
       break;
     }
   }
@@ -52,13 +69,28 @@ function readLimited(fd: number, shown: string): Buffer {
  * was expected; a JSON error says the line and column, never the file's content.
  */
 export function readManifestFile(path: string, workspace: string = workspaceRoot()): unknown {
+  const text = readWorkspaceText(path, MANIFEST_WORDS, workspace);
+  try {
+    return parseJsonText(text, { maxDepth: MANIFEST_LIMITS.maxDepth });
+  } catch (error) {
+    if (error instanceof JsonTextError) throw new UserError(`manifest: ${quote(path)} is not valid JSON (${error.message}). Fix the file; JSON, not YAML.`);
+    throw error;
+  }
+}
+
+/**
+ * The text of a file an input names, read as the manifest is (inside the workspace, at most 5 MiB,
+ * no FIFO or device, a leading BOM dropped); errors in `words`, never quoting the content.
+ */
+export function readWorkspaceText(path: string, words: FileWords, workspace: string = workspaceRoot()): string {
+  const { label } = words;
   const shown = quote(path);
   let root: string;
   try {
     root = realpathSync(workspace);
   } catch (error) {
     throw new UserError(
-      `manifest: the workspace ${quote(workspace)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Run the step in the checked-out workspace.`,
+      `${label}: the workspace ${quote(workspace)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Run the step in the checked-out workspace.`,
     );
   }
   const outsideOf = (base: string, candidate: string): boolean => {
@@ -68,7 +100,7 @@ export function readManifestFile(path: string, workspace: string = workspaceRoot
   const outside = (candidate: string): boolean => outsideOf(root, candidate) && outsideOf(resolve(workspace), candidate);
   const refuse = (): UserError =>
     new UserError(
-      `manifest: ${shown} is outside the workspace ${quote(root)} (or a link that leads out of it). Give the path of the manifest JSON inside the checked-out workspace.`,
+      `${label}: ${shown} is outside the workspace ${quote(root)} (or a link that leads out of it). Give the path of ${words.noun} inside the checked-out workspace.`,
     );
   // Refused before the file system is asked: whether a file exists outside is nobody's business.
   if (outside(resolve(root, path))) throw refuse();
@@ -77,36 +109,29 @@ export function readManifestFile(path: string, workspace: string = workspaceRoot
     real = realpathSync(resolve(root, path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UserError(
-      `manifest: cannot read ${shown} (${code}). Give the path of the manifest JSON, relative to the workspace (check out the platform repository first).`,
-    );
+    throw new UserError(`${label}: cannot read ${shown} (${code}). Give the path of ${words.noun}, relative to the workspace${words.checkout}.`);
   }
   if (outsideOf(root, real)) throw refuse();
 
-  let text: string;
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOFOLLOW: the path was just resolved.
     fd = openSync(real, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOFOLLOW ?? 0));
   } catch (error) {
     throw new UserError(
-      `manifest: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Give the path of the manifest JSON, relative to the workspace.`,
+      `${label}: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Give the path of ${words.noun}, relative to the workspace.`,
     );
   }
   try {
-    text = readLimited(fd, shown).toString('utf8');
+    return readLimited(fd, shown, words)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(
-      `manifest: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Give the path of the manifest JSON, relative to the workspace.`,
+      `${label}: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}). Give the path of ${words.noun}, relative to the workspace.`,
     );
   } finally {
     closeSync(fd);
-  }
-  try {
-    return parseJsonText(text.replace(/^\uFEFF/, ''), { maxDepth: MANIFEST_LIMITS.maxDepth });
-  } catch (error) {
-    if (error instanceof JsonTextError) throw new UserError(`manifest: ${shown} is not valid JSON (${error.message}). Fix the file; JSON, not YAML.`);
-    throw error;
   }
 }
