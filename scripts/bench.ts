@@ -51,7 +51,13 @@ import {
   storedAllowlist,
 } from '../stack/fixture.js';
 import { putReplication } from '../stack/replication.js';
-import { CreateRepositoryCommand, DeleteRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DeleteRepositoryPolicyCommand,
+  PutRegistryPolicyCommand,
+  SetRepositoryPolicyCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecr';
 
 ensureStack({ bench: true });
 const quick = process.argv.includes('--quick');
@@ -556,10 +562,18 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
         await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
       }
     }
-    await putReplication(moto.endpoint, { account: PROD_ACCOUNT, region: REGION }, [{ destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [] }]);
+    await putReplication(moto.endpoint, { account: PROD_ACCOUNT, region: REGION }, [
+      { destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [] },
+    ]);
 
     const puller = (name: string, roleArn: string, reader: string): string =>
-      [`- name: ${name}`, `  role-arn: ${roleArn}`, `  policy-name: ${ALLOWLIST_POLICY}`, `  assume-role-arn: ${reader}`, `  regions: [${REGION}, ${WEST}]`].join('\n');
+      [
+        `- name: ${name}`,
+        `  role-arn: ${roleArn}`,
+        `  policy-name: ${ALLOWLIST_POLICY}`,
+        `  assume-role-arn: ${reader}`,
+        `  regions: [${REGION}, ${WEST}]`,
+      ].join('\n');
     const staging = puller('staging', STAGING_ROLE_ARN, READER_ROLE_ARN);
     const three = [staging, puller('qa', qaRole, READER_ROLE_ARN), puller('dev', devRole, devReader)].join('\n');
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
@@ -580,9 +594,8 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
       `verify 3 pullers (2 accounts) × ${LARGE} repositories × 2 regions (${cells.length} cells), replicas in ${WEST}`,
       `${verifyLarge.seconds.toFixed(2)} s`,
       `${verifyLarge.maxRssMb.toFixed(0)} MB peak`,
-      `${verifyLarge.calls} calls`,
+      `${verifyLarge.calls} calls: ${perOperation(proxy.calls)}`,
     ]);
-    notes.push(`Calls of the last ${LARGE}-repository run, per operation: ${perOperation(proxy.calls)}.`);
 
     // 2. One repository at 80 ms a call: one puller with one replica, then all three pullers.
     const LATENCY = 80;
