@@ -597,6 +597,17 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
       `${verifyLarge.calls} calls: ${perOperation(proxy.calls)}`,
     ]);
 
+    // The same manifest for one puller in one region: what the other two pullers and the replicas add.
+    const single = `- name: staging\n  role-arn: ${STAGING_ROLE_ARN}\n  policy-name: ${ALLOWLIST_POLICY}\n  assume-role-arn: ${READER_ROLE_ARN}`;
+    const verifySingle = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: single }));
+    check(`verify of 1 puller × ${LARGE} repositories × 1 region passes`, verifySingle.exitCode === 0);
+    rows.push([
+      `the same ${LARGE} repositories, one puller in ${REGION} only (${LARGE} cells)`,
+      `${verifySingle.seconds.toFixed(2)} s`,
+      `${verifySingle.maxRssMb.toFixed(0)} MB peak`,
+      `${verifySingle.calls} calls`,
+    ]);
+
     // 2. One repository at 80 ms a call: one puller with one replica, then all three pullers.
     const LATENCY = 80;
     for (const [label, pullers] of [
