@@ -50,9 +50,10 @@ import {
   seedStaging,
   storedAllowlist,
 } from '../stack/fixture.js';
-import { putReplication } from '../stack/replication.js';
+import { createCreationTemplates, putReplication } from '../stack/replication.js';
 import {
   CreateRepositoryCommand,
+  DeleteRepositoryCommand,
   DeleteRepositoryPolicyCommand,
   PutRegistryPolicyCommand,
   SetRepositoryPolicyCommand,
@@ -608,13 +609,10 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
       `${verifySingle.calls} calls`,
     ]);
 
-    // 2. One repository at 80 ms a call: one puller with one replica, then all three pullers.
+    // 2. One repository at 80 ms a call: one puller with one replica, all three pullers, and a replica still to be created.
     const LATENCY = 80;
-    for (const [label, pullers] of [
-      ['one puller, one replica', staging],
-      ['three pullers (2 accounts), one replica', three],
-    ] as const) {
-      const inputs = { repository: large[0], pullers };
+    const atLatency = async (label: string, pullers: string, repository = large[0]): Promise<void> => {
+      const inputs = { repository, pullers };
       proxy.setRules([]);
       const fast = await repeat(ROUNDS, run(inputs));
       proxy.setRules([{ operation: '*', fault: 'latency', latencyMs: LATENCY }]);
@@ -628,7 +626,13 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
         `${slow.calls} calls`,
       ]);
       notes.push(`${label}, the chain at ${LATENCY} ms: ${chainText(proxy.calls, LATENCY)}.`);
-    }
+    };
+    await atLatency('one puller, one replica', staging);
+    await atLatency('three pullers (2 accounts), one replica', three);
+    // A replica not created yet is judged by the creation template it will get (read after its policy read says so).
+    await ecrIn(moto.endpoint, PROD_ACCOUNT, WEST).send(new DeleteRepositoryCommand({ repositoryName: large[1], force: true }));
+    await createCreationTemplates(moto.endpoint, { account: PROD_ACCOUNT, region: WEST }, [{ prefix: 'molecule-ai', repositoryPolicy: grant }]);
+    await atLatency('one puller, a replica still to be created (its creation template)', staging, large[1]);
   } finally {
     await proxy.stop();
     await moto.stop();
