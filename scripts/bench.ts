@@ -6,7 +6,9 @@
 // buckets at ECR's and IAM's rates (throttling) and policy reads that lag behind writes (eventual
 // consistency). An effective-access table measures verify with a permissions boundary, organization
 // conditions and SCPs: sequential round trips at 80 ms a call, and 500 repositories.
-// `--only baseline,access,throttling,consistency` runs only those sections (default: all).
+// A pullers table measures several pullers in two regions with replicas (issue 18): 3 pullers × 500
+// repositories × 2 regions, the calls per operation, and round trips at 80 ms a call.
+// `--only baseline,access,pullers,throttling,consistency` runs only those sections (default: all).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -36,8 +38,10 @@ import { prodEnvironment } from '../stack/prod.js';
 import {
   ALLOWLIST_POLICY,
   INCIDENT_ALLOWLIST,
+  PULL_ACTIONS,
   READER_ROLE_ARN,
   STAGING_ROLE,
+  STAGING_ROLE_ARN,
   allowlistPolicy,
   crossAccountGrant,
   presets,
@@ -46,13 +50,21 @@ import {
   seedStaging,
   storedAllowlist,
 } from '../stack/fixture.js';
-import { DeleteRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, TagResourceCommand } from '@aws-sdk/client-ecr';
+import { createCreationTemplates, putReplication } from '../stack/replication.js';
+import {
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DeleteRepositoryPolicyCommand,
+  PutRegistryPolicyCommand,
+  SetRepositoryPolicyCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-ecr';
 
 ensureStack({ bench: true });
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
-const wants = (section: 'baseline' | 'access' | 'throttling' | 'consistency'): boolean => !only || only.includes(section);
+const wants = (section: 'baseline' | 'access' | 'pullers' | 'throttling' | 'consistency'): boolean => !only || only.includes(section);
 const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -311,18 +323,21 @@ async function baseline(): Promise<string[][]> {
 
 // --- Effective access: what reading the boundary, the organizations and the SCPs costs ---
 
-/** Sequential round trips: with a fixed delay on every call, calls that start one delay apart are one more step. */
-function roundTrips(calls: ProxyCall[], latencyMs: number): number {
-  let steps = 0;
+/** Sequential steps: with a fixed delay on every call, calls that start one delay apart are one more step. */
+function roundTripSteps(calls: ProxyCall[], latencyMs: number): ProxyCall[][] {
+  const steps: ProxyCall[][] = [];
   let stepStart = -Infinity;
-  for (const at of calls.map((call) => call.at).sort((a, b) => a - b)) {
-    if (at - stepStart >= latencyMs * 0.75) {
-      steps++;
-      stepStart = at;
+  for (const call of [...calls].sort((a, b) => a.at - b.at)) {
+    if (call.at - stepStart >= latencyMs * 0.75) {
+      steps.push([]);
+      stepStart = call.at;
     }
+    steps.at(-1)!.push(call);
   }
   return steps;
 }
+
+const roundTrips = (calls: ProxyCall[], latencyMs: number): number => roundTripSteps(calls, latencyMs).length;
 
 async function effectiveAccess(): Promise<string[][]> {
   const moto = await startMoto();
@@ -486,6 +501,143 @@ async function effectiveAccess(): Promise<string[][]> {
     await moto.stop();
   }
   return rows;
+}
+
+// --- Several pullers, regions and replicas (issue 18): each read shared, whatever the number of pullers ---
+
+/** `n operation` per operation the proxy saw, most first. */
+function perOperation(calls: ProxyCall[]): string {
+  const counts = new Map<string, number>();
+  for (const call of calls) counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([operation, count]) => `${count} ${operation}`)
+    .join(', ');
+}
+
+/** The chain of sequential steps, e.g. `1: AssumeRole, GetRepositoryPolicy → 2: GetRolePolicy`. */
+const chainText = (calls: ProxyCall[], latencyMs: number): string =>
+  roundTripSteps(calls, latencyMs)
+    .map((step, index) => `${index + 1}: ${[...new Set(step.map((call) => call.operation))].join(', ')}`)
+    .join(' → ');
+
+/** 3 pullers (2 in staging's account, 1 in another) × LARGE repositories × 2 regions, the replicas created in the second. */
+async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> {
+  const moto = await startMoto();
+  const proxy = await startFaultProxy(moto.endpoint);
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  try {
+    const WEST = 'us-west-2';
+    const DEV_ACCOUNT = '111122223333';
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+    const allowlist = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'PullTeam', Effect: 'Allow', Action: PULL_ACTIONS, Resource: `arn:aws:ecr:*:${PROD_ACCOUNT}:repository/molecule-ai/*` },
+      ],
+    };
+    const role = async (account: string, name: string, policy?: object): Promise<string> => {
+      const iam = iamIn(moto.endpoint, account);
+      await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+      if (policy) await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: ALLOWLIST_POLICY, PolicyDocument: JSON.stringify(policy) }));
+      return `arn:aws:iam::${account}:role/${name}`;
+    };
+    await seedStaging(moto.endpoint, allowlist);
+    const qaRole = await role(STAGING_ACCOUNT, 'qa-puller', allowlist);
+    const devRole = await role(DEV_ACCOUNT, 'dev-puller', allowlist);
+    const devReader = await role(DEV_ACCOUNT, 'PublishImageReader');
+
+    // LARGE repositories granting both accounts, replicated to us-west-2 (moto creates no replica: created here, with the grant).
+    const keys = await createKeys(moto.endpoint, PROD_ACCOUNT, 'publisher');
+    const grant = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [crossAccountGrant([`arn:aws:iam::${STAGING_ACCOUNT}:root`, `arn:aws:iam::${DEV_ACCOUNT}:root`])],
+    });
+    const large = Array.from({ length: LARGE }, (_, index) => `molecule-ai/multi-${String(index).padStart(3, '0')}`);
+    for (const region of [REGION, WEST]) {
+      const ecr = ecrIn(moto.endpoint, PROD_ACCOUNT, region);
+      for (const repository of large) {
+        await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
+        await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repository, policyText: grant }));
+      }
+    }
+    await putReplication(moto.endpoint, { account: PROD_ACCOUNT, region: REGION }, [
+      { destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [] },
+    ]);
+
+    const puller = (name: string, roleArn: string, reader: string): string =>
+      [
+        `- name: ${name}`,
+        `  role-arn: ${roleArn}`,
+        `  policy-name: ${ALLOWLIST_POLICY}`,
+        `  assume-role-arn: ${reader}`,
+        `  regions: [${REGION}, ${WEST}]`,
+      ].join('\n');
+    const staging = puller('staging', STAGING_ROLE_ARN, READER_ROLE_ARN);
+    const three = [staging, puller('qa', qaRole, READER_ROLE_ARN), puller('dev', devRole, devReader)].join('\n');
+    const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
+    const run = (inputs: Record<string, string>) => () =>
+      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ mode: 'verify', 'registry-id': PROD_ACCOUNT, ...inputs }, base));
+
+    // 1. The manifest: 3 × LARGE × 2 cells; each repository policy read once per (registry, region).
+    const verifyLarge = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: three }));
+    const outputs = parseCommandFile(readFileSync(join(work, 'out'), 'utf8'));
+    const cells = JSON.parse(outputs.matrix ?? '[]') as { verdict: string }[];
+    check(
+      `verify of 3 pullers × ${LARGE} repositories × 2 regions passes, every cell ok`,
+      verifyLarge.exitCode === 0 && cells.length === 3 * 2 * LARGE && cells.every((cell) => cell.verdict === 'ok'),
+    );
+    const policyReads = proxy.calls.filter((call) => call.operation === 'GetRepositoryPolicy').length;
+    check(`each repository policy read once per region (${policyReads} GetRepositoryPolicy for ${2 * LARGE})`, policyReads === 2 * LARGE);
+    rows.push([
+      `verify 3 pullers (2 accounts) × ${LARGE} repositories × 2 regions (${cells.length} cells), replicas in ${WEST}`,
+      `${verifyLarge.seconds.toFixed(2)} s`,
+      `${verifyLarge.maxRssMb.toFixed(0)} MB peak`,
+      `${verifyLarge.calls} calls: ${perOperation(proxy.calls)}`,
+    ]);
+
+    // The same manifest for one puller in one region: what the other two pullers and the replicas add.
+    const single = `- name: staging\n  role-arn: ${STAGING_ROLE_ARN}\n  policy-name: ${ALLOWLIST_POLICY}\n  assume-role-arn: ${READER_ROLE_ARN}`;
+    const verifySingle = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: single }));
+    check(`verify of 1 puller × ${LARGE} repositories × 1 region passes`, verifySingle.exitCode === 0);
+    rows.push([
+      `the same ${LARGE} repositories, one puller in ${REGION} only (${LARGE} cells)`,
+      `${verifySingle.seconds.toFixed(2)} s`,
+      `${verifySingle.maxRssMb.toFixed(0)} MB peak`,
+      `${verifySingle.calls} calls`,
+    ]);
+
+    // 2. One repository at 80 ms a call: one puller with one replica, all three pullers, and a replica still to be created.
+    const LATENCY = 80;
+    const atLatency = async (label: string, pullers: string, repository = large[0]): Promise<void> => {
+      const inputs = { repository, pullers };
+      proxy.setRules([]);
+      const fast = await repeat(ROUNDS, run(inputs));
+      proxy.setRules([{ operation: '*', fault: 'latency', latencyMs: LATENCY }]);
+      const slow = await repeat(ROUNDS, run(inputs));
+      proxy.setRules([]);
+      check(`verify of 1 repository (${label}) passes`, fast.exitCode === 0 && slow.exitCode === 0);
+      rows.push([
+        `verify 1 repository, ${LATENCY} ms added to every AWS call: ${label}`,
+        `${slow.seconds.toFixed(2)} s (${fast.seconds.toFixed(2)} s without)`,
+        `${roundTrips(proxy.calls, LATENCY)} sequential round trips`,
+        `${slow.calls} calls`,
+      ]);
+      notes.push(`${label}, the chain at ${LATENCY} ms: ${chainText(proxy.calls, LATENCY)}.`);
+    };
+    await atLatency('one puller, one replica', staging);
+    await atLatency('three pullers (2 accounts), one replica', three);
+    // A replica not created yet is judged by the creation template it will get (read after its policy read says so).
+    await ecrIn(moto.endpoint, PROD_ACCOUNT, WEST).send(new DeleteRepositoryCommand({ repositoryName: large[1], force: true }));
+    await createCreationTemplates(moto.endpoint, { account: PROD_ACCOUNT, region: WEST }, [{ prefix: 'molecule-ai', repositoryPolicy: grant }]);
+    await atLatency('one puller, a replica still to be created (its creation template)', staging, large[1]);
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+  return { rows, notes };
 }
 
 // --- AWS's own behaviour: throttling and eventual consistency (the second table) ---
@@ -664,6 +816,7 @@ function printTable(header: string[], rows: string[][]): void {
 
 const baselineRows = wants('baseline') ? await baseline() : [];
 const accessRows = wants('access') ? await effectiveAccess() : [];
+const pullersRun = wants('pullers') ? await pullersSection() : { rows: [], notes: [] };
 const behaviourRows = [...(wants('throttling') ? await throttling() : []), ...(wants('consistency') ? await consistency() : [])];
 console.log(
   `\nMachine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}; moto behind a counting proxy on loopback; ${quick ? 'quick run (1 round)' : `median of ${ROUNDS} rounds`}${behaviourRows.length > 0 ? '; AWS-behaviour rows: one run each' : ''}.\n`,
@@ -673,8 +826,13 @@ if (accessRows.length > 0) {
   if (baselineRows.length > 0) console.log('');
   printTable(['effective access (moto behind the counting proxy)', 'publish-image', 'round trips / memory', 'AWS calls'], accessRows);
 }
-if (behaviourRows.length > 0) {
+if (pullersRun.rows.length > 0) {
   if (baselineRows.length + accessRows.length > 0) console.log('');
+  printTable(['several pullers, regions and replicas (moto behind the counting proxy)', 'publish-image', 'round trips / memory', 'AWS calls'], pullersRun.rows);
+  console.log(`\n${pullersRun.notes.join('\n')}`);
+}
+if (behaviourRows.length > 0) {
+  if (baselineRows.length + accessRows.length + pullersRun.rows.length > 0) console.log('');
   printTable(['AWS behaviour (fault proxy in front of moto)', 'publish-image', 'floor, or what AWS holds', 'AWS calls'], behaviourRows);
 }
 if (failures.length > 0) {
