@@ -1,4 +1,4 @@
-const H=29,M=[29],z={2029:((U,$,l)=>{l.r($),l.d($,{runCli:()=>J});var c=l(3916),C=l(7100),v=l(4021),S=l(6867),L=l(7975),h=l(7428);const f=Object.keys(h.WJ).filter(e=>e!=="mode"),m=new Set(f.filter(e=>h.WJ[e]==="true"||h.WJ[e]==="false"));function A(e){const s=[];for(let r=0;r<e.length;r++){const t=/^--([a-z-]+)(?:=(.*))?$/.exec(e[r]),n=t?.[1];if(!t||!n||!m.has(n)){s.push(e[r]);continue}const o=t[2]??(/^(true|false)$/i.test(e[r+1]??"")?e[++r]:"true");if(!/^(true|false)$/i.test(o))throw new c.y(`--${n}: "${o}" is not a boolean. Use --${n}, --no-${n} or --${n}=false.`);s.push(o.toLowerCase()==="true"?`--${n}`:`--no-${n}`)}return s}function O(e){const s={json:{type:"boolean"},help:{type:"boolean"}};for(const n of f)s[n]={type:m.has(n)?"boolean":"string"},m.has(n)&&(s[`no-${n}`]={type:"boolean"});let r;try{({values:r}=(0,L.parseArgs)({args:A(e),options:s,strict:!0,allowPositionals:!1}))}catch(n){const o=n.message.replace(/\. To specify an option argument starting with a dash.*$/,"");throw new c.y(`${o}. See --help for the inputs.`)}const t={};for(const n of f)r[`no-${n}`]===!0?t[n]="false":r[n]!==void 0&&(t[n]=String(r[n]));return{inputs:t,json:r.json===!0,help:r.help===!0}}function T(){return f.map(e=>m.has(e)?`--[no-]${e}`:`--${e}`).join(" ")}var y=l(6340),W=l(6058),I=l(2517),x=l(2794),j=l(5625),i=l(1768),E=l(3024);function b(e=process.stderr){const s=e.isTTY===!0&&!process.env.NO_COLOR,r=t=>s?t.replace(/^(ERROR|WARNING) /gm,(n,o)=>`${o==="ERROR"?"\x1B[31m":"\x1B[33m"}${o}\x1B[0m `):t;return(0,j.N9)(t=>e.write(r(t)))}const R=64*1024,F=`Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
+const G=29,Y=[29],D={2029:((z,v,a)=>{a.r(v),a.d(v,{runCli:()=>U});var i=a(3916),C=a(7100),x=a(4021),S=a(6867),T=a(7975),g=a(7428);const m=Object.keys(g.WJ).filter(e=>e!=="mode"),p=new Set(m.filter(e=>g.WJ[e]==="true"||g.WJ[e]==="false")),j=["text","json","terraform"];function O(e){const o=[];for(let n=0;n<e.length;n++){const s=/^--([a-z-]+)(?:=(.*))?$/.exec(e[n]),r=s?.[1];if(!s||!r||!p.has(r)){o.push(e[n]);continue}const t=s[2]??(/^(true|false)$/i.test(e[n+1]??"")?e[++n]:"true");if(!/^(true|false)$/i.test(t))throw new i.y(`--${r}: "${t}" is not a boolean. Use --${r}, --no-${r} or --${r}=false.`);o.push(t.toLowerCase()==="true"?`--${r}`:`--no-${r}`)}return o}function F(e){const o={json:{type:"boolean"},help:{type:"boolean"},format:{type:"string"}};for(const t of m)o[t]={type:p.has(t)?"boolean":"string"},p.has(t)&&(o[`no-${t}`]={type:"boolean"});let n;try{({values:n}=(0,T.parseArgs)({args:O(e),options:o,strict:!0,allowPositionals:!1}))}catch(t){const u=t.message.replace(/\. To specify an option argument starting with a dash.*$/,"");throw new i.y(`${u}. See --help for the inputs.`)}const s={};for(const t of m)n[`no-${t}`]===!0?s[t]="false":n[t]!==void 0&&(s[t]=String(n[t]));const r=n.format===void 0?"text":String(n.format);if(!j.includes(r))throw new i.y(`--format: "${r.slice(0,40)}" is not one of ${j.join(", ")}.`);return{inputs:s,json:n.json===!0,help:n.help===!0,format:r}}function W(){return m.map(e=>p.has(e)?`--[no-]${e}`:`--${e}`).join(" ")}var y=a(6340),b=a(6058),I=a(2517),w=a(2794),E=a(9342),R=a(5625),c=a(1768),A=a(3024);function N(e=process.stderr){const o=e.isTTY===!0&&!process.env.NO_COLOR,n=s=>o?s.replace(/^(ERROR|WARNING) /gm,(r,t)=>`${t==="ERROR"?"\x1B[31m":"\x1B[33m"}${t}\x1B[0m `):s;return(0,R.N9)(s=>e.write(n(s)))}const L=64*1024,J=`Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
 
 The same checks as the action, from a terminal. Flags are the action's inputs, e.g.
   publish-image verify --aws-region us-east-2 --registry-id 153263036946 \\
@@ -8,23 +8,25 @@ The same checks as the action, from a terminal. Flags are the action's inputs, e
     --staging-policy-name WorkspaceTemplatePrimaryECRPull
   publish-image verify --pullers @pullers.yml ...   several pulling roles, from a file
   publish-image plan ...        reconcile's plan only (dry run)
+  publish-image plan --format terraform|json ...   the documents reconcile owns, as code to commit
   publish-image reconcile ...   apply it (--prune also removes extras)
 
 Credentials and endpoints come from the usual AWS variables (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 --json prints the report as JSON on stdout (logs go to stderr).
 Exit status: 0 in sync, 2 drift (or, for plan, changes to make), 1 error.
 
-Inputs: ${T()}`;function N(e){let s;try{s=(0,E.statSync)(e).size}catch{throw new c.y(`--pullers: ${(0,i.TL)(e)} cannot be read. Give @<path> of a YAML list of pullers, or the list itself.`)}if(s>R)throw new c.y(`--pullers: ${(0,i.TL)(e)} is ${s} bytes; the limit is ${R}.`);return(0,E.readFileSync)(e,"utf8")}function w(e,s){const r=(0,x.HN)(e);r&&s(`${r.join(`
+Inputs: ${W()}`;function M(e){let o;try{const n=(0,A.statSync)(e);if(!n.isFile())throw new i.y(`--pullers: ${(0,c.TL)(e)} is not a regular file. Give @<path> of a YAML list of pullers.`);o=n.size}catch(n){throw n instanceof i.y?n:new i.y(`--pullers: ${(0,c.TL)(e)} cannot be read. Give @<path> of a YAML list of pullers, or the list itself.`)}if(o>L)throw new i.y(`--pullers: ${(0,c.TL)(e)} is ${o} bytes; the limit is ${L}.`);return(0,A.readFileSync)(e,"utf8")}function P(e,o){const n=(0,w.HN)(e);n&&o(`${n.join(`
 `)}
 
-`);const t=(0,y.KV)(e),n=t.header.indexOf("digest"),o=a=>a.filter((d,p)=>p!==n);s(`${(0,y.ku)(o(t.header),t.rows.map(o))}
-`);for(const a of(0,y.vO)(e))s(`
-${a.severity.toUpperCase()} ${a.subject?`${a.subject}: `:""}${a.message}
-`);const u=a=>a.map(d=>(0,i.tJ)(d,256)).join(", ");e.extra.length>0&&s(`
+`);const s=(0,y.KV)(e),r=s.header.indexOf("digest"),t=l=>l.filter((d,$)=>$!==r);o(`${(0,y.ku)(t(s.header),s.rows.map(t))}
+`);for(const l of(0,y.vO)(e))o(`
+${l.severity.toUpperCase()} ${l.subject?`${l.subject}: `:""}${l.message}
+`);const u=l=>l.map(d=>(0,c.tJ)(d,256)).join(", ");e.extra.length>0&&o(`
 Extra (allowlisted, not expected): ${u(e.extra)}
-`),s(`
+`),o(`
 ${(0,S.u)(e)?`DRIFT: ${u(e.missing)||"see above"}`:"In sync."}
-`)}async function J(e){const s=b(),r=o=>process.stdout.write((0,i.y1)((0,i.Hk)(s.redact(o)))),[t,...n]=e;if(!t||t==="--help"||t==="-h"||n.includes("--help")||n.includes("-h"))return r(`${F}
-`),t?0:1;try{if((0,v.h)(),!["verify","reconcile","plan"].includes(t))throw new c.y(`${t}: not a command. Use verify, reconcile or plan (see --help).`);(0,j.Br)(s);const{inputs:o,json:u}=O(n);o.pullers?.startsWith("@")&&(o.pullers=N(o.pullers.slice(1)));const a=t==="plan"?"reconcile":t;t==="plan"&&(o["dry-run"]="true");const d=(0,C.s)(g=>g==="mode"?a:o[g]??"",(0,W.$)()),p=await(0,v.r)(d,{dockerConfig:{save:()=>{},remove:()=>{}}});u?r(`${(0,x.l4)(p)}
-`):w(p,r);const P=t==="plan"&&p.plans.some(g=>(0,I.Z)(g.plan));return(0,S.u)(p)||P?2:0}catch(o){const u=o instanceof c.y?o.message:`unexpected error (please report it): ${(0,i.tJ)((0,c.g)(o),1e3)}`;return process.stderr.write((0,i.y1)((0,i.Hk)(s.redact(`publish-image: ${u}
-`)))),1}}})};export{H as id,M as ids,z as modules};
+`)}async function U(e){const o=N(),n=t=>process.stdout.write((0,c.y1)((0,c.Hk)(o.redact(t)))),[s,...r]=e;if(!s||s==="--help"||s==="-h"||r.includes("--help")||r.includes("-h"))return n(`${J}
+`),s?0:1;try{if((0,x.h)(),!["verify","reconcile","plan"].includes(s))throw new i.y(`${s}: not a command. Use verify, reconcile or plan (see --help).`);(0,R.Br)(o);const{inputs:t,json:u,format:l}=F(r);if(l!=="text"&&s!=="plan")throw new i.y(`--format ${l}: only for plan (the documents reconcile would write).`);t.pullers?.startsWith("@")&&(t.pullers=M(t.pullers.slice(1)));const d=s==="plan"?"reconcile":s;s==="plan"&&(t["dry-run"]="true");const $=(0,C.sb)(h=>h==="mode"?d:t[h]??"",(0,b.$)()),f=await(0,x.r)($,{dockerConfig:{save:()=>{},remove:()=>{}}});if(l!=="text"&&f.documents)return n(l==="json"?`${(0,E.nA)(f.documents)}
+`:(0,E.Fz)(f.documents)),0;u?n(`${(0,w.l4)(f)}
+`):P(f,n);const H=s==="plan"&&f.plans.some(h=>(0,I.Z)(h.plan));return(0,S.u)(f)||H?2:0}catch(t){const u=t instanceof i.y?t.message:`unexpected error (please report it): ${(0,c.tJ)((0,i.g)(t),1e3)}`;return process.stderr.write((0,c.y1)((0,c.Hk)(o.redact(`publish-image: ${u}
+`)))),1}}})};export{G as id,Y as ids,D as modules};

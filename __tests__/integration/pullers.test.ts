@@ -4,7 +4,7 @@
 // repository creation template, or no policy), so every replica is judged as a repository of its own.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DeleteRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, PutRolePolicyCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ecrIn, iamIn } from '../../stack/aws.js';
 import {
@@ -299,6 +299,83 @@ describe('several pullers, regions and replicas (moto, through dist/index.js)', 
     assert.equal(read.exitCode, 0, read.log);
     const [judged] = JSON.parse(read.outputs.matrix) as Cell[];
     assert.deepEqual([judged.registryId, judged.grant, judged.identity, judged.verdict], [DR_ACCOUNT, 'allowed', 'allowed', 'ok']);
+  });
+
+  it('with pullers and no pull-principals, reconcile grants each repository to the pullers that must pull it, and no other role', async () => {
+    await seedThreePullers({ qaComplete: true });
+    for (const repository of REPOSITORIES) await ecrIn(stack.endpoint, PROD_ACCOUNT).send(new DeleteRepositoryPolicyCommand({ repositoryName: repository }));
+    const result = await run({ mode: 'reconcile', pullers: pullersYaml({ dev: '  repositories: [molecule-ai/molecule-platform-agent]' }) });
+    assert.equal(result.exitCode, 0, result.log);
+    const principals = async (repository: string) =>
+      ((await stack.storedRepositoryPolicy(repository)) as { Statement: { Sid: string; Principal: { AWS: string[] } }[] }).Statement.find(
+        (statement) => statement.Sid === 'PublishImageCrossAccountPull',
+      )?.Principal.AWS;
+    assert.deepEqual(await principals(AGENT), [DEV_ROLE_ARN, STAGING_ROLE_ARN, QA_ROLE_ARN].sort());
+    assert.deepEqual(await principals(CODEX), [STAGING_ROLE_ARN, QA_ROLE_ARN].sort());
+  });
+
+  it('a replica of a repository the registry does not hold: "no repository" in that region too, never a pass on a template', async () => {
+    await seedThreePullers({ qaComplete: true });
+    await putReplication(stack.endpoint, { account: PROD_ACCOUNT, region: 'us-east-2' }, [
+      { destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [] },
+    ]);
+    await createCreationTemplates(stack.endpoint, { account: PROD_ACCOUNT, region: WEST }, [{ prefix: 'ROOT', repositoryPolicy: GRANTED }]);
+    const result = await run({
+      'extra-repositories': 'molecule-ai/not-published',
+      pullers: [`- role-arn: ${STAGING_ROLE_ARN}`, `  assume-role-arn: ${READER_ROLE_ARN}`, `  regions: [${WEST}]`].join('\n'),
+    });
+    assert.equal(result.exitCode, 1, result.log);
+    const [cell] = JSON.parse(result.outputs.matrix) as Cell[];
+    assert.deepEqual([cell.repository, cell.region, cell.grant, cell.verdict], ['molecule-ai/not-published', WEST, 'no repository', 'drift']);
+  });
+
+  it('the login is judged in each region a puller pulls in (a policy may allow it in one region only)', async () => {
+    await seedThreePullers({ qaComplete: true });
+    await putReplication(stack.endpoint, { account: PROD_ACCOUNT, region: 'us-east-2' }, [
+      { destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [] },
+    ]);
+    await createReplica(WEST, PROD_ACCOUNT, AGENT, GRANTED);
+    const arns = [arnIn('us-east-2', PROD_ACCOUNT, AGENT), arnIn(WEST, PROD_ACCOUNT, AGENT)];
+    await stack.putAllowlist({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'LoginEastOnly',
+          Effect: 'Allow',
+          Action: 'ecr:GetAuthorizationToken',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-2' } },
+        },
+        { Sid: 'Pull', Effect: 'Allow', Action: PULL_ACTIONS, Resource: arns },
+      ],
+    });
+    const result = await run({
+      pullers: [
+        `- role-arn: ${STAGING_ROLE_ARN}`,
+        `  assume-role-arn: ${READER_ROLE_ARN}`,
+        `  regions: [us-east-2, ${WEST}]`,
+        `  repositories: [molecule-ai/molecule-platform-agent]`,
+      ].join('\n'),
+    });
+    assert.equal(result.exitCode, 1, result.log);
+    assert.deepEqual(
+      (JSON.parse(result.outputs.matrix) as Cell[]).map((cell) => [cell.region, cell.verdict]),
+      [
+        ['us-east-2', 'ok'],
+        [WEST, 'drift'],
+      ],
+    );
+    const login = reportOf<Report>(result).findings.find((finding) => finding.subject === `role MoleculeTenantEICRole-staging in ${WEST}`);
+    assert.match(login?.message ?? '', /may not call ecr:GetAuthorizationToken/);
+  });
+
+  it('refuses a repositories pattern that matches no expected repository (a typo would take the puller out of the gate)', async () => {
+    const result = await run({ pullers: pullersYaml({ qa: '  repositories: [molecule-ai/workspace-tempalte-*]' }) });
+    assert.equal(result.exitCode, 1);
+    assert.match(
+      errorLines(result.log).join('\n'),
+      /pullers \(qa\)\.repositories: "molecule-ai\/workspace-tempalte-\*" matches none of the 3 expected repositories/,
+    );
   });
 
   it('refuses pullers given with the staging-* inputs, and a bad field, naming the puller and the field, before any read', async () => {

@@ -48,6 +48,7 @@ const settings: VerifySettings = {
     },
   ],
   onExtra: 'warn',
+  proposed: undefined,
 };
 
 const allowlist = (resources: string[]) =>

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
 import { readInputs, type InputName } from '../../src/settings/inputs.js';
 import { pullerNeeds } from '../../src/settings/pullers.js';
-import { settingsFrom } from '../../src/settings/settings.js';
+import { principalsFor, settingsFrom } from '../../src/settings/settings.js';
 import { planReconcile } from '../../src/domain/plan.js';
 import type { PolicyDocument } from '../../src/domain/policy/document.js';
 import { judgeReplica, unreachableVerdict, type PullerModel } from '../../src/domain/checks/verdict.js';
@@ -123,15 +123,27 @@ describe('the pullers input', () => {
     assert.doesNotMatch(message, /s3cr3t/);
   });
 
-  it('the staging-* inputs are one puller, in aws-region, for every repository; pullers without pull-principals grant every puller', () => {
+  it('the staging-* inputs are one puller, in aws-region, for every repository; pullers without pull-principals grant each repository to its own pullers', () => {
     const one = settingsFrom(read({ mode: 'verify', repository: 'team/app', 'staging-role-arn': STAGING }), RUN);
     assert.equal(one.mode, 'verify');
     assert.deepEqual(one.mode === 'verify' && one.pullers.map((puller) => [puller.name, puller.regions, puller.repositories]), [
       ['MoleculeTenantEICRole-staging', ['us-east-2'], undefined],
     ]);
     assert.deepEqual(one.grant.principals, []);
-    const several = settingsFrom(read({ mode: 'verify', repository: 'team/app', pullers: `- role-arn: ${STAGING}\n- role-arn: ${DEV}` }), RUN);
-    assert.deepEqual(several.grant.principals, [STAGING, DEV]);
+    // Each repository's grant names only the pullers that must pull it, in that region: never a role the settings leave out.
+    const several = settingsFrom(
+      read({
+        mode: 'verify',
+        repository: 'team/app',
+        pullers: `- role-arn: ${STAGING}\n- role-arn: ${DEV}\n  regions: [us-west-2]\n  repositories: ['team/*']`,
+      }),
+      RUN,
+    );
+    assert.deepEqual(principalsFor(several.grant, 'team/app', 'us-east-2'), [STAGING]);
+    assert.deepEqual(principalsFor(several.grant, 'team/app', 'us-west-2'), [DEV]);
+    assert.deepEqual(principalsFor(several.grant, 'other/app', 'us-west-2'), []);
+    const explicit = settingsFrom(read({ mode: 'verify', repository: 'team/app', pullers: `- role-arn: ${DEV}`, 'pull-principals': '004947743811' }), RUN);
+    assert.deepEqual(principalsFor(explicit.grant, 'other/app', 'us-west-2'), ['arn:aws:iam::004947743811:root']);
   });
 
   it('reconcile needs each puller’s policy-name, and says which puller lacks it', () => {

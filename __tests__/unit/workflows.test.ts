@@ -15,7 +15,7 @@ const workflows = Object.fromEntries(readdirSync(dir).map((file) => [file, parse
 
 describe('.gitea/workflows', () => {
   it('has the three uses and CI, each named explicitly', () => {
-    assert.deepEqual(Object.keys(workflows).sort(), ['ci.yml', 'drift-dispatch.yml', 'drift-gate.yml', 'publish-image.yml']);
+    assert.deepEqual(Object.keys(workflows).sort(), ['ci.yml', 'drift-dispatch.yml', 'drift-gate.yml', 'iac-gate.yml', 'publish-image.yml']);
     for (const [file, workflow] of Object.entries(workflows)) {
       assert.ok(workflow.name, `${file} has a name`);
       for (const [id, job] of Object.entries(workflow.jobs)) assert.ok(job.name, `${file} job ${id} has a name`);
@@ -36,6 +36,18 @@ describe('.gitea/workflows', () => {
     assert.deepEqual(dispatch.inputs.mode.options, ['verify', 'reconcile']);
     assert.equal(dispatch.inputs['dry-run'].type, 'boolean');
     assert.equal(dispatch.inputs.repository.type, 'string');
+  });
+
+  it('the IaC gate judges `terraform show -json` of the pull request’s plan, as a verify with the proposed state', () => {
+    const gate = workflows['iac-gate.yml'];
+    assert.ok('pull_request' in gate.on);
+    const job = gate.jobs['judge-plan'];
+    assert.equal(job.name, 'judge-plan', 'check context: iac-gate / judge-plan (pull_request)');
+    const plan = job.steps.find((s) => /terraform show -json plan\.tfplan > plan\.json/.test((s as { run?: string }).run ?? ''));
+    assert.ok(plan, 'a step writes plan.json');
+    const judge = job.steps.find((s) => s.uses?.startsWith('molecule-ai/publish-image'));
+    assert.deepEqual([judge?.with?.mode, judge?.with?.proposed], ['verify', 'infra/plan.json']);
+    for (const key of Object.keys(judge?.with ?? {})) assert.ok(key in INPUT_DEFAULTS, `iac-gate.yml: ${key}`);
   });
 
   it('every `with:` key is an input of the action', () => {

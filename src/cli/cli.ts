@@ -7,6 +7,7 @@ import { formatTable, renderFindings, verdictTable } from '../report/render.js';
 import { readRunContext } from '../settings/run-context.js';
 import { planHasChanges } from '../domain/plan.js';
 import { planLines, reportJson } from '../report/json.js';
+import { documentsJson, documentsTerraform } from '../report/terraform.js';
 import { setLogger } from '../log.js';
 import { inert, plainLines, quoted, safeText } from '../util/inert.js';
 import { readFileSync, statSync } from 'node:fs';
@@ -24,6 +25,7 @@ The same checks as the action, from a terminal. Flags are the action's inputs, e
     --staging-policy-name WorkspaceTemplatePrimaryECRPull
   publish-image verify --pullers @pullers.yml ...   several pulling roles, from a file
   publish-image plan ...        reconcile's plan only (dry run)
+  publish-image plan --format terraform|json ...   the documents reconcile owns, as code to commit
   publish-image reconcile ...   apply it (--prune also removes extras)
 
 Credentials and endpoints come from the usual AWS variables (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
@@ -36,8 +38,11 @@ Inputs: ${flagList()}`;
 function readPullersFile(path: string): string {
   let size: number;
   try {
-    size = statSync(path).size;
-  } catch {
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new UserError(`--pullers: ${quoted(path)} is not a regular file. Give @<path> of a YAML list of pullers.`);
+    size = stats.size;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`--pullers: ${quoted(path)} cannot be read. Give @<path> of a YAML list of pullers, or the list itself.`);
   }
   if (size > PULLERS_FILE_MAX) throw new UserError(`--pullers: ${quoted(path)} is ${size} bytes; the limit is ${PULLERS_FILE_MAX}.`);
@@ -76,13 +81,19 @@ export async function runCli(args: string[]): Promise<number> {
     if (!['verify', 'reconcile', 'plan'].includes(command)) throw new UserError(`${command}: not a command. Use verify, reconcile or plan (see --help).`);
     // Progress goes to stderr as plain text (never a workflow command, secrets redacted); stdout carries only the answer.
     setLogger(terminal);
-    const { inputs: flags, json } = parseFlags(rest);
+    const { inputs: flags, json, format } = parseFlags(rest);
+    if (format !== 'text' && command !== 'plan') throw new UserError(`--format ${format}: only for plan (the documents reconcile would write).`);
     if (flags.pullers?.startsWith('@')) flags.pullers = readPullersFile(flags.pullers.slice(1));
     const mode = command === 'plan' ? 'reconcile' : command;
     if (command === 'plan') flags['dry-run'] = 'true';
     const settings = readSettings((name) => (name === 'mode' ? mode : (flags[name] ?? '')), readRunContext());
     // The CLI never publishes (no command maps to it), so it keeps no DOCKER_CONFIG.
     const report = await runMode(settings, { dockerConfig: { save: () => undefined, remove: () => undefined } });
+    if (format !== 'text' && report.documents) {
+      // The documents alone on stdout, so `> pull.tf` or `> documents.json` gives a file that diffs cleanly.
+      stdout(format === 'json' ? `${documentsJson(report.documents)}\n` : documentsTerraform(report.documents));
+      return 0;
+    }
     if (json) stdout(`${reportJson(report)}\n`);
     else printHuman(report, stdout);
     const pending = command === 'plan' && report.plans.some((named) => planHasChanges(named.plan));

@@ -11,7 +11,11 @@ export interface Flags {
   inputs: Partial<Record<InputName, string>>;
   json: boolean;
   help: boolean;
+  /** `plan --format`: the plan as text (default), or the documents reconcile owns as JSON or Terraform. */
+  format: 'text' | 'json' | 'terraform';
 }
+
+const FORMATS = ['text', 'json', 'terraform'] as const;
 
 /** `--name true|false` and `--name=true|false` for a switch become `--name` / `--no-name`, as parseArgs wants. */
 function normaliseSwitches(args: string[]): string[] {
@@ -32,7 +36,7 @@ function normaliseSwitches(args: string[]): string[] {
 
 /** The CLI's switches are derived from the action's input table: one list, so the two never drift apart. */
 export function parseFlags(args: string[]): Flags {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' }, help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean' }> = { json: { type: 'boolean' }, help: { type: 'boolean' }, format: { type: 'string' } };
   for (const name of NAMES) {
     options[name] = { type: SWITCHES.has(name) ? 'boolean' : 'string' };
     if (SWITCHES.has(name)) options[`no-${name}`] = { type: 'boolean' };
@@ -49,7 +53,9 @@ export function parseFlags(args: string[]): Flags {
     if (values[`no-${name}`] === true) inputs[name] = 'false';
     else if (values[name] !== undefined) inputs[name] = String(values[name]);
   }
-  return { inputs, json: values.json === true, help: values.help === true };
+  const format = values.format === undefined ? 'text' : String(values.format);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UserError(`--format: "${format.slice(0, 40)}" is not one of ${FORMATS.join(', ')}.`);
+  return { inputs, json: values.json === true, help: values.help === true, format: format as Flags['format'] };
 }
 
 /** Every flag, for --help. */

@@ -78,6 +78,8 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
       unfixable.push({ kind: 'replica-not-checked', repository, region: regionOf(arn) });
       continue;
     }
+    // Nothing to replicate: the registry's own repository is missing (said once, for the registry's region).
+    if (replica?.kind === 'no-source') continue;
     // A replica still to be created gets its creation template's policy: the template is a person's to change.
     if (replica && !replica.created) {
       if (grant && grant.status !== 'allowed' && grant.layer === 'resource')

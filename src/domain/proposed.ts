@@ -41,7 +41,9 @@ export type Replacement =
   | { kind: 'role'; from: string; roleName: Known<string>; action: 'create' | 'delete' }
   | { kind: 'repository-policy'; from: string; repository: Known<string>; document: ProposedDocument }
   /** The registry policy of the region the plan's provider writes to (a plan does not say which region). */
-  | { kind: 'registry-policy'; from: string; document: ProposedDocument };
+  | { kind: 'registry-policy'; from: string; document: ProposedDocument }
+  /** A change to a resource that can decide a pull but is not modelled here: every verdict it may touch is conditional on it. */
+  | { kind: 'unmodelled'; from: string; type: string };
 
 export interface ProposedState {
   from: 'policy-document' | 'plan';
@@ -371,6 +373,22 @@ const readPolicyAttachment: Reader = ({ before, after }, context) => {
   return replacements;
 };
 
+/**
+ * Resources that can decide a pull but whose effect is not modelled here (exclusive policy sets
+ * delete what they do not list; a repository's deletion or replacement; replication; organization
+ * policies): a change to one makes every verdict conditional on it, never silently ignored.
+ */
+const UNMODELLED = new Set([
+  'aws_iam_role_policies_exclusive',
+  'aws_iam_role_policy_attachments_exclusive',
+  'aws_ecr_repository',
+  'aws_ecr_replication_configuration',
+  'aws_ecr_repository_creation_template',
+  'aws_organizations_policy',
+  'aws_organizations_policy_attachment',
+  'aws_ecr_account_setting',
+]);
+
 const READERS: Record<string, Reader> = {
   aws_iam_role_policy: documentReader(
     (side, { required }) => [required(side, 'role'), required(side, 'name')],
@@ -431,9 +449,17 @@ function readChange(
   // Data sources are read, not written; a deposed object is the old half of a replacement, whose new half is the current object.
   if (change.mode === 'data' || change.deposed !== undefined) return [];
   const reader = typeof change.type === 'string' && Object.hasOwn(READERS, change.type) ? READERS[change.type] : undefined;
-  if (!reader) return [];
+  const unmodelled = typeof change.type === 'string' && UNMODELLED.has(change.type);
+  if (!reader && !unmodelled) return [];
   const address = change.address;
   if (typeof address !== 'string') throw malformed(`resource_changes[${index}] has no address`);
+  if (!reader) {
+    const actions = isObject(change.change) && Array.isArray(change.change.actions) ? (change.change.actions as unknown[]) : [];
+    // A repository's own settings change nothing of a pull; only its deletion (or replacement: a new, empty policy) does.
+    const changes =
+      change.type === 'aws_ecr_repository' ? actions.includes('delete') : actions.some((action) => ['create', 'update', 'delete'].includes(String(action)));
+    return changes ? [{ kind: 'unmodelled', from: address, type: String(change.type) }] : [];
+  }
   const where = quoted(address, 120);
   const body = change.change;
   if (!isObject(body) || !Array.isArray(body.actions) || !body.actions.every((action) => typeof action === 'string'))

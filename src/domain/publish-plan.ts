@@ -1,3 +1,11 @@
+/** How a repository treats re-pushed tags (ECR's imageTagMutability and its exclusion filters). */
+export interface TagMutability {
+  /** MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION. */
+  mode: string;
+  /** WILDCARD filters (`*` = any run of characters). */
+  exclusionFilters: string[];
+}
+
 /**
  * Which tags a publish pushes, as pure decisions over what the repository holds (data in, data
  * out; the I/O is publish's): ECR refuses to overwrite an immutable tag, and the default tags must

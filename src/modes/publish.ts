@@ -30,6 +30,7 @@ import { judgeRepository } from '../domain/checks/verdict.js';
 import { publicGrants } from '../domain/policy/repository-grant.js';
 import { applyGrant } from '../services/grant.js';
 import { pullerAt, type Staging } from '../services/puller.js';
+import { pullerNeeds } from '../settings/pullers.js';
 import { openReaders, readHomePlace, readPuller } from '../services/readers.js';
 import { crossCheckWithSimulator, readRepositoryState, readTagsWhereAsked, repositoryStateFrom, type RepositoryState } from '../services/repositories.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
@@ -286,7 +287,9 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
   // metadata-action's full references are checked against this registry and repository here.
   const tags = defaultTagsInUse ? defaults : resolveTags(build.tags, registry.host, repository);
 
-  const stagings = settings.pullers.length > 0 && build.push ? await readStagings(settings, repository, ecr, registry.registryId) : [];
+  // Only the pullers that must pull this repository in this region: replicas and other regions are verify's to judge.
+  const pullers = settings.pullers.filter((puller) => puller.regions.includes(settings.registry.region) && pullerNeeds(puller, repository));
+  const stagings = pullers.length > 0 && build.push ? await readStagings({ ...settings, pullers }, repository, ecr, registry.registryId) : [];
   const prepared = await prepareRepository({ settings, repository, tags, ecr, registry }, stagings, defaultTagsInUse);
   const { info, state, published } = prepared;
   const target: Target = { settings, repository, tags: prepared.tags, ecr, registry };

@@ -1,5 +1,7 @@
-import { deleteInlinePolicy, putInlinePolicy, roleNameOf } from '../adapters/aws/iam.js';
+import { deleteInlinePolicy, putInlinePolicy, readInline, roleNameOf } from '../adapters/aws/iam.js';
 import { planHasChanges, planReconcile, type ReconcilePlan } from '../domain/plan.js';
+import { grantStatement } from '../domain/policy/repository-grant.js';
+import type { DocumentsToWrite } from '../report/terraform.js';
 import { iamPolicyLength, samePolicyMeaning, type PolicyDocument } from '../domain/policy/document.js';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
@@ -11,10 +13,29 @@ import { applyGrant, restoreGrants } from '../services/grant.js';
 import type { PlaceSurvey } from '../services/replicas.js';
 import type { RepositoryState } from '../services/repositories.js';
 import { survey, type PullerSurvey, type Survey } from '../services/survey.js';
-import type { ReconcileSettings } from '../settings/settings.js';
+import { principalsFor, type ReconcileSettings } from '../settings/settings.js';
 import { FailedRun, finish } from './result.js';
 
 type ReconcilePuller = ReconcileSettings['pullers'][number];
+
+/**
+ * The documents reconcile owns, as they are once its plans are applied: each puller's allowlist
+ * policy, and the one grant statement per expected repository (teams that own IAM as code commit these).
+ */
+function documentsOf(settings: ReconcileSettings, surveyed: Survey, plans: NamedPlan[]): DocumentsToWrite {
+  const allowlists = plans.flatMap((named, index) => {
+    const document = named.plan.allowlistAfter;
+    return document ? [{ roleArn: surveyed.pullers[index].staging.roleArn, roleName: named.roleName, policyName: named.policyName, document }] : [];
+  });
+  const { sid, actions } = settings.grant;
+  // Only repositories that exist: reconcile writes no grant on one that does not (and IaC would create it elsewhere).
+  const grants = [...surveyed.states.entries()].flatMap(([repository, state]) => {
+    if (!state) return [];
+    const principals = principalsFor(settings.grant, repository, settings.registry.region);
+    return principals.length === 0 ? [] : [{ repository, sid, statement: grantStatement(sid, principals, actions) }];
+  });
+  return { allowlists, grants };
+}
 
 /** The minimal change that makes every repository a puller must pull pullable, from what the survey read. Pure. */
 function planFor(settings: ReconcileSettings, surveyed: Survey, puller: PullerSurvey, policyName: string): ReconcilePlan {
@@ -23,7 +44,8 @@ function planFor(settings: ReconcileSettings, surveyed: Survey, puller: PullerSu
     region: settings.registry.region,
     registryId: surveyed.registryId,
     verdicts: puller.verdicts,
-    role: puller.staging.role,
+    // The login that fails in any region it pulls in (else the first): an allowlist fix must cover every region.
+    role: { ...puller.staging.role, login: puller.logins.find(({ login }) => login && login.status !== 'allowed')?.login ?? puller.logins[0]?.login },
     grantPlans: new Map(
       surveyed.places.flatMap((place) => [...place.states.values()].flatMap((state) => (state ? [[state.arn, state.grantPlan] as const] : []))),
     ),
@@ -52,15 +74,20 @@ function placeOf(surveyed: Survey, arn: string): { place: PlaceSurvey; state: Re
   return undefined;
 }
 
-/** An allowlist written before a later write failed: put back as it was (or removed, if it was not there). */
-async function restoreAllowlist(puller: PullerSurvey, policyName: string, before: PolicyDocument | undefined): Promise<boolean> {
+/**
+ * An allowlist this run may have written before a write failed: put back as it was (or removed, if it
+ * was not there). Read first: a write that never landed needs no undo, and a failed read is said.
+ */
+async function restoreAllowlist(puller: PullerSurvey, policyName: string, before: PolicyDocument | undefined): Promise<'unchanged' | 'restored' | 'failed'> {
   const { iam, who } = puller.staging.access;
   try {
+    const current = (await readInline(iam, roleNameOf(puller.staging.roleArn), policyName, who))?.document;
+    if (samePolicyMeaning(current, before)) return 'unchanged';
     if (before) await putInlinePolicy(iam, puller.staging.roleArn, policyName, before, who);
     else await deleteInlinePolicy(iam, puller.staging.roleArn, policyName, who);
-    return true;
+    return 'restored';
   } catch {
-    return false;
+    return 'failed';
   }
 }
 
@@ -77,7 +104,8 @@ async function apply(
   const propagation = { timeoutMs: settings.propagationTimeoutMs, log: log.info };
   const changes: PolicyChange[] = [];
   const granted: { place: PlaceSurvey; repository: string; before: PolicyDocument | undefined }[] = [];
-  const allowlists: { puller: PullerSurvey; policyName: string; before: PolicyDocument | undefined; index: number }[] = [];
+  // Every allowlist this run set out to write, from just before its first write: a failed write may still have landed.
+  const allowlists: { puller: PullerSurvey; named: NamedPlan; before: PolicyDocument | undefined; index: number | undefined }[] = [];
   const deleted: NamedPlan[] = [];
   try {
     for (const { arn, repository, plan: grantPlan } of grantsOf(plans.map((item) => item.named))) {
@@ -92,32 +120,49 @@ async function apply(
       const edit = named.plan.allowlist;
       if (edit.add.length === 0 && edit.remove.length === 0 && !edit.addLogin) continue;
       const { iam, who } = puller.staging.access;
+      const pending = { puller, named, before: named.plan.allowlistBefore, index: undefined as number | undefined };
+      allowlists.push(pending);
       const written = await writeAllowlist(iam, who, puller.staging.roleArn, policy.policyName, edit, settings.grant.actions, {
         ...propagation,
         settleMs: Math.min(1500, settings.propagationTimeoutMs),
       });
       const target = { kind: 'inline-policy' as const, roleName: named.roleName, policyName: policy.policyName };
       const changed = !samePolicyMeaning(written.before, written.after);
-      if (changed) allowlists.push({ puller, policyName: policy.policyName, before: written.before, index: changes.length });
+      Object.assign(pending, { before: written.before, index: changes.length });
       changes.push({ target, before: written.before ?? null, after: written.after ?? null, written: changed });
       if (written.after === undefined) deleted.push(named);
     }
     return { changes, deleted };
   } catch (error) {
     const notRestored: string[] = [];
+    const grantsNotRestored = new Set<string>();
     for (const place of surveyed.places) {
       const here = granted.filter((grant) => grant.place === place);
-      if (here.length > 0) notRestored.push(...(await restoreGrants(place.ecr, place.registryId, here)));
+      if (here.length === 0) continue;
+      for (const repository of await restoreGrants(place.ecr, place.registryId, here)) {
+        grantsNotRestored.add(`${place.registryId}/${place.region}/${repository}`);
+        notRestored.push(place.kind === 'replica' ? `${repository} (the replica in ${place.region})` : repository);
+      }
     }
-    const restoredAllowlists = new Set<number>();
+    let allowlistsRestored = 0;
+    const rolledBackAt = new Set<number>();
     for (const written of allowlists) {
-      if (await restoreAllowlist(written.puller, written.policyName, written.before)) restoredAllowlists.add(written.index);
-      else notRestored.push(`${written.policyName} of role ${roleNameOf(written.puller.staging.roleArn)}`);
+      const outcome = await restoreAllowlist(written.puller, written.named.policyName, written.before);
+      if (outcome === 'failed') notRestored.push(`${written.named.policyName} of role ${written.named.roleName}`);
+      if (outcome !== 'restored') continue;
+      allowlistsRestored++;
+      if (written.index !== undefined) rolledBackAt.add(written.index);
+      else {
+        // The write that failed had landed: it is in the report too, put back.
+        const target = { kind: 'inline-policy' as const, roleName: written.named.roleName, policyName: written.named.policyName };
+        rolledBackAt.add(changes.length);
+        changes.push({ target, before: written.before ?? null, after: written.named.plan.allowlistAfter ?? null, written: true });
+      }
     }
-    const grantsRestored = granted.length - (notRestored.length - (allowlists.length - restoredAllowlists.size));
+    const grantsRestored = granted.length - grantsNotRestored.size;
     const restoredText = [
       ...(grantsRestored > 0 ? [`${grantsRestored} grant(s)`] : []),
-      ...(restoredAllowlists.size > 0 ? [`${restoredAllowlists.size} allowlist(s)`] : []),
+      ...(allowlistsRestored > 0 ? [`${allowlistsRestored} allowlist(s)`] : []),
     ].join(' and ');
     const undo =
       notRestored.length > 0
@@ -126,11 +171,14 @@ async function apply(
           ? `The ${restoredText} already written were rolled back; nothing changed.`
           : 'Nothing was changed.';
     const failure = new UserError(error instanceof UserError ? error.what : error instanceof Error ? error.message : String(error), undo);
-    const rolledBack = changes.map((change, index) =>
-      (change.target.kind === 'repository' && !notRestored.includes(change.target.repository)) || restoredAllowlists.has(index)
-        ? { ...change, rolledBack: true }
-        : change,
-    );
+    const placeKeyOf = (change: PolicyChange): string | undefined =>
+      change.target.kind === 'repository'
+        ? `${change.target.replica?.registryId ?? surveyed.registryId}/${change.target.replica?.region ?? settings.registry.region}/${change.target.repository}`
+        : undefined;
+    const rolledBack = changes.map((change, index) => {
+      const key = placeKeyOf(change);
+      return (key !== undefined && !grantsNotRestored.has(key)) || rolledBackAt.has(index) ? { ...change, rolledBack: true } : change;
+    });
     // The report then holds only what was written (and put back), so it can be undone by hand.
     throw rolledBack.length > 0 ? new FailedRun(failure, { ...report, registryId: surveyed.registryId, policyChanges: rolledBack }) : failure;
   }
@@ -156,7 +204,12 @@ export async function reconcile(settings: ReconcileSettings): Promise<RunReport>
   const unfixable: Warning[] = named.flatMap(({ plan }) =>
     plan.unfixable.filter((item) => item.kind === 'extra-elsewhere').map((item) => ({ kind: 'unfixable' as const, item })),
   );
-  const report: RunReport = { ...emptyReport('reconcile', settings.registry.region), plans: named, warnings: unfixable };
+  const report: RunReport = {
+    ...emptyReport('reconcile', settings.registry.region),
+    plans: named,
+    warnings: unfixable,
+    documents: documentsOf(settings, surveyed, named),
+  };
   const changes = named.some(({ plan }) => planHasChanges(plan));
 
   if (settings.dryRun || !changes) {

@@ -24,17 +24,23 @@ export function finish(
       notChecked: [...report.notChecked, ...surveyed.notChecked],
       ...(surveyed.manifestMode ? { onExtra: settings.onExtra } : {}),
     },
-    surveyed.pullers.map((puller, index) => ({ staging: puller.staging, extra: extras[index] })),
+    surveyed.pullers.map((puller, index) => ({ staging: puller.staging, extra: extras[index], logins: puller.logins })),
     settings,
   );
 }
 
 /** Each puller's verdict and the names its fixes are phrased with; `missing` and `extra` from them. */
-export function withPullers(report: RunReport, pullers: { staging: Staging; extra: string[] }[], settings: { grant: GrantSettings }): RunReport {
+export function withPullers(
+  report: RunReport,
+  pullers: { staging: Staging; extra: string[]; logins?: PullerReport['logins'] }[],
+  settings: { grant: GrantSettings },
+): RunReport {
   const missing = [...new Set(report.repositories.filter((verdict) => verdict.drift).map((verdict) => verdict.repository))].sort();
-  const reports: PullerReport[] = pullers.map(({ staging, extra }) => ({
+  const reports: PullerReport[] = pullers.map(({ staging, extra, logins }) => ({
     name: staging.name,
-    role: staging.role,
+    // The role's login where it pulls: the registry's region, or (pulling only elsewhere) the first region it pulls in.
+    role: { ...staging.role, login: (logins ?? []).find((login) => login.region === report.region)?.login ?? logins?.[0]?.login ?? staging.role.login },
+    logins: logins ?? [{ region: report.region, login: staging.role.login }],
     settings: { roleArn: staging.roleArn, policyName: staging.policyName, policySid: settings.grant.sid, pullActions: settings.grant.actions },
     extra,
   }));

@@ -4,7 +4,7 @@ import { accountOf, regionOf, roleNameOf } from '../domain/arn.js';
 import type { DecidingStatement } from '../domain/policy/evaluate.js';
 import type { PublicGrant } from '../domain/policy/repository-grant.js';
 import type { Warning } from './model.js';
-import type { TagMutability } from '../adapters/docker/tags.js';
+import type { TagMutability } from '../domain/publish-plan.js';
 import { unfixableText } from './plan-text.js';
 
 /**
@@ -32,6 +32,12 @@ function role(settings: FixSettings): string {
 }
 
 function conditional(check: Check, subject: string): string[] {
+  if (check.deciding.length === 0) {
+    // No statement decided: what is unknown is a value a proposed change leaves to apply (a Terraform plan's "known after apply").
+    return [
+      `${check.action ?? 'the pull'} ${subject} depends on ${keysOf(check)}, known only after apply: "conditional", not a pass. Make the plan say it (e.g. a literal or a value known at plan time), or judge again after apply.`,
+    ];
+  }
   return check.deciding.map(
     (deciding) =>
       `${describeStatement(deciding)} decides ${check.action} ${subject} only depending on ${keysOf(check)}, which only the pull itself knows: "conditional", not a pass. Make it not depend on ${keysOf(check)} for this role, or accept that the gate fails.`,
@@ -148,6 +154,16 @@ function replicaFindings(verdict: RepositoryVerdict, settings: FixSettings): str
       `no replication rule of registry ${registry} (${replica.sourceRegion}) copies ${verdict.repository} to ${region}, so a pull there finds no repository. Add a rule with destination ${region} whose filter covers it (aws ecr put-replication-configuration), or remove ${region} from the regions of this puller.`,
     ];
   }
+  if (replica.kind === 'no-source') {
+    return [
+      `the repository does not exist in registry ${registry} (${replica.sourceRegion}), so no replica of it reaches ${region} and there is nothing to pull. Publish it (create-repository: true), or remove it from the manifest.`,
+    ];
+  }
+  if (replica.kind === 'not-checked' && replica.what === 'replication') {
+    return [
+      `where ${verdict.repository} is replicated is unknown (${inert(replica.reason)}), so a pull in ${region} cannot be judged: "not checked", and the gate cannot pass on it. Allow ecr:DescribeRegistry to the credentials in registry ${registry}.`,
+    ];
+  }
   if (replica.kind === 'not-checked') {
     return [
       `the replica of ${verdict.repository} in ${region} (registry ${registry}) was not checked: ${inert(replica.reason)}. The gate cannot pass on a pull it could not judge: give a role in account ${registry} in replica-assume-role-arns that may call ecr:GetRepositoryPolicy, ecr:GetRegistryPolicy and ecr:DescribeRepositoryCreationTemplates there.`,
@@ -166,6 +182,16 @@ function replicaFindings(verdict: RepositoryVerdict, settings: FixSettings): str
   return [
     `the replica of ${verdict.repository} in ${region} (registry ${registry}) does not exist yet; ECR will create it with ${template}, which does not let ${settings.roleArn} ${verdict.grant.action}, and replication does not copy the repository policy. Add ${statement} to the repository policy of ${replica.template ? `that template (aws ecr update-repository-creation-template --prefix ${inert(replica.template, 256)} in ${region})` : `a creation template for REPLICATION in registry ${registry} (${region})`}; reconcile cannot write a replica that does not exist.`,
   ];
+}
+
+/** A cell a proposed change would break: the headline of a pull request's failed check. */
+export function changeBreaksText(verdict: RepositoryVerdict, file: string): string {
+  const where = verdict.replica ? ` in ${regionOf(verdict.arn)}` : '';
+  const undecided = [verdict.grant, verdict.identity].some((check) => check?.status === 'conditional' && check.deciding.length === 0);
+  if (undecided) {
+    return `after the proposed change in ${inert(file, 200)}, whether ${inert(verdict.puller ?? 'the puller', 64)} can pull ${verdict.repository}${where} depends on what is known only after apply (it can pull today): "conditional", not a pass. The findings below name what.`;
+  }
+  return `the proposed change in ${inert(file, 200)} would make ${inert(verdict.puller ?? 'the puller', 64)} fail to pull ${verdict.repository}${where} (HTTP 403 on docker pull): it can pull today. The findings below say what the change removes.`;
 }
 
 /** Every finding of one repository row, in the order a person fixes them. */

@@ -5,6 +5,7 @@ import { warningText } from './findings.js';
 import type { PolicyTarget, RunReport } from './model.js';
 import { formatPlan } from './plan-text.js';
 import { renderFindings } from './render.js';
+import { documentsJson, documentsTerraform } from './terraform.js';
 
 /** How the JSON report names a policy: `repository:<name>` (a replica: `…@<registry>/<region>`) or `role:<role>/<policy>` (its public shape). */
 export function targetName(target: PolicyTarget): string {
@@ -24,6 +25,7 @@ export function planLines(report: RunReport): string[] | undefined {
 
 /** One entry per (puller, region, repository): the `matrix` output and the report's `matrix`. */
 function matrixOf(report: RunReport): object[] {
+  const live = new Map((report.proposed?.live ?? []).map((verdict) => [`${verdict.puller ?? ''}\u0000${verdict.arn}`, verdict.drift ? 'drift' : 'ok']));
   return report.repositories
     .filter((verdict) => verdict.puller !== undefined)
     .map((verdict) => ({
@@ -32,14 +34,15 @@ function matrixOf(report: RunReport): object[] {
       registryId: accountOf(verdict.arn),
       repository: verdict.repository,
       grant:
-        verdict.replica && verdict.replica.kind !== 'replica'
+        verdict.replica?.kind === 'not-replicated' || verdict.replica?.kind === 'not-checked'
           ? verdict.replica.kind
           : verdict.exists
-            ? (verdict.grant?.status ?? 'not checked')
+            ? (verdict.grant?.status ?? 'not-checked')
             : 'no repository',
       ...(verdict.replica?.kind === 'replica' ? { replica: { created: verdict.replica.created, template: verdict.replica.template } } : {}),
       identity: verdict.identity?.status ?? 'not checked',
       verdict: verdict.drift ? 'drift' : 'ok',
+      ...(report.proposed ? { now: live.get(`${verdict.puller ?? ''}\u0000${verdict.arn}`) ?? 'not judged' } : {}),
     }));
 }
 
@@ -53,7 +56,7 @@ export function matrixJson(report: RunReport): string {
  * (warnings, plan text, findings), escaped for JSON so no stored text reaches a terminal raw.
  */
 export function reportJson(report: RunReport): string {
-  const { plans, pullers, ...rest } = report;
+  const { plans, pullers, documents, proposed, ...rest } = report;
   // One puller: `role` and `settings` as before several were possible (the report's public shape).
   const single = pullers.length === 1 ? { role: pullers[0].role, settings: pullers[0].settings } : {};
   const document = {
@@ -61,10 +64,13 @@ export function reportJson(report: RunReport): string {
     ...single,
     pullers,
     matrix: matrixOf(report),
+    ...(proposed ? { proposed: { file: proposed.file, unknowns: proposed.unknowns, live: proposed.live } } : {}),
     warnings: report.warnings.map(warningText),
     policyChanges: report.policyChanges.map((change) => ({ ...change, target: targetName(change.target) })),
     ...(plans.length > 0 ? { plan: { changes: plans.some((named) => planHasChanges(named.plan)), text: planLines(report) } } : {}),
     findings: renderFindings(report),
+    // What `plan --format json|terraform` prints, for a dispatch workflow that commits it.
+    ...(documents ? { documents: JSON.parse(documentsJson(documents)) as unknown, terraform: documentsTerraform(documents) } : {}),
   };
   return safeJson(document, 2);
 }

@@ -1,9 +1,10 @@
 import type { OnExtra, Mode } from '../settings/inputs.js';
-import type { NotChecked, RepositoryVerdict, RoleVerdict } from '../domain/checks/model.js';
+import type { Check, NotChecked, RepositoryVerdict, RoleVerdict } from '../domain/checks/model.js';
 import type { ReconcilePlan, Unfixable } from '../domain/plan.js';
 import type { PublicGrant } from '../domain/policy/repository-grant.js';
-import type { TagMutability } from '../adapters/docker/tags.js';
+import type { TagMutability } from '../domain/publish-plan.js';
 import type { FixSettings } from './findings.js';
+import type { DocumentsToWrite } from './terraform.js';
 
 /**
  * The run's result as typed data: what every renderer (log, summary, annotations, CLI, JSON) reads.
@@ -45,6 +46,8 @@ export interface PullerReport {
   settings: FixSettings;
   /** Repositories its allowlist names that nothing expects of it (manifest runs). */
   extra: string[];
+  /** Its login (ecr:GetAuthorizationToken) in each region it pulls in; undefined: nothing there to judge it with. */
+  logins: { region: string; login: Check | undefined }[];
 }
 
 export interface RunReport {
@@ -68,6 +71,10 @@ export interface RunReport {
   image?: { digest: string; imageUri: string; tags: string[]; repositoryArn: string; registry?: string; imageId?: string; metadata?: string };
   /** reconcile: each puller's plan, and the names it is phrased with. */
   plans: NamedPlan[];
+  /** verify with `proposed`: `repositories` are judged after the change; these are the same cells as AWS holds them now. */
+  proposed?: { file: string; live: RepositoryVerdict[]; unknowns: string[] };
+  /** reconcile: the documents it owns, as they are once the plan is applied (for IaC: `plan --format`). */
+  documents?: DocumentsToWrite;
 }
 
 export interface NamedPlan {

@@ -1,13 +1,14 @@
 import type { RepositoryVerdict, RoleVerdict } from '../domain/checks/model.js';
 import { regionOf, roleNameOf } from '../domain/arn.js';
 import { inert } from '../util/inert.js';
-import { loginFindings, notCheckedText, repositoryFindings, warningText } from './findings.js';
-import type { RunReport } from './model.js';
+import { changeBreaksText, loginFindings, notCheckedText, repositoryFindings, warningText } from './findings.js';
+import type { PullerReport, RunReport } from './model.js';
 
 /** The report in words and tables: the same for the runner's log, the step summary and the terminal. */
 function grantLabel(verdict: RepositoryVerdict): string {
   if (verdict.replica?.kind === 'not-replicated') return 'not replicated';
   if (verdict.replica?.kind === 'not-checked') return 'not checked';
+  if (verdict.replica?.kind === 'no-source') return 'no repository';
   if (!verdict.exists) return 'no repository';
   if (verdict.replica?.kind === 'replica' && !verdict.replica.created && verdict.grant?.status === 'allowed') return 'ok (template)';
   if (!verdict.grant) return verdict.grantWritten ? 'granted' : 'not checked';
@@ -31,6 +32,12 @@ export interface RenderedFinding {
   message: string;
 }
 
+/** The puller's role as judged in one region: its login there (ecr:GetAuthorizationToken is asked of that region). */
+function roleIn(puller: PullerReport, region: string): RoleVerdict {
+  const here = puller.logins.find((login) => login.region === region);
+  return here ? { ...puller.role, login: here.login } : puller.role;
+}
+
 /** Several pullers or regions: every row and finding says which puller, and where, it is about. */
 function isMatrix(report: RunReport): boolean {
   return report.pullers.length > 1 || report.repositories.some((verdict) => regionOf(verdict.arn) !== report.region);
@@ -46,17 +53,21 @@ function subjectOf(report: RunReport, verdict: RepositoryVerdict): string {
 /** Every finding of the report in words, errors first. */
 export function renderFindings(report: RunReport): RenderedFinding[] {
   const findings: RenderedFinding[] = [];
+  for (const verdict of brokenByChange(report)) {
+    findings.push({ subject: subjectOf(report, verdict), severity: 'error', message: changeBreaksText(verdict, report.proposed?.file ?? '') });
+  }
   const byName = new Map(report.pullers.map((puller) => [puller.name, puller]));
   for (const verdict of report.repositories) {
     const puller = verdict.puller === undefined ? undefined : byName.get(verdict.puller);
-    const messages = puller ? repositoryFindings(verdict, puller.role, puller.settings) : [];
+    const messages = puller ? repositoryFindings(verdict, roleIn(puller, regionOf(verdict.arn)), puller.settings) : [];
     for (const message of messages) findings.push({ subject: subjectOf(report, verdict), severity: verdict.drift ? 'error' : 'warning', message });
   }
   for (const puller of report.pullers) {
-    const { login } = puller.role;
-    if (login && login.status !== 'allowed') {
+    for (const { region, login } of puller.logins) {
+      if (!login || login.status === 'allowed') continue;
+      const where = region !== report.region ? ` in ${region}` : '';
       for (const message of loginFindings(login, puller.settings))
-        findings.push({ subject: `role ${roleNameOf(puller.role.roleArn)}`, severity: 'error', message });
+        findings.push({ subject: `role ${roleNameOf(puller.role.roleArn)}${where}`, severity: 'error', message });
     }
     if (puller.extra.length > 0 && report.onExtra && report.onExtra !== 'ignore') {
       const whose = report.pullers.length > 1 ? `the allowlist of ${inert(puller.name, 64)}` : 'the allowlist';
@@ -84,23 +95,50 @@ const HEADER = ['repository', 'grant', 'identity', 'digest', 'verdict'];
 
 /** The verdict table: one row per repository, or (several pullers or regions) per puller, region and repository, grouped. */
 export function verdictTable(report: RunReport): { header: string[]; rows: string[][] } {
-  const roles = new Map(report.pullers.map((puller) => [puller.name, puller.role]));
+  const pullers = new Map(report.pullers.map((puller) => [puller.name, puller]));
   const cells = (verdict: RepositoryVerdict): string[] => [
     verdict.repository,
     grantLabel(verdict),
-    identityLabel(verdict, verdict.puller === undefined ? undefined : roles.get(verdict.puller)),
+    identityLabel(verdict, roleFor(pullers, verdict)),
     verdict.digest ? verdict.digest.slice(0, 19) : '-',
     verdict.drift ? 'drift' : 'ok',
   ];
-  if (!isMatrix(report)) return { header: HEADER, rows: report.repositories.map(cells) };
+  // With a proposed change, each row also says what the cell is now: the gate judges the state after apply.
+  const live = liveVerdicts(report);
+  const withLive = (verdict: RepositoryVerdict): string[] => {
+    const row = cells(verdict);
+    return live ? [...row.slice(0, -1), live.get(cellKey(verdict)) ?? '-', row[row.length - 1]] : row;
+  };
+  const header = live ? [...HEADER.slice(0, -1), 'now', 'after change'] : HEADER;
+  if (!isMatrix(report)) return { header, rows: report.repositories.map(withLive) };
   // Grouped: a puller's name and a region are written once, on the first row of their group.
   const rows: string[][] = [];
   let previous: string[] = [];
   for (const verdict of report.repositories) {
     const group = [inert(verdict.puller ?? '-', 64), regionOf(verdict.arn)];
     const shown = group.map((value, column) => (group.slice(0, column + 1).join('\u0000') === previous.slice(0, column + 1).join('\u0000') ? '' : value));
-    rows.push([...shown, ...cells(verdict)]);
+    rows.push([...shown, ...withLive(verdict)]);
     previous = group;
   }
-  return { header: ['puller', 'region', ...HEADER], rows };
+  return { header: ['puller', 'region', ...header], rows };
+}
+
+function roleFor(pullers: Map<string, PullerReport>, verdict: RepositoryVerdict): RoleVerdict | undefined {
+  const puller = verdict.puller === undefined ? undefined : pullers.get(verdict.puller);
+  return puller && roleIn(puller, regionOf(verdict.arn));
+}
+
+const cellKey = (verdict: RepositoryVerdict): string => `${verdict.puller ?? ''}\u0000${verdict.arn}`;
+
+/** With a proposed change: each cell's verdict as AWS holds it now ('ok' or 'drift'). */
+function liveVerdicts(report: RunReport): Map<string, string> | undefined {
+  if (!report.proposed) return undefined;
+  return new Map(report.proposed.live.map((verdict) => [cellKey(verdict), verdict.drift ? 'drift' : 'ok']));
+}
+
+/** Cells a proposed change would break: pullable now, not after apply. */
+export function brokenByChange(report: RunReport): RepositoryVerdict[] {
+  const live = liveVerdicts(report);
+  if (!live) return [];
+  return report.repositories.filter((verdict) => verdict.drift && live.get(cellKey(verdict)) === 'ok');
 }

@@ -24,10 +24,10 @@ export async function applyGrant(
   if (!plan) return { policy: state.policy };
   const target = { kind: 'repository' as const, repository: state.repository };
   if (!plan.changes) {
-    log.info(`The repository policy of ${state.repository} already grants pull to ${grant.principals.join(', ')}: no write.`);
+    log.info(`The repository policy of ${state.repository} already grants pull to ${state.principals.join(', ')}: no write.`);
     return { policy: plan.after, change: { target, before: plan.before ?? null, after: plan.after, written: false } };
   }
-  const after = await writeGrantUntilVisible(ecr, grant, registryId, state.repository, plan, propagation);
+  const after = await writeGrantUntilVisible(ecr, { ...grant, principals: state.principals }, registryId, state.repository, plan, propagation);
   return { policy: after, change: { target, before: plan.before ?? null, after, written: true } };
 }
 

@@ -85,6 +85,23 @@ async function readPrincipalOrganization(
   return { principalOrganization, orgPaths, scp, notChecked };
 }
 
+/**
+ * Pullers in one account read through one session share its organization, OU path and SCPs: read
+ * once per (session, account). Keyed by the session object, so nothing outlives the run's readers.
+ */
+const principalOrganizations = new WeakMap<StagingAccess, Map<string, Promise<PrincipalOrganizationReads>>>();
+function principalOrganizationOnce(
+  access: StagingAccess,
+  roleAccount: string,
+  organization: Awaited<ReturnType<typeof organizationAccess>>,
+): Promise<PrincipalOrganizationReads> {
+  const byAccount = principalOrganizations.get(access) ?? new Map<string, Promise<PrincipalOrganizationReads>>();
+  principalOrganizations.set(access, byAccount);
+  const known = byAccount.get(roleAccount) ?? readPrincipalOrganization(access, roleAccount, organization);
+  byAccount.set(roleAccount, known);
+  return known;
+}
+
 /** What a place pulled from contributes: its registry (policy, organization) and the RCPs over its account. */
 export interface PlaceFacts {
   registry: RegistryFacts;
@@ -146,7 +163,7 @@ export async function readPullerFacts(
   const [read, facts, organizationReads] = await Promise.all([
     readStagingIdentity(access.iam, givenArn, access.who),
     readRoleFacts(access.iam, roleNameOf(givenArn), access.who),
-    readPrincipalOrganization(access, accountOf(givenArn), organization),
+    principalOrganizationOnce(access, accountOf(givenArn), organization),
   ]);
   log.info(`Read role ${inert(givenArn)} with ${access.who}${access.account ? ` (account ${access.account})` : ''}.`);
   for (const policy of read.documents) log.info(`${inert(policy.name)}: ${policy.document.Statement.length} statement(s)`);

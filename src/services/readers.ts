@@ -54,7 +54,16 @@ export async function openReaders(settings: ReaderSettings, subject: string, kno
   const registryId = known ? Promise.resolve(known.registryId) : resolveRegistryId(ecr, settings.registry.registryId);
   const registryFacts = registryId.then((id) => readRegistryFacts(ecr, id, region));
   const sessionName = roleSessionName(subject, settings.runId);
-  const access = new Map(settings.pullers.map((puller) => [puller.name, stagingAccess(puller, region, sessionName)]));
+  // One session per reader role (and external ID), however many pullers it reads: one AssumeRole each.
+  const sessions = new Map<string, Promise<StagingAccess>>();
+  const access = new Map(
+    settings.pullers.map((puller) => {
+      const key = `${puller.assumeRoleArn ?? ''}\u0000${puller.externalId ?? ''}`;
+      const session = sessions.get(key) ?? stagingAccess(puller, region, sessionName);
+      sessions.set(key, session);
+      return [puller.name, session];
+    }),
+  );
   const organization = organizationAccess(settings.organizationAssumeRoleArn, region, roleSessionName('organization', settings.runId));
   // Each is awaited (and its failure reported) where it is needed; none may reject unobserved meanwhile.
   for (const pending of [registryId, registryFacts, ...access.values(), organization]) pending.catch(() => undefined);

@@ -41,7 +41,13 @@ export interface RegistryAccess {
  * The registry account's organization and registry policy, read with the current credentials when
  * they are in that account (ecr:GetRegistryPolicy reads the caller's own registry); otherwise unread.
  */
-export async function readRegistryFacts(ecr: ECRClient, registryId: string, region: string, access?: RegistryAccess): Promise<RegistryFacts> {
+export async function readRegistryFacts(
+  ecr: ECRClient,
+  registryId: string,
+  region: string,
+  access?: RegistryAccess,
+  knownOrganization?: Promise<OrganizationFacts>,
+): Promise<RegistryFacts> {
   const account = access ? access.account : await currentCredentialsAccount();
   const who = access?.who ?? 'the current credentials';
   if (account !== registryId) {
@@ -53,10 +59,9 @@ export async function readRegistryFacts(ecr: ECRClient, registryId: string, regi
       policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
     };
   }
-  const organizations = await createOrganizationsClient(access?.credentials);
   const policyRead = readRegistryPolicy(ecr, registryId);
   const [organization, policy, scope] = await Promise.all([
-    readOrganization(organizations, who),
+    knownOrganization ?? createOrganizationsClient(access?.credentials).then((organizations) => readOrganization(organizations, who)),
     policyRead,
     policyRead.then((read) => readScopeIfNeeded(region, read, access?.credentials)),
   ]);

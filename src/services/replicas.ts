@@ -10,6 +10,7 @@ import { currentCredentialsAccount, registryAccess, type AccountAccess } from '.
 import { readPlaceFacts, type PlaceFacts } from './puller.js';
 import type { Readers } from './readers.js';
 import { readRegistryFacts } from './registry.js';
+import type { OrganizationFacts } from '../adapters/aws/organizations.js';
 import { readRepositoryStates, type RepositoryState } from './repositories.js';
 
 /**
@@ -31,9 +32,15 @@ export interface PlaceSurvey extends Registry {
   templates?: CreationTemplatesRead;
 }
 
+/** A destination a (region, repository) may be pulled from: read, or why not. */
+export type Destination = { kind: 'read'; place: PlaceSurvey } | { kind: 'not-checked'; registry: Registry; reason: string };
+
 /** Where a (region, repository) is pulled from, for a region other than the registry's. */
 export type ReplicaSource =
-  { kind: 'places'; places: PlaceSurvey[] } | { kind: 'not-replicated' } | { kind: 'not-checked'; registry: Registry | undefined; reason: string };
+  | { kind: 'destinations'; destinations: Destination[] }
+  | { kind: 'not-replicated' }
+  /** The replication configuration itself could not be read: where replicas are is unknown. */
+  | { kind: 'unknown'; reason: string };
 
 export interface Replicas {
   replication: ReplicationRead | undefined;
@@ -85,16 +92,22 @@ async function readPlace(
   grant: GrantSettings,
   repositories: string[],
   organization: Readers['organization'],
+  registryOrganization: Promise<OrganizationFacts> | undefined,
 ): Promise<PlaceSurvey> {
   const ecr = await createEcrClient(registry.region, { credentials: access.credentials });
-  const registryRead = readRegistryFacts(ecr, registry.registryId, registry.region, access);
-  const [states, facts] = await Promise.all([
+  const registryRead = readRegistryFacts(ecr, registry.registryId, registry.region, access, registryOrganization);
+  // Templates decide only replicas still to be created, but waiting to know that would cost a round trip: read beside the policies.
+  const [states, facts, templatesRead] = await Promise.all([
     readRepositoryStates(ecr, grant, registry.region, registry.registryId, repositories),
     readPlaceFacts(registryRead, await organization),
+    // Not needed unless a replica is missing: a failure here is kept as "unread", never the place's.
+    readCreationTemplates(ecr, access.who, registry.registryId).catch((error: unknown): CreationTemplatesRead => ({
+      status: 'unread',
+      reason: error instanceof Error ? error.message : String(error),
+    })),
   ]);
-  // Templates decide only replicas still to be created: read them only then.
   const missing = [...states.values()].some((state) => state === undefined);
-  const templates = missing ? await readCreationTemplates(ecr, access.who, registry.registryId) : undefined;
+  const templates = missing ? templatesRead : undefined;
   return { ...registry, kind: 'replica', ecr, facts, states, templates };
 }
 
@@ -111,19 +124,17 @@ export async function readReplicas(
   const places = new Map<string, PlaceSurvey>();
   const unreadable = new Map<string, string>();
   if (otherRegions(settings.pullers, home.region).size === 0) return { replication: undefined, places, unreadable };
-  const homeAccount = await currentCredentialsAccount();
-  const replication = await readReplication(
-    readers.ecr,
-    homeAccount === home.registryId ? 'the current credentials' : 'the current credentials',
-    home.registryId,
-  );
+  // DescribeRegistry needs no account: it is asked at once, beside the question of whose the credentials are.
+  const [homeAccount, replication] = await Promise.all([currentCredentialsAccount(), readReplication(readers.ecr, 'the current credentials', home.registryId)]);
   const needed = destinationsNeeded(replication, home, settings.pullers, repositories);
   await Promise.all(
     [...needed.entries()].map(async ([key, { registry, repositories: names }]) => {
       try {
         const access = await accessFor(registry, homeAccount, settings.replicaAssumeRoleArns, settings.runId);
         if (typeof access === 'string') return void unreadable.set(key, access);
-        places.set(key, await readPlace(registry, access, settings.grant, [...names].sort(), readers.organization));
+        // An organization is an account's, not a region's: a replica in the registry's own account reuses its read.
+        const organization = registry.registryId === home.registryId ? readers.registryFacts.then((facts) => facts.organization) : undefined;
+        places.set(key, await readPlace(registry, access, settings.grant, [...names].sort(), readers.organization, organization));
       } catch (error) {
         // A reader role that cannot be assumed leaves that destination unread (said, and a failed gate), not the run.
         unreadable.set(key, error instanceof Error ? error.message : String(error));
@@ -138,19 +149,14 @@ export async function readReplicas(
 export function replicaSource(replicas: Replicas, home: Registry, region: string, repository: string): ReplicaSource {
   const { replication } = replicas;
   if (!replication || replication.status !== 'read') {
-    return {
-      kind: 'not-checked',
-      registry: undefined,
-      reason: replication?.status === 'unread' ? replication.reason : 'the replication configuration was not read',
-    };
+    return { kind: 'unknown', reason: replication?.status === 'unread' ? replication.reason : 'the replication configuration was not read' };
   }
-  const destinations = replicaDestinations(replication.rules, home, repository).filter((destination) => destination.region === region);
-  if (destinations.length === 0) return { kind: 'not-replicated' };
-  const places: PlaceSurvey[] = [];
-  for (const destination of destinations) {
-    const place = replicas.places.get(placeKey(destination));
-    if (!place) return { kind: 'not-checked', registry: destination, reason: replicas.unreadable.get(placeKey(destination)) ?? 'not read' };
-    places.push(place);
-  }
-  return { kind: 'places', places };
+  const registries = replicaDestinations(replication.rules, home, repository).filter((destination) => destination.region === region);
+  if (registries.length === 0) return { kind: 'not-replicated' };
+  // Each destination is a cell of its own: one that could not be read fails only its own.
+  const destinations = registries.map((registry): Destination => {
+    const place = replicas.places.get(placeKey(registry));
+    return place ? { kind: 'read', place } : { kind: 'not-checked', registry, reason: replicas.unreadable.get(placeKey(registry)) ?? 'not read' };
+  });
+  return { kind: 'destinations', destinations };
 }

@@ -2,7 +2,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { readRepositoryTags } from '../adapters/aws/registry-policy.js';
 import { readRepositoryPolicy, RepositoryNotFoundError } from '../adapters/aws/repository-policy.js';
-import { repositoryArn } from '../domain/arn.js';
+import { regionOf, repositoryArn } from '../domain/arn.js';
 import { PULL_NEEDS, runPoliciesMentionResourceTags, type RepositoryTags } from '../domain/checks/judge.js';
 import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
@@ -11,7 +11,7 @@ import { grantStatement, planGrant, type GrantPlan } from '../domain/policy/repo
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
 import type { Warning } from '../report/model.js';
-import type { GrantSettings } from '../settings/settings.js';
+import { principalsFor, type GrantSettings } from '../settings/settings.js';
 import { mapPool } from '../util/pool.js';
 
 /** Repository policies are read this many at a time: fast for 500, gentle on ECR's rate limits. */
@@ -24,13 +24,16 @@ export interface RepositoryState {
   repository: string;
   arn: string;
   policy: PolicyDocument | undefined;
+  /** Whom its grant names (pull-principals, or the pullers that must pull it here). */
+  principals: string[];
   grantPlan: GrantPlan | undefined;
 }
 
 /** The state of a repository whose policy is known (undefined: none), with the grant it would need. */
 export function repositoryStateFrom(grant: GrantSettings, arn: string, repository: string, policy: PolicyDocument | undefined): RepositoryState {
-  const grantPlan = grant.principals.length > 0 ? planGrant(policy, grantStatement(grant.sid, grant.principals, grant.actions), repository) : undefined;
-  return { repository, arn, policy, grantPlan };
+  const principals = principalsFor(grant, repository, regionOf(arn));
+  const grantPlan = principals.length > 0 ? planGrant(policy, grantStatement(grant.sid, principals, grant.actions), repository) : undefined;
+  return { repository, arn, policy, principals, grantPlan };
 }
 
 export async function readRepositoryState(

@@ -1,6 +1,6 @@
 import { regionOf, repositoryArn } from '../domain/arn.js';
 import type { RepositoryTags } from '../domain/checks/judge.js';
-import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
+import type { Check, NotChecked, ReplicaPlace, RepositoryVerdict } from '../domain/checks/model.js';
 import { judgeReplica, judgeRepository, missingRepositoryVerdict, unreachableVerdict, type ReplicaFacts } from '../domain/checks/verdict.js';
 import { templateFor, type Registry } from '../domain/replication.js';
 import { allowlistEntries, coveredBy, INLINE_POLICIES_LIMIT } from '../domain/policy/allowlist.js';
@@ -10,8 +10,9 @@ import { log } from '../log.js';
 import type { Warning } from '../report/model.js';
 import { pullerNeeds } from '../settings/pullers.js';
 import type { GrantSettings, PullerSettings, Targets } from '../settings/settings.js';
-import { inert } from '../util/inert.js';
-import { pullerAt, type PullerFacts, type Staging } from './puller.js';
+import { inert, quoted } from '../util/inert.js';
+import { UserError } from '../errors.js';
+import { pullerAt, type PlaceFacts, type PullerFacts, type Staging } from './puller.js';
 import { placeKey, readReplicas, replicaSource, type PlaceSurvey, type Replicas } from './replicas.js';
 import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
 import { readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
@@ -31,6 +32,8 @@ export interface PullerSurvey {
   wildcards: { pattern: string; covers: string[] }[];
   /** Length of every inline policy of the role together (whitespace not counted). */
   inlineLength: number;
+  /** Its login in each region it pulls in (undefined: nothing there to judge it with). */
+  logins: RegionLogin[];
 }
 
 /** Everything read before judging or writing: both sides of every expected repository, for every puller, judged. */
@@ -43,6 +46,8 @@ export interface Survey {
   /** Every registry pulled from: the run's own first, then the replicas read. */
   places: PlaceSurvey[];
   pullers: PullerSurvey[];
+  /** What was read, before judging. */
+  facts: SurveyFacts;
   warnings: Warning[];
   /** What this survey could not read, said once. */
   notChecked: NotChecked[];
@@ -68,7 +73,7 @@ function judgePuller(
   expected: string[],
   states: Map<string, RepositoryState | undefined>,
   tags: Map<string, RepositoryTags>,
-): Omit<PullerSurvey, 'settings' | 'facts' | 'staging'> & { warnings: Warning[] } {
+): Omit<PullerSurvey, 'settings' | 'facts' | 'staging' | 'logins'> & { warnings: Warning[] } {
   const { region } = settings.registry;
   const repositories = expected.filter((repository) => pullerNeeds(facts.settings, repository));
   const verdicts = repositories.map((repository) => {
@@ -96,56 +101,83 @@ function judgePuller(
   return { repositories, verdicts, extra: entries.explicit.filter((name) => !mine.has(name)), wildcards, inlineLength, warnings };
 }
 
-/**
- * Every (puller, other region, repository) cell: the replica there judged as a repository of its own,
- * or why there is none to judge. Reads the tags a policy asks for, per destination, once.
- */
-async function judgeReplicas(
+/** The tags a policy asks for, of every replica read, per destination, once. */
+async function readReplicaTags(
   replicas: Replicas,
   pullers: PullerFacts[],
-  home: Registry,
-  repositories: string[],
-): Promise<{ verdicts: RepositoryVerdict[]; notChecked: NotChecked[] }> {
+): Promise<{ tags: Map<string, Map<string, RepositoryTags>>; notChecked: NotChecked[] }> {
+  const tags = new Map<string, Map<string, RepositoryTags>>();
   const notChecked: NotChecked[] = [];
-  const atPlace = new Map<string, Map<string, Staging>>();
-  const stagingAt = (facts: PullerFacts, place: PlaceSurvey): Staging => {
-    const byPuller = atPlace.get(placeKey(place)) ?? new Map<string, Staging>();
-    atPlace.set(placeKey(place), byPuller);
-    const known = byPuller.get(facts.settings.name) ?? pullerAt(facts, place.facts);
-    byPuller.set(facts.settings.name, known);
-    return known;
-  };
-  const placeTags = new Map<string, Map<string, RepositoryTags>>();
   await Promise.all(
     [...replicas.places.values()].map(async (place) => {
       const withPolicies = [...place.states.values()].flatMap((state) => (state ? [{ arn: state.arn, policy: state.policy }] : []));
       const read = await readTagsWhereAsked(
         place.ecr,
-        pullers.map((facts) => stagingAt(facts, place)),
+        pullers.map((facts) => pullerAt(facts, place.facts)),
         withPolicies,
       );
-      placeTags.set(placeKey(place), read.tags);
+      tags.set(placeKey(place), read.tags);
       notChecked.push(...read.notChecked);
     }),
   );
+  return { tags, notChecked };
+}
+
+/** The login of a puller in a region (ecr:GetAuthorizationToken is asked of that region's endpoint). */
+export interface RegionLogin {
+  region: string;
+  login: Check | undefined;
+}
+
+/**
+ * Every (puller, other region, repository) cell: the replica there judged as a repository of its own,
+ * or why there is none to judge; and each puller's login in each region it pulls in. Pure.
+ */
+function judgeReplicaCells(
+  facts: SurveyFacts,
+  home: Registry,
+): { verdicts: RepositoryVerdict[]; notChecked: NotChecked[]; logins: Map<string, RegionLogin[]> } {
+  const { replicas, repositories } = facts;
   const verdicts: RepositoryVerdict[] = [];
-  for (const facts of pullers) {
-    for (const region of facts.settings.regions.filter((pulledIn) => pulledIn !== home.region)) {
-      for (const repository of repositories.filter((name) => pullerNeeds(facts.settings, name))) {
+  const notChecked: NotChecked[] = [];
+  const logins = new Map<string, RegionLogin[]>();
+  for (const puller of facts.pullerFacts) {
+    const atPlace = new Map<string, Staging>();
+    const stagingAt = (place: PlaceSurvey): Staging => {
+      const known = atPlace.get(placeKey(place)) ?? pullerAt(puller, place.facts);
+      if (!atPlace.has(placeKey(place))) notChecked.push(...known.notChecked);
+      atPlace.set(placeKey(place), known);
+      return known;
+    };
+    const name = puller.settings.name;
+    const own: RegionLogin[] = [];
+    for (const region of puller.settings.regions.filter((pulledIn) => pulledIn !== home.region)) {
+      let login: Check | undefined;
+      for (const repository of repositories.filter((candidate) => pullerNeeds(puller.settings, candidate))) {
         const source = replicaSource(replicas, home, region, repository);
-        const name = facts.settings.name;
+        const sourceRegion = home.region;
+        const unreachable = (arn: string, replica: ReplicaPlace): void => void verdicts.push(unreachableVerdict(repository, arn, name, replica));
+        if (!facts.states.get(repository)) {
+          unreachable(repositoryArn(region, home.registryId, repository), { kind: 'no-source', sourceRegion });
+          continue;
+        }
         if (source.kind === 'not-replicated') {
-          verdicts.push(
-            unreachableVerdict(repository, repositoryArn(region, home.registryId, repository), name, { kind: 'not-replicated', sourceRegion: home.region }),
-          );
+          unreachable(repositoryArn(region, home.registryId, repository), { kind: 'not-replicated', sourceRegion });
           continue;
         }
-        if (source.kind === 'not-checked') {
-          const arn = repositoryArn(region, source.registry?.registryId ?? home.registryId, repository);
-          verdicts.push(unreachableVerdict(repository, arn, name, { kind: 'not-checked', sourceRegion: home.region, reason: source.reason }));
+        if (source.kind === 'unknown') {
+          unreachable(repositoryArn(region, home.registryId, repository), { kind: 'not-checked', sourceRegion, reason: source.reason, what: 'replication' });
           continue;
         }
-        for (const place of source.places) {
+        for (const destination of source.destinations) {
+          if (destination.kind === 'not-checked') {
+            const arn = repositoryArn(region, destination.registry.registryId, repository);
+            unreachable(arn, { kind: 'not-checked', sourceRegion, reason: destination.reason, what: 'destination' });
+            continue;
+          }
+          const { place } = destination;
+          const staging = stagingAt(place);
+          login ??= staging.role.login;
           const state = place.states.get(repository);
           const arn = state?.arn ?? repositoryArn(place.region, place.registryId, repository);
           verdicts.push(
@@ -153,20 +185,22 @@ async function judgeReplicas(
               {
                 repository,
                 arn,
-                sourceRegion: home.region,
-                existing: state ? { policy: state.policy, tags: placeTags.get(placeKey(place))?.get(state.arn) } : undefined,
+                sourceRegion,
+                existing: state ? { policy: state.policy, tags: facts.replicaTags.get(placeKey(place))?.get(state.arn) } : undefined,
                 template: state ? undefined : templateOf(place, repository),
               },
-              stagingAt(facts, place),
+              staging,
             ),
           );
         }
       }
+      own.push({ region, login });
     }
+    logins.set(name, own);
   }
   for (const place of replicas.places.values())
     if (place.templates?.status === 'unread') notChecked.push({ what: 'creation-templates', reason: place.templates.reason });
-  return { verdicts, notChecked };
+  return { verdicts, notChecked, logins };
 }
 
 /** The creation template a replica still to be created will get (or none), or why that is unknown. */
@@ -175,6 +209,28 @@ function templateOf(place: PlaceSurvey, repository: string): ReplicaFacts['templ
   if (place.templates.status === 'unread') return place.templates;
   const template = templateFor(place.templates.templates, repository, 'REPLICATION');
   return { status: 'read', prefix: template?.prefix, policy: template ? template.repositoryPolicy : { status: 'none' } };
+}
+
+/**
+ * A puller's pattern that matches no expected repository is a typo that would take the puller out of
+ * the gate without a word: refused before anything is read. So is a repository no puller must pull.
+ */
+function assertPatternsMatch(pullers: PullerSettings[], repositories: string[], manifestMode: boolean): void {
+  if (pullers.length === 0) return;
+  if (manifestMode) {
+    for (const puller of pullers) {
+      const pattern = puller.repositories?.find((candidate) => !repositories.some((repository) => pullerNeeds({ repositories: [candidate] }, repository)));
+      if (pattern !== undefined) {
+        throw new UserError(
+          `pullers (${inert(puller.name, 64)}).repositories: ${quoted(pattern, 256)} matches none of the ${repositories.length} expected repositories, so it would judge nothing. Fix the pattern (\`*\` stands for any run of characters), or remove it.`,
+        );
+      }
+    }
+  } else if (!pullers.some((puller) => repositories.every((repository) => pullerNeeds(puller, repository)))) {
+    throw new UserError(
+      `pullers: no puller must pull ${repositories.join(', ')} (their repositories patterns leave it out), so there is nothing to judge. Add it to a puller's repositories, or verify another repository.`,
+    );
+  }
 }
 
 /** Each distinct reason said once, however many pullers or places found it. */
@@ -186,14 +242,64 @@ function once(items: NotChecked[]): NotChecked[] {
   });
 }
 
+/** Everything a survey read, before judging: what a proposed change is laid over (verify with `proposed`). */
+export interface SurveyFacts {
+  registryId: string;
+  repositories: string[];
+  /** The registry's repositories (undefined: no such repository). */
+  states: Map<string, RepositoryState | undefined>;
+  home: PlaceFacts;
+  pullerFacts: PullerFacts[];
+  replicas: Replicas;
+  /** The tags a policy asks for: of the registry's repositories, and of each replica destination's. */
+  tags: Map<string, RepositoryTags>;
+  replicaTags: Map<string, Map<string, RepositoryTags>>;
+  notChecked: NotChecked[];
+}
+
+/** Judges every (puller, region, repository) from what was read. Pure but for the log. */
+export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<Survey, 'pullers' | 'warnings' | 'notChecked'> {
+  const { region } = settings.registry;
+  const { registryId, states } = facts;
+  const stagings = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
+  const replicaCells = judgeReplicaCells(facts, { region, registryId });
+  const warnings: Warning[] = [];
+  for (const state of states.values()) {
+    if (!state) continue;
+    for (const grant of publicGrants(state.policy, settings.grant.sid, state.repository)) warnings.push({ kind: 'public-grant', grant });
+  }
+  const pullers = facts.pullerFacts.map((puller, index) => {
+    const { warnings: own, ...judged } = judgePuller(settings, registryId, puller, stagings[index], facts.repositories, states, facts.tags);
+    warnings.push(...own);
+    // Region by region, as the puller lists them; the registry's own region is judged above.
+    const verdicts = puller.settings.regions.flatMap((pulledIn) =>
+      pulledIn === region
+        ? judged.verdicts
+        : replicaCells.verdicts.filter((verdict) => verdict.puller === puller.settings.name && regionOf(verdict.arn) === pulledIn),
+    );
+    // The login in each region it pulls in: the registry's own region from the model above, the others from their replicas.
+    const elsewhere = replicaCells.logins.get(puller.settings.name) ?? [];
+    const logins = puller.settings.regions.map((pulledIn) =>
+      pulledIn === region
+        ? { region, login: stagings[index].role.login }
+        : (elsewhere.find((login) => login.region === pulledIn) ?? { region: pulledIn, login: undefined }),
+    );
+    return { settings: puller.settings, facts: puller, staging: stagings[index], ...judged, verdicts, logins };
+  });
+  const notChecked = once([...stagings.flatMap((staging) => staging.notChecked), ...facts.notChecked, ...replicaCells.notChecked]);
+  return { pullers, warnings, notChecked };
+}
+
 /**
  * Reads both sides of every target repository, in parallel and each fact once (the registry's
  * repository policies, registry policy and organization; each puller's policies, boundary, tags and
- * organizations), then the tags a policy asks for, and judges every (puller, repository). Writes nothing.
+ * organizations; the replicas some puller pulls), then the tags a policy asks for, and judges every
+ * (puller, region, repository). Writes nothing.
  */
 export async function survey(settings: SurveySettings, previous?: Readers): Promise<Survey> {
   const { repositories, manifestMode } = targetRepositories(settings.targets);
   log.info(`Expected: ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}.`);
+  assertPatternsMatch(settings.pullers, repositories, manifestMode);
   const subject = settings.targets.kind === 'repository' ? settings.targets.repository : 'manifest';
   const readers = previous ?? (await openReaders(settings, subject));
   const { region } = settings.registry;
@@ -204,29 +310,26 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
     Promise.all(settings.pullers.map((puller) => readPuller(readers, puller))),
     readers.registryId.then((id) => readReplicas(settings, readers, { region, registryId: id }, repositories)),
   ]);
-  const stagings = pullerFacts.map((facts) => pullerAt(facts, home));
   const withPolicies = [...states.values()].flatMap((state) => (state ? [{ arn: state.arn, policy: state.policy }] : []));
-  const [tags, replicaCells] = await Promise.all([
-    readTagsWhereAsked(readers.ecr, stagings, withPolicies),
-    judgeReplicas(replicas, pullerFacts, { region, registryId }, repositories),
+  const [tags, replicaTags] = await Promise.all([
+    readTagsWhereAsked(
+      readers.ecr,
+      pullerFacts.map((puller) => pullerAt(puller, home)),
+      withPolicies,
+    ),
+    readReplicaTags(replicas, pullerFacts),
   ]);
-  const warnings: Warning[] = [];
-  for (const state of states.values()) {
-    if (!state) continue;
-    for (const grant of publicGrants(state.policy, settings.grant.sid, state.repository)) warnings.push({ kind: 'public-grant', grant });
-  }
-  const pullers = pullerFacts.map((facts, index) => {
-    const { warnings: own, ...judged } = judgePuller(settings, registryId, facts, stagings[index], repositories, states, tags.tags);
-    warnings.push(...own);
-    // Region by region, as the puller lists them; the registry's own region is judged above.
-    const verdicts = facts.settings.regions.flatMap((pulledIn) =>
-      pulledIn === region
-        ? judged.verdicts
-        : replicaCells.verdicts.filter((verdict) => verdict.puller === facts.settings.name && regionOf(verdict.arn) === pulledIn),
-    );
-    return { settings: facts.settings, facts, staging: stagings[index], ...judged, verdicts };
-  });
-  const notChecked = once([...stagings.flatMap((staging) => staging.notChecked), ...tags.notChecked, ...replicaCells.notChecked]);
+  const facts: SurveyFacts = {
+    registryId,
+    repositories,
+    states,
+    home,
+    pullerFacts,
+    replicas,
+    tags: tags.tags,
+    replicaTags: replicaTags.tags,
+    notChecked: [...tags.notChecked, ...replicaTags.notChecked],
+  };
   const places = [{ kind: 'home' as const, region, registryId, ecr: readers.ecr, facts: home, states }, ...replicas.places.values()];
-  return { readers, registryId, manifestMode, states, places, pullers, warnings, notChecked };
+  return { readers, registryId, manifestMode, states, places, facts, ...judgeFacts(settings, facts) };
 }

@@ -16,6 +16,8 @@ import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from 
 import { parsePullers, type PullerSettings } from './pullers.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
+/** `proposed-layer`, as given: the puller (for an allowlist) is resolved with the pullers. */
+export type ProposedLayerInput = { layer: 'allowlist'; puller: string | undefined } | { layer: 'repository'; repository: string } | { layer: 'registry' };
 export type OnExtra = 'warn' | 'fail' | 'ignore';
 
 /** Defaults of every input; action.yml declares the same (a test keeps them equal). */
@@ -54,6 +56,8 @@ export const INPUT_DEFAULTS = {
   'staging-external-id': '',
   pullers: '',
   'replica-assume-role-arns': '',
+  proposed: '',
+  'proposed-layer': '',
   'organization-assume-role-arn': '',
   manifest: '',
   'manifest-key': 'workspace_templates',
@@ -113,6 +117,10 @@ export interface Inputs {
   pullers: PullerSettings[] | undefined;
   /** Roles that read replica registries in other accounts, one per account. */
   replicaAssumeRoleArns: string[];
+  /** verify: a file in the workspace holding a proposed state (a policy document, or a Terraform plan in JSON). */
+  proposed: string | undefined;
+  /** Which layer a lone policy document replaces: allowlist[:puller], repository:NAME or registry. */
+  proposedLayer: ProposedLayerInput | undefined;
   /** A role in the organization's management (or delegated administrator) account, to read SCPs, RCPs and OU paths. */
   organizationAssumeRoleArn: string | undefined;
   manifest: string | undefined;
@@ -212,6 +220,22 @@ function checkEach(name: InputName, values: string[], problem: (value: string) =
     const found = problem(value);
     if (found) throw new UserError(`${name}: ${quoted(value)} ${found}`);
   }
+}
+
+/** `allowlist`, `allowlist:<puller>`, `repository:<name>` or `registry`. */
+function readProposedLayer(value: string | undefined): ProposedLayerInput | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'registry') return { layer: 'registry' };
+  if (value === 'allowlist') return { layer: 'allowlist', puller: undefined };
+  if (value.startsWith('allowlist:') && value.length > 'allowlist:'.length) return { layer: 'allowlist', puller: value.slice('allowlist:'.length) };
+  if (value.startsWith('repository:')) {
+    const repository = value.slice('repository:'.length);
+    assertRepositoryName(repository, 'proposed-layer');
+    return { layer: 'repository', repository };
+  }
+  throw new UserError(
+    `proposed-layer: ${quoted(value)} is not a layer. Use allowlist (or allowlist:<puller name>), repository:<name> or registry; leave it unset for a Terraform plan.`,
+  );
 }
 
 /**
@@ -340,6 +364,15 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     throw new UserError(`replica-assume-role-arns: two roles in account ${accountOf(sameAccount)}. Give one reader role per destination account.`);
   }
 
+  const proposed = optional(raw('proposed'));
+  if (proposed && mode !== 'verify') {
+    throw new UserError(
+      `proposed: only in verify mode (it judges a change before it is applied; ${mode} acts on what AWS holds now). Use mode: verify, or remove proposed.`,
+    );
+  }
+  const proposedLayer = readProposedLayer(optional(raw('proposed-layer')));
+  if (proposedLayer && !proposed) throw new UserError('proposed-layer: given without proposed. Name the file it is the layer of, or remove proposed-layer.');
+
   const extraRepositories = splitList(raw('extra-repositories'));
   for (const name of extraRepositories) assertRepositoryName(name, 'extra-repositories');
 
@@ -385,6 +418,8 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     stagingExternalId: optional(raw('staging-external-id')),
     pullers,
     replicaAssumeRoleArns,
+    proposed,
+    proposedLayer,
     organizationAssumeRoleArn,
     manifest: optional(raw('manifest')),
     manifestKey: raw('manifest-key'),

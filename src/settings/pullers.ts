@@ -141,6 +141,6 @@ export function parsePullers(value: string, rules: PullerRules): PullerSettings[
 }
 
 /** Whether a puller must pull this repository: every expected one, or those its patterns match. */
-export function pullerNeeds(puller: PullerSettings, repository: string): boolean {
+export function pullerNeeds(puller: Pick<PullerSettings, 'repositories'>, repository: string): boolean {
   return puller.repositories === undefined || puller.repositories.some((pattern) => globMatch(pattern, repository));
 }

@@ -1,7 +1,9 @@
 import { roleNameOf } from '../domain/arn.js';
 import { UserError } from '../errors.js';
 import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
-import type { PullerSettings } from './pullers.js';
+import { pullerNeeds, type PullerSettings } from './pullers.js';
+import type { ProposedLayer } from '../domain/proposed.js';
+import { quoted } from '../util/inert.js';
 import type { RunContext } from './run-context.js';
 
 export type { PullerSettings } from './pullers.js';
@@ -21,10 +23,22 @@ export interface RegistrySettings {
 /** The one statement this action owns in a repository policy. */
 export interface GrantSettings {
   sid: string;
-  /** Empty: no grant is written (verify only judges). */
+  /** `pull-principals`: the same on every repository. Empty: the pullers' roles (below), or no grant at all (verify only judges). */
   principals: string[];
   /** What the grant writes; always holds what a pull needs (checked when parsed). */
   actions: string[];
+  /** Given as `pullers` without pull-principals: each repository's grant names only the pullers that must pull it there. */
+  pullers?: Pick<PullerSettings, 'roleArn' | 'regions' | 'repositories'>[];
+}
+
+/**
+ * Who a repository's grant names: pull-principals, or each puller that must pull this repository in
+ * this region, and no other (a repository policy is the registry's only say over a cross-account pull).
+ */
+export function principalsFor(grant: GrantSettings, repository: string, region: string): string[] {
+  if (grant.principals.length > 0 || !grant.pullers) return grant.principals;
+  const needing = grant.pullers.filter((puller) => puller.regions.includes(region) && pullerNeeds(puller, repository));
+  return [...new Set(needing.map((puller) => puller.roleArn))];
 }
 
 /** Which repositories a run judges: one, or every one the manifest expects plus the extras. */
@@ -61,6 +75,8 @@ export interface VerifySettings extends ReadingSettings {
   targets: Targets;
   pullers: PullerSettings[];
   onExtra: OnExtra;
+  /** A proposed state to judge instead of the live one: the file, and the layer a lone document replaces. */
+  proposed: { path: string; layer: ProposedLayer | undefined } | undefined;
 }
 
 export interface ReconcileSettings extends ReadingSettings {
@@ -111,17 +127,38 @@ function requirePullers(inputs: Inputs): PullerSettings[] {
   return pullers;
 }
 
-/** The grant's principals: pull-principals, or (given as `pullers`) every puller's role. */
-function grantPrincipals(inputs: Inputs): string[] {
-  if (inputs.pullPrincipals.length > 0 || !inputs.pullers) return inputs.pullPrincipals;
-  return [...new Set(inputs.pullers.map((puller) => puller.roleArn))];
+/** The layer a lone policy document replaces; an allowlist is a puller's (named when there are several) inline policy. */
+function proposedLayerOf(inputs: Inputs, pullers: PullerSettings[]): ProposedLayer | undefined {
+  const given = inputs.proposedLayer;
+  if (!given || given.layer !== 'allowlist') return given;
+  const puller = given.puller === undefined ? (pullers.length === 1 ? pullers[0] : undefined) : pullers.find((candidate) => candidate.name === given.puller);
+  if (!puller) {
+    throw new UserError(
+      given.puller === undefined
+        ? `proposed-layer: allowlist of which puller? There are ${pullers.length}: use allowlist:<name> with one of ${pullers.map((candidate) => candidate.name).join(', ')}.`
+        : `proposed-layer: no puller is named ${quoted(given.puller, 64)}. Use one of ${pullers.map((candidate) => candidate.name).join(', ')}.`,
+    );
+  }
+  if (!puller.policyName) {
+    throw new UserError(
+      `proposed-layer: the allowlist of ${puller.name} is its inline policy, but it has no policy name. Set staging-policy-name (or the puller's policy-name).`,
+    );
+  }
+  return { layer: 'allowlist', roleArn: puller.roleArn, policyName: puller.policyName };
+}
+
+/** The grant: pull-principals on every repository, or (`pullers` without pull-principals) each repository's own pullers. */
+function grantOf(inputs: Inputs): GrantSettings {
+  const grant = { sid: inputs.policySid, principals: inputs.pullPrincipals, actions: inputs.pullActions };
+  if (inputs.pullPrincipals.length > 0 || !inputs.pullers) return grant;
+  return { ...grant, pullers: inputs.pullers.map(({ roleArn, regions, repositories }) => ({ roleArn, regions, repositories })) };
 }
 
 /** The settings of the mode the inputs ask for, proven complete for it. */
 export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
   const reading: ReadingSettings = {
     registry: { region: inputs.region, registryId: inputs.registryId },
-    grant: { sid: inputs.policySid, principals: grantPrincipals(inputs), actions: inputs.pullActions },
+    grant: grantOf(inputs),
     replicaAssumeRoleArns: inputs.replicaAssumeRoleArns,
     organizationAssumeRoleArn: inputs.organizationAssumeRoleArn,
     simulate: inputs.simulate,
@@ -139,7 +176,9 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
       return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, pullers: pullersOf(inputs), run };
     }
     case 'verify': {
-      return { ...reading, mode: 'verify', targets: targetsOf(inputs), pullers: requirePullers(inputs), onExtra: inputs.onExtra };
+      const pullers = requirePullers(inputs);
+      const proposed = inputs.proposed ? { path: inputs.proposed, layer: proposedLayerOf(inputs, pullers) } : undefined;
+      return { ...reading, mode: 'verify', targets: targetsOf(inputs), pullers, onExtra: inputs.onExtra, proposed };
     }
     case 'reconcile': {
       const pullers = requirePullers(inputs).map((puller, index) => {

@@ -52,6 +52,9 @@ function ruleOf(rule: EcrReplicationRule, index: number): ReplicationRule | stri
   const destinations: ReplicationRule['destinations'] = [];
   for (const destination of rule.destinations ?? []) {
     if (!destination.region || !destination.registryId) return `rule ${index + 1} has a destination without a region or a registry ID`;
+    // Stored text: only what names a registry is taken (it is printed, and it picks credentials).
+    if (!/^\d{12}$/.test(destination.registryId) || !/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(destination.region))
+      return `rule ${index + 1} has a destination that is not an account ID and a region (${quoted(destination.registryId, 20)}, ${quoted(destination.region, 30)})`;
     destinations.push({ region: destination.region, registryId: destination.registryId });
   }
   const filters: ReplicationRule['filters'] = [];

@@ -1,6 +1,10 @@
 import { SimulatePrincipalPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { CheckStatus } from '../../domain/checks/model.js';
-import type { Warning } from '../../report/model.js';
+
+/** What the simulator said, when it matters: it failed, or it disagrees with the local verdict. */
+export type SimulatorOutcome =
+  | { kind: 'simulator-failed'; repositoryArn: string; roleArn: string; code: string; message: string }
+  | { kind: 'simulator-disagrees'; repositoryArn: string; roleArn: string; decisions: { action: string; decision: string }[]; local: string };
 
 /**
  * Optional cross-check of the identity side with IAM's own simulator, which also sees permission
@@ -13,7 +17,7 @@ export async function simulateIdentity(
   repositoryArn: string,
   pullActions: string[],
   localStatus: CheckStatus,
-): Promise<Warning | undefined> {
+): Promise<SimulatorOutcome | undefined> {
   let decisions: { action: string; decision: string }[];
   try {
     const response = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: pullActions, ResourceArns: [repositoryArn] }));

@@ -1,5 +1,8 @@
 import { UserError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
+import type { TagMutability } from '../../domain/publish-plan.js';
+
+export type { TagMutability };
 
 /** Docker's (and ECR's) tag rule. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -54,14 +57,6 @@ export function refNameAsTag(name: string): string | undefined {
     .replace(/^[.-]+/, '')
     .slice(0, 128);
   return IMAGE_TAG.test(tag) ? tag : undefined;
-}
-
-/** How a repository treats re-pushed tags (ECR's imageTagMutability and its exclusion filters). */
-export interface TagMutability {
-  /** MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION. */
-  mode: string;
-  /** WILDCARD filters (`*` = any run of characters). */
-  exclusionFilters: string[];
 }
 
 /** ECR's WILDCARD filter: `*` matches any run of characters, everything else itself. Linear, no regex. */

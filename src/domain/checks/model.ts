@@ -64,7 +64,10 @@ export interface RepositoryVerdict {
 export type ReplicaPlace =
   | { kind: 'replica'; sourceRegion: string; created: boolean; template?: string }
   | { kind: 'not-replicated'; sourceRegion: string }
-  | { kind: 'not-checked'; sourceRegion: string; reason: string };
+  /** The repository does not exist in the registry: nothing is replicated anywhere. */
+  | { kind: 'no-source'; sourceRegion: string }
+  /** `replication`: the replication configuration itself could not be read; `destination`: this replica could not. */
+  | { kind: 'not-checked'; sourceRegion: string; reason: string; what: 'replication' | 'destination' };
 
 export interface RoleVerdict {
   roleArn: string;
