@@ -30,6 +30,14 @@ function retryConfig(env: NodeJS.ProcessEnv = process.env): {
 
 const USER_AGENT: [string, string][] = [['publish-image', '0.1.0']];
 
+/**
+ * The IAM, Organizations and STS modules, loaded when a call first needs them (their adapters import
+ * only types statically): the first ECR read does not wait for them, and the bundle gives each its own chunk.
+ */
+export const iamSdk = () => import('@aws-sdk/client-iam');
+export const organizationsSdk = () => import('@aws-sdk/client-organizations');
+export const stsSdk = () => import('@aws-sdk/client-sts');
+
 /** `maxAttempts` lowers the SDK's attempts for a read that is only a refinement (its failure is said, not fatal). */
 export async function createEcrClient(region: string, options: { maxAttempts?: number; credentials?: AwsCredentialIdentityProvider } = {}): Promise<ECRClient> {
   const { ECRClient } = await import('@aws-sdk/client-ecr');
@@ -45,19 +53,19 @@ export async function createEcrClient(region: string, options: { maxAttempts?: n
 
 /** IAM is global; its endpoint lives in us-east-1 for the aws partition. */
 export async function createIamClient(credentials?: AwsCredentialIdentityProvider): Promise<IAMClient> {
-  const { IAMClient } = await import('@aws-sdk/client-iam');
+  const { IAMClient } = await iamSdk();
   return new IAMClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
 }
 
 /** Organizations is global; its endpoint lives in us-east-1 for the aws partition. */
 export async function createOrganizationsClient(credentials?: AwsCredentialIdentityProvider): Promise<OrganizationsClient> {
-  const { OrganizationsClient } = await import('@aws-sdk/client-organizations');
+  const { OrganizationsClient } = await organizationsSdk();
   return new OrganizationsClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
 }
 
 /** STS (GetCallerIdentity: which account and principal the credentials are). */
 export async function createStsClient(credentials?: AwsCredentialIdentityProvider): Promise<STSClient> {
-  const { STSClient } = await import('@aws-sdk/client-sts');
+  const { STSClient } = await stsSdk();
   return new STSClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
 }
 

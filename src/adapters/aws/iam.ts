@@ -1,14 +1,5 @@
-import {
-  DeleteRolePolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  PutRolePolicyCommand,
-  paginateListAttachedRolePolicies,
-  paginateListRolePolicies,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { iamSdk } from './clients.js';
 import { decodeIamDocument, parsePolicy, type PolicyDocument } from '../../domain/policy/document.js';
 import { roleNameOf } from '../../domain/arn.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
@@ -32,6 +23,7 @@ export interface StagingRead {
 }
 
 async function roleExists(iam: IAMClient, roleName: string, who: string): Promise<boolean> {
+  const { GetRoleCommand } = await iamSdk();
   try {
     await iam.send(new GetRoleCommand({ RoleName: roleName }));
     return true;
@@ -42,6 +34,7 @@ async function roleExists(iam: IAMClient, roleName: string, who: string): Promis
 }
 
 export async function readInline(iam: IAMClient, roleName: string, policyName: string, who: string): Promise<NamedPolicy | undefined> {
+  const { GetRolePolicyCommand } = await iamSdk();
   try {
     const response = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
     const name = `inline policy ${policyName}`;
@@ -57,6 +50,7 @@ export async function readInline(iam: IAMClient, roleName: string, policyName: s
 }
 
 async function readManaged(iam: IAMClient, policyArn: string, roleName: string, who: string): Promise<NamedPolicy> {
+  const { GetPolicyCommand, GetPolicyVersionCommand } = await iamSdk();
   const policy = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })), who);
   const version = await awsCall(
     'iam:GetPolicyVersion',
@@ -80,6 +74,7 @@ async function readManaged(iam: IAMClient, policyArn: string, roleName: string, 
 export async function readStagingIdentity(iam: IAMClient, roleArn: string, who: string): Promise<StagingRead> {
   const roleName = roleNameOf(roleArn);
   const missing: StagingRead = { documents: [], inlineNames: undefined };
+  const { paginateListAttachedRolePolicies, paginateListRolePolicies } = await iamSdk();
 
   const listInline = async (): Promise<string[] | undefined> => {
     const names: string[] = [];
@@ -121,6 +116,7 @@ export async function readStagingIdentity(iam: IAMClient, roleArn: string, who: 
  */
 export async function putInlinePolicy(iam: IAMClient, roleArn: string, policyName: string, document: PolicyDocument, who: string): Promise<void> {
   const policyDocument = JSON.stringify(document);
+  const { PutRolePolicyCommand } = await iamSdk();
   try {
     await iam.send(new PutRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName, PolicyDocument: policyDocument }));
   } catch (error) {
@@ -135,6 +131,7 @@ export async function putInlinePolicy(iam: IAMClient, roleArn: string, policyNam
 
 /** DeleteRolePolicy of the allowlist policy, when prune leaves nothing in it (IAM keeps no empty policy). */
 export async function deleteInlinePolicy(iam: IAMClient, roleArn: string, policyName: string, who: string): Promise<void> {
+  const { DeleteRolePolicyCommand } = await iamSdk();
   try {
     await iam.send(new DeleteRolePolicyCommand({ RoleName: roleNameOf(roleArn), PolicyName: policyName }));
   } catch (error) {

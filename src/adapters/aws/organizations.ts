@@ -1,12 +1,5 @@
-import {
-  DescribeOrganizationCommand,
-  DescribePolicyCommand,
-  paginateListParents,
-  paginateListPoliciesForTarget,
-  paginateListRoots,
-  type OrganizationsClient,
-  type Root,
-} from '@aws-sdk/client-organizations';
+import type { OrganizationsClient, Root } from '@aws-sdk/client-organizations';
+import { organizationsSdk } from './clients.js';
 import { inert } from '../../util/inert.js';
 import { UserError } from '../../errors.js';
 import { parsePolicy } from '../../domain/policy/document.js';
@@ -156,6 +149,7 @@ function parentOf(org: OrganizationsClient, childId: string): Promise<ParentStep
   const cached = memo.parents.get(childId);
   if (cached) return cached;
   const read = (async (): Promise<ParentStep> => {
+    const { paginateListParents } = await organizationsSdk();
     for await (const page of paginateListParents({ client: org }, { ChildId: childId })) {
       const parent = (page.Parents ?? []).find((candidate) => candidate.Id);
       if (parent?.Id) return { id: parent.Id, type: parent.Type ?? '' };
@@ -171,6 +165,7 @@ function listRoots(org: OrganizationsClient): Promise<Root[]> {
   const memo = memoOf(org);
   if (memo.roots) return memo.roots;
   const read = (async (): Promise<Root[]> => {
+    const { paginateListRoots } = await organizationsSdk();
     const roots: Root[] = [];
     for await (const page of paginateListRoots({ client: org }, {})) roots.push(...(page.Roots ?? []));
     return roots;
@@ -208,6 +203,7 @@ async function walkToRoot(
 
 /** DescribeOrganization: any member account may call it. */
 export async function readOrganization(org: OrganizationsClient, who: string): Promise<OrganizationFacts> {
+  const { DescribeOrganizationCommand } = await organizationsSdk();
   try {
     const { Organization } = await org.send(new DescribeOrganizationCommand({}));
     if (!Organization?.Id)
@@ -253,6 +249,7 @@ export async function readOrgPath(org: OrganizationsClient, accountId: string, o
  */
 export async function readControlPolicies(org: OrganizationsClient, accountId: string, kind: ControlPolicyKind, who: string): Promise<ControlPolicies> {
   const what = `the ${KIND_PLURAL[kind]} over account ${inert(accountId)}`;
+  const { DescribePolicyCommand, paginateListPoliciesForTarget } = await organizationsSdk();
   const fail =
     (permission: string) =>
     (error: unknown): never => {

@@ -1,5 +1,6 @@
 import { accountOf, roleNameOf } from '../../domain/arn.js';
-import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, paginateListRoleTags, type IAMClient, type Tag } from '@aws-sdk/client-iam';
+import type { IAMClient, Tag } from '@aws-sdk/client-iam';
+import { iamSdk } from './clients.js';
 import { inert } from '../../util/inert.js';
 import { asList, decodeIamDocument, parsePolicy } from '../../domain/policy/document.js';
 import { actionMatches } from '../../domain/policy/evaluate.js';
@@ -50,6 +51,7 @@ function trustAllowsTagSession(document: string | undefined, roleName: string): 
 }
 
 async function readBoundary(iam: IAMClient, policyArn: string, roleName: string, who: string): Promise<NamedPolicy> {
+  const { GetPolicyCommand, GetPolicyVersionCommand } = await iamSdk();
   const policy = await awsCall('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })), who);
   const version = await awsCall(
     'iam:GetPolicyVersion',
@@ -66,6 +68,7 @@ async function readBoundary(iam: IAMClient, policyArn: string, roleName: string,
  */
 export async function readRoleFacts(iam: IAMClient, roleName: string, who: string): Promise<RoleFacts | undefined> {
   const name = roleNameOf(roleName);
+  const { GetRoleCommand, paginateListRoleTags } = await iamSdk();
   const tagsRead = (async (): Promise<Tag[] | undefined> => {
     const tags: Tag[] = [];
     try {

@@ -1,6 +1,5 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { createStsClient } from './clients.js';
+import { createStsClient, stsSdk } from './clients.js';
 
 /**
  * The account of a set of credentials (sts:GetCallerIdentity needs no permission). Undefined when
@@ -9,6 +8,7 @@ import { createStsClient } from './clients.js';
 export async function callerAccount(credentials: AwsCredentialIdentityProvider | undefined): Promise<string | undefined> {
   try {
     const client = await createStsClient(credentials);
+    const { GetCallerIdentityCommand } = await stsSdk();
     return (await client.send(new GetCallerIdentityCommand({}))).Account;
   } catch {
     return undefined;
