@@ -4,7 +4,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { Agent as HttpAgent } from 'node:http';
-import { proxyAgents } from '../net/proxy.js';
+import { proxyConfigured } from '../net/proxy-env.js';
 
 /**
  * SDK clients, created on first use: importing a client costs start-up time, and `verify` of the
@@ -12,15 +12,16 @@ import { proxyAgents } from '../net/proxy.js';
  * Endpoints come from the SDK's own AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables.
  * Retries are the SDK's: adaptive mode unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS say otherwise.
  * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) are honoured by every client through the
- * `requestHandler` this adds (src/adapters/net/proxy.ts): every client spreads `...retryConfig()`.
+ * `requestHandler` this adds (src/adapters/net/proxy.ts, loaded only when a proxy is set): every client
+ * spreads `...(await retryConfig())`.
  */
-function retryConfig(env: NodeJS.ProcessEnv = process.env): {
+async function retryConfig(env: NodeJS.ProcessEnv = process.env): Promise<{
   retryMode: string;
   maxAttempts: number;
   requestHandler?: { httpAgent: HttpAgent; httpsAgent: HttpAgent };
-} {
+}> {
   const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
-  const agents = proxyAgents(env);
+  const agents = proxyConfigured(env) ? (await import('../net/proxy.js')).proxyAgents(env) : undefined;
   return {
     retryMode: env.AWS_RETRY_MODE || 'adaptive',
     maxAttempts: Number.isFinite(attempts) && attempts > 0 ? attempts : 5,
@@ -41,7 +42,7 @@ export const stsSdk = () => import('@aws-sdk/client-sts');
 /** `maxAttempts` lowers the SDK's attempts for a read that is only a refinement (its failure is said, not fatal). */
 export async function createEcrClient(region: string, options: { maxAttempts?: number; credentials?: AwsCredentialIdentityProvider } = {}): Promise<ECRClient> {
   const { ECRClient } = await import('@aws-sdk/client-ecr');
-  const retries = retryConfig();
+  const retries = await retryConfig();
   return new ECRClient({
     region,
     credentials: options.credentials,
@@ -54,19 +55,19 @@ export async function createEcrClient(region: string, options: { maxAttempts?: n
 /** IAM is global; its endpoint lives in us-east-1 for the aws partition. */
 export async function createIamClient(credentials?: AwsCredentialIdentityProvider): Promise<IAMClient> {
   const { IAMClient } = await iamSdk();
-  return new IAMClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+  return new IAMClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...(await retryConfig()) });
 }
 
 /** Organizations is global; its endpoint lives in us-east-1 for the aws partition. */
 export async function createOrganizationsClient(credentials?: AwsCredentialIdentityProvider): Promise<OrganizationsClient> {
   const { OrganizationsClient } = await organizationsSdk();
-  return new OrganizationsClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+  return new OrganizationsClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...(await retryConfig()) });
 }
 
 /** STS (GetCallerIdentity: which account and principal the credentials are). */
 export async function createStsClient(credentials?: AwsCredentialIdentityProvider): Promise<STSClient> {
   const { STSClient } = await stsSdk();
-  return new STSClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...retryConfig() });
+  return new STSClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...(await retryConfig()) });
 }
 
 /** Credentials of a role assumed in the staging account (static keys chain into it: Gitea has no OIDC). */
@@ -79,7 +80,7 @@ export async function assumedRoleCredentials(
   const { fromTemporaryCredentials } = await import('@aws-sdk/credential-providers');
   return fromTemporaryCredentials({
     params: { RoleArn: roleArn, RoleSessionName: sessionName, ExternalId: externalId, DurationSeconds: 900 },
-    clientConfig: { region, customUserAgent: USER_AGENT, ...retryConfig() },
+    clientConfig: { region, customUserAgent: USER_AGENT, ...(await retryConfig()) },
   });
 }
 

@@ -5,6 +5,7 @@ import { Agent, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { log } from '../../log.js';
+import { proxyConfigured } from './proxy-env.js';
 
 /**
  * HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY (either case), as curl, the AWS CLI,
@@ -13,12 +14,7 @@ import { log } from '../../log.js';
  * tunnels through it with CONNECT, for https and http targets alike (so a proxy that refuses is
  * told apart from an answer of the target). Every failure on the proxy leg names the proxy.
  */
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
-
-/** True when any proxy variable is set: only then does the action install its own agents. */
-export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return PROXY_VARIABLES.some((name) => Boolean(env[name]));
-}
+export { proxyConfigured };
 
 /** The proxy URL as it may be printed: credentials in it are replaced by `***`. */
 export function displayProxy(proxy: string): string {
