@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
+import { TagResourceCommand } from '@aws-sdk/client-ecr';
+import { ecrIn } from '../../stack/aws.js';
 import {
   ALLOWLIST_POLICY,
   GRANTED,
@@ -166,6 +168,33 @@ describe('a proposed change, judged before apply (moto, through dist/index.js)',
     assert.deepEqual(
       (JSON.parse(result.outputs.matrix) as Cell[]).filter((cell) => cell.verdict === 'drift').map((cell) => [cell.repository, cell.grant]),
       [[CODEX, 'missing']],
+    );
+  });
+
+  it('a proposed policy that asks for repository tags the live ones did not: the tags are read, and decide', async () => {
+    await ecrIn(stack.endpoint, PROD_ACCOUNT).send(new TagResourceCommand({ resourceArn: repoArn(AGENT), tags: [{ Key: 'team', Value: 'platform' }] }));
+    const tagged = allowlistPolicy([]);
+    const withTag = {
+      ...tagged,
+      Statement: [
+        ...(tagged as { Statement: object[] }).Statement.slice(0, 1),
+        {
+          Sid: 'PullTeam',
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/team': 'platform' } },
+        },
+      ],
+    };
+    const result = await verifyProposed(plan(rolePolicy(['update'], allowlistPolicy(EXPECTED), withTag)));
+    assert.deepEqual(
+      (JSON.parse(result.outputs.matrix) as Cell[]).map((cell) => [cell.repository, cell.identity]),
+      [
+        [AGENT, 'allowed'],
+        [CODEX, 'missing'],
+        [HERMES, 'missing'],
+      ],
     );
   });
 

@@ -116,6 +116,14 @@ async function seedThreePullers(options: { qaComplete?: boolean } = {}): Promise
   await createRole(DEV_ACCOUNT, DEV_READER_ARN);
 }
 
+/** Staging, pulling the platform agent in us-west-2 only (its replica there). */
+const westAgentPuller = [
+  `- role-arn: ${STAGING_ROLE_ARN}`,
+  `  assume-role-arn: ${READER_ROLE_ARN}`,
+  `  regions: [${WEST}]`,
+  `  repositories: [molecule-ai/molecule-platform-agent]`,
+].join('\n');
+
 type Cell = {
   puller: string;
   region: string;
@@ -232,12 +240,7 @@ describe('several pullers, regions and replicas (moto, through dist/index.js)', 
       { destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [{ filter: 'molecule-ai/', filterType: 'PREFIX_MATCH' }] },
     ]);
     await stack.putAllowlist(allowlist([arnIn('us-east-2', PROD_ACCOUNT, AGENT), arnIn(WEST, PROD_ACCOUNT, AGENT)]));
-    const pullers = [
-      `- role-arn: ${STAGING_ROLE_ARN}`,
-      `  assume-role-arn: ${READER_ROLE_ARN}`,
-      `  regions: [${WEST}]`,
-      `  repositories: [molecule-ai/molecule-platform-agent]`,
-    ].join('\n');
+    const pullers = westAgentPuller;
 
     const none = await run({ pullers });
     assert.equal(none.exitCode, 1, none.log);
@@ -258,12 +261,7 @@ describe('several pullers, regions and replicas (moto, through dist/index.js)', 
   it('a region with no replication rule: "not replicated", and the gate fails saying which rule to add', async () => {
     await seedThreePullers({ qaComplete: true });
     const result = await run({
-      pullers: [
-        `- role-arn: ${STAGING_ROLE_ARN}`,
-        `  assume-role-arn: ${READER_ROLE_ARN}`,
-        `  regions: [${WEST}]`,
-        `  repositories: [molecule-ai/molecule-platform-agent]`,
-      ].join('\n'),
+      pullers: westAgentPuller,
     });
     assert.equal(result.exitCode, 1, result.log);
     const [cell] = JSON.parse(result.outputs.matrix) as Cell[];
@@ -282,12 +280,7 @@ describe('several pullers, regions and replicas (moto, through dist/index.js)', 
     });
     await createRole(DR_ACCOUNT, DR_READER_ARN);
     await stack.putAllowlist(allowlist([arnIn(WEST, DR_ACCOUNT, AGENT)]));
-    const pullers = [
-      `- role-arn: ${STAGING_ROLE_ARN}`,
-      `  assume-role-arn: ${READER_ROLE_ARN}`,
-      `  regions: [${WEST}]`,
-      `  repositories: [molecule-ai/molecule-platform-agent]`,
-    ].join('\n');
+    const pullers = westAgentPuller;
 
     const unread = await run({ pullers });
     assert.equal(unread.exitCode, 1, unread.log);

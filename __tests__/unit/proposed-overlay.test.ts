@@ -177,6 +177,58 @@ describe('a proposed state laid over the facts (never a pass it cannot prove)', 
     assert.deepEqual(after(read, renamed), ['a app allowed conditional drift']);
   });
 
+  it('an ECR policy written through a provider for another region or registry is not this run’s; one whose region is a variable is conditional', () => {
+    const read = facts([puller('a', STAGING, [allowlist(['app'])])], { app: granted(['004947743811']) });
+    const removed = (provider: string, registryId?: string): object => ({
+      ...change(
+        'aws_ecr_repository_policy.app',
+        'aws_ecr_repository_policy',
+        ['delete'],
+        { repository: 'app', policy: JSON.stringify(granted(['004947743811'])), ...(registryId ? { registry_id: registryId } : {}) },
+        null,
+      ),
+      provider_config_key: provider,
+    });
+    const withProviders = (change: object, region: object): string =>
+      JSON.stringify({
+        format_version: '1.2',
+        resource_changes: [change],
+        configuration: {
+          provider_config: {
+            aws: { name: 'aws', expressions: { region: { constant_value: REGION } } },
+            'aws.west': { name: 'aws', alias: 'west', expressions: { region } },
+          },
+          root_module: {
+            resources: [
+              {
+                address: 'aws_ecr_repository_policy.app',
+                mode: 'managed',
+                type: 'aws_ecr_repository_policy',
+                name: 'app',
+                provider_config_key: (change as { provider_config_key: string }).provider_config_key,
+              },
+            ],
+          },
+        },
+      });
+    assert.deepEqual(after(read, withProviders(removed('aws.west'), { constant_value: 'us-west-2' })), ['a app allowed allowed ok'], 'another region');
+    assert.deepEqual(
+      after(read, withProviders(removed('aws.west'), { references: ['var.region'] })),
+      ['a app conditional allowed drift'],
+      'a region known at apply',
+    );
+    assert.deepEqual(
+      after(read, withProviders(removed('aws', '999999999999'), { constant_value: 'us-west-2' })),
+      ['a app allowed allowed ok'],
+      'another registry',
+    );
+    assert.deepEqual(
+      after(read, withProviders(removed('aws'), { constant_value: 'us-west-2' })),
+      ['a app missing allowed drift'],
+      'this registry: the grant is gone',
+    );
+  });
+
   it('a change to a resource that can decide a pull but is not modelled (an exclusive policy set, a deleted repository) is conditional, not ignored', () => {
     const read = facts([puller('a', STAGING, [allowlist(['app'])])], { app: granted(['004947743811']) });
     const exclusive = change('aws_iam_role_policies_exclusive.x', 'aws_iam_role_policies_exclusive', ['create'], null, {

@@ -39,11 +39,21 @@ export type Replacement =
   | { kind: 'boundary'; from: string; roleName: Known<string>; policyArn: Known<string> | 'removed' }
   /** A role created or deleted (a deleted role takes its inline policies, attachments and boundary with it). */
   | { kind: 'role'; from: string; roleName: Known<string>; action: 'create' | 'delete' }
-  | { kind: 'repository-policy'; from: string; repository: Known<string>; document: ProposedDocument }
-  /** The registry policy of the region the plan's provider writes to (a plan does not say which region). */
-  | { kind: 'registry-policy'; from: string; document: ProposedDocument }
+  | { kind: 'repository-policy'; from: string; repository: Known<string>; document: ProposedDocument; where?: EcrWhere }
+  /** The registry policy of the region the plan's provider writes to. */
+  | { kind: 'registry-policy'; from: string; document: ProposedDocument; where?: EcrWhere }
   /** A change to a resource that can decide a pull but is not modelled here: every verdict it may touch is conditional on it. */
   | { kind: 'unmodelled'; from: string; type: string };
+
+/**
+ * Which registry an ECR policy change writes to, as far as the plan says: its provider configuration's
+ * region (a constant), and the registry_id it reports (known on update). Undefined fields: the plan does
+ * not say (the default provider, whose region is the environment's: taken as the run's region).
+ */
+export interface EcrWhere {
+  region?: Known<string>;
+  registryId?: string;
+}
 
 export interface ProposedState {
   from: 'policy-document' | 'plan';
@@ -148,7 +158,34 @@ function readPlan(plan: Json, shown: string): Replacement[] {
   const changes = plan.resource_changes ?? [];
   if (!Array.isArray(changes)) throw malformed('its resource_changes is not a list');
   const resolver = nameResolver(plan, changes);
-  return changes.flatMap((change: unknown, index) => readChange(change, index, malformed, resolver));
+  return changes.flatMap((change: unknown, index) =>
+    readChange(change, index, malformed, resolver).map((replacement) =>
+      (replacement.kind === 'repository-policy' || replacement.kind === 'registry-policy') && isObject(change)
+        ? { ...replacement, where: ecrWhere(plan, change) }
+        : replacement,
+    ),
+  );
+}
+
+/**
+ * The region and registry an ECR resource writes to: its provider configuration's `region` when that is
+ * a constant (an alias such as `aws.west`), else unknown (a variable); the registry_id the plan reports.
+ * https://developer.hashicorp.com/terraform/internals/json-format#configuration-representation
+ */
+function ecrWhere(plan: Json, change: Json): EcrWhere {
+  const body = isObject(change.change) ? change.change : {};
+  const values = isObject(body.after) ? body.after : isObject(body.before) ? body.before : {};
+  const registryId = typeof values.registry_id === 'string' && values.registry_id !== '' ? values.registry_id : undefined;
+  const key = resourceConfig(plan, change)?.provider_config_key;
+  const providers = isObject(plan.configuration) && isObject(plan.configuration.provider_config) ? plan.configuration.provider_config : {};
+  const provider = typeof key === 'string' ? providers[key] : undefined;
+  const aliased = typeof key === 'string' && key.includes('.');
+  if (!isObject(provider)) return aliased ? { region: { unknown: `${String(change.address)} (provider ${key})` }, registryId } : { registryId };
+  const region = isObject(provider.expressions) && isObject(provider.expressions.region) ? provider.expressions.region : undefined;
+  if (region === undefined) return aliased ? { region: { unknown: `${String(change.address)} (provider ${key}: no region)` }, registryId } : { registryId };
+  return typeof region.constant_value === 'string'
+    ? { region: region.constant_value, registryId }
+    : { region: { unknown: `${String(change.address)} (provider ${key}: region known only at apply)` }, registryId };
 }
 
 /** Attributes that name a role or a repository, and the resource type whose `id` and `name` are that name. */

@@ -4,10 +4,23 @@ import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import { emptyReport, type RunReport } from '../report/model.js';
 import { overlayProposed, withUnknowns } from '../services/proposed.js';
-import { crossCheckWithSimulator } from '../services/repositories.js';
-import { judgeFacts, survey } from '../services/survey.js';
+import { pullerAt } from '../services/puller.js';
+import { crossCheckWithSimulator, readTagsWhereAsked } from '../services/repositories.js';
+import { judgeFacts, survey, type Survey, type SurveyFacts } from '../services/survey.js';
 import type { VerifySettings } from '../settings/settings.js';
 import { finish } from './result.js';
+
+/**
+ * A proposed policy may ask for repository tags the live ones did not: read those too (the run can
+ * read them, so they are known, not "only the pull knows"), each once.
+ */
+async function withProposedTags(surveyed: Survey, facts: SurveyFacts): Promise<SurveyFacts> {
+  const stagings = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
+  const unread = [...facts.states.values()].flatMap((state) => (state && !facts.tags.has(state.arn) ? [{ arn: state.arn, policy: state.policy }] : []));
+  if (unread.length === 0) return facts;
+  const read = await readTagsWhereAsked(surveyed.readers.ecr, stagings, unread);
+  return { ...facts, tags: new Map([...facts.tags, ...read.tags]), notChecked: [...facts.notChecked, ...read.notChecked] };
+}
 
 /**
  * verify: both sides of the cross-account pull for one repository or the whole manifest; no writes.
@@ -32,7 +45,7 @@ export async function verify(settings: VerifySettings): Promise<RunReport> {
   }
   // A lone allowlist document is the named puller's, whatever other role shares its name.
   const overlay = overlayProposed(surveyed.facts, proposed, layer?.layer === 'allowlist' ? { roleArn: layer.roleArn } : {});
-  const judged = judgeFacts(settings, overlay.facts);
+  const judged = judgeFacts(settings, await withProposedTags(surveyed, overlay.facts));
   const verdicts = withUnknowns(
     judged.pullers.flatMap((puller) => puller.verdicts),
     overlay.unknowns,

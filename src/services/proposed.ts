@@ -200,6 +200,16 @@ export function overlayProposed(
   let states = facts.states;
   let home = facts.home;
   for (const replacement of state.replacements) {
+    // An ECR policy change for another registry or region is not this run's; one whose region the plan leaves open could be.
+    if ((replacement.kind === 'repository-policy' || replacement.kind === 'registry-policy') && replacement.where) {
+      const { region, registryId } = replacement.where;
+      if ((registryId !== undefined && registryId !== facts.registryId) || (typeof region === 'string' && region !== home.registry.region)) continue;
+      if (isUnknown(region)) {
+        const key = replacement.kind === 'repository-policy' && known(replacement.repository) ? replacement.repository : ALL;
+        add(unknowns.grant, key, region.unknown);
+        continue;
+      }
+    }
     switch (replacement.kind) {
       case 'repository-policy': {
         const targets = known(replacement.repository) ? [replacement.repository] : [...states.keys()];
