@@ -28,7 +28,7 @@ const granted = (accounts: string[]): PolicyDocument => ({
   Statement: [{ Sid: 'Pull', Effect: 'Allow', Principal: { AWS: accounts.map((account) => `arn:aws:iam::${account}:root`) }, Action: ACTIONS }],
 });
 
-function puller(name: string, roleArn: string, documents: PolicyDocument[], boundary?: PolicyDocument): PullerFacts {
+function puller(name: string, roleArn: string, documents: PolicyDocument[], boundary?: PolicyDocument, tags: Record<string, string> = {}): PullerFacts {
   const account = roleArn.split(':')[4];
   return {
     settings: { name, roleArn, policyName: 'Pull', assumeRoleArn: undefined, externalId: undefined, regions: [REGION], repositories: undefined },
@@ -46,7 +46,7 @@ function puller(name: string, roleArn: string, documents: PolicyDocument[], boun
       path: '/',
       account,
       roleId: `AROA${name.toUpperCase()}`,
-      tags: {},
+      tags,
       sessionTagsPossible: false,
       boundary: boundary && { name: 'permissions boundary arn:aws:iam::004947743811:policy/Boundary', document: boundary },
     },
@@ -227,6 +227,38 @@ describe('a proposed state laid over the facts (never a pass it cannot prove)', 
       ['a app missing allowed drift'],
       'this registry: the grant is gone',
     );
+  });
+
+  it('a role’s tags after the change are its principal tags (tags_all): a grant conditioned on aws:PrincipalTag/team follows them', () => {
+    const byTeam: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'Team',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::004947743811:root' },
+          Action: ACTIONS,
+          Condition: { StringEquals: { 'aws:PrincipalTag/team': 'platform' } },
+        },
+      ],
+    };
+    const read = facts([puller('a', STAGING, [allowlist(['app'])], undefined, { team: 'platform', unknown: 'x' })], { app: byTeam });
+    const retag = (tags: object | undefined): object =>
+      change(
+        'aws_iam_role.staging',
+        'aws_iam_role',
+        ['update'],
+        { name: 'staging', tags_all: { team: 'platform', unknown: 'x' } },
+        { name: 'staging', ...(tags ? { tags_all: tags } : {}) },
+        tags ? {} : { tags_all: true },
+      );
+    assert.deepEqual(after(read, plan(retag({ unknown: 'x' }))), ['a app missing allowed drift'], 'the team tag removed');
+    assert.deepEqual(
+      after(read, plan(retag({ team: 'platform', unknown: 'x' }))),
+      ['a app allowed allowed ok'],
+      'unchanged (a tag named "unknown" is a value)',
+    );
+    assert.deepEqual(after(read, plan(retag(undefined))), ['a app allowed conditional drift'], 'known only after apply');
   });
 
   it('a change to a resource that can decide a pull but is not modelled (an exclusive policy set, a deleted repository) is conditional, not ignored', () => {

@@ -37,6 +37,8 @@ export type Replacement =
   | { kind: 'managed-policy-attachment'; from: string; roleName: Known<string>; policyArn: Known<string>; action: 'attach' | 'detach' }
   | { kind: 'managed-policy'; from: string; policyArn: Known<string>; policyName: Known<string>; document: ProposedDocument }
   | { kind: 'boundary'; from: string; roleName: Known<string>; policyArn: Known<string> | 'removed' }
+  /** A role's tags after the change (its principal tags, for aws:PrincipalTag conditions): `tags_all`, default tags included. */
+  | { kind: 'role-tags'; from: string; roleName: Known<string>; tags: { values: Record<string, string> } | Unknown }
   /** A role created or deleted (a deleted role takes its inline policies, attachments and boundary with it). */
   | { kind: 'role'; from: string; roleName: Known<string>; action: 'create' | 'delete' }
   | { kind: 'repository-policy'; from: string; repository: Known<string>; document: ProposedDocument; where?: EcrWhere }
@@ -312,6 +314,16 @@ function inlinePolicies(side: Side | undefined, context: Context): Map<string, {
   return found;
 }
 
+/** A tags map as plain strings, keys sorted (so two equal maps compare equal as text). */
+function stringRecord(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .flatMap((key) => (typeof value[key] === 'string' ? [[key, value[key]]] : [])),
+  );
+}
+
 /** managed_policy_arns of an aws_iam_role; undefined when the whole set is unknown. */
 function managedArns(side: Side | undefined): Known<string>[] | undefined {
   if (!side) return [];
@@ -342,6 +354,13 @@ const readRole: Reader = ({ before, after, deletes }, context) => {
   const created = !before || deletes;
   if (created) replacements.push({ kind: 'role', from, roleName, action: 'create' });
   const prior = created ? undefined : before;
+  // Tags are principal tags: a condition on aws:PrincipalTag/… may turn on them. tags_all holds the provider's default tags too.
+  if (prior) {
+    // Wrapped: a tag named "unknown" must not read as a value known only after apply.
+    const tags = unknownAt(after.marks, ['tags_all']) ? { unknown: pathText(from, ['tags_all']) } : { values: stringRecord(after.values.tags_all) };
+    if (isUnknown(tags) || JSON.stringify(tags.values) !== JSON.stringify(stringRecord(prior.values.tags_all)))
+      replacements.push({ kind: 'role-tags', from, roleName, tags });
+  }
 
   const boundary = optional(after, 'permissions_boundary');
   const boundaryBefore = prior && optional(prior, 'permissions_boundary');

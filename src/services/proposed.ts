@@ -137,6 +137,14 @@ function overlayPuller(puller: PullerFacts, replacement: Replacement, state: Pro
       }
       return { ...puller, role: { ...puller.role, boundary: { name: `permissions boundary ${replacement.policyArn} (proposed)`, document } } };
     }
+    case 'role-tags': {
+      if (!puller.role) return puller;
+      if (isUnknown(replacement.tags)) {
+        add(unknowns.identity, name, replacement.tags.unknown);
+        return puller;
+      }
+      return { ...puller, role: { ...puller.role, tags: replacement.tags.values } };
+    }
     case 'role':
       if (replacement.action === 'delete')
         return { ...puller, problem: { kind: 'role-not-found', roleArn: puller.roleArn, readAccount: puller.access.account } };
