@@ -209,7 +209,6 @@ export type UndoOutcome = 'not-landed' | 'rolled-back' | 'not-rolled-back';
 /** One write a failed reconcile had sent (or was sending), and what became of it: phrased by report/. */
 export interface UndoneWrite {
   target:
-    | { kind: 'grant'; repository: string; registryId: string; region: string; replica: boolean }
-    | { kind: 'allowlist'; roleName: string; policyName: string };
+    { kind: 'grant'; repository: string; registryId: string; region: string; replica: boolean } | { kind: 'allowlist'; roleName: string; policyName: string };
   outcome: UndoOutcome;
 }

@@ -32,7 +32,14 @@ import { applyGrant } from '../services/grant.js';
 import { pullerAt, type Staging } from '../services/puller.js';
 import { pullerNeeds } from '../settings/pullers.js';
 import { openReaders, readHomePlace, readPuller } from '../services/readers.js';
-import { crossCheckWithSimulator, ownedOf, readRepositoryState, readTagsWhereAsked, repositoryStateFrom, type RepositoryState } from '../services/repositories.js';
+import {
+  crossCheckWithSimulator,
+  ownedOf,
+  readRepositoryState,
+  readTagsWhereAsked,
+  repositoryStateFrom,
+  type RepositoryState,
+} from '../services/repositories.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
 import { FailedRun, withPullers } from './result.js';
 

@@ -88,11 +88,13 @@ export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: st
 
 /** Names a failed run's writes: each repository (with its registry and region) or inline policy, at most `most`. */
 function writesNamed(writes: UndoneWrite[], most = 20): string {
-  const names = writes.slice(0, most).map(({ target }) =>
-    target.kind === 'grant'
-      ? `the grant on ${inert(target.repository, 256)} (${target.replica ? 'the replica in ' : ''}registry ${target.registryId}, ${target.region})`
-      : `inline policy ${inert(target.policyName, 128)} of role ${inert(target.roleName, 128)}`,
-  );
+  const names = writes
+    .slice(0, most)
+    .map(({ target }) =>
+      target.kind === 'grant'
+        ? `the grant on ${inert(target.repository, 256)} (${target.replica ? 'the replica in ' : ''}registry ${target.registryId}, ${target.region})`
+        : `inline policy ${inert(target.policyName, 128)} of role ${inert(target.roleName, 128)}`,
+    );
   return writes.length > most ? `${names.join(', ')} and ${writes.length - most} more (see the report's policyChanges)` : names.join(', ');
 }
 
