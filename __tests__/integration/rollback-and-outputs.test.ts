@@ -19,6 +19,7 @@ import {
   crossAccountGrant,
   errorLines,
   presets,
+  reportOf,
   runAction,
   template,
   useMoto,
@@ -64,7 +65,7 @@ const stored = (): Promise<unknown[]> => Promise.all(REPOSITORIES.map((repositor
 const named = (repository: string): string => `the grant on ${repository} (registry ${PROD_ACCOUNT}, ${REGION})`;
 
 describe('a failed run is undone exactly and says drift (fault proxy + moto, through dist/index.js)', () => {
-  it('2 pullers × 4 repositories: the third SetRepositoryPolicy lands, then the connection drops: all three are rolled back, each named', async () => {
+  it('2 pullers × 4 repositories: the third SetRepositoryPolicy lands, then the connection drops: all three are rolled back, each named', async (t) => {
     const before = await stored();
     // The third write and the SDK's 3 retries of it land, each unanswered; the undo writes after them go through.
     stack.proxy.setRules([{ operation: 'SetRepositoryPolicy', fault: 'drop-after', after: 2, count: 4 }]);
@@ -73,6 +74,7 @@ describe('a failed run is undone exactly and says drift (fault proxy + moto, thr
     const errors = errorLines(failed.log);
     assert.equal(errors.length, 1, failed.log);
     const [message] = errors;
+    t.diagnostic(message);
     assert.match(message, /^ecr:SetRepositoryPolicy failed after 4 attempts/);
     const [first, second, third, fourth] = REPOSITORIES;
     assert.ok(message.includes(`Written, then rolled back: ${[first, second, third].map(named).join(', ')}.`), message);
@@ -86,14 +88,21 @@ describe('a failed run is undone exactly and says drift (fault proxy + moto, thr
     assert.deepEqual(JSON.parse(failed.outputs.missing), [...REPOSITORIES].sort());
   });
 
-  it('an undo that cannot be written is named, with the repository and registry, and left in the report', async () => {
+  it('an undo that cannot be written is named, with the repository and registry, and left in the report', async (t) => {
     // The third write lands unanswered, and so does every write after it: the undo of the third cannot be confirmed.
     stack.proxy.setRules([{ operation: 'SetRepositoryPolicy', fault: 'drop-after', after: 2 }]);
     const failed = await run('reconcile');
     assert.equal(failed.exitCode, 1, failed.log);
     const [message] = errorLines(failed.log);
+    t.diagnostic(message);
     assert.match(message, /Could not roll back the grant on .*\(registry \d{12}, [a-z0-9-]+\).*: restore them by hand from the report's policyChanges/);
     assert.doesNotMatch(message, /nothing changed/i);
+    // The write whose answer was lost is in the report too, with the policy as it was, to restore by hand.
+    const changes = reportOf<{ policyChanges: { target: string; before: unknown; rolledBack?: boolean }[] }>(failed).policyChanges;
+    const third = changes.find((change) => change.target === `repository:${REPOSITORIES[2]}`);
+    assert.ok(third, JSON.stringify(changes));
+    assert.equal(third.rolledBack, false);
+    assert.deepEqual(third.before, ORIGINAL);
     assert.equal(failed.outputs.drift, 'true');
   });
 
