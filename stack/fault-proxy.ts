@@ -5,8 +5,12 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * An HTTP proxy between the action and moto that injects faults by rule (operation, count,
- * probability), counts every call, and remembers the secrets AWS hands out (to scan logs for them).
+ * probability, after how many calls), counts every call, and remembers the secrets AWS hands out (to scan logs for them).
  * The action reaches it through AWS_ENDPOINT_URL, like any endpoint.
+ *
+ * `drop` closes the connection before the request reaches moto (nothing happened); `drop-after`
+ * forwards it, lets moto apply it, then closes the connection before the answer: a write that
+ * landed although the caller saw it fail.
  *
  * Two behaviours of AWS itself can be switched on, both off by default (and after `clear()`):
  * - `setRateLimits`: a token bucket per operation, as ECR and IAM throttle; an empty bucket is
@@ -16,7 +20,7 @@ import { performance } from 'node:perf_hooks';
  *   deletes), reads of that policy (`GetRolePolicy`, `GetRepositoryPolicy`) keep returning the
  *   document as it was before the write, for a time or a number of reads: a lagging replica.
  */
-export type Fault = 'throttle' | 'http-429' | 'http-500' | 'http-503' | 'latency' | 'drop' | 'access-denied' | 'corrupt-policy';
+export type Fault = 'throttle' | 'http-429' | 'http-500' | 'http-503' | 'latency' | 'drop' | 'drop-after' | 'access-denied' | 'corrupt-policy';
 
 /** A stored policy that is not what IAM/ECR would accept (moto validates on write, so it comes from here). */
 function corruptPolicies(body: string, operation: string): string {
@@ -40,6 +44,8 @@ export interface FaultRule {
   count?: number;
   /** Apply with this probability (default 1). */
   probability?: number;
+  /** Let this many matching calls through first (default 0): "the third SetRepositoryPolicy" is `after: 2`. */
+  after?: number;
   latencyMs?: number;
 }
 
@@ -324,7 +330,7 @@ const isFailure = (call: ProxyCall): boolean =>
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
-  let rules: (FaultRule & { applied: number })[] = [];
+  let rules: (FaultRule & { applied: number; seen: number })[] = [];
   const calls: ProxyCall[] = [];
   const secrets = new Set<string>();
   let limits: RateLimits | undefined;
@@ -394,10 +400,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       }
 
+      // A rule's `after` calls are let through (and counted) before it applies.
+      const waiting = (candidate: FaultRule & { seen: number }): boolean => candidate.seen++ < (candidate.after ?? 0);
       const rule = rules.find(
         (candidate) =>
           (candidate.operation === '*' || candidate.operation === operation) &&
           (candidate.count === undefined || candidate.applied < candidate.count) &&
+          !waiting(candidate) &&
           Math.random() < (candidate.probability ?? 1),
       );
       if (rule) rule.applied++;
@@ -405,6 +414,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (rule && rule.fault === 'drop') {
         record(0);
         incoming.socket.destroy();
+        return;
+      }
+      if (rule && rule.fault === 'drop-after') {
+        // moto applies it; the caller never hears: the socket closes before the answer.
+        const drop = (): void => {
+          record(0);
+          incoming.socket.destroy();
+        };
+        send(upstream, incoming.method ?? 'POST', incoming.url ?? '/', incoming.headers, body).then(drop, drop);
         return;
       }
       if (rule && rule.fault !== 'latency' && rule.fault !== 'corrupt-policy') {
@@ -472,7 +490,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     calls,
     secrets,
     setRules(next) {
-      rules = next.map((rule) => ({ ...rule, applied: 0 }));
+      rules = next.map((rule) => ({ ...rule, applied: 0, seen: 0 }));
     },
     setRateLimits(next) {
       limits = next;

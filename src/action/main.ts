@@ -3,12 +3,12 @@ import { errorMessage, UserError } from '../errors.js';
 import { readSettings } from '../settings/settings.js';
 import { hasDrift, type RunReport } from '../report/model.js';
 import { renderFindings } from '../report/render.js';
-import { emitReport } from './outputs.js';
+import { emitReport, failedRunOutputs } from './outputs.js';
 import { readRunContext } from '../settings/run-context.js';
 import { actionLogger } from './logger.js';
 import { setLogger } from '../log.js';
 import { assertNodeVersion, runMode } from '../modes/run.js';
-import { FailedRun } from '../modes/result.js';
+import { expectedOf, FailedRun } from '../modes/result.js';
 import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
 import { cancelWaits } from '../util/retry.js';
 import { inert, safeText } from '../util/inert.js';
@@ -57,8 +57,11 @@ export async function run(): Promise<void> {
     try {
       report = await runMode(settings, { dockerConfig: { save: saveDockerConfigDir, remove: () => void removeDockerConfigDir() } });
     } catch (error) {
+      // A failed run proved nothing pullable: drift is true, and missing names what it had to prove.
+      const failed = { unproven: expectedOf(settings) };
       // What was read and written so far still goes to the report, so a change can be undone by hand.
-      if (error instanceof FailedRun) await emitReport(error.report, run.tempDir).catch(() => undefined);
+      if (error instanceof FailedRun) await emitReport(error.report, run.tempDir, failed).catch(() => failedRunOutputs(failed.unproven));
+      else failedRunOutputs(failed.unproven);
       throw error;
     }
     await emitReport(report, run.tempDir);

@@ -8,8 +8,18 @@ import { escapeHtml } from '../util/html.js';
 import { safeJson } from '../util/inert.js';
 import { matrixJson, planLines, reportJson } from '../report/json.js';
 
-/** Writes the JSON report and every output; prints the table to the log and the step summary. */
-export async function emitReport(report: RunReport, tempDir: string): Promise<string> {
+/**
+ * `drift` and `missing` of a run that failed: it proved no cell pullable, so it never says "in
+ * sync". `missing` lists every repository it had to prove (with what the report already names);
+ * unknown (an unreadable manifest): what the report names.
+ */
+export function failedRunOutputs(unproven: string[] | undefined, report?: RunReport): void {
+  core.setOutput('drift', 'true');
+  core.setOutput('missing', safeJson([...new Set([...(report?.missing ?? []), ...(unproven ?? [])])].sort()));
+}
+
+/** Writes the JSON report and every output; prints the table to the log and the step summary. A failed run's `drift` and `missing` follow `failedRunOutputs`. */
+export async function emitReport(report: RunReport, tempDir: string, failed?: { unproven: string[] | undefined }): Promise<string> {
   // The report holds every policy document read: readable by the runner's user only. RUNNER_TEMP is
   // the job's own folder; without it (not on a runner), a fresh private folder, never /tmp itself.
   const reportDir = process.env.RUNNER_TEMP ? tempDir : mkdtempSync(join(tempDir, 'publish-image-'));
@@ -37,9 +47,12 @@ export async function emitReport(report: RunReport, tempDir: string): Promise<st
     if (report.image.metadata) core.setOutput('metadata', report.image.metadata);
   }
   core.setOutput('repository-policy-changed', String(report.policyChanges.some((change) => change.target.kind === 'repository' && change.written)));
-  core.setOutput('drift', String(drift));
-  // Extras are stored text: JSON with every control and bidi character escaped (it parses back exactly).
-  core.setOutput('missing', safeJson(report.missing));
+  if (failed) failedRunOutputs(failed.unproven, report);
+  else {
+    core.setOutput('drift', String(drift));
+    // Extras are stored text: JSON with every control and bidi character escaped (it parses back exactly).
+    core.setOutput('missing', safeJson(report.missing));
+  }
   core.setOutput('extra', safeJson(report.extra));
   if (report.pullers.length > 0) core.setOutput('matrix', matrixJson(report));
   core.setOutput('report', reportPath);

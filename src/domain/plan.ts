@@ -16,6 +16,8 @@ import type { GrantPlan } from './policy/repository-grant.js';
 /** Why reconcile leaves something for a person: typed, phrased by `formatPlan`. */
 export type Unfixable =
   | { kind: 'grant-needs-principals'; repository: string }
+  /** Our own statement was widened, and the run does not know whom it should name (pull-principals empty). */
+  | { kind: 'own-statement-needs-principals'; repository: string; sid: string }
   | { kind: 'foreign-stale-principal'; repository: string }
   | { kind: 'no-repository'; repository: string }
   | { kind: 'grant-side'; repository: string; status: string; layer: string | undefined; statements: string[] }
@@ -100,17 +102,28 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
       // A registry Deny that applies makes any grant ineffective: write none (a conditional one may not apply).
       if (registryDenies.status === 'denied') continue;
     }
+    const write = (): void => {
+      if (plan && !grants.some((planned) => planned.arn === arn)) grants.push({ repository, arn, plan, ...(replica ? { replicaIn: regionOf(arn) } : {}) });
+    };
+    const own = verdict.ownStatement;
     if (!verdict.exists) unfixable.push({ kind: 'no-repository', repository });
     else if (grant?.status === 'missing' && grant.layer === 'resource') {
-      if (plan?.changes) grants.push({ repository, arn, plan, ...(replica ? { replicaIn: regionOf(arn) } : {}) });
+      if (plan?.changes) write();
       else unfixable.push({ kind: 'grant-needs-principals', repository });
     } else if (grant && grant.status !== 'allowed' && grant.layer !== 'registry') {
       const statements = grant.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
-      unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
+      // Decided by our own statement alone (e.g. a Condition added to it): the rewrite below fixes it.
+      if (!own || statements.some((sid) => sid !== own.sid))
+        unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
     } else if (verdict.stalePrincipals.length > 0) {
       // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
-      if (plan?.changes) grants.push({ repository, arn, plan, ...(replica ? { replicaIn: regionOf(arn) } : {}) });
+      if (plan?.changes) write();
       else unfixable.push({ kind: 'foreign-stale-principal', repository });
+    }
+    // Our own statement widened (or copied): rewritten to exactly the owned form, in the same one write.
+    if (verdict.exists && own) {
+      if (plan?.changes) write();
+      else unfixable.push({ kind: 'own-statement-needs-principals', repository, sid: own.sid });
     }
   }
   return grants;
@@ -188,4 +201,14 @@ export function planReconcile(input: PlanInput): ReconcilePlan {
 
 export function planHasChanges(plan: ReconcilePlan): boolean {
   return plan.grants.length > 0 || plan.allowlist.add.length > 0 || plan.allowlist.remove.length > 0 || plan.allowlist.addLogin;
+}
+
+/** What became of one write of a failed run: undone, never landed, or left for a person. */
+export type UndoOutcome = 'not-landed' | 'rolled-back' | 'not-rolled-back';
+
+/** One write a failed reconcile had sent (or was sending), and what became of it: phrased by report/. */
+export interface UndoneWrite {
+  target:
+    { kind: 'grant'; repository: string; registryId: string; region: string; replica: boolean } | { kind: 'allowlist'; roleName: string; policyName: string };
+  outcome: UndoOutcome;
 }

@@ -32,7 +32,14 @@ import { applyGrant } from '../services/grant.js';
 import { pullerAt, type Staging } from '../services/puller.js';
 import { pullerNeeds } from '../settings/pullers.js';
 import { openReaders, readHomePlace, readPuller } from '../services/readers.js';
-import { crossCheckWithSimulator, readRepositoryState, readTagsWhereAsked, repositoryStateFrom, type RepositoryState } from '../services/repositories.js';
+import {
+  crossCheckWithSimulator,
+  ownedOf,
+  readRepositoryState,
+  readTagsWhereAsked,
+  repositoryStateFrom,
+  type RepositoryState,
+} from '../services/repositories.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
 import { FailedRun, withPullers } from './result.js';
 
@@ -240,7 +247,15 @@ async function grantAndVerify(
   const who = stagings.length === 0 ? 'staging' : stagings.map((staging) => roleNameOf(staging.roleArn)).join(', ');
   const { verdicts, notChecked } = await log.group(`Verify that ${who} can pull ${repository}`, async () => {
     const asked = await readTagsWhereAsked(ecr, stagings, [{ arn: state.arn, policy: granted.policy }]);
-    const facts = { repository, arn: state.arn, policy: granted.policy, tags: asked.tags.get(state.arn), digest: image.digest, grantWritten: written };
+    const facts = {
+      repository,
+      arn: state.arn,
+      policy: granted.policy,
+      tags: asked.tags.get(state.arn),
+      digest: image.digest,
+      grantWritten: written,
+      owned: ownedOf(settings.grant, state),
+    };
     const judged = stagings.length === 0 ? [judgeRepository(facts, undefined)] : stagings.map((staging) => judgeRepository(facts, staging));
     if (stagings.length === 0) log.info('No staging-role-arn: the identity side is not checked.');
     for (const verdict of stagings.length > 0 ? judged : [])

@@ -1,5 +1,5 @@
 import { deleteInlinePolicy, putInlinePolicy, readInline, roleNameOf } from '../adapters/aws/iam.js';
-import { planHasChanges, planReconcile, type ReconcilePlan } from '../domain/plan.js';
+import { planHasChanges, planReconcile, type ReconcilePlan, type UndoneWrite, type UndoOutcome } from '../domain/plan.js';
 import { grantStatement } from '../domain/policy/repository-grant.js';
 import type { DocumentsToWrite } from '../report/terraform.js';
 import { iamPolicyLength, samePolicyMeaning, type PolicyDocument } from '../domain/policy/document.js';
@@ -7,9 +7,9 @@ import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import { roleProblemText } from '../report/findings.js';
 import { emptyReport, type NamedPlan, type PolicyChange, type RunReport, type Warning } from '../report/model.js';
-import { formatPlan } from '../report/plan-text.js';
+import { formatPlan, undoText } from '../report/plan-text.js';
 import { writeAllowlist } from '../services/allowlist.js';
-import { applyGrant, restoreGrants } from '../services/grant.js';
+import { applyGrant, undoGrant } from '../services/grant.js';
 import type { PlaceSurvey } from '../services/replicas.js';
 import type { RepositoryState } from '../services/repositories.js';
 import { survey, type PullerSurvey, type Survey } from '../services/survey.js';
@@ -78,22 +78,23 @@ function placeOf(surveyed: Survey, arn: string): { place: PlaceSurvey; state: Re
  * An allowlist this run may have written before a write failed: put back as it was (or removed, if it
  * was not there). Read first: a write that never landed needs no undo, and a failed read is said.
  */
-async function restoreAllowlist(puller: PullerSurvey, policyName: string, before: PolicyDocument | undefined): Promise<'unchanged' | 'restored' | 'failed'> {
+async function restoreAllowlist(puller: PullerSurvey, policyName: string, before: PolicyDocument | undefined): Promise<UndoOutcome> {
   const { iam, who } = puller.staging.access;
   try {
     const current = (await readInline(iam, roleNameOf(puller.staging.roleArn), policyName, who))?.document;
-    if (samePolicyMeaning(current, before)) return 'unchanged';
+    if (samePolicyMeaning(current, before)) return 'not-landed';
     if (before) await putInlinePolicy(iam, puller.staging.roleArn, policyName, before, who);
     else await deleteInlinePolicy(iam, puller.staging.roleArn, policyName, who);
-    return 'restored';
+    return 'rolled-back';
   } catch {
-    return 'failed';
+    return 'not-rolled-back';
   }
 }
 
 /**
  * Writes the plans: each grant once, then each puller's allowlist. A failed write must not leave the
- * run half-applied: what was already written is put back, and the error says so.
+ * run half-applied: every write joins the undo list before it is sent (its answer may be lost after
+ * it landed), what landed is put back, and the error names each write and what became of it.
  */
 async function apply(
   settings: ReconcileSettings,
@@ -103,7 +104,8 @@ async function apply(
 ): Promise<{ changes: PolicyChange[]; deleted: NamedPlan[] }> {
   const propagation = { timeoutMs: settings.propagationTimeoutMs, log: log.info };
   const changes: PolicyChange[] = [];
-  const granted: { place: PlaceSurvey; repository: string; before: PolicyDocument | undefined }[] = [];
+  // Every grant this run set out to write, recorded before it is sent; `index`: its entry in `changes` once it returned.
+  const grants: { place: PlaceSurvey; repository: string; before: PolicyDocument | undefined; after: PolicyDocument; index: number | undefined }[] = [];
   // Every allowlist this run set out to write, from just before its first write: a failed write may still have landed.
   const allowlists: { puller: PullerSurvey; named: NamedPlan; before: PolicyDocument | undefined; index: number | undefined }[] = [];
   const deleted: NamedPlan[] = [];
@@ -111,10 +113,13 @@ async function apply(
     for (const { arn, repository, plan: grantPlan } of grantsOf(plans.map((item) => item.named))) {
       const found = placeOf(surveyed, arn);
       if (!found) continue;
+      const pending = { place: found.place, repository, before: grantPlan.before, after: grantPlan.after, index: undefined as number | undefined };
+      grants.push(pending);
       const { change } = await applyGrant(found.place.ecr, settings.grant, found.place.registryId, found.state, propagation);
-      const replica = found.place.kind === 'replica' ? { replica: { region: found.place.region, registryId: found.place.registryId } } : {};
-      if (change?.target.kind === 'repository') changes.push({ ...change, target: { ...change.target, ...replica } });
-      granted.push({ place: found.place, repository, before: grantPlan.before });
+      if (change?.target.kind === 'repository') {
+        pending.index = changes.length;
+        changes.push({ ...change, target: { ...change.target, ...replicaOf(found.place) } });
+      }
     }
     for (const { puller, policy, named } of plans) {
       const edit = named.plan.allowlist;
@@ -134,54 +139,38 @@ async function apply(
     }
     return { changes, deleted };
   } catch (error) {
-    const notRestored: string[] = [];
-    const grantsNotRestored = new Set<string>();
-    for (const place of surveyed.places) {
-      const here = granted.filter((grant) => grant.place === place);
-      if (here.length === 0) continue;
-      for (const repository of await restoreGrants(place.ecr, place.registryId, here)) {
-        grantsNotRestored.add(`${place.registryId}/${place.region}/${repository}`);
-        notRestored.push(place.kind === 'replica' ? `${repository} (the replica in ${place.region})` : repository);
-      }
-    }
-    let allowlistsRestored = 0;
-    const rolledBackAt = new Set<number>();
-    for (const written of allowlists) {
+    const undone: UndoneWrite[] = [];
+    const mark = (index: number | undefined, change: Omit<PolicyChange, 'rolledBack'>, outcome: UndoOutcome): void => {
+      if (outcome === 'not-landed' && index === undefined) return;
+      const rolledBack = outcome !== 'not-rolled-back';
+      if (index !== undefined) changes[index] = { ...changes[index], rolledBack };
+      // The write that failed had landed: it is in the report too (put back or not), so it can be undone by hand.
+      else changes.push({ ...change, rolledBack });
+    };
+    // Newest first: the allowlists, then the grants.
+    for (const written of [...allowlists].reverse()) {
       const outcome = await restoreAllowlist(written.puller, written.named.policyName, written.before);
-      if (outcome === 'failed') notRestored.push(`${written.named.policyName} of role ${written.named.roleName}`);
-      if (outcome !== 'restored') continue;
-      allowlistsRestored++;
-      if (written.index !== undefined) rolledBackAt.add(written.index);
-      else {
-        // The write that failed had landed: it is in the report too, put back.
-        const target = { kind: 'inline-policy' as const, roleName: written.named.roleName, policyName: written.named.policyName };
-        rolledBackAt.add(changes.length);
-        changes.push({ target, before: written.before ?? null, after: written.named.plan.allowlistAfter ?? null, written: true });
-      }
+      const { roleName, policyName } = written.named;
+      undone.push({ target: { kind: 'allowlist', roleName, policyName }, outcome });
+      const target = { kind: 'inline-policy' as const, roleName, policyName };
+      mark(written.index, { target, before: written.before ?? null, after: written.named.plan.allowlistAfter ?? null, written: true }, outcome);
     }
-    const grantsRestored = granted.length - grantsNotRestored.size;
-    const restoredText = [
-      ...(grantsRestored > 0 ? [`${grantsRestored} grant(s)`] : []),
-      ...(allowlistsRestored > 0 ? [`${allowlistsRestored} allowlist(s)`] : []),
-    ].join(' and ');
-    const undo =
-      notRestored.length > 0
-        ? `Could not roll back ${notRestored.join(', ')}: restore them by hand from the report's policyChanges.`
-        : restoredText
-          ? `The ${restoredText} already written were rolled back; nothing changed.`
-          : 'Nothing was changed.';
-    const failure = new UserError(error instanceof UserError ? error.what : error instanceof Error ? error.message : String(error), undo);
-    const placeKeyOf = (change: PolicyChange): string | undefined =>
-      change.target.kind === 'repository'
-        ? `${change.target.replica?.registryId ?? surveyed.registryId}/${change.target.replica?.region ?? settings.registry.region}/${change.target.repository}`
-        : undefined;
-    const rolledBack = changes.map((change, index) => {
-      const key = placeKeyOf(change);
-      return (key !== undefined && !grantsNotRestored.has(key)) || rolledBackAt.has(index) ? { ...change, rolledBack: true } : change;
-    });
-    // The report then holds only what was written (and put back), so it can be undone by hand.
-    throw rolledBack.length > 0 ? new FailedRun(failure, { ...report, registryId: surveyed.registryId, policyChanges: rolledBack }) : failure;
+    for (const written of [...grants].reverse()) {
+      const { place, repository, before } = written;
+      const { outcome, seen } = await undoGrant(place.ecr, place.registryId, repository, before);
+      undone.push({ target: { kind: 'grant', repository, registryId: place.registryId, region: place.region, replica: place.kind === 'replica' }, outcome });
+      const target = { kind: 'repository' as const, repository, ...replicaOf(place) };
+      mark(written.index, { target, before: before ?? null, after: seen ?? written.after, written: true }, outcome);
+    }
+    const failure = new UserError(error instanceof UserError ? error.what : error instanceof Error ? error.message : String(error), undoText(undone.reverse()));
+    // The report then holds only what was written (and put back, or not), so it can be undone by hand.
+    throw changes.length > 0 ? new FailedRun(failure, { ...report, registryId: surveyed.registryId, policyChanges: changes }) : failure;
   }
+}
+
+/** A replica's registry and region on a report's change (the registry's own repositories have none). */
+function replicaOf(place: PlaceSurvey): { replica?: { region: string; registryId: string } } {
+  return place.kind === 'replica' ? { replica: { region: place.region, registryId: place.registryId } } : {};
 }
 
 /** reconcile: survey, plan each puller, apply the minimal change, then re-read and re-verify. `dry-run` stops after the plans. */

@@ -1,10 +1,13 @@
+import { readManifestFile } from '../adapters/manifest-file.js';
+import { expectedRepositories } from '../domain/manifest.js';
 import { UserError } from '../errors.js';
+import { pullerNeeds } from '../settings/pullers.js';
 import type { RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerReport, RunReport, Warning } from '../report/model.js';
 import type { Staging } from '../services/puller.js';
 import type { Survey } from '../services/survey.js';
 import type { OnExtra } from '../settings/inputs.js';
-import type { GrantSettings } from '../settings/settings.js';
+import type { GrantSettings, Settings } from '../settings/settings.js';
 
 /** What a reading mode adds to its report once it has judged: verdicts, extras, what was not checked, the fixes' settings. */
 export function finish(
@@ -58,5 +61,24 @@ export class FailedRun extends UserError {
     readonly report: RunReport,
   ) {
     super(error.message);
+  }
+}
+
+/**
+ * The repositories a run must prove pullable: every target some puller must pull (publish: its
+ * repository, when a puller must pull it in the registry's region; without one, publish judges no
+ * cell). A failed run proves none of them. Undefined: not known (the manifest cannot be read).
+ */
+export function expectedOf(settings: Settings): string[] | undefined {
+  const needed = (repositories: string[], regions: (region: string) => boolean): string[] =>
+    repositories.filter((repository) => settings.pullers.some((puller) => puller.regions.some(regions) && pullerNeeds(puller, repository)));
+  // push: false judges nothing (no image, no verdict).
+  if (settings.mode === 'publish') return settings.build.push ? needed([settings.repository], (region) => region === settings.registry.region) : [];
+  const targets = settings.targets;
+  if (targets.kind === 'repository') return needed([targets.repository], () => true);
+  try {
+    return needed(expectedRepositories(readManifestFile(targets.path), targets.path, targets.key, targets.template, targets.extra), () => true);
+  } catch {
+    return undefined;
   }
 }

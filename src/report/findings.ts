@@ -2,7 +2,7 @@ import type { Check, NotChecked, RepositoryVerdict, RoleProblem, RoleVerdict } f
 import { inert } from '../util/inert.js';
 import { accountOf, regionOf, roleNameOf } from '../domain/arn.js';
 import type { DecidingStatement } from '../domain/policy/evaluate.js';
-import type { PublicGrant } from '../domain/policy/repository-grant.js';
+import { grantStatement, type OwnedStatementDrift, type PublicGrant } from '../domain/policy/repository-grant.js';
 import type { Warning } from './model.js';
 import type { TagMutability } from '../domain/publish-plan.js';
 import { unfixableText } from './plan-text.js';
@@ -194,6 +194,27 @@ export function changeBreaksText(verdict: RepositoryVerdict, file: string): stri
   return `the proposed change in ${inert(file, 200)} would make ${inert(verdict.puller ?? 'the puller', 64)} fail to pull ${verdict.repository}${where} (HTTP 403 on docker pull): it can pull today. The findings below say what the change removes.`;
 }
 
+/** Stored text, listed: each value inert and bounded, at most `most` of them. */
+function listed(values: string[], most = 5): string {
+  const shown = values.slice(0, most).map((value) => (value === '*' ? '"*" (anyone)' : inert(value, 200)));
+  return values.length > most ? `${shown.join(', ')} and ${values.length - most} more` : shown.join(', ');
+}
+
+/** The action's own statement, widened or copied: what was widened, and the exact form a write restores. */
+export function ownStatementText(repository: string, drift: OwnedStatementDrift): string {
+  const what = [
+    ...(drift.principals.length > 0 ? [`it names ${listed(drift.principals)}`] : []),
+    ...(drift.actions.length > 0 ? [`it allows ${listed(drift.actions)}`] : []),
+    ...(drift.elements.length > 0 ? [`it has ${listed(drift.elements)}`] : []),
+    ...(drift.copies > 1 ? [`${drift.copies} statements carry this Sid`] : []),
+  ];
+  const exact =
+    drift.form.principals.length > 0
+      ? `exactly ${inert(JSON.stringify(grantStatement(drift.form.sid, drift.form.principals, drift.form.actions)), 2000)}`
+      : `one statement that names only the pulling roles or accounts (set pull-principals) and allows ${drift.form.actions.join(', ')}`;
+  return `your statement "${inert(drift.sid, 100)}" on the repository policy of ${inert(repository, 256)} (this action's own) was widened: ${what.join('; ')}. It must be ${exact}, and no public copy is kept: run publish or reconcile to rewrite it in one write (every other statement is kept), or restore it by hand.`;
+}
+
 /** Every finding of one repository row, in the order a person fixes them. */
 export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: RoleVerdict | undefined, settings: FixSettings): string[] {
   const findings: string[] = [];
@@ -212,6 +233,7 @@ export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: Role
       `${sid} of the repository policy of ${verdict.repository} names principal ${inert(stale.principal, 100)}, a unique ID: the role it named was deleted (and maybe recreated), so that grant applies to nobody. Replace it with the role's current ARN (publish or reconcile do so for their own statement).`,
     );
   }
+  if (verdict.ownStatement) findings.push(ownStatementText(verdict.repository, verdict.ownStatement));
   if (roleVerdict?.problem) findings.push(roleProblemText(roleVerdict.problem));
   else if (verdict.identity && verdict.identity.status !== 'allowed') findings.push(...identityFindings(verdict, verdict.identity, settings));
   if (roleVerdict?.login && roleVerdict.login.status !== 'allowed')

@@ -1,5 +1,5 @@
 import { inert } from '../util/inert.js';
-import { planHasChanges, type ReconcilePlan, type Unfixable } from '../domain/plan.js';
+import { planHasChanges, type ReconcilePlan, type Unfixable, type UndoneWrite } from '../domain/plan.js';
 
 /** Reconcile's plan in words, like `terraform plan`: the only place that phrases it. */
 
@@ -19,6 +19,8 @@ export function unfixableText(item: Unfixable): string {
   switch (item.kind) {
     case 'grant-needs-principals':
       return `${item.repository}: the repository policy does not grant pull and pull-principals is empty, so reconcile cannot add the grant. Set pull-principals.`;
+    case 'own-statement-needs-principals':
+      return `${item.repository}: statement "${inert(item.sid, 100)}", this action's own, was widened (see the findings), and pull-principals is empty, so reconcile does not know whom it should name. Set pull-principals (or pullers), or restore it by hand.`;
     case 'foreign-stale-principal':
       return `${item.repository}: a statement this action does not own names a deleted role by its unique ID; replace it by hand.`;
     case 'no-repository':
@@ -82,4 +84,33 @@ export function formatPlan(plan: ReconcilePlan, policyName: string, roleName: st
   );
   for (const problem of plan.unfixable) lines.push(`  ! ${unfixableText(problem)}`);
   return lines.join('\n');
+}
+
+/** Names a failed run's writes: each repository (with its registry and region) or inline policy, at most `most`. */
+function writesNamed(writes: UndoneWrite[], most = 20): string {
+  const names = writes
+    .slice(0, most)
+    .map(({ target }) =>
+      target.kind === 'grant'
+        ? `the grant on ${inert(target.repository, 256)} (${target.replica ? 'the replica in ' : ''}registry ${target.registryId}, ${target.region})`
+        : `inline policy ${inert(target.policyName, 128)} of role ${inert(target.roleName, 128)}`,
+    );
+  return writes.length > most ? `${names.join(', ')} and ${writes.length - most} more (see the report's policyChanges)` : names.join(', ');
+}
+
+/** What a failed reconcile did with the writes it had sent: what landed and was undone, what did not land, what is left for a person. */
+export function undoText(writes: UndoneWrite[]): string {
+  const of = (outcome: UndoneWrite['outcome']): UndoneWrite[] => writes.filter((write) => write.outcome === outcome);
+  const [rolledBack, notLanded, left] = [of('rolled-back'), of('not-landed'), of('not-rolled-back')];
+  const sentences: string[] = [];
+  if (rolledBack.length > 0) sentences.push(`Written, then rolled back: ${writesNamed(rolledBack)}.`);
+  if (notLanded.length > 0) sentences.push(`Not applied by AWS: ${writesNamed(notLanded)}.`);
+  if (left.length > 0) {
+    sentences.push(`Could not roll back ${writesNamed(left)}: restore them by hand from the report's policyChanges (each holds the policy as it was before).`);
+    return sentences.join(' ');
+  }
+  const count = (kind: 'grant' | 'allowlist'): number => rolledBack.filter((write) => write.target.kind === kind).length;
+  const restored = [...(count('grant') > 0 ? [`${count('grant')} grant(s)`] : []), ...(count('allowlist') > 0 ? [`${count('allowlist')} allowlist(s)`] : [])];
+  sentences.push(restored.length > 0 ? `The ${restored.join(' and ')} already written were rolled back; nothing changed.` : 'Nothing was changed.');
+  return sentences.join(' ');
 }

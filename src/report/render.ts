@@ -14,6 +14,7 @@ function grantLabel(verdict: RepositoryVerdict): string {
   if (!verdict.grant) return verdict.grantWritten ? 'granted' : 'not checked';
   if (verdict.grant.status !== 'allowed') return verdict.grant.status;
   if (verdict.stalePrincipals.length > 0) return 'stale principal';
+  if (verdict.ownStatement) return 'widened';
   return verdict.grantWritten ? 'granted' : 'ok';
 }
 

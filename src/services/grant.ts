@@ -2,6 +2,7 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import { readRepositoryPolicy, restoreRepositoryPolicy, writeRepositoryPolicy } from '../adapters/aws/repository-policy.js';
 import { samePolicyMeaning, type PolicyDocument } from '../domain/policy/document.js';
 import { grantStatement, planGrant, type GrantPlan } from '../domain/policy/repository-grant.js';
+import type { UndoOutcome } from '../domain/plan.js';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import type { PolicyChange } from '../report/model.js';
@@ -80,22 +81,28 @@ async function writeGrantUntilVisible(
 }
 
 /**
- * Puts back the repository policies this run wrote, newest first (a later write of the same run
- * failed). Returns the repositories that could not be restored.
+ * Undoes one grant write of a run that failed later (or in it): re-read first, since a write whose
+ * answer was lost may have landed all the same; put back what landed. A failed re-read is no proof
+ * either way, so the policy is put back all the same.
  */
-export async function restoreGrants(
+export async function undoGrant(
   ecr: ECRClient,
   registryId: string,
-  written: { repository: string; before: PolicyDocument | undefined }[],
-): Promise<string[]> {
-  const notRestored: string[] = [];
-  for (const { repository, before } of [...written].reverse()) {
-    try {
-      await restoreRepositoryPolicy(ecr, registryId, repository, before);
-      log.info(`Rolled back the repository policy of ${repository}.`);
-    } catch {
-      notRestored.push(repository);
-    }
+  repository: string,
+  before: PolicyDocument | undefined,
+): Promise<{ outcome: UndoOutcome; seen?: PolicyDocument }> {
+  let seen: PolicyDocument | undefined;
+  try {
+    seen = await readRepositoryPolicy(ecr, registryId, repository);
+    if (samePolicyMeaning(seen, before)) return { outcome: 'not-landed' };
+  } catch {
+    // Unknown whether it landed: restore below.
   }
-  return notRestored;
+  try {
+    await restoreRepositoryPolicy(ecr, registryId, repository, before);
+    log.info(`Rolled back the repository policy of ${repository}.`);
+    return { outcome: 'rolled-back', seen };
+  } catch {
+    return { outcome: 'not-rolled-back', seen };
+  }
 }

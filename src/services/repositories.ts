@@ -7,7 +7,7 @@ import { PULL_NEEDS, runPoliciesMentionResourceTags, type RepositoryTags } from 
 import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
 import type { PolicyDocument } from '../domain/policy/document.js';
-import { grantStatement, planGrant, type GrantPlan } from '../domain/policy/repository-grant.js';
+import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../domain/policy/repository-grant.js';
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
 import type { Warning } from '../report/model.js';
@@ -34,6 +34,11 @@ export function repositoryStateFrom(grant: GrantSettings, arn: string, repositor
   const principals = principalsFor(grant, repository, regionOf(arn));
   const grantPlan = principals.length > 0 ? planGrant(policy, grantStatement(grant.sid, principals, grant.actions), repository) : undefined;
   return { repository, arn, policy, principals, grantPlan };
+}
+
+/** Exactly what the action's own statement on this repository is (whom it names: the state's principals). */
+export function ownedOf(grant: GrantSettings, state: Pick<RepositoryState, 'principals'>): OwnedForm {
+  return { sid: grant.sid, principals: state.principals, actions: grant.actions };
 }
 
 export async function readRepositoryState(

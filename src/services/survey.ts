@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import { pullerAt, type PlaceFacts, type PullerFacts, type Staging } from './puller.js';
 import { placeKey, readReplicas, replicaSource, type PlaceSurvey, type Replicas } from './replicas.js';
 import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
-import { readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
+import { ownedOf, readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
 
 /** One puller as surveyed: what it must pull, how it was judged, and its allowlist's own findings. */
 export interface PullerSurvey {
@@ -79,7 +79,7 @@ function judgePuller(
   const verdicts = repositories.map((repository) => {
     const state = states.get(repository);
     if (!state) return missingRepositoryVerdict(repository, repositoryArn(region, registryId, repository), staging);
-    return judgeRepository({ repository, arn: state.arn, policy: state.policy, tags: tags.get(state.arn) }, staging);
+    return judgeRepository({ repository, arn: state.arn, policy: state.policy, tags: tags.get(state.arn), owned: ownedOf(settings.grant, state) }, staging);
   });
   const entries = allowlistEntries(
     facts.documents.map((policy) => policy.document),
@@ -136,6 +136,7 @@ export interface RegionLogin {
 function judgeReplicaCells(
   facts: SurveyFacts,
   home: Registry,
+  grant: GrantSettings,
 ): { verdicts: RepositoryVerdict[]; notChecked: NotChecked[]; logins: Map<string, RegionLogin[]> } {
   const { replicas, repositories } = facts;
   const verdicts: RepositoryVerdict[] = [];
@@ -186,7 +187,9 @@ function judgeReplicaCells(
                 repository,
                 arn,
                 sourceRegion,
-                existing: state ? { policy: state.policy, tags: facts.replicaTags.get(placeKey(place))?.get(state.arn) } : undefined,
+                existing: state
+                  ? { policy: state.policy, tags: facts.replicaTags.get(placeKey(place))?.get(state.arn), owned: ownedOf(grant, state) }
+                  : undefined,
                 template: state ? undefined : templateOf(place, repository),
               },
               staging,
@@ -262,7 +265,7 @@ export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<S
   const { region } = settings.registry;
   const { registryId, states } = facts;
   const stagings = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
-  const replicaCells = judgeReplicaCells(facts, { region, registryId });
+  const replicaCells = judgeReplicaCells(facts, { region, registryId }, settings.grant);
   const warnings: Warning[] = [];
   for (const state of states.values()) {
     if (!state) continue;

@@ -1,4 +1,5 @@
 import type { DecidingStatement, Layer } from '../policy/evaluate.js';
+import type { OwnedStatementDrift } from '../policy/repository-grant.js';
 
 /**
  * The typed verdicts every renderer (log table, step summary, annotations, plan text, CLI, JSON
@@ -46,6 +47,8 @@ export interface RepositoryVerdict {
   identity?: Check;
   /** Principals stored as unique IDs (AROA…): the role they named was deleted. */
   stalePrincipals: { sid: string | undefined; principal: string }[];
+  /** The statement with the action's own Sid is not exactly what the action writes (widened, or copied): drift. */
+  ownStatement?: OwnedStatementDrift;
   /** This run wrote the grant / added the allowlist entry (shown as "granted" / "added"). */
   grantWritten: boolean;
   allowlistAdded: boolean;

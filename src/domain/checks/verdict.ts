@@ -1,6 +1,6 @@
 import { accountOf, regionOf } from '../arn.js';
 import type { PolicyDocument } from '../policy/document.js';
-import { stalePrincipals } from '../policy/repository-grant.js';
+import { ownedStatementDrift, stalePrincipals, type OwnedForm } from '../policy/repository-grant.js';
 import { minimalPullFacts, pullRequestContext, type Readable } from '../policy/request-context.js';
 import { judgeGrantSide, judgeIdentitySide, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
 import type { Check, ReplicaPlace, RepositoryVerdict, RoleVerdict } from './model.js';
@@ -27,6 +27,8 @@ export interface RepositoryFacts {
   digest?: string;
   /** This run wrote the grant. */
   grantWritten?: boolean;
+  /** What the action's own statement is, exactly (undefined: not judged). */
+  owned?: OwnedForm;
 }
 
 /** The model the repository side is judged with: the one read, or (the role was not found) what the ARN alone says. */
@@ -53,6 +55,7 @@ function drifts(verdict: RepositoryVerdict, puller: PullerModel): boolean {
     notAllowed(verdict.grant) ||
     notAllowed(verdict.identity) ||
     verdict.stalePrincipals.length > 0 ||
+    verdict.ownStatement !== undefined ||
     loginFails ||
     puller.role.problem !== undefined
   );
@@ -83,6 +86,8 @@ export function judgeRepository(facts: RepositoryFacts, puller: PullerModel | un
   verdict.grant = judgeGrantSide(facts.arn, repositoryPolicy, grantModel(puller, facts.arn), PULL_NEEDS, facts.tags);
   verdict.identity = identityCheck(puller, facts.arn, facts.tags);
   verdict.stalePrincipals = stalePrincipals(facts.policy);
+  const own = ownedStatementDrift(facts.policy, facts.owned);
+  if (own) verdict.ownStatement = own;
   verdict.drift = drifts(verdict, puller);
   return verdict;
 }
@@ -108,7 +113,7 @@ export interface ReplicaFacts {
   arn: string;
   sourceRegion: string;
   /** The replica as it is; undefined: not created yet. */
-  existing: { policy: PolicyDocument | undefined; tags?: RepositoryTags } | undefined;
+  existing: { policy: PolicyDocument | undefined; tags?: RepositoryTags; owned?: OwnedForm } | undefined;
   /** For a replica not created yet: the template that will apply (none: no policy), or why that is unknown. */
   template: { status: 'read'; prefix: string | undefined; policy: Readable<PolicyDocument> } | { status: 'unread'; reason: string } | undefined;
 }
@@ -123,7 +128,7 @@ export function judgeReplica(facts: ReplicaFacts, puller: PullerModel): Reposito
   const read = facts.template?.status === 'read' ? facts.template : undefined;
   const unknown = facts.template?.status === 'unread' ? facts.template.reason : read?.policy.status === 'unread' ? read.policy.reason : undefined;
   const policy = facts.existing ? facts.existing.policy : read?.policy.status === 'read' ? read.policy.value : undefined;
-  const verdict = judgeRepository({ repository: facts.repository, arn: facts.arn, policy, tags: facts.existing?.tags }, puller);
+  const verdict = judgeRepository({ repository: facts.repository, arn: facts.arn, policy, tags: facts.existing?.tags, owned: facts.existing?.owned }, puller);
   verdict.replica = { kind: 'replica', sourceRegion: facts.sourceRegion, created, ...(read?.prefix ? { template: read.prefix } : {}) };
   if (!created && unknown !== undefined && verdict.grant && verdict.grant.status !== 'denied') {
     // The policy the replica will get is unknown: never a pass, and never a "missing" a reconcile could fix.

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js';
+import { ACCOUNT_ID } from '../arn.js';
 import { asList, samePolicyMeaning, type PolicyDocument, type Statement } from './document.js';
 
 /** ECR counts every character of the repository policy, whitespace included: we send it minified. */
@@ -22,13 +23,15 @@ export interface GrantPlan {
 }
 
 /**
- * Replaces (or appends) the statement with our Sid; every other statement stays as it is, in place.
+ * Replaces (or appends) the statement with our Sid by exactly the owned form: every copy with our
+ * Sid goes (a widened or public copy is never kept), every other statement stays as it is, in place.
  * Refuses, before any write, a result larger than ECR accepts.
  */
 export function planGrant(before: PolicyDocument | undefined, grant: Statement, repository: string): GrantPlan {
   const others = before?.Statement ?? [];
   const index = others.findIndex((statement) => statement.Sid === grant.Sid);
-  const statements = index >= 0 ? others.map((statement, at) => (at === index ? grant : statement)) : [...others, grant];
+  const statements =
+    index >= 0 ? others.flatMap((statement, at) => (at === index ? [grant] : statement.Sid === grant.Sid ? [] : [statement])) : [...others, grant];
   const after: PolicyDocument = { ...(before ?? {}), Version: before?.Version ?? '2012-10-17', Statement: statements };
   const size = JSON.stringify(after).length;
   if (size > REPOSITORY_POLICY_LIMIT) {
@@ -114,4 +117,66 @@ export function stalePrincipals(document: PolicyDocument | undefined): { sid: st
       .filter((value) => !ARN_OR_ACCOUNT.test(value))
       .map((principal) => ({ sid: statement.Sid, principal })),
   );
+}
+
+/** What the action writes as its own statement: `principals` empty when the run does not know whom it names. */
+export interface OwnedForm {
+  sid: string;
+  principals: string[];
+  actions: string[];
+}
+
+/**
+ * How the statements with our Sid differ from exactly what the action writes (SPEC §2): typed, phrased
+ * in report/. A narrower statement (fewer of the expected principals or actions) is not here: the
+ * verdict says what it misses, and the next write completes it.
+ */
+export interface OwnedStatementDrift {
+  sid: string;
+  /** Exactly what the action writes instead. */
+  form: OwnedForm;
+  /** How many statements carry our Sid (more than one: copies, each rewritten into one). */
+  copies: number;
+  /** Principals it names that the action would not: `*` is anyone; other types as `Service:…`. */
+  principals: string[];
+  /** Actions (or `NotAction:` entries) beyond the grant's. */
+  actions: string[];
+  /** Elements the action never writes (or writes otherwise): Condition, Resource, NotPrincipal, Effect Deny… */
+  elements: string[];
+}
+
+const normalPrincipal = (value: string): string => (ACCOUNT_ID.test(value) ? `arn:aws:iam::${value}:root` : value);
+
+function principalsOf(statement: Statement): string[] {
+  if (statement.Principal === undefined) return [];
+  if (statement.Principal === '*') return ['*'];
+  return Object.entries(statement.Principal).flatMap(([kind, values]) =>
+    asList(values).map((value) => (kind === 'AWS' ? normalPrincipal(String(value)) : `${kind}:${String(value)}`)),
+  );
+}
+
+/** Undefined when every statement with our Sid is (at most) the owned form. */
+export function ownedStatementDrift(document: PolicyDocument | undefined, owned: OwnedForm | undefined): OwnedStatementDrift | undefined {
+  if (!owned) return undefined;
+  const mine = (document?.Statement ?? []).filter((statement) => statement.Sid === owned.sid);
+  if (mine.length === 0) return undefined;
+  const expectedPrincipals = new Set(owned.principals.map(normalPrincipal));
+  const expectedActions = new Set(owned.actions.map((action) => action.toLowerCase()));
+  const principals = new Set<string>();
+  const actions = new Set<string>();
+  const elements = new Set<string>();
+  for (const statement of mine) {
+    for (const principal of principalsOf(statement)) {
+      // A unique ID (AROA…) is a stale principal, reported as such; whom the run does not know it names, only `*` and non-AWS types are wrong.
+      const known = principal === '*' || principal.includes(':');
+      if (!known) continue;
+      if (expectedPrincipals.size === 0 ? principal === '*' || !principal.startsWith('arn:') : !expectedPrincipals.has(principal)) principals.add(principal);
+    }
+    for (const action of asList(statement.Action)) if (!expectedActions.has(action.toLowerCase())) actions.add(action);
+    for (const action of asList(statement.NotAction)) actions.add(`NotAction:${action}`);
+    if (statement.Effect !== 'Allow') elements.add(`Effect ${statement.Effect}`);
+    for (const key of ['Condition', 'Resource', 'NotResource', 'NotPrincipal'] as const) if (statement[key] !== undefined) elements.add(key);
+  }
+  if (mine.length === 1 && principals.size === 0 && actions.size === 0 && elements.size === 0) return undefined;
+  return { sid: owned.sid, form: owned, copies: mine.length, principals: [...principals].sort(), actions: [...actions].sort(), elements: [...elements].sort() };
 }
