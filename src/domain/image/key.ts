@@ -34,7 +34,8 @@ export type KeyFacts =
 export type KeyVerdict =
   { usable: true } | { usable: false; detail: string } | { usable: 'unknown'; permission: 'kms:DescribeKey' | 'kms:ListGrants'; reason: string };
 
-const UNUSABLE_STATES = ['Disabled', 'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion', 'Unavailable'];
+/** `Deleted`: not a KeyState but DescribeKey's NotFoundException (the key is gone; nothing decrypts). */
+const UNUSABLE_STATES = ['Disabled', 'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion', 'Unavailable', 'Deleted'];
 
 /**
  * ECR's grant for the repository: one that allows Decrypt, either to an ECR service principal
