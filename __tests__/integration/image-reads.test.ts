@@ -28,6 +28,8 @@ import {
   type ImagePlace,
 } from '../../stack/images.js';
 import { enforceIam, keysAllowedOnly } from '../../stack/organizations.js';
+import { cellImageFacts, gatherImageFacts, placeKey, type GatherImagesInput, type ImagePlace as ImagePlaceOfService } from '../../src/services/images.js';
+import { DEFAULT_PLATFORMS, type PlatformChoice } from '../../src/settings/images.js';
 
 const WHO = 'the test credentials';
 const SOURCE: ImagePlace = { account: PROD_ACCOUNT, region: REGION, repository: 'prod/app' };
@@ -348,5 +350,99 @@ describe("readKey (kms:DescribeKey, kms:ListGrants) and ECR's grant", () => {
     } finally {
       await enforceIam(stack.endpoint, false);
     }
+  });
+});
+
+describe('gatherImageFacts (src/services/images.ts): reads shared, every cell judged from them', () => {
+  /** ECR clients per registry that count each command sent. */
+  function countingClients(): { clients: GatherImagesInput['clients']; calls: Map<string, number> } {
+    const calls = new Map<string, number>();
+    const ecrClients = new Map<string, ECRClient>();
+    return {
+      calls,
+      clients: {
+        async ecr(registry) {
+          const key = `${registry.registryId}/${registry.region}`;
+          if (!ecrClients.has(key)) {
+            const client = ecrIn(stack.endpoint, registry.registryId, registry.region);
+            client.middlewareStack.add(
+              (next, context) => async (args) => {
+                calls.set(String(context.commandName), (calls.get(String(context.commandName)) ?? 0) + 1);
+                return next(args);
+              },
+              { step: 'initialize', name: 'count' },
+            );
+            ecrClients.set(key, client);
+          }
+          return ecrClients.get(key) as ECRClient;
+        },
+        async kms(registry) {
+          return kmsIn(stack.endpoint, registry.registryId, registry.region);
+        },
+      },
+    };
+  }
+
+  it('three pullers × source and replica: one DescribeImages per place, one status per pinned digest; each cell as AWS would serve it', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    await createImageRepository(stack.endpoint, REPLICA);
+    const pinned = await putManifest(stack.endpoint, SOURCE, imageIndex(['linux/amd64']), 'v1');
+    await setReplicationStatus(stack.endpoint, SOURCE, pinned, [{ region: REPLICA.region, registryId: PROD_ACCOUNT, status: 'IN_PROGRESS' }]);
+    const source = { region: SOURCE.region, registryId: PROD_ACCOUNT };
+    const replica = { region: REPLICA.region, registryId: PROD_ACCOUNT };
+    const places = [
+      { registry: source, repository: SOURCE.repository },
+      { registry: source, repository: SOURCE.repository },
+      { registry: replica, repository: REPLICA.repository, source },
+    ];
+    const { clients, calls } = countingClients();
+    const facts = await gatherImageFacts({ places, references: new Map([[SOURCE.repository, [{ digest: pinned }]]]), clients, who: WHO });
+    assert.deepEqual(
+      [
+        calls.get('DescribeImagesCommand'),
+        calls.get('GetLifecyclePolicyCommand'),
+        calls.get('BatchGetImageCommand'),
+        calls.get('DescribeImageReplicationStatusCommand'),
+      ],
+      [2, 2, 1, 1],
+    );
+    const judged = (place: ImagePlaceOfService, platforms: PlatformChoice) => {
+      const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
+      return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, platforms, repositoryArn(SOURCE), Date.now())));
+    };
+    assert.equal(judged(places[0], DEFAULT_PLATFORMS), 'present');
+    assert.equal(judged(places[1], { wanted: [platform('linux/arm64')], named: true }), 'platform-missing');
+    assert.equal(judged(places[2], DEFAULT_PLATFORMS), 'replicating');
+  });
+
+  it('no reference given: the newest image is judged, and said to be the one chosen', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    const older = await putManifest(stack.endpoint, SOURCE, imageManifest('older'), 'old');
+    await setImageState(stack.endpoint, SOURCE, older, { imagePushedAt: Math.floor(Date.now() / 1000) - 7200 });
+    const newest = await putManifest(stack.endpoint, SOURCE, imageManifest('newest'), 'new');
+    const place = { registry: { region: SOURCE.region, registryId: PROD_ACCOUNT }, repository: SOURCE.repository };
+    const facts = await gatherImageFacts({ places: [place], references: new Map(), clients: countingClients().clients, who: WHO });
+    assert.deepEqual(facts.checked.get(placeKey(place.registry, place.repository)), [
+      { repository: SOURCE.repository, reference: { digest: newest }, chosen: 'newest' },
+    ]);
+  });
+
+  it('a KMS repository: one DescribeKey per key; a disabled key makes the cell key-unusable', async () => {
+    const kms = kmsIn(stack.endpoint, PROD_ACCOUNT, REGION);
+    const keyArn = (await kms.send(new CreateKeyCommand({ Description: 'k' }))).KeyMetadata!.Arn!;
+    await createImageRepository(stack.endpoint, SOURCE, keyArn);
+    const other = { ...SOURCE, repository: 'prod/other' };
+    await createImageRepository(stack.endpoint, other, keyArn);
+    const digest = await putManifest(stack.endpoint, SOURCE, imageIndex(['linux/amd64']), 'v1');
+    await kms.send(new DisableKeyCommand({ KeyId: keyArn.split('/').pop() }));
+    const registry = { region: SOURCE.region, registryId: PROD_ACCOUNT };
+    const places = [
+      { registry, repository: SOURCE.repository },
+      { registry, repository: other.repository },
+    ];
+    const facts = await gatherImageFacts({ places, references: new Map([[SOURCE.repository, [{ digest }]]]), clients: countingClients().clients, who: WHO });
+    assert.equal(facts.keys.size, 1);
+    const [checked] = facts.checked.get(placeKey(registry, SOURCE.repository)) ?? [];
+    assert.equal(stateOf(judgeImageCell(cellImageFacts(facts, places[0], checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now()))), 'key-unusable');
   });
 });
