@@ -26,8 +26,11 @@ import { mapPool } from '../util/pool.js';
  * DescribeImages (imageStatus ANY) and one GetLifecyclePolicy per (registry, region, repository) a
  * puller pulls from, one DescribeRepositories per registry for the encryption, one BatchGetImage per
  * (place, digest) for the platforms, one DescribeImageReplicationStatus per pinned digest at its source,
- * one DescribeKey (+ ListGrants) per key. Reads of different places run together (bounded). Returns
- * plain data; `cellImageFacts` hands one cell's share to domain/image `judgeImageCell`.
+ * one DescribeKey (+ ListGrants) per key. Reads of different places run together (bounded), and the
+ * key chain (DescribeRepositories → DescribeKey → ListGrants) beside the image chain (DescribeImages and
+ * GetLifecyclePolicy → BatchGetImage and DescribeImageReplicationStatus): at most 3 sequential round
+ * trips, 2 when the caller hands in the encryption it read. Returns plain data; `cellImageFacts` hands
+ * one cell's share to domain/image `judgeImageCell`.
  */
 
 /** Where one cell pulls from; `source` when that is a replica (the registry the image is pushed to). */
@@ -43,8 +46,10 @@ export interface GatherImagesInput {
   references: ReadonlyMap<string, readonly ImageReference[]>;
   clients: { ecr(registry: Registry): Promise<ECRClient>; kms(registry: Registry): Promise<KMSClient> };
   who: string;
-  /** Reads in flight at once. */
+  /** Reads in flight at once, per kind of read. */
   concurrency?: number;
+  /** The encryption of each place (by `placeKey`), when the caller's DescribeRepositories already read it. */
+  encryption?: ReadonlyMap<string, EncryptionRead | undefined>;
 }
 
 /** Which image a repository's cells judged: the input's references, or the newest when none was given (said, never silent). */
@@ -89,101 +94,112 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
     (place) => placeKey(place.registry, place.repository),
   );
 
-  // 1. Per place: the images (every status) and the lifecycle policy; per registry: the encryption of its repositories.
-  await mapPool(places, limit, async (place) => {
-    const ecr = await input.clients.ecr(place.registry);
-    const key = placeKey(place.registry, place.repository);
-    const [images, lifecycle] = await Promise.all([
-      readImages(ecr, place.registry.registryId, place.repository, input.who),
-      readLifecycle(ecr, place.registry.registryId, place.repository, input.who),
-    ]);
-    facts.images.set(key, images);
-    facts.lifecycle.set(key, lifecycle);
-  });
-  const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
-  for (const place of places) {
-    const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
-    entry.repositories.push(place.repository);
-    byRegistry.set(registryKey(place.registry), entry);
-  }
-  await mapPool([...byRegistry.values()], limit, async ({ registry, repositories }) => {
-    const found = await readEncryption(await input.clients.ecr(registry), registry.registryId, repositories, input.who);
-    for (const repository of repositories) facts.encryption.set(placeKey(registry, repository), found.get(repository));
-  });
-
-  // 2. Which references each place judges: the input's, or the newest image of the place (said as such).
-  for (const place of places) {
-    const key = placeKey(place.registry, place.repository);
-    const given = input.references.get(place.repository);
-    const read = facts.images.get(key);
-    if (given?.length)
-      facts.checked.set(
-        key,
-        given.map((reference) => ({ repository: place.repository, reference, chosen: 'input' as const })),
-      );
-    else if (read?.status === 'read') {
-      const newest = newestImage(read.images);
-      facts.checked.set(key, newest ? [{ repository: place.repository, reference: { digest: newest.digest }, chosen: 'newest' }] : []);
-    }
-  }
-
-  // 3. Per (place, digest) found: its platforms when it is an index (a single manifest's are in its config, not read).
-  const manifests: { place: ImagePlace; digest: string }[] = [];
-  for (const place of places) {
-    const key = placeKey(place.registry, place.repository);
-    const read = facts.images.get(key);
-    if (read?.status !== 'read') continue;
-    for (const { reference } of facts.checked.get(key) ?? []) {
-      const image = findImage(read.images, reference);
-      if (!image) continue;
-      if (image.status !== undefined && image.status !== 'ACTIVE') continue;
-      if (image.manifestMediaType !== undefined && !isIndex(image.manifestMediaType)) {
-        facts.platforms.set(digestKey(place.registry, place.repository, image.digest), { kind: 'single' });
-        continue;
+  // Chain A. 1. Per place: the images (every status) and the lifecycle policy.
+  const imageChain = async (): Promise<void> => {
+    await mapPool(places, limit, async (place) => {
+      const ecr = await input.clients.ecr(place.registry);
+      const key = placeKey(place.registry, place.repository);
+      const [images, lifecycle] = await Promise.all([
+        readImages(ecr, place.registry.registryId, place.repository, input.who),
+        readLifecycle(ecr, place.registry.registryId, place.repository, input.who),
+      ]);
+      facts.images.set(key, images);
+      facts.lifecycle.set(key, lifecycle);
+    });
+    // 2. Which references each place judges: the input's, or the newest image of the place (said as such).
+    for (const place of places) {
+      const key = placeKey(place.registry, place.repository);
+      const given = input.references.get(place.repository);
+      const read = facts.images.get(key);
+      if (given?.length)
+        facts.checked.set(
+          key,
+          given.map((reference) => ({ repository: place.repository, reference, chosen: 'input' as const })),
+        );
+      else if (read?.status === 'read') {
+        const newest = newestImage(read.images);
+        facts.checked.set(key, newest ? [{ repository: place.repository, reference: { digest: newest.digest }, chosen: 'newest' }] : []);
       }
-      manifests.push({ place, digest: image.digest });
     }
-  }
-  await mapPool(
-    unique(manifests, ({ place, digest }) => digestKey(place.registry, place.repository, digest)),
-    limit,
-    async ({ place, digest }) => {
-      const platforms = await readPlatforms(await input.clients.ecr(place.registry), place.registry.registryId, place.repository, digest, input.who);
-      facts.platforms.set(digestKey(place.registry, place.repository, digest), platforms);
-    },
-  );
 
-  // 4. Per pinned digest at a source that a replica pulls: one replication status (every destination in one answer).
-  const pinned: { source: Registry; repository: string; digest: string }[] = [];
-  for (const place of input.places) {
-    if (!place.source) continue;
-    const sourceKey = placeKey(place.source, place.repository);
-    const read = facts.images.get(sourceKey);
-    for (const { reference } of facts.checked.get(sourceKey) ?? []) {
-      const digest = 'digest' in reference ? reference.digest : read?.status === 'read' ? findImage(read.images, reference)?.digest : undefined;
-      if (digest) pinned.push({ source: place.source, repository: place.repository, digest });
+    // 3 and 4 together. Per (place, digest) found: its platforms when it is an index (a single manifest's are in its config, not read).
+    const manifests: { place: ImagePlace; digest: string }[] = [];
+    for (const place of places) {
+      const key = placeKey(place.registry, place.repository);
+      const read = facts.images.get(key);
+      if (read?.status !== 'read') continue;
+      for (const { reference } of facts.checked.get(key) ?? []) {
+        const image = findImage(read.images, reference);
+        if (!image) continue;
+        if (image.status !== undefined && image.status !== 'ACTIVE') continue;
+        if (image.manifestMediaType !== undefined && !isIndex(image.manifestMediaType)) {
+          facts.platforms.set(digestKey(place.registry, place.repository, image.digest), { kind: 'single' });
+          continue;
+        }
+        manifests.push({ place, digest: image.digest });
+      }
     }
-  }
-  await mapPool(
-    unique(pinned, ({ source, repository, digest }) => digestKey(source, repository, digest)),
-    limit,
-    async ({ source, repository, digest }) => {
-      const statuses = await readReplicationStatuses(await input.clients.ecr(source), source.registryId, repository, digest, input.who);
-      facts.replication.set(digestKey(source, repository, digest), statuses);
-    },
-  );
+    const platformReads = mapPool(
+      unique(manifests, ({ place, digest }) => digestKey(place.registry, place.repository, digest)),
+      limit,
+      async ({ place, digest }) => {
+        const platforms = await readPlatforms(await input.clients.ecr(place.registry), place.registry.registryId, place.repository, digest, input.who);
+        facts.platforms.set(digestKey(place.registry, place.repository, digest), platforms);
+      },
+    );
 
-  // 5. Per key: its state and ECR's grant.
-  const keys = unique(
-    places.flatMap((place) => {
-      const encryption = facts.encryption.get(placeKey(place.registry, place.repository));
-      return encryption?.encryption === 'KMS' ? [{ registry: place.registry, keyArn: encryption.keyArn }] : [];
-    }),
-    ({ keyArn }) => keyArn,
-  );
-  await mapPool(keys, limit, async ({ registry, keyArn }) => {
-    facts.keys.set(keyArn, await readKey(await input.clients.kms(registry), keyArn, input.who));
-  });
+    // Per pinned digest at a source that a replica pulls: one replication status (every destination in one answer).
+    const pinned: { source: Registry; repository: string; digest: string }[] = [];
+    for (const place of input.places) {
+      if (!place.source) continue;
+      const sourceKey = placeKey(place.source, place.repository);
+      const read = facts.images.get(sourceKey);
+      for (const { reference } of facts.checked.get(sourceKey) ?? []) {
+        const digest = 'digest' in reference ? reference.digest : read?.status === 'read' ? findImage(read.images, reference)?.digest : undefined;
+        if (digest) pinned.push({ source: place.source, repository: place.repository, digest });
+      }
+    }
+    const replicationReads = mapPool(
+      unique(pinned, ({ source, repository, digest }) => digestKey(source, repository, digest)),
+      limit,
+      async ({ source, repository, digest }) => {
+        const statuses = await readReplicationStatuses(await input.clients.ecr(source), source.registryId, repository, digest, input.who);
+        facts.replication.set(digestKey(source, repository, digest), statuses);
+      },
+    );
+
+    await Promise.all([platformReads, replicationReads]);
+  };
+
+  // Chain B, beside chain A: the encryption of the places' repositories (one DescribeRepositories per registry
+  // and 100 names, unless the caller read it already), then per key its state and ECR's grant.
+  const keyChain = async (): Promise<void> => {
+    if (input.encryption) for (const [key, value] of input.encryption) facts.encryption.set(key, value);
+    else {
+      const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
+      for (const place of places) {
+        const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
+        entry.repositories.push(place.repository);
+        byRegistry.set(registryKey(place.registry), entry);
+      }
+      await mapPool([...byRegistry.values()], limit, async ({ registry, repositories }) => {
+        const found = await readEncryption(await input.clients.ecr(registry), registry.registryId, repositories, input.who);
+        for (const repository of repositories) facts.encryption.set(placeKey(registry, repository), found.get(repository));
+      });
+    }
+    const keys = unique(
+      places.flatMap((place) => {
+        const encryption = facts.encryption.get(placeKey(place.registry, place.repository));
+        return encryption?.encryption === 'KMS' ? [{ registry: place.registry, keyArn: encryption.keyArn }] : [];
+      }),
+      ({ keyArn }) => keyArn,
+    );
+    await mapPool(keys, limit, async ({ registry, keyArn }) => {
+      facts.keys.set(keyArn, await readKey(await input.clients.kms(registry), keyArn, input.who));
+    });
+  };
+
+  await Promise.all([imageChain(), keyChain()]);
   return facts;
 }
 
