@@ -25,7 +25,7 @@ import { mapPool } from '../util/pool.js';
  * Gathers the image facts of every cell at once (STYLE.md §15 "Gather, then judge"): one
  * DescribeImages (imageStatus ANY) and one GetLifecyclePolicy per (registry, region, repository) a
  * puller pulls from, one DescribeRepositories per registry for the encryption, one BatchGetImage per
- * (place, digest) for the platforms, one DescribeImageReplicationStatus per pinned digest at its source,
+ * digest for the platforms, one DescribeImageReplicationStatus per pinned digest at its source,
  * one DescribeKey (+ ListGrants) per key. Reads of different places run together (bounded), and the
  * key chain (DescribeRepositories → DescribeKey → ListGrants) beside the image chain (DescribeImages and
  * GetLifecyclePolicy → BatchGetImage and DescribeImageReplicationStatus): at most 3 sequential round
@@ -59,6 +59,10 @@ export interface ImageFacts {
   images: Map<string, ImagesRead>;
   lifecycle: Map<string, LifecycleRead>;
   encryption: Map<string, EncryptionRead | undefined>;
+  /**
+   * By digest alone: a digest names its manifest's bytes, so a source and its replicas hold the same
+   * platforms; it is read once, where the image is first found ACTIVE.
+   */
   platforms: Map<string, PlatformFacts>;
   /** By source place and digest. */
   replication: Map<string, ReplicationStatusesRead>;
@@ -133,18 +137,18 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
         if (!image) continue;
         if (image.status !== undefined && image.status !== 'ACTIVE') continue;
         if (image.manifestMediaType !== undefined && !isIndex(image.manifestMediaType)) {
-          facts.platforms.set(digestKey(place.registry, place.repository, image.digest), { kind: 'single' });
+          facts.platforms.set(image.digest, { kind: 'single' });
           continue;
         }
         manifests.push({ place, digest: image.digest });
       }
     }
     const platformReads = mapPool(
-      unique(manifests, ({ place, digest }) => digestKey(place.registry, place.repository, digest)),
+      unique(manifests, ({ digest }) => digest),
       limit,
       async ({ place, digest }) => {
         const platforms = await readPlatforms(await input.clients.ecr(place.registry), place.registry.registryId, place.repository, digest, input.who);
-        facts.platforms.set(digestKey(place.registry, place.repository, digest), platforms);
+        facts.platforms.set(digest, platforms);
       },
     );
 
@@ -253,7 +257,7 @@ export function cellImageFacts(
     reference,
     images,
     ...(replication ? { replication } : {}),
-    ...(found ? { platform: facts.platforms.get(digestKey(place.registry, place.repository, found.digest)) } : {}),
+    ...(found ? { platform: facts.platforms.get(found.digest) } : {}),
     platforms,
     key: keyFacts,
     lifecycle,
