@@ -3,6 +3,7 @@ import { roleNameOf } from '../domain/arn.js';
 import { globMatch } from '../domain/policy/glob.js';
 import { UserError } from '../errors.js';
 import { quoted } from '../util/inert.js';
+import { parsePlatforms, type PlatformChoice } from './images.js';
 
 /**
  * The `pullers` input: every role that must be able to pull, as a YAML (or JSON) list. Each entry
@@ -23,10 +24,12 @@ export interface PullerSettings {
   regions: string[];
   /** Name patterns (`*` within the name) of the expected repositories it must pull; undefined: all. */
   repositories: string[] | undefined;
+  /** The platforms it pulls (`platforms:`); undefined: linux/amd64, not named (settings/images.ts). */
+  platforms?: PlatformChoice;
 }
 
 /** What a pullers entry may hold (kebab-case, as action inputs are). */
-const FIELDS = ['name', 'role-arn', 'policy-name', 'assume-role-arn', 'external-id', 'regions', 'repositories'] as const;
+const FIELDS = ['name', 'role-arn', 'policy-name', 'assume-role-arn', 'external-id', 'regions', 'repositories', 'platforms'] as const;
 type Field = (typeof FIELDS)[number];
 
 /** The text is an input: bounded before it is parsed. */
@@ -107,7 +110,8 @@ function readPuller(entry: unknown, index: number, rules: PullerRules): PullerSe
       throw new UserError(`${where}.repositories: ${quoted(pattern)} is not a repository name pattern (lowercase name characters, \`*\` for any run of them).`);
     }
   }
-  return { name, roleArn, policyName, assumeRoleArn, externalId, regions, repositories };
+  const platforms = fields.platforms === undefined ? undefined : parsePlatforms(fields.platforms, `${where}.platforms`);
+  return { name, roleArn, policyName, assumeRoleArn, externalId, regions, repositories, ...(platforms ? { platforms } : {}) };
 }
 
 /** Parses and validates the `pullers` input (YAML or JSON): one clear error per bad field, nothing read before. */

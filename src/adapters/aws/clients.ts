@@ -1,5 +1,6 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
@@ -38,6 +39,8 @@ const USER_AGENT: [string, string][] = [['publish-image', '0.1.0']];
 export const iamSdk = () => import('@aws-sdk/client-iam');
 export const organizationsSdk = () => import('@aws-sdk/client-organizations');
 export const stsSdk = () => import('@aws-sdk/client-sts');
+/** KMS (the image layer: a repository's key state and ECR's grant), loaded only when a repository uses a KMS key. */
+export const kmsSdk = () => import('@aws-sdk/client-kms');
 
 /** `maxAttempts` lowers the SDK's attempts for a read that is only a refinement (its failure is said, not fatal). */
 export async function createEcrClient(region: string, options: { maxAttempts?: number; credentials?: AwsCredentialIdentityProvider } = {}): Promise<ECRClient> {
@@ -68,6 +71,12 @@ export async function createOrganizationsClient(credentials?: AwsCredentialIdent
 export async function createStsClient(credentials?: AwsCredentialIdentityProvider): Promise<STSClient> {
   const { STSClient } = await stsSdk();
   return new STSClient({ region: 'us-east-1', credentials, customUserAgent: USER_AGENT, ...(await retryConfig()) });
+}
+
+/** KMS is regional: the key lives in the repository's region. */
+export async function createKmsClient(region: string, credentials?: AwsCredentialIdentityProvider): Promise<KMSClient> {
+  const { KMSClient } = await kmsSdk();
+  return new KMSClient({ region, credentials, customUserAgent: USER_AGENT, ...(await retryConfig()) });
 }
 
 /** Credentials of a role assumed in the staging account (static keys chain into it: Gitea has no OIDC). */
