@@ -257,5 +257,6 @@ export function judgeSameAccount(
     return better(evaluateLayers(rolePath, request), evaluateLayers(directPath, request));
   });
   if (viaGrant.status === 'allowed') return { identity: { ...viaGrant, coveredBy: 'resource' }, grant: grantAlone };
-  return { identity: identityAlone, grant: grantAlone.status === 'allowed' ? grantAlone : notNeeded };
+  // A grant that may let it pull, depending on what only the pull knows: said with its key (the cell fails either way).
+  return { identity: identityAlone, grant: grantAlone.status === 'allowed' || viaGrant.status === 'conditional' ? grantAlone : notNeeded };
 }
