@@ -77,18 +77,19 @@ type Report = { findings: { subject: string; message: string }[]; policyChanges:
 const stack = useMoto({ repositories: [AGENT] });
 
 function run(inputs: Record<string, string>) {
-  return runAction(
-    { mode: 'verify', 'registry-id': PROD_ACCOUNT, manifest: writeManifest([]), 'extra-repositories': AGENT, ...inputs },
-    stack.env,
-    { timeoutMs: 90_000 },
-  );
+  return runAction({ mode: 'verify', 'registry-id': PROD_ACCOUNT, manifest: writeManifest([]), 'extra-repositories': AGENT, ...inputs }, stack.env, {
+    timeoutMs: 90_000,
+  });
 }
 
 /** The prod puller: a role in the registry's own account, read with the run's own (prod) credentials. */
 const prodPuller = [`- name: prod`, `  role-arn: ${PROD_ROLE_ARN}`, `  policy-name: ${ALLOWLIST_POLICY}`].join('\n');
-const stagingPuller = [`- name: staging`, `  role-arn: ${STAGING_ROLE_ARN}`, `  policy-name: ${ALLOWLIST_POLICY}`, `  assume-role-arn: ${READER_ROLE_ARN}`].join(
-  '\n',
-);
+const stagingPuller = [
+  `- name: staging`,
+  `  role-arn: ${STAGING_ROLE_ARN}`,
+  `  policy-name: ${ALLOWLIST_POLICY}`,
+  `  assume-role-arn: ${READER_ROLE_ARN}`,
+].join('\n');
 const matrixOf = (result: { outputs: Record<string, string> }): Cell[] => JSON.parse(result.outputs.matrix) as Cell[];
 const side = (cell: Cell): string[] => [cell.puller, cell.grant, cell.identity, cell.verdict];
 
@@ -139,7 +140,9 @@ describe('same-account pulls need no repository grant (moto, through dist/index.
     const result = await run({ pullers: prodPuller });
     assert.equal(result.exitCode, 1, result.log);
     assert.deepEqual(matrixOf(result).map(side), [['prod', 'denied', 'allowed', 'drift']]);
-    assert.ok(reportOf<Report>(result).findings.some((finding) => /statement "NoProdPull" of the repository policy .* denies ecr:BatchGetImage/.test(finding.message)));
+    assert.ok(
+      reportOf<Report>(result).findings.some((finding) => /statement "NoProdPull" of the repository policy .* denies ecr:BatchGetImage/.test(finding.message)),
+    );
   });
 
   it('cross-account is unchanged: the staging role with an allowlist and no grant is drift (grant missing)', async () => {
@@ -186,12 +189,7 @@ describe('a cross-account replica ECR cannot make (moto, through dist/index.js)'
     `  assume-role-arn: ${DR_READER_ARN}`,
     `  regions: [${WEST}]`,
   ].join('\n');
-  const stagingWest = [
-    `- name: staging`,
-    `  role-arn: ${STAGING_ROLE_ARN}`,
-    `  assume-role-arn: ${READER_ROLE_ARN}`,
-    `  regions: [${WEST}]`,
-  ].join('\n');
+  const stagingWest = [`- name: staging`, `  role-arn: ${STAGING_ROLE_ARN}`, `  assume-role-arn: ${READER_ROLE_ARN}`, `  regions: [${WEST}]`].join('\n');
   const registryPolicy = (actions: string[], source = PROD_ACCOUNT) => ({
     Version: '2012-10-17',
     Statement: [
@@ -273,7 +271,7 @@ describe('a cross-account replica ECR cannot make (moto, through dist/index.js)'
     assert.deepEqual(replicaCell(result), [DR_ACCOUNT, 'allowed', 'ok', true, 'allowed']);
   });
 
-  it("a puller in the destination account pulling its own replica: the registry policy still decides the replica; the pull needs no grant", async () => {
+  it('a puller in the destination account pulling its own replica: the registry policy still decides the replica; the pull needs no grant', async () => {
     await seedReplication();
     await putRegistryPolicy(registryPolicy(['ecr:ReplicateImage', 'ecr:CreateRepository']));
     await createRole(DR_ACCOUNT, DR_ROLE_ARN, allowlist([REPLICA]));

@@ -73,8 +73,18 @@ describe('same-account pulls: either side allows (IAM "Policy evaluation for req
   const rows: Row[] = [
     ['identity allows, no repository policy: the grant is not needed', model([allowPull]), [], { grant: 'not needed', identity: 'allowed', cell: 'ok' }],
     ['identity allows and the repository grants too: both allowed', model([allowPull]), [grantTo(ROLE)], { grant: 'allowed', identity: 'allowed', cell: 'ok' }],
-    ['no identity allow, the repository grants the role ARN: allowed via the grant', model([]), [grantTo(ROLE)], { grant: 'allowed', identity: 'via grant', cell: 'ok' }],
-    ['no identity allow, the repository grants the role unique ID: allowed via the grant', model([]), [grantTo('AROAPRODPULLER')], { grant: 'allowed', identity: 'via grant', cell: 'ok' }],
+    [
+      'no identity allow, the repository grants the role ARN: allowed via the grant',
+      model([]),
+      [grantTo(ROLE)],
+      { grant: 'allowed', identity: 'via grant', cell: 'ok' },
+    ],
+    [
+      'no identity allow, the repository grants the role unique ID: allowed via the grant',
+      model([]),
+      [grantTo('AROAPRODPULLER')],
+      { grant: 'allowed', identity: 'via grant', cell: 'ok' },
+    ],
     [
       'no identity allow, the repository grants the account root: an account principal delegates to the identity policies ("AWS JSON policy elements: Principal")',
       model([]),
@@ -141,11 +151,7 @@ describe('same-account pulls: either side allows (IAM "Policy evaluation for req
     it(name, () => {
       const { grant, identity } = judgeSameAccount(REPO, policy(...statements), access, PULL_NEEDS);
       const cell = grant.status === 'allowed' && identity.status === 'allowed' ? 'ok' : 'drift';
-      assert.deepEqual(
-        { grant: label(grant, 'not needed'), identity: label(identity, 'via grant'), cell },
-        expected,
-        JSON.stringify({ grant, identity }),
-      );
+      assert.deepEqual({ grant: label(grant, 'not needed'), identity: label(identity, 'via grant'), cell }, expected, JSON.stringify({ grant, identity }));
     });
   }
 
@@ -187,8 +193,19 @@ describe('cross-account replication: the destination registry policy ("Granting 
   const rows: [string, RegistryPolicyModel, boolean, string, string?][] = [
     ['no registry policy, replica not created: missing ecr:ReplicateImage', { status: 'none' }, false, 'missing', 'ecr:ReplicateImage'],
     ['no registry policy, replica exists: missing ecr:ReplicateImage', { status: 'none' }, true, 'missing', 'ecr:ReplicateImage'],
-    ['ReplicateImage only, replica not created: missing ecr:CreateRepository', read(allow(ROOT, ['ecr:ReplicateImage'])), false, 'missing', 'ecr:CreateRepository'],
-    ['ReplicateImage only, replica exists: allowed (CreateRepository only "if they don\'t exist already")', read(allow(ROOT, ['ecr:ReplicateImage'])), true, 'allowed'],
+    [
+      'ReplicateImage only, replica not created: missing ecr:CreateRepository',
+      read(allow(ROOT, ['ecr:ReplicateImage'])),
+      false,
+      'missing',
+      'ecr:CreateRepository',
+    ],
+    [
+      'ReplicateImage only, replica exists: allowed (CreateRepository only "if they don\'t exist already")',
+      read(allow(ROOT, ['ecr:ReplicateImage'])),
+      true,
+      'allowed',
+    ],
     ['both, for the source root: allowed', read(allow(ROOT, BOTH)), false, 'allowed'],
     ['both, for the source account ID: allowed', read(allow(PROD_ACCOUNT, BOTH)), false, 'allowed'],
     ['both, for another source account: missing', read(allow('arn:aws:iam::111122223333:root', BOTH)), false, 'missing', 'ecr:ReplicateImage'],
@@ -207,13 +224,19 @@ describe('cross-account replication: the destination registry policy ("Granting 
       'ecr:ReplicateImage',
     ],
     [
-      'an Allow with a Condition: conditional (only ECR\'s replication request knows its keys)',
+      "an Allow with a Condition: conditional (only ECR's replication request knows its keys)",
       read(allow(ROOT, BOTH, { Condition: { StringEquals: { 'aws:SourceAccount': PROD_ACCOUNT } } })),
       false,
       'conditional',
       'ecr:ReplicateImage',
     ],
-    ['not read: unread, naming the first permission', { status: 'unread', label: 'the registry policy', reason: 'ecr:GetRegistryPolicy was denied' }, false, 'unread', 'ecr:ReplicateImage'],
+    [
+      'not read: unread, naming the first permission',
+      { status: 'unread', label: 'the registry policy', reason: 'ecr:GetRegistryPolicy was denied' },
+      false,
+      'unread',
+      'ecr:ReplicateImage',
+    ],
   ];
   for (const [name, registryPolicy, exists, status, action] of rows) {
     it(name, () => {

@@ -246,9 +246,16 @@ export function judgeSameAccount(
     levels: [{ label: repositoryPolicy.name, policies: [allowsOfKind(repositoryPolicy, kind)] }],
     kind: 'resource',
   });
-  const identityDenies: LayerPolicies = { layer: 'identity', levels: [{ label: 'identity policies', policies: model.identity }], kind: 'identity', denyOnly: true };
+  const identityDenies: LayerPolicies = {
+    layer: 'identity',
+    levels: [{ label: 'identity policies', policies: model.identity }],
+    kind: 'identity',
+    denyOnly: true,
+  };
   const boundary = (denyOnly: boolean): LayerPolicies[] =>
-    model.boundary ? [{ layer: 'boundary', levels: [{ label: model.boundary.name, policies: [model.boundary] }], kind: 'identity', ...(denyOnly ? { denyOnly } : {}) }] : [];
+    model.boundary
+      ? [{ layer: 'boundary', levels: [{ label: model.boundary.name, policies: [model.boundary] }], kind: 'identity', ...(denyOnly ? { denyOnly } : {}) }]
+      : [];
   const scp = controlLayer('scp', model.scp, 'identity');
   const rolePath = [identityDenies, resourceLayer('role'), ...boundary(false), ...scp];
   const directPath = [identityDenies, ...boundary(true), resourceLayer('direct'), ...scp];

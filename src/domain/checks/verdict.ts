@@ -2,15 +2,7 @@ import { accountOf, regionOf } from '../arn.js';
 import type { PolicyDocument } from '../policy/document.js';
 import { stalePrincipals } from '../policy/repository-grant.js';
 import { minimalPullFacts, pullRequestContext, type Readable } from '../policy/request-context.js';
-import {
-  judgeGrantSide,
-  judgeIdentitySide,
-  judgeSameAccount,
-  PULL_NEEDS,
-  type AccessModel,
-  type RegistryPolicyModel,
-  type RepositoryTags,
-} from './judge.js';
+import { judgeGrantSide, judgeIdentitySide, judgeSameAccount, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
 import type { Check, ReplicaPlace, RepositoryVerdict, RoleVerdict } from './model.js';
 import type { ReplicationPermission } from '../replication.js';
 
