@@ -28,6 +28,9 @@ import {
   writeManifest,
 } from '../../stack/fixture.js';
 import { createCreationTemplates, putReplication } from '../../stack/replication.js';
+import { enforceIam, keysAllowedOnly } from '../../stack/organizations.js';
+import { readRegistryPolicy } from '../../src/adapters/aws/registry-policy.js';
+import { ECRClient } from '@aws-sdk/client-ecr';
 
 const EAST = 'us-east-2';
 const WEST = 'us-west-2';
@@ -279,5 +282,33 @@ describe('a cross-account replica ECR cannot make (moto, through dist/index.js)'
     assert.equal(result.exitCode, 0, result.log);
     const [cell] = matrixOf(result);
     assert.deepEqual([cell.puller, cell.grant, cell.identity, cell.verdict, cell.replica?.replication], ['dr', 'not-needed', 'allowed', 'ok', 'allowed']);
+  });
+});
+
+describe('an unreadable destination registry policy (readRegistryPolicy against moto with IAM enforced)', () => {
+  it("a replica reader denied ecr:GetRegistryPolicy: unread, naming the permission and who (the cell is then conditional); the registry's own read still fails the run", async () => {
+    await ecrIn(stack.endpoint, DR_ACCOUNT, WEST).send(
+      new PutRegistryPolicyCommand({
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD_ACCOUNT}:root` }, Action: 'ecr:ReplicateImage', Resource: '*' }],
+        }),
+      }),
+    );
+    const keys = await keysAllowedOnly(stack.endpoint, DR_ACCOUNT, 'replica-reader', ['ecr:DescribeRegistry', 'ecr:GetRepositoryPolicy']);
+    const ecr = new ECRClient({
+      region: WEST,
+      endpoint: stack.endpoint,
+      credentials: { accessKeyId: keys.AWS_ACCESS_KEY_ID, secretAccessKey: keys.AWS_SECRET_ACCESS_KEY },
+      maxAttempts: 1,
+    });
+    await enforceIam(stack.endpoint, true);
+    try {
+      const read = await readRegistryPolicy(ecr, DR_ACCOUNT, 'role/PublishImageReplicaReader');
+      assert.deepEqual(read, { status: 'unread', reason: 'ecr:GetRegistryPolicy was denied for role/PublishImageReplicaReader' });
+      await assert.rejects(readRegistryPolicy(ecr, DR_ACCOUNT), /ecr:GetRegistryPolicy/);
+    } finally {
+      await enforceIam(stack.endpoint, false);
+    }
   });
 });

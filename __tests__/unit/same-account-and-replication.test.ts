@@ -21,7 +21,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judgeSameAccount, PULL_NEEDS, type AccessModel, type RegistryPolicyModel } from '../../src/domain/checks/judge.js';
-import { judgeRepository, type PullerModel } from '../../src/domain/checks/verdict.js';
+import { judgeReplica, judgeRepository, type PullerModel } from '../../src/domain/checks/verdict.js';
+import { repositoryFindings } from '../../src/report/findings.js';
 import type { Statement } from '../../src/domain/policy/document.js';
 import { SESSION_NAME_KEY } from '../../src/domain/policy/evaluate.js';
 import { registryPolicyModel } from '../../src/domain/policy/registry-policy.js';
@@ -259,5 +260,51 @@ describe('cross-account replication: the destination registry policy ("Granting 
     const existing = judgeReplicationPermission({ status: 'none' }, SOURCE, DEST, NAME, true);
     assert.ok(existing.status === 'missing');
     assert.deepEqual(existing.fix.Action, ['ecr:ReplicateImage']);
+  });
+});
+
+describe('a replica cell judged with the replication permission (judgeReplica, and the finding in words)', () => {
+  const STAGING_ROLE = 'arn:aws:iam::004947743811:role/staging';
+  const ARN = `arn:aws:ecr:us-west-2:222233334444:repository/${NAME}`;
+  const staging: PullerModel = {
+    name: 'staging',
+    roleArn: STAGING_ROLE,
+    role: { roleArn: STAGING_ROLE },
+    model: { ...model([{ Effect: 'Allow', Action: PULL_ACTIONS, Resource: ARN }]), caller: { roleArn: STAGING_ROLE, hasBoundary: false } },
+    registryPolicy: { status: 'none' },
+  };
+  const granting = { Version: '2012-10-17', Statement: [grantTo('arn:aws:iam::004947743811:root')] };
+  const settings = { roleArn: STAGING_ROLE, policyName: undefined, policySid: 'PublishImageCrossAccountPull', pullActions: PULL_ACTIONS };
+  const cell = (replication: ReturnType<typeof judgeReplicationPermission>) =>
+    judgeReplica({ repository: NAME, arn: ARN, sourceRegion: 'us-east-2', existing: { policy: granting }, template: undefined, replication }, staging);
+  const SOURCE = { region: 'us-east-2', registryId: PROD_ACCOUNT };
+  const DEST = { region: 'us-west-2', registryId: '222233334444' };
+
+  it('an unreadable destination registry policy: drift, "conditional", naming ecr:GetRegistryPolicy', () => {
+    const verdict = cell(
+      judgeReplicationPermission({ status: 'unread', label: 'x', reason: 'ecr:GetRegistryPolicy was denied for role/r' }, SOURCE, DEST, NAME, true),
+    );
+    assert.equal(verdict.drift, true);
+    assert.equal(verdict.grant?.status, 'allowed');
+    const [message] = repositoryFindings(verdict, { roleArn: STAGING_ROLE }, settings);
+    assert.match(message, /the registry policy of 222233334444 \(us-west-2\) could not be read .*"conditional", not a pass\. Allow ecr:GetRegistryPolicy/);
+  });
+
+  it('a destination that allows the source: the cell as the grant and identity say', () => {
+    const allowed = judgeReplicationPermission(
+      registryPolicyModel(
+        DEST.registryId,
+        {
+          status: 'read',
+          value: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: PROD_ACCOUNT }, Action: 'ecr:ReplicateImage', Resource: '*' }] },
+        },
+        undefined,
+      ),
+      SOURCE,
+      DEST,
+      NAME,
+      true,
+    );
+    assert.equal(cell(allowed).drift, false);
   });
 });
