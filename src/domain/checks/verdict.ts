@@ -81,12 +81,13 @@ export function judgeRepository(facts: RepositoryFacts, puller: PullerModel | un
     statements: facts.policy?.Statement ?? [],
     version: facts.policy?.Version ?? '2008-10-17',
   };
-  if (accountOf(puller.roleArn) === accountOf(facts.arn) && puller.model && !puller.role.problem) {
+  if (accountOf(puller.roleArn) === accountOf(facts.arn) && puller.model) {
     // Within one account either side's Allow is enough (IAM: "Policy evaluation for requests within a single account").
     const sides = judgeSameAccount(facts.arn, repositoryPolicy, puller.model, PULL_NEEDS, facts.tags);
     verdict.sameAccount = true;
     verdict.grant = sides.grant;
-    verdict.identity = sides.identity;
+    // Its allowlist policy not found: the identity side is missing, as for any puller (reconcile creates it).
+    verdict.identity = puller.role.problem ? MISSING : sides.identity;
   } else {
     verdict.grant = judgeGrantSide(facts.arn, repositoryPolicy, grantModel(puller, facts.arn), PULL_NEEDS, facts.tags);
     verdict.identity = identityCheck(puller, facts.arn, facts.tags);
