@@ -23,6 +23,8 @@ import { describe, it } from 'node:test';
 import { judgeSameAccount, PULL_NEEDS, type AccessModel, type RegistryPolicyModel } from '../../src/domain/checks/judge.js';
 import { judgeReplica, judgeRepository, type PullerModel } from '../../src/domain/checks/verdict.js';
 import { repositoryFindings } from '../../src/report/findings.js';
+import { unfixableText } from '../../src/report/plan-text.js';
+import { planReconcile } from '../../src/domain/plan.js';
 import type { Statement } from '../../src/domain/policy/document.js';
 import { SESSION_NAME_KEY } from '../../src/domain/policy/evaluate.js';
 import { registryPolicyModel } from '../../src/domain/policy/registry-policy.js';
@@ -306,5 +308,51 @@ describe('a replica cell judged with the replication permission (judgeReplica, a
       true,
     );
     assert.equal(cell(allowed).drift, false);
+  });
+});
+
+describe('reconcile says what it cannot fix: a destination that may not receive the replica', () => {
+  it('the plan names the replica, the destination and the permission, and writes nothing for it', () => {
+    const ARN = `arn:aws:ecr:us-west-2:222233334444:repository/${NAME}`;
+    const replication = judgeReplicationPermission(
+      { status: 'none' },
+      { region: 'us-east-2', registryId: PROD_ACCOUNT },
+      { region: 'us-west-2', registryId: '222233334444' },
+      NAME,
+      true,
+    );
+    const allowed = { status: 'allowed' as const, deciding: [], unknownKeys: [] };
+    const plan = planReconcile({
+      region: 'us-east-2',
+      registryId: PROD_ACCOUNT,
+      verdicts: [
+        {
+          repository: NAME,
+          arn: ARN,
+          exists: true,
+          grant: allowed,
+          identity: allowed,
+          stalePrincipals: [],
+          grantWritten: false,
+          allowlistAdded: false,
+          replica: { kind: 'replica', sourceRegion: 'us-east-2', created: true, replication },
+          drift: true,
+        },
+      ],
+      role: { roleArn: 'arn:aws:iam::004947743811:role/staging', login: allowed },
+      grantPlans: new Map(),
+      extra: [],
+      prune: false,
+      pullActions: PULL_ACTIONS,
+      allowlistDocument: undefined,
+      policies: [],
+      otherInlineLength: 0,
+      policyName: 'P',
+    });
+    assert.deepEqual(plan.unfixable, [
+      { kind: 'replication-permission', repository: NAME, region: 'us-west-2', registryId: '222233334444', action: 'ecr:ReplicateImage', status: 'missing' },
+    ]);
+    assert.deepEqual([plan.grants.length, plan.allowlist.add.length], [0, 0]);
+    assert.match(unfixableText(plan.unfixable[0]), /registry policy of 222233334444 does not let the source registry ecr:ReplicateImage/);
   });
 });
