@@ -4,7 +4,7 @@
 // repository creation template, or no policy), so every replica is judged as a repository of its own.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CreateRepositoryCommand, DeleteRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DeleteRepositoryPolicyCommand, PutRegistryPolicyCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, PutRolePolicyCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ecrIn, iamIn } from '../../stack/aws.js';
 import {
@@ -278,6 +278,15 @@ describe('several pullers, regions and replicas (moto, through dist/index.js)', 
       Version: '2012-10-17',
       Statement: [{ Sid: 'StagingPull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${STAGING_ACCOUNT}:root` }, Action: PULL_ACTIONS }],
     });
+    // ECR replicates into another account only with its registry policy's leave (issue 24, item 2).
+    await ecrIn(stack.endpoint, DR_ACCOUNT, WEST).send(
+      new PutRegistryPolicyCommand({
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD_ACCOUNT}:root` }, Action: 'ecr:ReplicateImage', Resource: '*' }],
+        }),
+      }),
+    );
     await createRole(DR_ACCOUNT, DR_READER_ARN);
     await stack.putAllowlist(allowlist([arnIn(WEST, DR_ACCOUNT, AGENT)]));
     const pullers = westAgentPuller;

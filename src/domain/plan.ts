@@ -27,7 +27,9 @@ export type Unfixable =
   | { kind: 'login'; status: string; layer: string | undefined }
   | { kind: 'not-replicated'; repository: string; region: string }
   | { kind: 'replica-not-checked'; repository: string; region: string }
-  | { kind: 'replica-template'; repository: string; region: string; registryId: string; template: string | undefined; status: string };
+  | { kind: 'replica-template'; repository: string; region: string; registryId: string; template: string | undefined; status: string }
+  /** The destination's registry policy does not let the source registry replicate (a person's to change). */
+  | { kind: 'replication-permission'; repository: string; region: string; registryId: string; action: string; status: string };
 
 export interface ReconcilePlan {
   /** Each repository (or replica: `arn` says which registry and region) whose grant is written. */
@@ -82,6 +84,11 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
     }
     // Nothing to replicate: the registry's own repository is missing (said once, for the registry's region).
     if (replica?.kind === 'no-source') continue;
+    // ECR may not replicate there: no write of reconcile's makes the image reach that replica.
+    if (replica?.kind === 'replica' && replica.replication && replica.replication.status !== 'allowed') {
+      const { action, status } = replica.replication;
+      unfixable.push({ kind: 'replication-permission', repository, region: regionOf(arn), registryId: accountOf(arn), action, status });
+    }
     // A replica still to be created gets its creation template's policy: the template is a person's to change.
     if (replica && !replica.created) {
       if (grant && grant.status !== 'allowed' && grant.layer === 'resource')

@@ -1,4 +1,7 @@
-import type { PolicyDocument } from './policy/document.js';
+import type { RegistryPolicyModel } from './checks/judge.js';
+import { UNKNOWN_CONTEXT } from './policy/context.js';
+import type { PolicyDocument, Statement } from './policy/document.js';
+import { evaluate, worse, type DecidingStatement } from './policy/evaluate.js';
 import type { Readable } from './policy/request-context.js';
 
 /** One registry: an account's private registry in one region. */
@@ -90,4 +93,67 @@ export function templateFor(templates: readonly CreationTemplate[], repository: 
   const matching = usable.filter((template) => template.prefix !== ROOT_PREFIX && prefixCovers(template.prefix, repository));
   const longest = matching.sort((a, b) => b.prefix.length - a.prefix.length)[0];
   return longest ?? usable.find((template) => template.prefix === ROOT_PREFIX);
+}
+
+/**
+ * Whether a cross-account destination lets the source registry replicate into it. ECR User Guide,
+ * "Granting registry permissions for cross account replication": the destination's registry policy
+ * "must grant permission for the ecr:ReplicateImage API action", and ecr:CreateRepository lets ECR
+ * create the replica repository "if they don't exist already"; without it the repository must exist
+ * — "If neither is done, replication fails". Same-account destinations need no registry policy ("By
+ * default, you have permission to configure cross-Region replication within your own registry").
+ */
+export type ReplicationPermission =
+  | { status: 'allowed' }
+  | {
+      status: 'missing' | 'denied' | 'conditional';
+      /** The permission the destination's registry policy does not give the source account. */
+      action: string;
+      /** The statements that decided (a Deny, or an Allow that depends on a condition). */
+      deciding: DecidingStatement[];
+      unknownKeys: string[];
+      /** The statement to add to the destination's registry policy. */
+      fix: Statement;
+    }
+  /** The destination's registry policy could not be read: whether replication may happen is unknown. */
+  | { status: 'unread'; action: string; reason: string; fix: Statement };
+
+/** Sid of the statement the fix adds (the name of ECR's own example). */
+export const REPLICATION_SID = 'ReplicationAccessCrossAccount';
+
+/**
+ * Judges the destination's registry policy as ECR weighs it for replication: a resource policy whose
+ * principal is the source registry's account (its root, as in ECR's examples) and whose resource is
+ * the replica repository `arn:aws:ecr:<destination region>:<destination account>:repository/<name>`.
+ * Its Conditions depend on a request only ECR makes: conditional, never a pass.
+ */
+export function judgeReplicationPermission(
+  registryPolicy: RegistryPolicyModel,
+  source: Registry,
+  destination: Registry,
+  repository: string,
+  replicaExists: boolean,
+  partition = 'aws',
+): ReplicationPermission {
+  const actions = replicaExists ? ['ecr:ReplicateImage'] : ['ecr:ReplicateImage', 'ecr:CreateRepository'];
+  const sourceRoot = `arn:${partition}:iam::${source.registryId}:root`;
+  const resource = `arn:${partition}:ecr:${destination.region}:${destination.registryId}:repository/${repository}`;
+  const fix: Statement = {
+    Sid: REPLICATION_SID,
+    Effect: 'Allow',
+    Principal: { AWS: sourceRoot },
+    Action: actions,
+    Resource: `arn:${partition}:ecr:${destination.region}:${destination.registryId}:repository/*`,
+  };
+  if (registryPolicy.status === 'unread') return { status: 'unread', action: actions[0], reason: registryPolicy.reason, fix };
+  const policies = registryPolicy.status === 'read' ? [registryPolicy.policy] : [];
+  const caller = { roleArn: sourceRoot, hasBoundary: false };
+  let worst: { action: string; evaluation: ReturnType<typeof evaluate>; decision: ReturnType<typeof evaluate>['decision'] } | undefined;
+  for (const action of actions) {
+    const evaluation = evaluate(policies, { action, resource, caller, context: UNKNOWN_CONTEXT }, 'resource');
+    worst = worse(worst, { action, evaluation, decision: evaluation.decision });
+  }
+  if (!worst || worst.decision === 'allowed') return { status: 'allowed' };
+  const status = worst.decision === 'explicitly-denied' ? 'denied' : worst.decision === 'conditional' ? 'conditional' : 'missing';
+  return { status, action: worst.action, deciding: worst.evaluation.deciding, unknownKeys: worst.evaluation.unknownKeys, fix };
 }

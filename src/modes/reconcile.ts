@@ -13,7 +13,7 @@ import { applyGrant, undoGrant } from '../services/grant.js';
 import type { PlaceSurvey } from '../services/replicas.js';
 import type { RepositoryState } from '../services/repositories.js';
 import { survey, type PullerSurvey, type Survey } from '../services/survey.js';
-import { principalsFor, type ReconcileSettings } from '../settings/settings.js';
+import type { ReconcileSettings } from '../settings/settings.js';
 import { FailedRun, finish } from './result.js';
 
 type ReconcilePuller = ReconcileSettings['pullers'][number];
@@ -31,7 +31,8 @@ function documentsOf(settings: ReconcileSettings, surveyed: Survey, plans: Named
   // Only repositories that exist: reconcile writes no grant on one that does not (and IaC would create it elsewhere).
   const grants = [...surveyed.states.entries()].flatMap(([repository, state]) => {
     if (!state) return [];
-    const principals = principalsFor(settings.grant, repository, settings.registry.region);
+    // The principals the survey's grant plan names (same-account pullers left out there).
+    const principals = state.principals;
     return principals.length === 0 ? [] : [{ repository, sid, statement: grantStatement(sid, principals, actions) }];
   });
   return { allowlists, grants };

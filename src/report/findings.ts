@@ -106,8 +106,12 @@ export function identityFindings(verdict: RepositoryVerdict, check: Check, setti
     default: {
       if (check.status === 'denied') return denied(check, subject, 'Narrow or remove that Deny.');
       const where = settings.policyName ? `inline policy ${settings.policyName}` : 'the pull allowlist statement of its policies';
+      const fix = `${role(settings)} may not ${check.action} ${verdict.arn}. Add "${verdict.arn}" to the Resource list of ${where} on ${role(settings)}, or run mode: reconcile`;
+      if (!verdict.sameAccount) return [`${fix}.`];
+      // Within one account the repository policy may allow it instead (IAM: "Policy evaluation for requests within a single account").
+      const statement = JSON.stringify({ Sid: settings.policySid, Effect: 'Allow', Principal: { AWS: settings.roleArn }, Action: settings.pullActions });
       return [
-        `${role(settings)} may not ${check.action} ${verdict.arn}. Add "${verdict.arn}" to the Resource list of ${where} on ${role(settings)}, or run mode: reconcile.`,
+        `${fix}; or, as the role is in the repository's own account ${accountOf(verdict.arn)}, add ${statement} to the repository policy of ${verdict.repository} (a grant naming the role is still limited by its permissions boundary).`,
       ];
     }
   }
@@ -184,6 +188,41 @@ function replicaFindings(verdict: RepositoryVerdict, settings: FixSettings): str
   ];
 }
 
+/**
+ * A cross-account replica whose destination registry policy does not let the source registry
+ * replicate (ECR User Guide, "Granting registry permissions for cross account replication").
+ */
+function replicationFindings(verdict: RepositoryVerdict): string[] {
+  const replica = verdict.replica;
+  if (replica?.kind !== 'replica' || !replica.replication || replica.replication.status === 'allowed') return [];
+  const permission = replica.replication;
+  const region = regionOf(verdict.arn);
+  const destination = accountOf(verdict.arn);
+  const source = `registry ${accountOf((permission.fix.Principal as { AWS: string }).AWS)} (${replica.sourceRegion})`;
+  const add = `Add this statement to the registry policy of ${destination} in ${region} (aws ecr put-registry-policy there, keeping its other statements): ${JSON.stringify(permission.fix)}`;
+  const needs = replica.created ? 'ecr:ReplicateImage' : 'ecr:ReplicateImage and, as the replica does not exist yet, ecr:CreateRepository';
+  if (permission.status === 'unread') {
+    return [
+      `the registry policy of ${destination} (${region}) could not be read (${inert(permission.reason, 300)}), so whether it lets ${source} replicate ${verdict.repository} there (${needs}) is unknown: "conditional", not a pass. Allow ecr:GetRegistryPolicy to the role that reads registry ${destination} (replica-assume-role-arns).`,
+    ];
+  }
+  if (permission.status === 'denied') {
+    return denied(
+      { status: 'denied', action: permission.action, deciding: permission.deciding, unknownKeys: [] },
+      `to ${source} on ${verdict.repository} in registry ${destination} (${region}), so ECR cannot replicate it there and a pull finds no image`,
+      `Narrow that statement. ${add}`,
+    );
+  }
+  if (permission.status === 'conditional') {
+    return [
+      `the registry policy of ${destination} (${region}) lets ${source} ${permission.action} only depending on ${permission.unknownKeys.map((key) => inert(key, 100)).join(', ')}, which only ECR's replication request knows: "conditional", not a pass. ${add}`,
+    ];
+  }
+  return [
+    `the registry policy of ${destination} (${region}) does not let ${source} ${permission.action} (replication needs ${needs}; "If neither is done, replication fails"), so ${verdict.repository} is not replicated there and a pull finds no image. ${add}`,
+  ];
+}
+
 /** A cell a proposed change would break: the headline of a pull request's failed check. */
 export function changeBreaksText(verdict: RepositoryVerdict, file: string): string {
   const where = verdict.replica ? ` in ${regionOf(verdict.arn)}` : '';
@@ -220,6 +259,7 @@ export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: Role
   const findings: string[] = [];
   const replica = replicaFindings(verdict, settings);
   if (replica && verdict.replica?.kind !== 'replica') return replica;
+  findings.push(...replicationFindings(verdict));
   if (replica) findings.push(...replica);
   else if (verdict.grant && verdict.grant.status !== 'allowed') findings.push(...grantFindings(verdict, verdict.grant, settings));
   if (!verdict.exists) {

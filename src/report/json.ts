@@ -37,10 +37,20 @@ function matrixOf(report: RunReport): object[] {
         verdict.replica?.kind === 'not-replicated' || verdict.replica?.kind === 'not-checked'
           ? verdict.replica.kind
           : verdict.exists
-            ? (verdict.grant?.status ?? 'not-checked')
+            ? verdict.grant?.coveredBy
+              ? 'not-needed'
+              : (verdict.grant?.status ?? 'not-checked')
             : 'no repository',
-      ...(verdict.replica?.kind === 'replica' ? { replica: { created: verdict.replica.created, template: verdict.replica.template } } : {}),
-      identity: verdict.identity?.status ?? 'not checked',
+      ...(verdict.replica?.kind === 'replica'
+        ? {
+            replica: {
+              created: verdict.replica.created,
+              template: verdict.replica.template,
+              ...(verdict.replica.replication ? { replication: verdict.replica.replication.status } : {}),
+            },
+          }
+        : {}),
+      identity: verdict.identity?.coveredBy ? 'via-grant' : (verdict.identity?.status ?? 'not checked'),
       verdict: verdict.drift ? 'drift' : 'ok',
       ...(report.proposed ? { now: live.get(`${verdict.puller ?? ''}\u0000${verdict.arn}`) ?? 'not judged' } : {}),
     }));

@@ -45,6 +45,8 @@ export function unfixableText(item: Unfixable): string {
       return `${item.repository} in ${item.region}: the replica was not read (see the findings), so reconcile writes nothing for it.`;
     case 'replica-template':
       return `${item.repository} in ${item.region}: the replica does not exist yet and ${item.template ? `the creation template "${inert(item.template, 256)}"` : 'no creation template for REPLICATION'} in registry ${item.registryId} gives it no grant ("${item.status}"); reconcile does not edit templates. Add the grant to ${item.template ? 'that template' : 'a template'}'s repository policy.`;
+    case 'replication-permission':
+      return `${item.repository} in ${item.region}: the registry policy of ${item.registryId} does not let the source registry ${item.action} ("${item.status}"), so ECR cannot replicate it there; reconcile does not edit registry policies. See the findings for the statement to add.`;
     case 'login':
       return `docker login is "${item.status}" because of ${layer}; reconcile adds ecr:GetAuthorizationToken only to the allowlist policy. See the findings.`;
   }

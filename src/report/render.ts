@@ -10,11 +10,15 @@ function grantLabel(verdict: RepositoryVerdict): string {
   if (verdict.replica?.kind === 'not-checked') return 'not checked';
   if (verdict.replica?.kind === 'no-source') return 'no repository';
   if (!verdict.exists) return 'no repository';
-  if (verdict.replica?.kind === 'replica' && !verdict.replica.created && verdict.grant?.status === 'allowed') return 'ok (template)';
+  const replication = verdict.replica?.kind === 'replica' ? verdict.replica.replication : undefined;
+  if (replication && replication.status !== 'allowed') return `replication ${replication.status}`;
+  if (verdict.replica?.kind === 'replica' && !verdict.replica.created && verdict.grant?.status === 'allowed' && !verdict.grant.coveredBy)
+    return 'ok (template)';
   if (!verdict.grant) return verdict.grantWritten ? 'granted' : 'not checked';
   if (verdict.grant.status !== 'allowed') return verdict.grant.status;
   if (verdict.stalePrincipals.length > 0) return 'stale principal';
   if (verdict.ownStatement) return 'widened';
+  if (verdict.grant.coveredBy) return 'not needed';
   return verdict.grantWritten ? 'granted' : 'ok';
 }
 
@@ -23,6 +27,7 @@ function identityLabel(verdict: RepositoryVerdict, role: RoleVerdict | undefined
   if (!verdict.identity) return 'not checked';
   if (verdict.identity.status !== 'allowed') return verdict.identity.status;
   if (role?.login && role.login.status !== 'allowed') return 'no login';
+  if (verdict.identity.coveredBy) return 'via grant';
   return verdict.allowlistAdded ? 'added' : 'allowed';
 }
 

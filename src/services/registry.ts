@@ -47,6 +47,8 @@ export async function readRegistryFacts(
   region: string,
   access?: RegistryAccess,
   knownOrganization?: Promise<OrganizationFacts>,
+  /** A replica destination: a denied ecr:GetRegistryPolicy leaves the policy unread instead of failing the run. */
+  deniedPolicyUnread = false,
 ): Promise<RegistryFacts> {
   const account = access ? access.account : await currentCredentialsAccount();
   const who = access?.who ?? 'the current credentials';
@@ -59,7 +61,7 @@ export async function readRegistryFacts(
       policy: registryPolicyModel(registryId, { status: 'unread', reason }, undefined),
     };
   }
-  const policyRead = readRegistryPolicy(ecr, registryId);
+  const policyRead = readRegistryPolicy(ecr, registryId, deniedPolicyUnread ? who : undefined);
   const [organization, policy, scope] = await Promise.all([
     knownOrganization ?? createOrganizationsClient(access?.credentials).then((organizations) => readOrganization(organizations, who)),
     policyRead,

@@ -95,7 +95,7 @@ async function readPlace(
   registryOrganization: Promise<OrganizationFacts> | undefined,
 ): Promise<PlaceSurvey> {
   const ecr = await createEcrClient(registry.region, { credentials: access.credentials });
-  const registryRead = readRegistryFacts(ecr, registry.registryId, registry.region, access, registryOrganization);
+  const registryRead = readRegistryFacts(ecr, registry.registryId, registry.region, access, registryOrganization, true);
   // Templates decide only replicas still to be created, but waiting to know that would cost a round trip: read beside the policies.
   const [states, facts, templatesRead] = await Promise.all([
     readRepositoryStates(ecr, grant, registry.region, registry.registryId, repositories),

@@ -2,11 +2,11 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { readRepositoryTags } from '../adapters/aws/registry-policy.js';
 import { readRepositoryPolicy, RepositoryNotFoundError } from '../adapters/aws/repository-policy.js';
-import { regionOf, repositoryArn } from '../domain/arn.js';
+import { accountOf, regionOf, repositoryArn } from '../domain/arn.js';
 import { PULL_NEEDS, runPoliciesMentionResourceTags, type RepositoryTags } from '../domain/checks/judge.js';
 import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
-import type { PolicyDocument } from '../domain/policy/document.js';
+import { asList, type PolicyDocument } from '../domain/policy/document.js';
 import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../domain/policy/repository-grant.js';
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
@@ -31,7 +31,10 @@ export interface RepositoryState {
 
 /** The state of a repository whose policy is known (undefined: none), with the grant it would need. */
 export function repositoryStateFrom(grant: GrantSettings, arn: string, repository: string, policy: PolicyDocument | undefined): RepositoryState {
-  const principals = principalsFor(grant, repository, regionOf(arn));
+  // Whom the owned statement names now: a same-account puller it names keeps its place (settings.ts, principalsFor).
+  const owned = policy?.Statement.find((statement) => statement.Sid === grant.sid);
+  const named = owned?.Principal && owned.Principal !== '*' ? asList(owned.Principal.AWS).map(String) : [];
+  const principals = principalsFor(grant, repository, regionOf(arn), { account: accountOf(arn), named });
   const grantPlan = principals.length > 0 ? planGrant(policy, grantStatement(grant.sid, principals, grant.actions), repository) : undefined;
   return { repository, arn, policy, principals, grantPlan };
 }
@@ -105,7 +108,8 @@ export async function crossCheckWithSimulator(iam: IAMClient, puller: PullerMode
   if (puller.role.problem) return [];
   const { simulateIdentity } = await import('../adapters/aws/simulate.js');
   const warnings: Warning[] = [];
-  for (const verdict of verdicts) {
+  // The simulator judges the identity side alone: a same-account pull the repository policy allows is not its to judge.
+  for (const verdict of verdicts.filter((judged) => !judged.identity?.coveredBy)) {
     const warning = await simulateIdentity(iam, puller.roleArn, verdict.arn, PULL_NEEDS, verdict.identity?.status ?? 'missing');
     if (warning) warnings.push(warning);
   }

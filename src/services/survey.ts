@@ -1,8 +1,8 @@
-import { regionOf, repositoryArn } from '../domain/arn.js';
+import { partitionOf, regionOf, repositoryArn } from '../domain/arn.js';
 import type { RepositoryTags } from '../domain/checks/judge.js';
 import type { Check, NotChecked, ReplicaPlace, RepositoryVerdict } from '../domain/checks/model.js';
 import { judgeReplica, judgeRepository, missingRepositoryVerdict, unreachableVerdict, type ReplicaFacts } from '../domain/checks/verdict.js';
-import { templateFor, type Registry } from '../domain/replication.js';
+import { judgeReplicationPermission, templateFor, type Registry } from '../domain/replication.js';
 import { allowlistEntries, coveredBy, INLINE_POLICIES_LIMIT } from '../domain/policy/allowlist.js';
 import { iamPolicyLength } from '../domain/policy/document.js';
 import { publicGrants } from '../domain/policy/repository-grant.js';
@@ -191,6 +191,19 @@ function judgeReplicaCells(
                   ? { policy: state.policy, tags: facts.replicaTags.get(placeKey(place))?.get(state.arn), owned: ownedOf(grant, state) }
                   : undefined,
                 template: state ? undefined : templateOf(place, repository),
+                // Across accounts, the destination's registry policy must let the source registry replicate.
+                ...(place.registryId !== home.registryId
+                  ? {
+                      replication: judgeReplicationPermission(
+                        place.facts.registry.policy,
+                        home,
+                        { region: place.region, registryId: place.registryId },
+                        repository,
+                        state !== undefined,
+                        partitionOf(arn),
+                      ),
+                    }
+                  : {}),
               },
               staging,
             ),

@@ -1,4 +1,4 @@
-import { roleNameOf } from '../domain/arn.js';
+import { accountOf, roleNameOf } from '../domain/arn.js';
 import { UserError } from '../errors.js';
 import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
 import { pullerNeeds, type PullerSettings } from './pullers.js';
@@ -35,10 +35,14 @@ export interface GrantSettings {
  * Who a repository's grant names: pull-principals, or each puller that must pull this repository in
  * this region, and no other (a repository policy is the registry's only say over a cross-account pull).
  */
-export function principalsFor(grant: GrantSettings, repository: string, region: string): string[] {
+export function principalsFor(grant: GrantSettings, repository: string, region: string, registry?: { account: string; named: string[] }): string[] {
   if (grant.principals.length > 0 || !grant.pullers) return grant.principals;
   const needing = grant.pullers.filter((puller) => puller.regions.includes(region) && pullerNeeds(puller, repository));
-  return [...new Set(needing.map((puller) => puller.roleArn))];
+  // A puller in the registry's own account needs no grant: its identity policy alone can let it pull
+  // (IAM User Guide, "Policy evaluation for requests within a single account"), and reconcile fixes
+  // that side. One the owned statement already names is kept: it may be what lets it pull today.
+  const needed = needing.filter((puller) => !registry || accountOf(puller.roleArn) !== registry.account || registry.named.includes(puller.roleArn));
+  return [...new Set(needed.map((puller) => puller.roleArn))];
 }
 
 /** Which repositories a run judges: one, or every one the manifest expects plus the extras. */

@@ -8,13 +8,18 @@ import { describeAwsError, isAwsError } from './errors.js';
  * it reads the caller's). `none`: RegistryPolicyNotFoundException. Any other failure is an error
  * naming ecr:GetRegistryPolicy: the verdict never goes on as if there were no registry policy.
  */
-export async function readRegistryPolicy(ecr: ECRClient, registryId: string): Promise<Readable<PolicyDocument>> {
+export async function readRegistryPolicy(ecr: ECRClient, registryId: string, who?: string): Promise<Readable<PolicyDocument>> {
   try {
     const response = await ecr.send(new GetRegistryPolicyCommand({}));
     if (!response.policyText) return { status: 'none' };
     return { status: 'read', value: parsePolicy(response.policyText, `the registry policy of ${registryId}`) };
   } catch (error) {
     if (isAwsError(error, 'RegistryPolicyNotFoundException')) return { status: 'none' };
+    // A replica's reader (`who` given) that may not read it leaves it unread: what depends on it is conditional, the run goes on.
+    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+    if (who && (isAwsError(error, 'AccessDenied', 'AccessDeniedException') || status === 403)) {
+      return { status: 'unread', reason: `ecr:GetRegistryPolicy was denied for ${who}` };
+    }
     throw describeAwsError(error, 'ecr:GetRegistryPolicy');
   }
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../policy/context.js';
 import { evaluate, evaluateLayers, worse, type Caller, type LayeredEvaluation, type LayerPolicies, type PolicySource } from '../policy/evaluate.js';
+import { asList, type Statement } from '../policy/document.js';
 import { mentionsResourceTags, withResourceTags, type Readable } from '../policy/request-context.js';
 import type { Check, CheckStatus } from './model.js';
 
@@ -127,9 +128,16 @@ export function judgeGrantSide(
   model: AccessModel,
   actions: string[] = PULL_NEEDS,
   tags?: RepositoryTags,
+  /** Only the repository policy's Denies count (within one account its Allow is not required). */
+  resourceDenyOnly = false,
 ): Check {
   const layers: LayerPolicies[] = [
-    { layer: 'resource', levels: [{ label: repositoryPolicy.name, policies: [repositoryPolicy] }], kind: 'resource' },
+    {
+      layer: 'resource',
+      levels: [{ label: repositoryPolicy.name, policies: [repositoryPolicy] }],
+      kind: 'resource',
+      ...(resourceDenyOnly ? { denyOnly: true } : {}),
+    },
     ...registryLayer(model.registryPolicy),
     ...controlLayer('rcp', model.rcp, 'resource'),
   ];
@@ -165,4 +173,97 @@ export function judgeLogin(model: AccessModel): Check {
   return worstOver(['ecr:GetAuthorizationToken'], (action) =>
     evaluateLayers(layers, { action, resource: '*', caller: model.caller, context: model.loginContext ?? model.context }),
   );
+}
+
+/**
+ * How a same-account resource policy's Allow reaches a session of the role (IAM User Guide, "Policy
+ * evaluation for requests within a single account"): `role` names the role (its ARN or unique ID),
+ * which "are limited by an implicit deny in a permissions boundary"; `direct` names the session itself
+ * (assumed-role ARN) or everyone (`*`, "Permissions boundaries and session policies do not limit
+ * permissions granted using the aws:PrincipalArn condition key with a wildcard(*) in the Principal
+ * element"), which no implicit deny limits; an account (root ARN or ID) "delegates authority to the
+ * account" (IAM User Guide, "AWS JSON policy elements: Principal"): its identity policies must still
+ * allow, so it adds nothing to them. An Allow with NotPrincipal is counted as the account kind (adds
+ * nothing): AWS does not say how it combines with a boundary, and the gate never passes on a guess.
+ */
+type GrantKind = 'role' | 'direct';
+
+function principalKind(value: string): GrantKind | 'account' {
+  if (value === '*' || value.includes(':assumed-role/')) return 'direct';
+  if (/^\d{12}$/.test(value) || value.endsWith(':root')) return 'account';
+  return 'role';
+}
+
+/** The repository policy with its Allows narrowed to the principals of one kind (its Denies kept whole). */
+function allowsOfKind(policy: PolicySource, kind: GrantKind): PolicySource {
+  const statements = policy.statements.flatMap((statement): Statement[] => {
+    if (statement.Effect !== 'Allow') return [statement];
+    if (statement.Principal === undefined || statement.Principal === null) return [];
+    if (statement.Principal === '*') return kind === 'direct' ? [statement] : [];
+    const values = asList(statement.Principal.AWS).filter((value) => principalKind(String(value)) === kind);
+    return values.length > 0 ? [{ ...statement, Principal: { AWS: values } }] : [];
+  });
+  return { ...policy, statements };
+}
+
+const BEST: Record<LayeredEvaluation['decision'], number> = { allowed: 0, conditional: 1, 'implicitly-denied': 2, 'explicitly-denied': 3 };
+
+/** Either path allowing is enough: the better of two evaluations. */
+function better(a: LayeredEvaluation, b: LayeredEvaluation): LayeredEvaluation {
+  return BEST[b.decision] < BEST[a.decision] ? b : a;
+}
+
+/**
+ * Both sides of a pull within one account (the role and the repository in the same account). IAM
+ * User Guide, "Policy evaluation for requests within a single account": an Allow in the identity
+ * policies *or* in the resource policy is enough; an explicit Deny anywhere, the SCPs and RCPs still
+ * apply. ECR User Guide, "Private repository policies" says the same of repository policies. So:
+ * - the identity side alone allows (policies ∩ boundary ∩ SCPs): the repository's Allow is not
+ *   needed, only its (and the registry policy's) Denies and the RCPs count (`coveredBy: 'identity'`);
+ * - else the repository policy may stand in for the identity policies' Allow: naming the role (then
+ *   the boundary must allow: "Resource-based policies that grant permissions to an IAM role ARN are
+ *   limited by an implicit deny in a permissions boundary"), or the session / everyone (then no
+ *   implicit deny limits it); the identity policies' and boundary's Denies and the SCPs still apply
+ *   (`coveredBy: 'resource'` on the identity side);
+ * - else the identity side is what fails (reconcile's allowlist fixes it), and the grant is not needed.
+ */
+export function judgeSameAccount(
+  repositoryArn: string,
+  repositoryPolicy: PolicySource,
+  model: AccessModel,
+  actions: string[] = PULL_NEEDS,
+  tags?: RepositoryTags,
+): { grant: Check; identity: Check } {
+  const identityAlone = judgeIdentitySide(repositoryArn, model, actions, tags);
+  const grantAlone = judgeGrantSide(repositoryArn, repositoryPolicy, model, actions, tags);
+  const constraints = judgeGrantSide(repositoryArn, repositoryPolicy, model, actions, tags, true);
+  const notNeeded: Check = constraints.status === 'allowed' ? { ...constraints, coveredBy: 'identity' } : constraints;
+  if (identityAlone.status === 'allowed') return { identity: identityAlone, grant: grantAlone.status === 'allowed' ? grantAlone : notNeeded };
+  if (identityAlone.status === 'denied') return { identity: identityAlone, grant: grantAlone.status === 'allowed' ? grantAlone : notNeeded };
+  const context = withResourceTags(model.context, tags);
+  const resourceLayer = (kind: GrantKind): LayerPolicies => ({
+    layer: 'resource',
+    levels: [{ label: repositoryPolicy.name, policies: [allowsOfKind(repositoryPolicy, kind)] }],
+    kind: 'resource',
+  });
+  const identityDenies: LayerPolicies = {
+    layer: 'identity',
+    levels: [{ label: 'identity policies', policies: model.identity }],
+    kind: 'identity',
+    denyOnly: true,
+  };
+  const boundary = (denyOnly: boolean): LayerPolicies[] =>
+    model.boundary
+      ? [{ layer: 'boundary', levels: [{ label: model.boundary.name, policies: [model.boundary] }], kind: 'identity', ...(denyOnly ? { denyOnly } : {}) }]
+      : [];
+  const scp = controlLayer('scp', model.scp, 'identity');
+  const rolePath = [identityDenies, resourceLayer('role'), ...boundary(false), ...scp];
+  const directPath = [identityDenies, ...boundary(true), resourceLayer('direct'), ...scp];
+  const viaGrant = worstOver(actions, (action) => {
+    const request = { action, resource: repositoryArn, caller: model.caller, context };
+    return better(evaluateLayers(rolePath, request), evaluateLayers(directPath, request));
+  });
+  if (viaGrant.status === 'allowed') return { identity: { ...viaGrant, coveredBy: 'resource' }, grant: grantAlone };
+  // A grant that may let it pull, depending on what only the pull knows: said with its key (the cell fails either way).
+  return { identity: identityAlone, grant: grantAlone.status === 'allowed' || viaGrant.status === 'conditional' ? grantAlone : notNeeded };
 }

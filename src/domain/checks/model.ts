@@ -1,5 +1,6 @@
 import type { DecidingStatement, Layer } from '../policy/evaluate.js';
 import type { OwnedStatementDrift } from '../policy/repository-grant.js';
+import type { ReplicationPermission } from '../replication.js';
 
 /**
  * The typed verdicts every renderer (log table, step summary, annotations, plan text, CLI, JSON
@@ -26,6 +27,13 @@ export interface Check {
   registryAllows?: DecidingStatement[];
   /** The registry policy's own Denies that apply (or may), even when another layer decided the check. */
   registryDenies?: Check;
+  /**
+   * Within one account (IAM User Guide, "Policy evaluation for requests within a single account"):
+   * this side alone does not allow, and need not, because the other side's Allow is enough.
+   * `identity`: on the grant side, the identity policies allow; `resource`: on the identity side,
+   * the repository policy allows. The status is then `allowed`.
+   */
+  coveredBy?: 'identity' | 'resource';
 }
 
 /** Why the pulling role itself could not be judged. */
@@ -53,6 +61,8 @@ export interface RepositoryVerdict {
   grantWritten: boolean;
   allowlistAdded: boolean;
   digest?: string;
+  /** The puller's role is in the account of the repository pulled: either side's Allow is enough. */
+  sameAccount?: boolean;
   /** A pull in another region than the registry's: from the replica there, or from nowhere. */
   replica?: ReplicaPlace;
   /** Not pullable from staging as things stand (any side not allowed, or the login fails). */
@@ -65,7 +75,14 @@ export interface RepositoryVerdict {
  * `not-replicated`: no replication rule copies it there. `not-checked`: the destination was not read.
  */
 export type ReplicaPlace =
-  | { kind: 'replica'; sourceRegion: string; created: boolean; template?: string }
+  | {
+      kind: 'replica';
+      sourceRegion: string;
+      created: boolean;
+      template?: string;
+      /** A destination in another account: whether its registry policy lets the source registry replicate (undefined: same account). */
+      replication?: ReplicationPermission;
+    }
   | { kind: 'not-replicated'; sourceRegion: string }
   /** The repository does not exist in the registry: nothing is replicated anywhere. */
   | { kind: 'no-source'; sourceRegion: string }

@@ -2,8 +2,9 @@ import { accountOf, regionOf } from '../arn.js';
 import type { PolicyDocument } from '../policy/document.js';
 import { ownedStatementDrift, stalePrincipals, type OwnedForm } from '../policy/repository-grant.js';
 import { minimalPullFacts, pullRequestContext, type Readable } from '../policy/request-context.js';
-import { judgeGrantSide, judgeIdentitySide, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
+import { judgeGrantSide, judgeIdentitySide, judgeSameAccount, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
 import type { Check, ReplicaPlace, RepositoryVerdict, RoleVerdict } from './model.js';
+import type { ReplicationPermission } from '../replication.js';
 
 /** What the verdict knows of the pulling role, read once per run. */
 export interface PullerModel {
@@ -83,8 +84,17 @@ export function judgeRepository(facts: RepositoryFacts, puller: PullerModel | un
     statements: facts.policy?.Statement ?? [],
     version: facts.policy?.Version ?? '2008-10-17',
   };
-  verdict.grant = judgeGrantSide(facts.arn, repositoryPolicy, grantModel(puller, facts.arn), PULL_NEEDS, facts.tags);
-  verdict.identity = identityCheck(puller, facts.arn, facts.tags);
+  if (accountOf(puller.roleArn) === accountOf(facts.arn) && puller.model) {
+    // Within one account either side's Allow is enough (IAM: "Policy evaluation for requests within a single account").
+    const sides = judgeSameAccount(facts.arn, repositoryPolicy, puller.model, PULL_NEEDS, facts.tags);
+    verdict.sameAccount = true;
+    verdict.grant = sides.grant;
+    // Its allowlist policy not found: the identity side is missing, as for any puller (reconcile creates it).
+    verdict.identity = puller.role.problem ? MISSING : sides.identity;
+  } else {
+    verdict.grant = judgeGrantSide(facts.arn, repositoryPolicy, grantModel(puller, facts.arn), PULL_NEEDS, facts.tags);
+    verdict.identity = identityCheck(puller, facts.arn, facts.tags);
+  }
   verdict.stalePrincipals = stalePrincipals(facts.policy);
   const own = ownedStatementDrift(facts.policy, facts.owned);
   if (own) verdict.ownStatement = own;
@@ -116,6 +126,8 @@ export interface ReplicaFacts {
   existing: { policy: PolicyDocument | undefined; tags?: RepositoryTags; owned?: OwnedForm } | undefined;
   /** For a replica not created yet: the template that will apply (none: no policy), or why that is unknown. */
   template: { status: 'read'; prefix: string | undefined; policy: Readable<PolicyDocument> } | { status: 'unread'; reason: string } | undefined;
+  /** A destination in another account: what its registry policy lets the source registry do (undefined: same account). */
+  replication?: ReplicationPermission;
 }
 
 /**
@@ -129,7 +141,15 @@ export function judgeReplica(facts: ReplicaFacts, puller: PullerModel): Reposito
   const unknown = facts.template?.status === 'unread' ? facts.template.reason : read?.policy.status === 'unread' ? read.policy.reason : undefined;
   const policy = facts.existing ? facts.existing.policy : read?.policy.status === 'read' ? read.policy.value : undefined;
   const verdict = judgeRepository({ repository: facts.repository, arn: facts.arn, policy, tags: facts.existing?.tags, owned: facts.existing?.owned }, puller);
-  verdict.replica = { kind: 'replica', sourceRegion: facts.sourceRegion, created, ...(read?.prefix ? { template: read.prefix } : {}) };
+  verdict.replica = {
+    kind: 'replica',
+    sourceRegion: facts.sourceRegion,
+    created,
+    ...(read?.prefix ? { template: read.prefix } : {}),
+    ...(facts.replication ? { replication: facts.replication } : {}),
+  };
+  // A replica ECR may not make (or keep in sync) is not pullable as far as the run can prove.
+  if (facts.replication && facts.replication.status !== 'allowed') verdict.drift = true;
   if (!created && unknown !== undefined && verdict.grant && verdict.grant.status !== 'denied') {
     // The policy the replica will get is unknown: never a pass, and never a "missing" a reconcile could fix.
     verdict.grant = { status: 'conditional', layer: 'resource', deciding: [], unknownKeys: [unknown] };
