@@ -6,6 +6,9 @@
 // AssumeRole into a role of account X gives a session in X (as in AWS).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ReaderAccountError, registryAccess } from '../../src/services/access.js';
 import { CreateRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { iamIn } from '../../stack/aws.js';
 import {
@@ -160,5 +163,40 @@ describe('a role read in the wrong account is never judged (issue 24 item 1)', (
     assert.deepEqual(await stack.storedAllowlist(), realBefore);
     assert.deepEqual(await stack.storedRepositoryPolicy(CODEX), grantBefore);
     assert.deepEqual(grantBefore, GRANT_ALL);
+  });
+});
+
+describe('a replica reader in the wrong account is never used (issue 24 item 1)', () => {
+  // AWS (and moto) put a session of a role of account X in X: a reader in another account than its
+  // ARN says cannot be made in moto, so only sts:GetCallerIdentity's answer is mocked here; AssumeRole
+  // is moto's. In process: registryAccess is what readReplicas opens for each destination.
+  it("the assumed replica reader's account is proven before any read: a mismatch is the run's error, naming the destination, both accounts and the input", async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: stack.endpoint,
+      AWS_ACCESS_KEY_ID: stack.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: stack.env.AWS_SECRET_ACCESS_KEY,
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    const sts = mockClient(STSClient);
+    try {
+      const reader = 'arn:aws:iam::222233334444:role/PublishImageReplicaReader';
+      await iamIn(stack.endpoint, '222233334444').send(new CreateRoleCommand({ RoleName: 'PublishImageReplicaReader', AssumeRolePolicyDocument: trustAnyone }));
+      sts.on(GetCallerIdentityCommand).resolves({ Account: OTHER_ACCOUNT });
+      await assert.rejects(registryAccess(reader, 'us-west-2', 'test'), (error: unknown) => {
+        assert.ok(error instanceof ReaderAccountError, String(error));
+        assert.match(
+          error.message,
+          /^replica-assume-role-arns: assumed role arn:aws:iam::222233334444:role\/PublishImageReplicaReader, given to read the replica registry 222233334444 \(us-west-2\), is in account 111122223333, not 222233334444\. Give in replica-assume-role-arns a role in account 222233334444/,
+        );
+        return true;
+      });
+      // Before: the reader's account was taken from its ARN, never asked.
+      sts.on(GetCallerIdentityCommand).resolves({ Account: '222233334444' });
+      assert.equal((await registryAccess(reader, 'us-west-2', 'test')).account, '222233334444');
+    } finally {
+      sts.restore();
+      process.env = saved;
+    }
   });
 });
