@@ -17,13 +17,36 @@ export interface Flags {
 
 const FORMATS = ['text', 'json', 'terraform'] as const;
 
-/** `--name true|false` and `--name=true|false` for a switch become `--name` / `--no-name`, as parseArgs wants. */
-function normaliseSwitches(args: string[]): string[] {
+/** Flags that take a value (every input but the switches, and --format). */
+const VALUED = new Set<string>([...NAMES.filter((name) => !SWITCHES.has(name)), 'format']);
+/** Every flag the CLI knows, as typed: what can never be the value of the flag before it. */
+const KNOWN = new Set<string>([
+  '--json',
+  '--help',
+  '-h',
+  ...[...VALUED].map((name) => `--${name}`),
+  ...[...SWITCHES].flatMap((name) => [`--${name}`, `--no-${name}`]),
+]);
+
+/**
+ * What parseArgs wants: `--name true|false` and `--name=true|false` for a switch become `--name` /
+ * `--no-name`, and `--name value` for a flag that takes a value becomes `--name=value`, so a value
+ * that starts with `-` is taken as given (parseArgs calls it ambiguous): a YAML list such as
+ * `--pullers "$(cat pullers.yml)"` starts with `- role-arn: …`.
+ */
+function normaliseArgs(args: string[]): string[] {
   const out: string[] = [];
   for (let index = 0; index < args.length; index++) {
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[index]);
-    const name = match?.[1] as InputName | undefined;
-    if (!match || !name || !SWITCHES.has(name)) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[index]);
+    const name = match?.[1];
+    if (match && name && match[2] === undefined && VALUED.has(name)) {
+      const value = args[index + 1];
+      if (value === undefined || KNOWN.has(value.split('=')[0])) throw new UserError(`--${name}: needs a value, e.g. --${name} <value> or --${name}=<value>.`);
+      out.push(`--${name}=${value}`);
+      index++;
+      continue;
+    }
+    if (!match || !name || !SWITCHES.has(name as InputName)) {
       out.push(args[index]);
       continue;
     }
@@ -43,7 +66,7 @@ export function parseFlags(args: string[]): Flags {
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: normaliseSwitches(args), options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: normaliseArgs(args), options, strict: true, allowPositionals: false }));
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify an option argument starting with a dash.*$/, '');
     throw new UserError(`${message}. See --help for the inputs.`);

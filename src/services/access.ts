@@ -3,7 +3,8 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { assumedRoleCredentials, createIamClient, createOrganizationsClient } from '../adapters/aws/clients.js';
 import { awsCall } from '../adapters/aws/errors.js';
-import { callerAccount } from '../adapters/aws/sts.js';
+import { callerAccount, provenAccount } from '../adapters/aws/sts.js';
+import { UserError } from '../errors.js';
 import { accountOf } from '../domain/arn.js';
 import type { PullerSettings } from '../settings/settings.js';
 
@@ -23,6 +24,12 @@ export interface AccountAccess {
 export interface StagingAccess extends AccountAccess {
   iam: IAMClient;
 }
+
+/**
+ * A reading session in another account than what it reads: an input to fix, never a verdict. A run
+ * error (exit 1), so nothing is judged from that read and no gate can pass on it.
+ */
+export class ReaderAccountError extends UserError {}
 
 /** Assumes a role once per run and reuses the session until a minute before it expires. */
 async function assumeOnce(roleArn: string, sessionName: string, region: string, externalId: string | undefined): Promise<AwsCredentialIdentityProvider> {
@@ -75,5 +82,14 @@ export async function organizationAccess(
 /** A registry in another account (a replica's destination), read through a role assumed there once per run. */
 export async function registryAccess(roleArn: string, region: string, sessionName: string): Promise<AccountAccess> {
   const credentials = await assumeOnce(roleArn, sessionName, region, undefined);
-  return { credentials, who: `assumed role ${roleArn}`, account: accountOf(roleArn) };
+  const who = `assumed role ${roleArn}`;
+  // Every read of the destination depends on its account (its registry policy is the caller's own): proven before any.
+  const account = await provenAccount(credentials, who);
+  const meant = accountOf(roleArn);
+  if (account !== meant) {
+    throw new ReaderAccountError(
+      `replica-assume-role-arns: ${who}, given to read the replica registry ${meant} (${region}), is in account ${account}, not ${meant}. Give in replica-assume-role-arns a role in account ${meant} that may read ECR there; nothing was judged from that read.`,
+    );
+  }
+  return { credentials, who, account };
 }

@@ -5,7 +5,8 @@ import { readManifestFile } from '../adapters/manifest-file.js';
 import { expectedRepositories } from '../domain/manifest.js';
 import { log } from '../log.js';
 import type { PullerSettings, Targets } from '../settings/settings.js';
-import { currentCredentialsAccount, organizationAccess, stagingAccess, type StagingAccess } from './access.js';
+import { accountOf } from '../domain/arn.js';
+import { currentCredentialsAccount, organizationAccess, ReaderAccountError, stagingAccess, type StagingAccess } from './access.js';
 import { readPlaceFacts, readPullerFacts, type PlaceFacts, type PullerFacts } from './puller.js';
 import { readRegistryFacts, type RegistryFacts } from './registry.js';
 
@@ -37,12 +38,16 @@ export interface Readers {
   /** Each puller's account access, by puller name. */
   access: Map<string, Promise<StagingAccess>>;
   organization: ReturnType<typeof organizationAccess>;
+  /** Each puller's index in the `pullers` input, by name (none for the staging-* inputs): how errors name the input to fix. */
+  pullerIndex: Map<string, number>;
 }
 
 /** What opening the readers needs: where the registry is, who pulls, who reads the organization, which run asks. */
 export interface ReaderSettings {
   registry: { region: string; registryId: string | undefined };
   pullers: PullerSettings[];
+  /** Whether the pullers came from the `pullers` input (else from the staging-* inputs). */
+  pullersInput?: boolean;
   organizationAssumeRoleArn: string | undefined;
   runId: string | undefined;
 }
@@ -67,17 +72,41 @@ export async function openReaders(settings: ReaderSettings, subject: string, kno
   const organization = organizationAccess(settings.organizationAssumeRoleArn, region, roleSessionName('organization', settings.runId));
   // Each is awaited (and its failure reported) where it is needed; none may reject unobserved meanwhile.
   for (const pending of [registryId, registryFacts, ...access.values(), organization]) pending.catch(() => undefined);
-  return { ecr, registryId, registryFacts, access, organization };
+  const pullerIndex = new Map(settings.pullersInput ? settings.pullers.map((puller, index) => [puller.name, index]) : []);
+  return { ecr, registryId, registryFacts, access, organization, pullerIndex };
 }
 
-/** Everything read of one puller itself, with the run's readers. */
+/**
+ * IAM reads a role by name in the session's own account, so a session in another account reads
+ * another role of that name; IAM weighs the identity policies of the role that pulls, in its own
+ * account. The account read is IAM's own answer (the ARN GetRole returns, from the same session as the
+ * policies), or, when no such role is there, the session's account (sts:GetCallerIdentity for the
+ * current credentials, the assumed role's account otherwise): no extra round trip.
+ */
+function readerAccountError(readers: Readers, puller: PullerSettings, access: StagingAccess, account: string): ReaderAccountError {
+  const roleAccount = accountOf(puller.roleArn);
+  const index = readers.pullerIndex.get(puller.name);
+  const staging = index === undefined;
+  const subject = staging ? 'staging-role-arn' : `pullers[${index}] (${puller.name})`;
+  const field = staging ? 'staging-assume-role-arn' : `pullers[${index}].assume-role-arn`;
+  const reader = access.credentials ? `${access.who} (${field}) is` : "the current credentials (the job's) are";
+  const where = staging ? 'staging IAM was read' : 'its IAM was read';
+  const orCredentials = access.credentials ? '' : ` (or run with credentials in ${roleAccount})`;
+  return new ReaderAccountError(
+    `${subject}: ${reader} in account ${account}, where ${where} — the role is in account ${roleAccount}. Set ${field} to a role in ${roleAccount} that may read IAM${orCredentials}. Nothing was judged: what account ${account} holds is not the role that pulls.`,
+  );
+}
+
+/** Everything read of one puller itself, with the run's readers: returned only when it was read in the role's own account. */
 export async function readPuller(readers: Readers, puller: PullerSettings): Promise<PullerFacts> {
   const pending = readers.access.get(puller.name);
   if (!pending) throw new Error(`no reader was opened for puller ${puller.name}`);
   const [access, organization] = await Promise.all([pending, readers.organization]);
-  return readPullerFacts(access, puller, organization);
+  const facts = await readPullerFacts(access, puller, organization);
+  const account = facts.role ? accountOf(facts.role.roleArn) : access.account;
+  if (account !== undefined && account !== accountOf(puller.roleArn)) throw readerAccountError(readers, puller, access, account);
+  return facts;
 }
-
 /** The registry the run is about, as a place pulled from (its policy, organization and RCPs). */
 export async function readHomePlace(readers: Readers): Promise<PlaceFacts> {
   return readPlaceFacts(readers.registryFacts, await readers.organization);

@@ -6,7 +6,7 @@ import { replicaDestinations, type Registry } from '../domain/replication.js';
 import { log } from '../log.js';
 import { pullerNeeds } from '../settings/pullers.js';
 import type { GrantSettings, PullerSettings } from '../settings/settings.js';
-import { currentCredentialsAccount, registryAccess, type AccountAccess } from './access.js';
+import { currentCredentialsAccount, ReaderAccountError, registryAccess, type AccountAccess } from './access.js';
 import { readPlaceFacts, type PlaceFacts } from './puller.js';
 import type { Readers } from './readers.js';
 import { readRegistryFacts } from './registry.js';
@@ -136,6 +136,8 @@ export async function readReplicas(
         const organization = registry.registryId === home.registryId ? readers.registryFacts.then((facts) => facts.organization) : undefined;
         places.set(key, await readPlace(registry, access, settings.grant, [...names].sort(), readers.organization, organization));
       } catch (error) {
+        // A reader in the wrong account is an input to fix: the run's error, not an unread destination.
+        if (error instanceof ReaderAccountError) throw error;
         // A reader role that cannot be assumed leaves that destination unread (said, and a failed gate), not the run.
         unreadable.set(key, error instanceof Error ? error.message : String(error));
       }

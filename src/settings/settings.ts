@@ -61,6 +61,8 @@ interface ReadingSettings {
   propagationTimeoutMs: number;
   /** Names AssumeRole sessions (CloudTrail shows which run asked). */
   runId: string | undefined;
+  /** The pullers came from the `pullers` input (errors name `pullers[i]`), not from the staging-* inputs. */
+  pullersInput?: boolean;
 }
 
 export interface PublishSettings extends ReadingSettings {
@@ -168,6 +170,7 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
     simulate: inputs.simulate,
     propagationTimeoutMs: inputs.propagationTimeoutMs,
     runId: run.runId,
+    pullersInput: inputs.pullers !== undefined,
   };
   switch (inputs.mode) {
     case 'publish': {
