@@ -33,33 +33,60 @@ export type ProposedDocument = PolicyDocument | 'deleted' | Unknown;
  */
 export type Replacement =
   /** `roleName` undefined: a document given for the allowlist layer without a role, i.e. the pulling role the run judges. */
-  | { kind: 'inline-policy'; from: string; roleName: Known<string> | undefined; policyName: Known<string>; document: ProposedDocument }
-  | { kind: 'managed-policy-attachment'; from: string; roleName: Known<string>; policyArn: Known<string>; action: 'attach' | 'detach' }
-  | { kind: 'managed-policy'; from: string; policyArn: Known<string>; policyName: Known<string>; document: ProposedDocument }
-  | { kind: 'boundary'; from: string; roleName: Known<string>; policyArn: Known<string> | 'removed' }
+  | { kind: 'inline-policy'; from: string; roleName: Known<string> | undefined; policyName: Known<string>; document: ProposedDocument; where?: Where }
+  | { kind: 'managed-policy-attachment'; from: string; roleName: Known<string>; policyArn: Known<string>; action: 'attach' | 'detach'; where?: Where }
+  | { kind: 'managed-policy'; from: string; policyArn: Known<string>; policyName: Known<string>; document: ProposedDocument; where?: Where }
+  | { kind: 'boundary'; from: string; roleName: Known<string>; policyArn: Known<string> | 'removed'; where?: Where }
   /** A role's tags after the change (its principal tags, for aws:PrincipalTag conditions): `tags_all`, default tags included. */
-  | { kind: 'role-tags'; from: string; roleName: Known<string>; tags: { values: Record<string, string> } | Unknown }
+  | { kind: 'role-tags'; from: string; roleName: Known<string>; tags: { values: Record<string, string> } | Unknown; where?: Where }
   /** A role created or deleted (a deleted role takes its inline policies, attachments and boundary with it). */
-  | { kind: 'role'; from: string; roleName: Known<string>; action: 'create' | 'delete' }
-  | { kind: 'repository-policy'; from: string; repository: Known<string>; document: ProposedDocument; where?: EcrWhere }
+  | { kind: 'role'; from: string; roleName: Known<string>; action: 'create' | 'delete'; where?: Where }
+  /**
+   * A role whose whole set of inline policies (`inline_policy`) or managed attachments (`managed_policy_arns`)
+   * is exclusive and known only after apply: any policy it holds may go. `set` names the unknown attribute.
+   */
+  | { kind: 'exclusive-set'; from: string; roleName: Known<string>; set: Unknown; where?: Where }
+  | { kind: 'repository-policy'; from: string; repository: Known<string>; document: ProposedDocument; where?: Where }
   /** The registry policy of the region the plan's provider writes to. */
-  | { kind: 'registry-policy'; from: string; document: ProposedDocument; where?: EcrWhere }
+  | { kind: 'registry-policy'; from: string; document: ProposedDocument; where?: Where }
   /** A change to a resource that can decide a pull but is not modelled here: every verdict it may touch is conditional on it. */
-  | { kind: 'unmodelled'; from: string; type: string };
+  | { kind: 'unmodelled'; from: string; type: string; where?: Where };
 
 /**
- * Which registry an ECR policy change writes to, as far as the plan says: its provider configuration's
- * region (a constant), and the registry_id it reports (known on update). Undefined fields: the plan does
- * not say (the default provider, whose region is the environment's: taken as the run's region).
+ * Where a plan's change writes, as far as the plan proves it: its provider configuration
+ * (`provider_config_key` → `configuration.provider_config[key]`). Undefined fields: the plan does not
+ * say, and the provider is the default one (no alias): its region is the environment's (taken as the
+ * run's region) and its account is taken to be the account of what it names (the puller's role, the
+ * registry). An aliased provider whose region or account is not a constant in the plan leaves them
+ * Unknown: every cell the write could touch is conditional on it.
  */
-export interface EcrWhere {
+export interface Where {
+  /** The provider configuration key (`aws`, `aws.west`, `module.x:aws`). */
+  provider?: string;
+  /** The account: `assume_role.role_arn` (a constant ARN) or a single constant `allowed_account_ids`. */
+  account?: Known<string>;
   region?: Known<string>;
+  /** The registry_id an ECR resource reports (known on update). */
   registryId?: string;
+  /**
+   * The attribute (`aws_iam_role_policy.x.role`) the plan leaves unknown whose name was read through the
+   * configuration's references: the name is what the reference holds, but the plan's JSON does not say
+   * whether a function (`trimsuffix(…)`) changes it on the way, so a write there could land on any role.
+   */
+  resolvedFrom?: string;
 }
+/** @deprecated the same as Where (kept for callers of the earlier name). */
+export type EcrWhere = Where;
 
 export interface ProposedState {
   from: 'policy-document' | 'plan';
+  /** The changes of the resources' current objects. */
   replacements: Replacement[];
+  /**
+   * The deletes of deposed objects (`resource_changes[].deposed`: the old half of a replacement, or one
+   * left by a failed apply): each is a delete in AWS (DeleteRolePolicy, …) that the current object's no-op does not undo.
+   */
+  deposed?: Replacement[];
 }
 
 /** Which layer a policy document given on its own replaces (a plan says so itself). */
@@ -72,7 +99,12 @@ export function isUnknown(value: unknown): value is Unknown {
 /** Every attribute the proposed state leaves unknown until apply: empty, the verdict on it is unconditional. */
 export function unknownsOf(state: ProposedState): string[] {
   const found = new Set<string>();
-  for (const replacement of state.replacements) for (const value of Object.values(replacement)) if (isUnknown(value)) found.add(value.unknown);
+  for (const replacement of [...state.replacements, ...(state.deposed ?? [])]) {
+    for (const value of Object.values(replacement)) if (isUnknown(value)) found.add(value.unknown);
+    const where = replacement.where;
+    if (where?.resolvedFrom) found.add(where.resolvedFrom);
+    for (const value of [where?.account, where?.region]) if (isUnknown(value)) found.add(value.unknown);
+  }
   return [...found].sort();
 }
 
@@ -122,7 +154,7 @@ export function parseProposed(text: string, input: { file: string; layer?: Propo
     if (error instanceof JsonTextError) throw new UserError(`proposed: ${shown} is not valid JSON (${error.message}). Give ${EXPECTED}.`);
     throw error;
   }
-  if (isObject(parsed) && 'format_version' in parsed) return { from: 'plan', replacements: readPlan(parsed, shown) };
+  if (isObject(parsed) && 'format_version' in parsed) return { from: 'plan', ...readPlan(parsed, shown) };
   if (isObject(parsed) && 'Statement' in parsed) return { from: 'policy-document', replacements: [readDocument(text, input.file, input.layer)] };
   throw new UserError(`proposed: ${shown} is not ${EXPECTED}.`);
 }
@@ -139,7 +171,7 @@ function readDocument(text: string, file: string, layer: ProposedLayer | undefin
   return { kind: 'registry-policy', from, document };
 }
 
-function readPlan(plan: Json, shown: string): Replacement[] {
+function readPlan(plan: Json, shown: string): { replacements: Replacement[]; deposed: Replacement[] } {
   const malformed = (problem: string): UserError =>
     new UserError(
       `proposed: ${shown} is not a plan this action can read: ${problem}. Give the output of \`terraform show -json plan.tfplan\` (or \`tofu show -json\`).`,
@@ -160,34 +192,59 @@ function readPlan(plan: Json, shown: string): Replacement[] {
   const changes = plan.resource_changes ?? [];
   if (!Array.isArray(changes)) throw malformed('its resource_changes is not a list');
   const resolver = nameResolver(plan, changes);
-  return changes.flatMap((change: unknown, index) =>
-    readChange(change, index, malformed, resolver).map((replacement) =>
-      (replacement.kind === 'repository-policy' || replacement.kind === 'registry-policy') && isObject(change)
-        ? { ...replacement, where: ecrWhere(plan, change) }
-        : replacement,
-    ),
-  );
+  const read = (deposed: boolean): Replacement[] =>
+    changes.flatMap((change: unknown, index) => {
+      if (isObject(change) && (change.deposed !== undefined) !== deposed) return [];
+      const { replacements, resolvedFrom } = readChange(change, index, malformed, resolver);
+      const where = isObject(change) ? { ...whereOf(plan, change), ...(resolvedFrom ? { resolvedFrom } : {}) } : {};
+      return replacements.map((replacement) => ({ ...replacement, where }));
+    });
+  return { replacements: read(false), deposed: read(true) };
 }
 
 /**
- * The region and registry an ECR resource writes to: its provider configuration's `region` when that is
- * a constant (an alias such as `aws.west`), else unknown (a variable); the registry_id the plan reports.
- * https://developer.hashicorp.com/terraform/internals/json-format#configuration-representation
+ * Where a resource writes: its provider configuration's alias, region and account (constants only), and
+ * the registry_id an ECR resource reports. https://developer.hashicorp.com/terraform/internals/json-format#configuration-representation;
+ * the provider's arguments (region, assume_role.role_arn, allowed_account_ids):
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs#argument-reference
  */
-function ecrWhere(plan: Json, change: Json): EcrWhere {
+function whereOf(plan: Json, change: Json): Where {
   const body = isObject(change.change) ? change.change : {};
   const values = isObject(body.after) ? body.after : isObject(body.before) ? body.before : {};
   const registryId = typeof values.registry_id === 'string' && values.registry_id !== '' ? values.registry_id : undefined;
-  const key = resourceConfig(plan, change)?.provider_config_key;
+  const config = resourceConfig(plan, change);
+  const key = typeof config?.provider_config_key === 'string' ? config.provider_config_key : undefined;
+  if (key === undefined) return registryId ? { registryId } : {};
   const providers = isObject(plan.configuration) && isObject(plan.configuration.provider_config) ? plan.configuration.provider_config : {};
-  const provider = typeof key === 'string' ? providers[key] : undefined;
-  const aliased = typeof key === 'string' && key.includes('.');
-  if (!isObject(provider)) return aliased ? { region: { unknown: `${String(change.address)} (provider ${key})` }, registryId } : { registryId };
-  const region = isObject(provider.expressions) && isObject(provider.expressions.region) ? provider.expressions.region : undefined;
-  if (region === undefined) return aliased ? { region: { unknown: `${String(change.address)} (provider ${key}: no region)` }, registryId } : { registryId };
-  return typeof region.constant_value === 'string'
-    ? { region: region.constant_value, registryId }
-    : { region: { unknown: `${String(change.address)} (provider ${key}: region known only at apply)` }, registryId };
+  const provider = providers[key];
+  const address = String(change.address);
+  const open = (what: string): Unknown => ({ unknown: `${address} (provider ${key}: ${what})` });
+  const aliased = key.includes('.') || (isObject(provider) && typeof provider.alias === 'string');
+  if (!isObject(provider)) return { provider: key, registryId, account: open('not in the plan'), region: open('not in the plan') };
+  const expressions = isObject(provider.expressions) ? provider.expressions : {};
+  const region = isObject(expressions.region) ? expressions.region : undefined;
+  const where: Where = { provider: key, registryId };
+  if (region !== undefined)
+    where.region = typeof region.constant_value === 'string' ? region.constant_value : open('region known only at apply');
+  else if (aliased) where.region = open('no region');
+  const account = providerAccount(expressions);
+  if (account !== undefined) where.account = account === 'open' ? open('account known only at apply') : account;
+  else if (aliased) where.account = open('no assume_role role_arn or allowed_account_ids says which account');
+  return where;
+}
+
+/** The account a provider configuration proves: its assume_role's constant role_arn, or a single constant allowed_account_ids. */
+function providerAccount(expressions: Json): string | 'open' | undefined {
+  const assume = Array.isArray(expressions.assume_role) ? expressions.assume_role : isObject(expressions.assume_role) ? [expressions.assume_role] : [];
+  if (assume.length > 0) {
+    const arn = isObject(assume[0]) && isObject(assume[0].role_arn) ? assume[0].role_arn.constant_value : undefined;
+    const account = typeof arn === 'string' ? /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(arn)?.[1] : undefined;
+    return account ?? 'open';
+  }
+  const allowed = isObject(expressions.allowed_account_ids) ? expressions.allowed_account_ids : undefined;
+  if (allowed === undefined) return undefined;
+  const ids = allowed.constant_value;
+  return Array.isArray(ids) && ids.length === 1 && typeof ids[0] === 'string' && /^\d{12}$/.test(ids[0]) ? ids[0] : 'open';
 }
 
 /** Attributes that name a role or a repository, and the resource type whose `id` and `name` are that name. */
@@ -382,6 +439,12 @@ const readRole: Reader = ({ before, after, deletes }, context) => {
       if (!inlineAfter.has(key)) replacements.push({ kind: 'inline-policy', from, roleName, policyName, document: 'deleted' });
   }
 
+  // An exclusive set configured with a value known only at apply (a dynamic block over an unknown for_each, a list of
+  // ARNs the plan creates): every policy of the set not in it is removed, and which those are is not known.
+  if (prior)
+    for (const set of ['inline_policy', 'managed_policy_arns'])
+      if (unknownAt(after.marks, [set])) replacements.push({ kind: 'exclusive-set', from, roleName, set: { unknown: pathText(from, [set]) } });
+
   const arnsAfter = managedArns(after);
   const arnsBefore = managedArns(prior);
   if (arnsAfter && arnsBefore) {
@@ -434,16 +497,38 @@ const readPolicyAttachment: Reader = ({ before, after }, context) => {
  * delete what they do not list; a repository's deletion or replacement; replication; organization
  * policies): a change to one makes every verdict conditional on it, never silently ignored.
  */
-const UNMODELLED = new Set([
+export const UNMODELLED = new Set([
   'aws_iam_role_policies_exclusive',
   'aws_iam_role_policy_attachments_exclusive',
   'aws_ecr_repository',
   'aws_ecr_replication_configuration',
   'aws_ecr_repository_creation_template',
+  'aws_ecr_pull_through_cache_rule',
   'aws_organizations_policy',
   'aws_organizations_policy_attachment',
+  // An account moved to another OU, or a policy type enabled or disabled, changes which SCPs and RCPs apply.
+  'aws_organizations_account',
+  'aws_organizations_organization',
   'aws_ecr_account_setting',
 ]);
+
+/**
+ * `aws_*` types that change something about a registry or a role yet decide no pull permission, so
+ * a plan's change to them is left out (docs/iac.md says why for each).
+ */
+export const NOT_PULL_RELEVANT: Record<string, string> = {
+  aws_ecr_registry_scanning_configuration: 'scanning runs on push or on a schedule and never gates a pull',
+  aws_ecr_lifecycle_policy: 'it expires images (a pull of one then finds no image), not who may pull',
+  aws_kms_key: 'ECR decrypts layers with a grant of its own: the pulling principal needs no KMS permission',
+  aws_ecrpublic_repository: 'ECR Public, not the private registry',
+  aws_ecrpublic_repository_policy: 'ECR Public, not the private registry',
+  aws_organizations_organizational_unit: 'an OU holds no policy itself (its policies are aws_organizations_policy_attachment)',
+  aws_organizations_resource_policy: "the organization's delegation policy: who may manage Organizations, not pull",
+  aws_organizations_delegated_administrator: 'who may administer a service for the organization, not pull',
+};
+
+/** The `aws_*` types whose changes are modelled one by one (READERS): exported for the table test. */
+export const modelledTypes = (): string[] => Object.keys(READERS);
 
 const READERS: Record<string, Reader> = {
   aws_iam_role_policy: documentReader(
@@ -500,13 +585,21 @@ function readChange(
   index: number,
   malformed: (problem: string) => UserError,
   resolver: (change: Json, attribute: string) => string | undefined,
-): Replacement[] {
+): { replacements: Replacement[]; resolvedFrom?: string } {
   if (!isObject(change)) throw malformed(`resource_changes[${index}] is not an object`);
-  // Data sources are read, not written; a deposed object is the old half of a replacement, whose new half is the current object.
-  if (change.mode === 'data' || change.deposed !== undefined) return [];
+  // Data sources are read, not written.
+  if (change.mode === 'data') return { replacements: [] };
+  // A deposed object (the old half of a replacement, or one a failed apply left) is only ever destroyed: read as that delete.
+  if (change.deposed !== undefined) {
+    const actions = isObject(change.change) && Array.isArray(change.change.actions) ? change.change.actions : [];
+    if (!actions.includes('delete')) return { replacements: [] };
+    const deposed = typeof change.deposed === 'string' ? change.deposed : JSON.stringify(change.deposed);
+    const body = { ...(change.change as Json), actions: ['delete'], after: null, after_unknown: {} };
+    return readChange({ ...change, deposed: undefined, change: body, address: `${String(change.address)} (deposed object ${deposed})` }, index, malformed, () => undefined);
+  }
   const reader = typeof change.type === 'string' && Object.hasOwn(READERS, change.type) ? READERS[change.type] : undefined;
   const unmodelled = typeof change.type === 'string' && UNMODELLED.has(change.type);
-  if (!reader && !unmodelled) return [];
+  if (!reader && !unmodelled) return { replacements: [] };
   const address = change.address;
   if (typeof address !== 'string') throw malformed(`resource_changes[${index}] has no address`);
   if (!reader) {
@@ -514,7 +607,7 @@ function readChange(
     // A repository's own settings change nothing of a pull; only its deletion (or replacement: a new, empty policy) does.
     const changes =
       change.type === 'aws_ecr_repository' ? actions.includes('delete') : actions.some((action) => ['create', 'update', 'delete'].includes(String(action)));
-    return changes ? [{ kind: 'unmodelled', from: address, type: String(change.type) }] : [];
+    return { replacements: changes ? [{ kind: 'unmodelled', from: address, type: String(change.type) }] : [] };
   }
   const where = quoted(address, 120);
   const body = change.change;
@@ -523,7 +616,7 @@ function readChange(
   const actions = body.actions as string[];
   const writes = actions.includes('create') || actions.includes('update');
   const deletes = actions.includes('delete');
-  if (!writes && !deletes) return []; // no-op, read, forget: nothing changes in AWS
+  if (!writes && !deletes) return { replacements: [] }; // no-op, read, forget: nothing changes in AWS
   const side = (values: unknown, marks: unknown, name: string): Side | undefined => {
     if (values === null || values === undefined) return undefined;
     if (!isObject(values)) throw malformed(`the change of ${where} has a "${name}" that is not an object`);
@@ -531,7 +624,13 @@ function readChange(
   };
   const before = side(body.before, undefined, 'before');
   const written = writes ? side(body.after, body.after_unknown, 'after') : undefined;
-  const after = written && { ...written, resolve: (attribute: string) => resolver(change, attribute) };
+  let resolvedFrom: string | undefined;
+  const resolve = (attribute: string): string | undefined => {
+    const name = resolver(change, attribute);
+    if (name !== undefined) resolvedFrom = pathText(address, [attribute]);
+    return name;
+  };
+  const after = written && { ...written, resolve };
   if (writes && !after) throw malformed(`the change of ${where} creates or updates but has no "after"`);
   if (deletes && !before) throw malformed(`the change of ${where} deletes but has no "before"`);
   const context: Context = {
@@ -550,5 +649,6 @@ function readChange(
       return parsePolicy(text, `proposed: ${quoted(pathText(from.address, path), 160)} in the plan`);
     },
   };
-  return reader({ before, after, deletes }, context);
+  const replacements = reader({ before, after, deletes }, context);
+  return { replacements, resolvedFrom };
 }
