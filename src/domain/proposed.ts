@@ -214,16 +214,35 @@ function whereOf(plan: Json, change: Json): Where {
   const registryId = typeof values.registry_id === 'string' && values.registry_id !== '' ? values.registry_id : undefined;
   const config = resourceConfig(plan, change);
   const key = typeof config?.provider_config_key === 'string' ? config.provider_config_key : undefined;
-  if (key === undefined) return registryId ? { registryId } : {};
   const providers = isObject(plan.configuration) && isObject(plan.configuration.provider_config) ? plan.configuration.provider_config : {};
-  const provider = providers[key];
   const address = String(change.address);
+  if (key !== undefined) return { ...providerWhere(key, providers[key], address), registryId };
+  const keys = Object.keys(providers).filter((candidate) => candidate === 'aws' || candidate.startsWith('aws.') || /:aws(\.|$)/.test(candidate));
+  // No configuration at all (a plan cut down to its resource_changes): the default provider.
+  if (!isObject(plan.configuration) || keys.length === 0) return registryId ? { registryId } : {};
+  // A resource removed from the configuration is destroyed through a provider configuration that is still there
+  // (Terraform needs it), but the plan does not say which: what every candidate agrees on is proven, the rest open.
+  const candidates = keys.map((candidate) => providerWhere(candidate, providers[candidate], address));
+  const agreed = (pick: (where: Where) => Known<string> | undefined): Known<string> | undefined => {
+    const values = new Set(candidates.map((where) => JSON.stringify(pick(where) ?? null)));
+    if (values.size === 1) return pick(candidates[0]);
+    return { unknown: `${address} (removed from the configuration: destroyed through one of the providers ${keys.join(', ')}, the plan does not say which)` };
+  };
+  const where: Where = { registryId };
+  const region = agreed((candidate) => candidate.region);
+  const account = agreed((candidate) => candidate.account);
+  if (region !== undefined) where.region = region;
+  if (account !== undefined) where.account = account;
+  return where;
+}
+
+function providerWhere(key: string, provider: unknown, address: string): Where {
   const open = (what: string): Unknown => ({ unknown: `${address} (provider ${key}: ${what})` });
   const aliased = key.includes('.') || (isObject(provider) && typeof provider.alias === 'string');
-  if (!isObject(provider)) return { provider: key, registryId, account: open('not in the plan'), region: open('not in the plan') };
+  if (!isObject(provider)) return { provider: key, account: open('not in the plan'), region: open('not in the plan') };
   const expressions = isObject(provider.expressions) ? provider.expressions : {};
   const region = isObject(expressions.region) ? expressions.region : undefined;
-  const where: Where = { provider: key, registryId };
+  const where: Where = { provider: key };
   if (region !== undefined)
     where.region = typeof region.constant_value === 'string' ? region.constant_value : open('region known only at apply');
   else if (aliased) where.region = open('no region');
