@@ -54,7 +54,16 @@ function puller(repositories: string[], regions: string[]): PullerFacts {
     roleArn: ROLE_ARN,
     documents: [{ name: `inline policy ${POLICY}`, inlineName: POLICY, document: allowlist(repositories) }],
     problem: undefined,
-    role: { roleArn: ROLE_ARN, roleName: ROLE, path: '/', account: STAGING_ACCOUNT, roleId: 'AROASTAGING', tags: {}, sessionTagsPossible: false, boundary: undefined },
+    role: {
+      roleArn: ROLE_ARN,
+      roleName: ROLE,
+      path: '/',
+      account: STAGING_ACCOUNT,
+      roleId: 'AROASTAGING',
+      tags: {},
+      sessionTagsPossible: false,
+      boundary: undefined,
+    },
     organization: { principalOrganization: { status: 'none' }, orgPaths: { status: 'none' }, scp: undefined, notChecked: [] },
   };
 }
@@ -113,7 +122,9 @@ function judged(read: SurveyFacts, plan: object): { cells: string[]; unknowns: s
         `${verdict.arn.split(':')[3]} ${verdict.repository.split('/')[1]} ${verdict.grant?.status} ${verdict.identity?.status} ${verdict.drift ? 'drift' : 'ok'}`,
     ),
     unknowns: [
-      ...new Set(verdicts.flatMap((verdict) => [verdict.grant, verdict.identity].flatMap((check) => (check?.status === 'conditional' ? check.unknownKeys : [])))),
+      ...new Set(
+        verdicts.flatMap((verdict) => [verdict.grant, verdict.identity].flatMap((check) => (check?.status === 'conditional' ? check.unknownKeys : []))),
+      ),
     ],
   };
 }
@@ -130,17 +141,36 @@ function only(plan: Record<string, unknown>, ...addresses: string[]): Record<str
   return { ...plan, resource_changes: changes.filter((change) => addresses.includes(change.address)) };
 }
 
+/** The plan without its configuration: read as the default provider's (a plan cut down to its resource_changes). */
+function withoutConfiguration(plan: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...plan };
+  delete copy.configuration;
+  return copy;
+}
+
 describe('issue #25: the eight plans each fail the gate, naming the change', () => {
   it('1. role = trimsuffix(aws_iam_role.helper.id, "-helper"): the role is known only after apply and could be the puller’s: conditional', () => {
     const result = judged(facts(REPOSITORIES), fixture('1-role-by-function.json'));
-    assert.ok(result.cells.every((cell) => cell.endsWith('conditional drift')), result.cells.join('\n'));
-    assert.ok(result.unknowns.some((key) => key.startsWith('aws_iam_role_policy.helper.role')), result.unknowns.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.endsWith('conditional drift')),
+      result.cells.join('\n'),
+    );
+    assert.ok(
+      result.unknowns.some((key) => key.startsWith('aws_iam_role_policy.helper.role')),
+      result.unknowns.join('\n'),
+    );
   });
 
   it('2. managed_policy_arns = [aws_iam_policy.new.arn] on the puller’s role (unknown, exclusive): conditional', () => {
     const result = judged(facts(REPOSITORIES), fixture('2-managed-policy-arns-unknown.json'));
-    assert.ok(result.cells.every((cell) => cell.endsWith('conditional drift')), result.cells.join('\n'));
-    assert.ok(result.unknowns.some((key) => key.startsWith('aws_iam_role.staging.managed_policy_arns')), result.unknowns.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.endsWith('conditional drift')),
+      result.cells.join('\n'),
+    );
+    assert.ok(
+      result.unknowns.some((key) => key.startsWith('aws_iam_role.staging.managed_policy_arns')),
+      result.unknowns.join('\n'),
+    );
   });
 
   it('3. provider = aws.other (assume_role into 111122223333) writes the allowlist on a namesake: not the fix, the drift stays', () => {
@@ -157,48 +187,81 @@ describe('issue #25: the eight plans each fail the gate, naming the change', () 
     const configuration = structuredClone(plan.configuration) as { provider_config: Record<string, { expressions: Record<string, unknown> }> };
     delete configuration.provider_config['aws.other'].expressions.assume_role;
     const result = judged(facts(REPOSITORIES.slice(1)), { ...plan, configuration });
-    assert.ok(result.cells.every((cell) => cell.includes('conditional')), result.cells.join('\n'));
-    assert.ok(result.unknowns.some((key) => key.includes('aws_iam_role_policy.other (provider aws.other')), result.unknowns.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.includes('conditional')),
+      result.cells.join('\n'),
+    );
+    assert.ok(
+      result.unknowns.some((key) => key.includes('aws_iam_role_policy.other (provider aws.other')),
+      result.unknowns.join('\n'),
+    );
   });
 
   it('4. two resources write one inline policy (role:name), one dropping a repository: the order is not determined', () => {
     const result = judged(facts(REPOSITORIES), fixture('4-two-writers.json'));
-    assert.ok(result.cells.every((cell) => cell.endsWith('conditional drift')), result.cells.join('\n'));
-    assert.ok(result.unknowns.some((key) => key.includes('aws_iam_role_policy.a_drop and aws_iam_role_policy.allowlist')), result.unknowns.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.endsWith('conditional drift')),
+      result.cells.join('\n'),
+    );
+    assert.ok(
+      result.unknowns.some((key) => key.includes('aws_iam_role_policy.a_drop and aws_iam_role_policy.allowlist')),
+      result.unknowns.join('\n'),
+    );
   });
 
   it('5. a deposed aws_iam_role_policy object with the allowlist’s role:name is deleted (DeleteRolePolicy): the allowlist is gone', () => {
     const result = judged(facts(REPOSITORIES), fixture('5-deposed-delete.hand-made.json'));
-    assert.ok(result.cells.every((cell) => cell.endsWith('missing drift')), result.cells.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.endsWith('missing drift')),
+      result.cells.join('\n'),
+    );
   });
 
   it('6. the allowlist deleted on the role named in lower case (IAM: one role regardless of case): drift', () => {
     // As Terraform made it: removed from the configuration, destroyed through one of three providers (two accounts): conditional.
     const real = judged(facts(REPOSITORIES), only(fixture('6-role-name-case.json'), 'aws_iam_role_policy.lower'));
-    assert.ok(real.cells.every((cell) => cell.endsWith('conditional drift')), real.cells.join('\n'));
+    assert.ok(
+      real.cells.every((cell) => cell.endsWith('conditional drift')),
+      real.cells.join('\n'),
+    );
     // Through the default provider only (the configuration left out): the same role, so the allowlist is gone.
-    const { configuration: _configuration, ...plain } = only(fixture('6-role-name-case.json'), 'aws_iam_role_policy.lower');
+    const plain = withoutConfiguration(only(fixture('6-role-name-case.json'), 'aws_iam_role_policy.lower'));
     assert.ok(judged(facts(REPOSITORIES), plain).cells.every((cell) => cell.endsWith('missing drift')));
   });
 
   it('6b. a policy named like the allowlist in another letter case deleted: not documented either way, so conditional', () => {
-    const { configuration: _configuration, ...plain } = only(fixture('6-role-name-case.json'), 'aws_iam_role_policy.lower_name');
+    const plain = withoutConfiguration(only(fixture('6-role-name-case.json'), 'aws_iam_role_policy.lower_name'));
     const result = judged(facts(REPOSITORIES), plain);
-    assert.ok(result.cells.every((cell) => cell.endsWith('conditional drift')), result.cells.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.endsWith('conditional drift')),
+      result.cells.join('\n'),
+    );
     assert.ok(result.unknowns.some((key) => key.startsWith('aws_iam_role_policy.lower_name (policy name workspacetemplateprimaryecrpull')));
   });
 
   it('7. aws_iam_role with after_unknown.inline_policy = true (exclusive, unknown): conditional', () => {
     const result = judged(facts(REPOSITORIES), fixture('7-inline-policy-unknown.hand-made.json'));
-    assert.ok(result.cells.every((cell) => cell.endsWith('conditional drift')), result.cells.join('\n'));
-    assert.ok(result.unknowns.some((key) => key.startsWith('aws_iam_role.staging.inline_policy')), result.unknowns.join('\n'));
+    assert.ok(
+      result.cells.every((cell) => cell.endsWith('conditional drift')),
+      result.cells.join('\n'),
+    );
+    assert.ok(
+      result.unknowns.some((key) => key.startsWith('aws_iam_role.staging.inline_policy')),
+      result.unknowns.join('\n'),
+    );
   });
 
   it('8. the replica’s repository policy deleted in us-west-2 through aws.west: every cell it could touch is conditional, the replica’s included', () => {
     // Removed from the configuration, it is destroyed through aws.west, but the plan's JSON does not say so: any of its providers.
     const result = judged(facts(REPOSITORIES, true), fixture('8-replica-policy-deleted.json'));
-    assert.deepEqual(result.cells, ['us-east-2 molecule-platform-agent conditional allowed drift', 'us-west-2 molecule-platform-agent conditional allowed drift']);
-    assert.ok(result.unknowns.some((key) => key.startsWith('aws_ecr_repository_policy.replica (removed from the configuration')), result.unknowns.join('\n'));
+    assert.deepEqual(result.cells, [
+      'us-east-2 molecule-platform-agent conditional allowed drift',
+      'us-west-2 molecule-platform-agent conditional allowed drift',
+    ]);
+    assert.ok(
+      result.unknowns.some((key) => key.startsWith('aws_ecr_repository_policy.replica (removed from the configuration')),
+      result.unknowns.join('\n'),
+    );
   });
 
   it('8b. the same where the plan proves the provider (only aws.west, pinned by allowed_account_ids): the replica’s grant is gone, the home cell untouched', () => {
@@ -276,7 +339,13 @@ describe('every aws_* resource type that can change a pull is modelled or condit
   ];
   for (const [type, expected] of table)
     it(`${type}: ${expected}`, () => {
-      const actual = modelledTypes().includes(type) ? 'modelled' : UNMODELLED.has(type) ? 'conditional' : type in NOT_PULL_RELEVANT ? 'not pull-relevant' : 'ignored';
+      const actual = modelledTypes().includes(type)
+        ? 'modelled'
+        : UNMODELLED.has(type)
+          ? 'conditional'
+          : type in NOT_PULL_RELEVANT
+            ? 'not pull-relevant'
+            : 'ignored';
       assert.equal(actual, expected);
     });
 
@@ -297,8 +366,14 @@ describe('every aws_* resource type that can change a pull is modelled or condit
         assert.match(west.cells[1], /^us-west-2 .* conditional .* drift$/, type);
         continue;
       }
-      assert.ok(result.cells.every((cell) => cell.includes('conditional')), `${type}: ${result.cells.join('; ')}`);
-      assert.ok(result.unknowns.some((key) => key.startsWith(`${type}.x`)), type);
+      assert.ok(
+        result.cells.every((cell) => cell.includes('conditional')),
+        `${type}: ${result.cells.join('; ')}`,
+      );
+      assert.ok(
+        result.unknowns.some((key) => key.startsWith(`${type}.x`)),
+        type,
+      );
     }
   });
 });

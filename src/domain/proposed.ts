@@ -243,8 +243,7 @@ function providerWhere(key: string, provider: unknown, address: string): Where {
   const expressions = isObject(provider.expressions) ? provider.expressions : {};
   const region = isObject(expressions.region) ? expressions.region : undefined;
   const where: Where = { provider: key };
-  if (region !== undefined)
-    where.region = typeof region.constant_value === 'string' ? region.constant_value : open('region known only at apply');
+  if (region !== undefined) where.region = typeof region.constant_value === 'string' ? region.constant_value : open('region known only at apply');
   else if (aliased) where.region = open('no region');
   const account = providerAccount(expressions);
   if (account !== undefined) where.account = account === 'open' ? open('account known only at apply') : account;
@@ -614,7 +613,12 @@ function readChange(
     if (!actions.includes('delete')) return { replacements: [] };
     const deposed = typeof change.deposed === 'string' ? change.deposed : JSON.stringify(change.deposed);
     const body = { ...(change.change as Json), actions: ['delete'], after: null, after_unknown: {} };
-    return readChange({ ...change, deposed: undefined, change: body, address: `${String(change.address)} (deposed object ${deposed})` }, index, malformed, () => undefined);
+    return readChange(
+      { ...change, deposed: undefined, change: body, address: `${String(change.address)} (deposed object ${deposed})` },
+      index,
+      malformed,
+      () => undefined,
+    );
   }
   const reader = typeof change.type === 'string' && Object.hasOwn(READERS, change.type) ? READERS[change.type] : undefined;
   const unmodelled = typeof change.type === 'string' && UNMODELLED.has(change.type);

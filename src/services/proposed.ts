@@ -61,7 +61,11 @@ function pullersNamed(
   if (target !== undefined) return { apply: pullers.filter((puller) => puller.settings.roleArn === target), unknown: [] };
   if (roleName === undefined) return { apply: pullers.slice(0, 1), unknown: [] };
   if (where?.resolvedFrom)
-    return { apply: [], unknown: pullers, why: `${where.resolvedFrom} (known only after apply: the plan's references name a role, not what an expression makes of it)` };
+    return {
+      apply: [],
+      unknown: pullers,
+      why: `${where.resolvedFrom} (known only after apply: the plan's references name a role, not what an expression makes of it)`,
+    };
   if (!known(roleName)) return { apply: [], unknown: pullers, why: roleName.unknown };
   const named = pullers.filter((puller) => sameRole(roleNameOf(puller.roleArn), roleName) || sameRole(roleNameOf(puller.settings.roleArn), roleName));
   const account = where?.account;
@@ -91,9 +95,15 @@ function overlayPuller(puller: PullerFacts, replacement: Replacement, state: Pro
       }
       const policyName = replacement.policyName;
       // A policy name the role holds in another letter case: AWS does not document whether IAM takes it as the same policy.
-      const other = puller.documents.find((policy) => policy.inlineName !== undefined && policy.inlineName !== policyName && sameRole(policy.inlineName, policyName));
+      const other = puller.documents.find(
+        (policy) => policy.inlineName !== undefined && policy.inlineName !== policyName && sameRole(policy.inlineName, policyName),
+      );
       if (other) {
-        add(unknowns.identity, name, `${replacement.from} (policy name ${policyName}; the role holds ${other.inlineName}: whether IAM takes them as one is not documented)`);
+        add(
+          unknowns.identity,
+          name,
+          `${replacement.from} (policy name ${policyName}; the role holds ${other.inlineName}: whether IAM takes them as one is not documented)`,
+        );
         return puller;
       }
       const without = (list: NamedPolicy[]): NamedPolicy[] => list.filter((policy) => policy.inlineName !== policyName);
@@ -323,7 +333,13 @@ export function overlayProposed(
   const home: Place = { key: 'home', region: homeRegion, registryId: facts.registryId, states: facts.states, facts: facts.home };
   const places: Place[] = [
     home,
-    ...[...facts.replicas.places.values()].map((place) => ({ key: placeKey(place), region: place.region, registryId: place.registryId, states: place.states, facts: place.facts })),
+    ...[...facts.replicas.places.values()].map((place) => ({
+      key: placeKey(place),
+      region: place.region,
+      registryId: place.registryId,
+      states: place.states,
+      facts: place.facts,
+    })),
   ];
   for (const replacement of replacements) {
     switch (replacement.kind) {
@@ -405,9 +421,7 @@ export function withUnknowns(verdicts: RepositoryVerdict[], unknowns: ProposedUn
     const identity = [...(unknowns.identity.get(ALL) ?? []), ...(verdict.puller ? (unknowns.identity.get(verdict.puller) ?? []) : [])];
     const region = regionOf(verdict.arn);
     const regions = [ALL, region, ...(region === unknowns.homeRegion ? [] : [REPLICAS])];
-    const grant = [
-      ...new Set(regions.flatMap((at) => [ALL, verdict.repository].flatMap((repository) => unknowns.grant.get(grantKey(at, repository)) ?? []))),
-    ];
+    const grant = [...new Set(regions.flatMap((at) => [ALL, verdict.repository].flatMap((repository) => unknowns.grant.get(grantKey(at, repository)) ?? [])))];
     if (identity.length === 0 && grant.length === 0) return verdict;
     const next = { ...verdict, identity: conditionalOn(verdict.identity, identity, 'identity'), grant: conditionalOn(verdict.grant, grant, 'resource') };
     return { ...next, drift: next.drift || identity.length > 0 || grant.length > 0 };
