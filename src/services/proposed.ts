@@ -347,6 +347,12 @@ export function overlayProposed(
       case 'registry-policy': {
         const at = placeOf(places, replacement.where, home);
         if (at === 'elsewhere') break;
+        // A repository named through references (`aws_ecr_repository.x.name`) could have been changed by a function: any repository.
+        const resolvedFrom = replacement.where?.resolvedFrom;
+        if (replacement.kind === 'repository-policy' && resolvedFrom) {
+          add(unknowns.grant, grantKey('place' in at ? at.place.region : at.region, ALL), `${resolvedFrom} (known only after apply)`);
+          break;
+        }
         const repository = replacement.kind === 'repository-policy' && known(replacement.repository) ? replacement.repository : ALL;
         if (!('place' in at)) {
           add(unknowns.grant, grantKey(at.region, repository), at.unknown);
