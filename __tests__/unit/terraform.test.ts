@@ -230,3 +230,39 @@ describe("the Terraform form, read back by HashiCorp's parser", () => {
     });
   }
 });
+
+// Issue #25: `plan --format` covers replicas' grants too (replication copies images, not repository policies).
+describe('a replica’s grant', () => {
+  const statement = grantStatement('PublishImageCrossAccountPull', ['arn:aws:iam::004947743811:root'], PULL);
+  const withReplica: DocumentsToWrite = {
+    allowlists: [],
+    grants: [
+      { repository: 'team/app', replica: { region: 'us-west-2', registryId: '153263036946' }, sid: 'PublishImageCrossAccountPull', statement },
+      { repository: 'team/app', sid: 'PublishImageCrossAccountPull', statement },
+    ],
+  };
+
+  it('the JSON form names the replica’s region and registry, after the registry’s own grant', () => {
+    const grants = (JSON.parse(documentsJson(withReplica)) as { grants: { repository: string; replica?: object }[] }).grants;
+    assert.deepEqual(
+      grants.map((grant) => [grant.repository, grant.replica]),
+      [
+        ['team/app', undefined],
+        ['team/app', { region: 'us-west-2', registryId: '153263036946' }],
+      ],
+    );
+  });
+
+  it('the Terraform form gives it a block of its own, saying which region and account to write it through', async () => {
+    const text = documentsTerraform(withReplica);
+    const parsed = (await parse('pull.tf', text)) as { data: { aws_iam_policy_document: Record<string, unknown> } };
+    assert.deepEqual(Object.keys(parsed.data.aws_iam_policy_document).sort(), [
+      'team_app_publishimagecrossaccountpull',
+      'team_app_us_west_2_publishimagecrossaccountpull',
+    ]);
+    assert.match(
+      text,
+      /# The grant publish-image writes on the replica of repository team\/app in us-west-2 \(registry 153263036946; write it through a provider for that region and account\)/,
+    );
+  });
+});

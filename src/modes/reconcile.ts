@@ -35,7 +35,17 @@ function documentsOf(settings: ReconcileSettings, surveyed: Survey, plans: Named
     const principals = state.principals;
     return principals.length === 0 ? [] : [{ repository, sid, statement: grantStatement(sid, principals, actions) }];
   });
-  return { allowlists, grants };
+  // Replicas read by the survey carry a grant of their own (replication copies images, not policies).
+  const replicas = surveyed.places.flatMap((place) =>
+    place.kind !== 'replica'
+      ? []
+      : [...place.states.entries()].flatMap(([repository, state]) => {
+          const principals = state ? principalsFor(settings.grant, repository, place.region) : [];
+          const replica = { region: place.region, registryId: place.registryId };
+          return principals.length === 0 ? [] : [{ repository, replica, sid, statement: grantStatement(sid, principals, actions) }];
+        }),
+  );
+  return { allowlists, grants: [...grants, ...replicas] };
 }
 
 /** The minimal change that makes every repository a puller must pull pullable, from what the survey read. Pure. */

@@ -16,6 +16,8 @@ export interface AllowlistToWrite {
 
 export interface GrantToWrite {
   repository: string;
+  /** A replica's grant: the destination registry it sits in (undefined: the registry the run is about). */
+  replica?: { region: string; registryId: string };
   sid: string;
   /** One statement: the action owns it, not the repository policy it sits in. */
   statement: Statement;
@@ -30,7 +32,9 @@ export interface DocumentsToWrite {
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const sortedAllowlists = (input: DocumentsToWrite): AllowlistToWrite[] =>
   [...input.allowlists].sort((a, b) => byText(a.roleArn, b.roleArn) || byText(a.policyName, b.policyName));
-const sortedGrants = (input: DocumentsToWrite): GrantToWrite[] => [...input.grants].sort((a, b) => byText(a.repository, b.repository) || byText(a.sid, b.sid));
+const placeOf = (grant: GrantToWrite): string => (grant.replica ? `${grant.replica.region}/${grant.replica.registryId}` : '');
+const sortedGrants = (input: DocumentsToWrite): GrantToWrite[] =>
+  [...input.grants].sort((a, b) => byText(a.repository, b.repository) || byText(placeOf(a), placeOf(b)) || byText(a.sid, b.sid));
 
 /** IAM's element order (the policy grammar's), then any other key sorted. */
 const STATEMENT_ORDER = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
@@ -85,7 +89,12 @@ export function documentsJson(input: DocumentsToWrite): string {
         policyName,
         document: canonicalDocument(document),
       })),
-      grants: sortedGrants(input).map(({ repository, sid, statement }) => ({ repository, sid, statement: canonicalStatement(statement) })),
+      grants: sortedGrants(input).map(({ repository, replica, sid, statement }) => ({
+        repository,
+        ...(replica ? { replica } : {}),
+        sid,
+        statement: canonicalStatement(statement),
+      })),
     },
     2,
   );
@@ -228,10 +237,13 @@ export function documentsTerraform(input: DocumentsToWrite): string {
     );
   }
   for (const grant of sortedGrants(input)) {
-    const name = label(`${grant.repository}_${grant.sid}`);
+    const name = label(grant.replica ? `${grant.repository}_${grant.replica.region}_${grant.sid}` : `${grant.repository}_${grant.sid}`);
+    const where = grant.replica
+      ? `the replica of repository ${grant.repository} in ${grant.replica.region} (registry ${grant.replica.registryId}; write it through a provider for that region and account)`
+      : `repository ${grant.repository}`;
     blocks.push(
       [
-        comment(`The grant publish-image writes on repository ${grant.repository}: one statement (Sid ${grant.sid}), not the whole policy.`),
+        comment(`The grant publish-image writes on ${where}: one statement (Sid ${grant.sid}), not the whole policy.`),
         '# aws_ecr_repository_policy takes over the whole repository policy document: do not give this',
         '# statement a repository policy of its own. Merge it into whatever owns that policy, e.g.',
         `#   source_policy_documents = [data.aws_iam_policy_document.${name}.json, <the other statements>]`,
