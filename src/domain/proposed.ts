@@ -5,7 +5,7 @@ import { roleNameOf } from './arn.js';
 import { parsePolicy, type PolicyDocument } from './policy/document.js';
 
 /**
- * A proposed state (SPEC §10): policy documents, or a Terraform/OpenTofu plan in JSON, read as the
+ * A proposed state (docs/iac.md): policy documents, or a Terraform/OpenTofu plan in JSON, read as the
  * replacements they make to the live documents. Pure: the file is read by adapters/proposed-file.ts.
  *
  * The plan format is HashiCorp's "JSON Output Format" (`terraform show -json plan.tfplan`,

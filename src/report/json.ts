@@ -40,7 +40,7 @@ function matrixOf(report: RunReport): object[] {
             ? (verdict.grant?.status ?? 'not-checked')
             : 'no repository',
       ...(verdict.replica?.kind === 'replica' ? { replica: { created: verdict.replica.created, template: verdict.replica.template } } : {}),
-      identity: verdict.identity?.status ?? 'not checked',
+      identity: verdict.identity?.status ?? 'not-checked',
       verdict: verdict.drift ? 'drift' : 'ok',
       ...(report.proposed ? { now: live.get(`${verdict.puller ?? ''}\u0000${verdict.arn}`) ?? 'not judged' } : {}),
     }));
