@@ -1,8 +1,8 @@
 // One source for the interface (issue 27): docs/inputs-outputs.md is generated from action.yml
 // (scripts/gen-docs.ts, `npm run docs`), and the CLI's --help lists exactly the inputs the CLI reads.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { expectedPage, PAGE } from '../../scripts/gen-docs.js';
@@ -53,5 +53,37 @@ describe("the CLI's --help and the action's inputs agree", () => {
   it('the forms --help shows parse: a switch, --pullers @file and --pullers=<the list>', () => {
     assert.deepEqual(parseFlags(['--prune', '--pullers', '@pullers.yml']).inputs, { prune: 'true', pullers: '@pullers.yml' });
     assert.equal(parseFlags(['--pullers=- role-arn: arn:aws:iam::004947743811:role/A\n']).inputs.pullers, '- role-arn: arn:aws:iam::004947743811:role/A\n');
+  });
+});
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+const slug = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+
+describe('links between the pages', () => {
+  it('every relative link in README.md and docs/ names a file that exists, and a heading that exists', () => {
+    const pages = [
+      'README.md',
+      ...readdirSync(join(ROOT, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`),
+    ];
+    for (const page of pages) {
+      const text = readFileSync(join(ROOT, page), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const [path, anchor] = target.split('#');
+        const file = path ? join(dirname(join(ROOT, page)), path) : join(ROOT, page);
+        assert.ok(existsSync(file), `${page}: ${target} does not exist`);
+        if (anchor && file.endsWith('.md')) {
+          const headings = [...readFileSync(file, 'utf8').matchAll(/^#+ (.*)$/gm)].map((match) => slug(match[1]));
+          assert.ok(headings.includes(anchor), `${page}: #${anchor} is not a heading of ${path || page}`);
+        }
+      }
+    }
   });
 });
