@@ -14,7 +14,11 @@ export const PAGE = join(ROOT, 'docs', 'inputs-outputs.md');
 type Action = { inputs: Record<string, { description: string; default?: string }>; outputs: Record<string, { description: string }> };
 
 /** A table cell: one line, `|` escaped. */
-const cell = (text: string): string => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+const cell = (text: string): string =>
+  text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 
 /** The page, from action.yml's text. */
 export function inputsOutputsPage(actionYml: string): string {

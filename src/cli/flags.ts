@@ -31,7 +31,9 @@ function normaliseSwitches(args: string[]): string[] {
     const name = match?.[1] as InputName | undefined;
     const publishOnly = [match?.[1], match?.[1].replace(/^no-/, '')].find((flag) => PUBLISH_ONLY.has(flag as InputName));
     if (publishOnly) {
-      throw new UserError(`--${publishOnly}: only the action's publish mode reads it; the CLI verifies, plans and reconciles, and builds nothing. Leave it out.`);
+      throw new UserError(
+        `--${publishOnly}: only the action's publish mode reads it; the CLI verifies, plans and reconciles, and builds nothing. Leave it out.`,
+      );
     }
     if (!match || !name || !SWITCHES.has(name)) {
       out.push(args[index]);
