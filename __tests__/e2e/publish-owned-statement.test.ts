@@ -1,4 +1,4 @@
-// Publish and the action's own statement (SPEC §2), and a publish whose grant failed (dockerd +
+// Publish and the action's own statement (docs/security.md), and a publish whose grant failed (dockerd +
 // registry + moto, fault proxy in front of moto): a widened or copied owned statement is rewritten
 // to exactly the owned form in the grant's one write, every other statement kept; a grant that
 // fails leaves the run's `drift` output true, naming the repository as not proven pullable.

@@ -1,4 +1,4 @@
-// The statement with the action's own Sid is exactly what the action writes (SPEC §2). Tampered —
+// The statement with the action's own Sid is exactly what the action writes (docs/security.md). Tampered —
 // another principal, `*`, another action, a Condition — or copied, it is drift, named with what was
 // widened; publish and reconcile rewrite it to exactly the owned form in one SetRepositoryPolicy,
 // and every other statement stays. ECR User Guide, "Private repository policies": a statement with

@@ -1,4 +1,4 @@
-// The action's own statement (SPEC §2): exactly what it writes, or drift naming what was widened.
+// The action's own statement (docs/security.md): exactly what it writes, or drift naming what was widened.
 // ECR User Guide, "Private repository policies" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html):
 // a repository policy statement's Principal says who may act; "*" is anyone. IAM User Guide, "IAM JSON policy
 // elements: Principal": an account ID stands for arn:aws:iam::ID:root.

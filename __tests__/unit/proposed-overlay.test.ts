@@ -1,4 +1,4 @@
-// A proposed state laid over what was read, judged again (SPEC §10): table cases where a plan could
+// A proposed state laid over what was read, judged again (docs/iac.md): table cases where a plan could
 // make the gate pass on an allow it cannot prove. Plans follow HashiCorp's "JSON Output Format"
 // (resource_changes[].change.{actions, before, after, after_unknown}).
 import assert from 'node:assert/strict';

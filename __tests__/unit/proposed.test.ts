@@ -1,4 +1,4 @@
-// The proposed state (SPEC §10): a policy document for a named layer, or a Terraform/OpenTofu plan
+// The proposed state (docs/iac.md): a policy document for a named layer, or a Terraform/OpenTofu plan
 // in JSON, read as the replacements it makes. The plan fixtures in __tests__/fixtures/terraform/
 // follow HashiCorp's "JSON Output Format" (https://developer.hashicorp.com/terraform/internals/json-format:
 // resource_changes[].change.{actions, before, after, after_unknown}) and the AWS provider's

@@ -1,4 +1,4 @@
-// `plan --format json|terraform` (SPEC §10): the documents reconcile would write, as JSON and as
+// `plan --format json|terraform` (docs/iac.md): the documents reconcile would write, as JSON and as
 // HCL. The HCL is read back with HashiCorp's own parser (@cdktf/hcl2json, the HCL library compiled
 // to WebAssembly): what it parses must be the very documents the JSON form gives, hostile names included.
 import assert from 'node:assert/strict';

@@ -9,7 +9,7 @@ const PROPOSED_WORDS: FileWords = {
 };
 
 /**
- * Reads a proposed state (SPEC §10) as the manifest is read: a regular file inside the workspace,
+ * Reads a proposed state (docs/iac.md) as the manifest is read: a regular file inside the workspace,
  * at most 5 MiB and 64 levels deep, errors that name the file and never quote its content.
  * `layer` says which policy a lone policy document replaces; a plan says so itself.
  */

@@ -17,20 +17,23 @@ import { terminalLogger } from './terminal-logger.js';
 
 const USAGE = `Usage: publish-image <verify|reconcile|plan> [--<input> <value>]... [--json]
 
-The same checks as the action, from a terminal. Flags are the action's inputs, e.g.
+The same checks as the action, from a terminal. Flags are the action's inputs that verify,
+plan and reconcile read (the CLI builds and pushes nothing, so it takes no build input), e.g.
   publish-image verify --aws-region us-east-2 --registry-id 153263036946 \\
     --manifest manifest.json --repository-template 'molecule-ai/workspace-template-{name}' \\
     --extra-repositories molecule-ai/molecule-platform-agent \\
     --staging-role-arn arn:aws:iam::004947743811:role/MoleculeTenantEICRole-staging \\
     --staging-policy-name WorkspaceTemplatePrimaryECRPull
   publish-image verify --pullers @pullers.yml ...   several pulling roles, from a file
+  publish-image verify --pullers="$(cat pullers.yml)" ...   or the list itself
   publish-image plan ...        reconcile's plan only (dry run)
   publish-image plan --format terraform|json ...   the documents reconcile owns, as code to commit
   publish-image reconcile ...   apply it (--prune also removes extras)
 
 Credentials and endpoints come from the usual AWS variables (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...).
 --json prints the report as JSON on stdout (logs go to stderr).
-Exit status: 0 in sync, 2 drift (or, for plan, changes to make), 1 error.
+Exit status: 0 in sync, 2 drift (or, for plan as text, changes to make), 1 error;
+plan --format terraform|json prints the documents and exits 0 unless it fails.
 
 Inputs: ${flagList()}`;
 

@@ -2,8 +2,14 @@ import { parseArgs } from 'node:util';
 import { INPUT_DEFAULTS, type InputName } from '../settings/inputs.js';
 import { UserError } from '../errors.js';
 
-/** The inputs a terminal may give: every action input but `mode` (the command says it). */
-const NAMES = (Object.keys(INPUT_DEFAULTS) as InputName[]).filter((name) => name !== 'mode');
+/** Inputs only `mode: publish` reads (the build and the repository it creates): the CLI never publishes, so it takes none of them. */
+export const PUBLISH_ONLY = new Set<InputName>([
+  ...(['context', 'file', 'build-args', 'labels', 'tags', 'target', 'platforms', 'cache-from', 'cache-to', 'no-cache', 'push', 'provenance'] as const),
+  ...(['secrets', 'secret-files', 'secret-envs', 'ssh', 'build-contexts', 'create-repository', 'image-tag-mutability'] as const),
+  ...(['image-tag-mutability-exclusion-filters', 'scan-on-push'] as const),
+]);
+/** The inputs a terminal may give: every action input but `mode` (the command says it) and the publish-only ones. */
+export const NAMES = (Object.keys(INPUT_DEFAULTS) as InputName[]).filter((name) => name !== 'mode' && !PUBLISH_ONLY.has(name));
 /** Inputs whose default is a boolean are switches: `--prune`, `--no-prune`, `--prune=false`. */
 const SWITCHES = new Set<InputName>(NAMES.filter((name) => INPUT_DEFAULTS[name] === 'true' || INPUT_DEFAULTS[name] === 'false'));
 
@@ -39,6 +45,12 @@ function normaliseArgs(args: string[]): string[] {
   for (let index = 0; index < args.length; index++) {
     const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[index]);
     const name = match?.[1];
+    const publishOnly = [match?.[1], match?.[1].replace(/^no-/, '')].find((flag) => PUBLISH_ONLY.has(flag as InputName));
+    if (publishOnly) {
+      throw new UserError(
+        `--${publishOnly}: only the action's publish mode reads it; the CLI verifies, plans and reconciles, and builds nothing. Leave it out.`,
+      );
+    }
     if (match && name && match[2] === undefined && VALUED.has(name)) {
       const value = args[index + 1];
       if (value === undefined || KNOWN.has(value.split('=')[0])) throw new UserError(`--${name}: needs a value, e.g. --${name} <value> or --${name}=<value>.`);

@@ -10,7 +10,7 @@ export * from './proposed/changes.js';
 export { modelledTypes, NOT_PULL_RELEVANT, UNMODELLED } from './proposed/terraform-plan.js';
 
 /**
- * A proposed state (SPEC §10): a policy document for a named layer, or a Terraform/OpenTofu plan in
+ * A proposed state (docs/iac.md): a policy document for a named layer, or a Terraform/OpenTofu plan in
  * JSON (read by proposed/terraform-plan.ts), read into the change model of proposed/changes.ts.
  */
 

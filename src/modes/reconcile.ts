@@ -40,7 +40,7 @@ function documentsOf(settings: ReconcileSettings, surveyed: Survey, plans: Named
     place.kind !== 'replica'
       ? []
       : [...place.states.entries()].flatMap(([repository, state]) => {
-          const principals = state ? principalsFor(settings.grant, repository, place.region) : [];
+          const principals = state ? state.principals : [];
           const replica = { region: place.region, registryId: place.registryId };
           return principals.length === 0 ? [] : [{ repository, replica, sid, statement: grantStatement(sid, principals, actions) }];
         }),

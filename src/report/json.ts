@@ -50,7 +50,7 @@ function matrixOf(report: RunReport): object[] {
             },
           }
         : {}),
-      identity: verdict.identity?.coveredBy ? 'via-grant' : (verdict.identity?.status ?? 'not checked'),
+      identity: verdict.identity?.coveredBy ? 'via-grant' : (verdict.identity?.status ?? 'not-checked'),
       verdict: verdict.drift ? 'drift' : 'ok',
       ...(report.proposed ? { now: live.get(`${verdict.puller ?? ''}\u0000${verdict.arn}`) ?? 'not judged' } : {}),
     }));

@@ -77,7 +77,7 @@ export function renderFindings(report: RunReport): RenderedFinding[] {
     }
     if (puller.extra.length > 0 && report.onExtra && report.onExtra !== 'ignore') {
       const whose = report.pullers.length > 1 ? `the allowlist of ${inert(puller.name, 64)}` : 'the allowlist';
-      const message = `${whose} names ${puller.extra.length} repositor${puller.extra.length === 1 ? 'y' : 'ies'} that the manifest does not expect${report.pullers.length > 1 ? ' of it' : ''}: ${puller.extra.map((name) => inert(name, 256)).join(', ')}. Remove them (mode: reconcile with prune: true), or add them to the manifest or extra-repositories.`;
+      const message = `${whose} names ${puller.extra.length} repositor${puller.extra.length === 1 ? 'y' : 'ies'} that the manifest does not expect${report.pullers.length > 1 ? ' of it' : ''}: ${puller.extra.map((name) => inert(name, 256)).join(', ')}. Remove them (mode: reconcile with prune: true), or ${report.pullers.length > 1 ? `add them to this puller's repositories patterns (the pullers input)` : 'add them to the manifest or extra-repositories'}.`;
       findings.push({ subject: '', severity: report.onExtra === 'fail' ? 'error' : 'warning', message });
     }
   }

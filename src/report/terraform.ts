@@ -2,7 +2,7 @@ import { asList, type PolicyDocument, type Principal, type Statement } from '../
 import { inert, safeJson } from '../util/inert.js';
 
 /**
- * `plan --format json|terraform` (SPEC §10): the documents reconcile would write, for teams that own
+ * `plan --format json|terraform` (docs/iac.md): the documents reconcile would write, for teams that own
  * IAM as code. Pure and deterministic: the same input in any order prints the same text.
  */
 

@@ -10,7 +10,7 @@ import type { RepositoryState } from './repositories.js';
 import type { SurveyFacts } from './survey.js';
 
 /**
- * A proposed state laid over what the run read (SPEC §10): each document the change touches is
+ * A proposed state laid over what the run read (docs/iac.md): each document the change touches is
  * replaced by its state after the change, everything else stays as AWS holds it, and the verdict is
  * judged again. What the plan leaves unknown until apply cannot be judged: the cells it touches are
  * made "conditional", naming the unknown attribute. Pure: facts in, facts out.

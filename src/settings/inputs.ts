@@ -149,6 +149,17 @@ export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 
 export const READ_ONLY_ACTIONS = ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeRepositories'] as const;
 const GRANTABLE_ACTIONS = new Map<string, string>([...PULL_ACTIONS, ...READ_ONLY_ACTIONS].map((action) => [action.toLowerCase(), action]));
 
+/**
+ * An account ID with fewer than 12 digits, bare or in an ARN, most often lost its leading zeros on
+ * the way (YAML reads an unquoted 004947743811 as the number 4947743811): said, with the fix. Never
+ * padded here: a guessed account would grant or judge another account.
+ */
+export function lostZerosHint(value: string): string {
+  const digits = /^\d+$/.test(value) ? value : /^arn:[^:]*:iam::(\d+):/.exec(value)?.[1];
+  if (!digits || digits.length >= 12) return '';
+  return ` Its account ID ${digits} has ${digits.length} digits, not 12: if it lost leading zeros (an unquoted 004947743811 in YAML becomes 4947743811), write it in full and quote it, e.g. "${digits.padStart(12, '0')}".`;
+}
+
 /** Refuses an ARN of another partition than the region's, naming the input and the fix. */
 export function assertPartition(input: string, arn: string, region: string): void {
   const partition = partitionOfRegion(region);
@@ -180,7 +191,7 @@ export function normalisePrincipal(value: string, region?: string): string {
     return value;
   }
   throw new UserError(
-    `pull-principals: ${quoted(value)} is not an account ID, an account root ARN (arn:aws:iam::ID:root) or a role ARN (arn:aws:iam::ID:role/NAME).`,
+    `pull-principals: ${quoted(value)} is not an account ID, an account root ARN (arn:aws:iam::ID:root) or a role ARN (arn:aws:iam::ID:role/NAME).${lostZerosHint(value)}`,
   );
 }
 
@@ -256,6 +267,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
 
   const registryId = optional(raw('registry-id'));
   if (registryId && !ACCOUNT_ID.test(registryId)) {
+    // Already says the rule a lost zero breaks (a 12-digit ID); its wording is pinned as it is.
     throw new UserError(`registry-id: ${quoted(registryId)} is not a 12-digit AWS account ID.`);
   }
 
@@ -304,16 +316,20 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
 
   const stagingRoleArn = optional(raw('staging-role-arn'));
   if (stagingRoleArn && !ROLE_ARN.test(stagingRoleArn)) {
-    throw new UserError(`staging-role-arn: ${quoted(stagingRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+    throw new UserError(
+      `staging-role-arn: ${quoted(stagingRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.${lostZerosHint(stagingRoleArn)}`,
+    );
   }
   const stagingAssumeRoleArn = optional(raw('staging-assume-role-arn'));
   if (stagingAssumeRoleArn && !ROLE_ARN.test(stagingAssumeRoleArn)) {
-    throw new UserError(`staging-assume-role-arn: ${quoted(stagingAssumeRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.`);
+    throw new UserError(
+      `staging-assume-role-arn: ${quoted(stagingAssumeRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.${lostZerosHint(stagingAssumeRoleArn)}`,
+    );
   }
   const organizationAssumeRoleArn = optional(raw('organization-assume-role-arn'));
   if (organizationAssumeRoleArn && !ROLE_ARN.test(organizationAssumeRoleArn)) {
     throw new UserError(
-      `organization-assume-role-arn: ${quoted(organizationAssumeRoleArn)} is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.`,
+      `organization-assume-role-arn: ${quoted(organizationAssumeRoleArn)} is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.${lostZerosHint(organizationAssumeRoleArn)}`,
     );
   }
   const stagingPolicyName = optional(raw('staging-policy-name'));
@@ -334,7 +350,8 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
       ? undefined
       : parsePullers(pullersText, {
           registryRegion: region,
-          roleArnProblem: (value) => (ROLE_ARN.test(value) ? undefined : 'is not a role ARN such as arn:aws:iam::004947743811:role/NAME.'),
+          roleArnProblem: (value) =>
+            ROLE_ARN.test(value) ? undefined : `is not a role ARN such as arn:aws:iam::004947743811:role/NAME.${lostZerosHint(value)}`,
           policyNameProblem: (value) => (POLICY_NAME.test(value) ? undefined : 'is not an IAM policy name (letters, digits and +=,.@_-).'),
           regionProblem: (value) =>
             !REGION.test(value)
@@ -356,7 +373,9 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
   }
   const replicaAssumeRoleArns = [...new Set(splitList(raw('replica-assume-role-arns')))];
   for (const arn of replicaAssumeRoleArns) {
-    if (!ROLE_ARN.test(arn)) throw new UserError(`replica-assume-role-arns: ${quoted(arn)} is not a role ARN such as arn:aws:iam::111122223333:role/NAME.`);
+    if (!ROLE_ARN.test(arn)) {
+      throw new UserError(`replica-assume-role-arns: ${quoted(arn)} is not a role ARN such as arn:aws:iam::111122223333:role/NAME.${lostZerosHint(arn)}`);
+    }
     assertPartition('replica-assume-role-arns', arn, region);
   }
   const sameAccount = replicaAssumeRoleArns.find((arn, index) => replicaAssumeRoleArns.findIndex((other) => accountOf(other) === accountOf(arn)) !== index);

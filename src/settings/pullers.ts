@@ -61,6 +61,8 @@ function listOf(value: unknown, where: string): string[] {
 function text(entry: Record<string, unknown>, field: Field, where: string): string | undefined {
   const value = entry[field];
   if (value === undefined || value === null || value === '') return undefined;
+  // YAML reads an unquoted 004947743811 as the number 4947743811: say so rather than guess the zeros back.
+  if (typeof value === 'number') throw new UserError(`${where}.${field}: must be a string, and YAML read ${value} as a number. Quote it ("…").`);
   if (typeof value !== 'string') throw new UserError(`${where}.${field}: must be a string.`);
   return value.trim();
 }

@@ -127,7 +127,7 @@ export interface OwnedForm {
 }
 
 /**
- * How the statements with our Sid differ from exactly what the action writes (SPEC §2): typed, phrased
+ * How the statements with our Sid differ from exactly what the action writes (docs/security.md: the owned statement): typed, phrased
  * in report/. A narrower statement (fewer of the expected principals or actions) is not here: the
  * verdict says what it misses, and the next write completes it.
  */

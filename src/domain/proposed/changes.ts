@@ -1,7 +1,7 @@
 import type { PolicyDocument } from '../policy/document.js';
 
 /**
- * The change model of a proposed state (SPEC §10): the replacements a change makes to the live
+ * The change model of a proposed state (docs/iac.md): the replacements a change makes to the live
  * documents, where each writes, and what it leaves unknown until apply. Pure data: the Terraform plan
  * reader (terraform-plan.ts) and a lone policy document (../proposed.ts) both read into it.
  */

@@ -4,7 +4,7 @@ import { parsePolicy } from '../policy/document.js';
 import { isUnknown, type Known, type ProposedDocument, type Replacement, type Unknown, type Where } from './changes.js';
 
 /**
- * A proposed state (SPEC §10): policy documents, or a Terraform/OpenTofu plan in JSON, read as the
+ * A proposed state (docs/iac.md): policy documents, or a Terraform/OpenTofu plan in JSON, read as the
  * replacements they make to the live documents. This is the plan reader. Pure: the file is read by adapters/proposed-file.ts.
  *
  * The plan format is HashiCorp's "JSON Output Format" (`terraform show -json plan.tfplan`,
