@@ -113,7 +113,9 @@ const unitOnly = args.includes('--unit');
 const jobsFlag = args.indexOf('--jobs');
 const jobsWanted = Number(jobsFlag >= 0 ? args[jobsFlag + 1] : (process.env.PUBLISH_IMAGE_TEST_JOBS ?? Math.max(3, 2 * availableParallelism())));
 if (!Number.isInteger(jobsWanted) || jobsWanted < 1) {
-  throw new Error(`--jobs (or PUBLISH_IMAGE_TEST_JOBS) must be a whole number of test files to run at once, at least 1; got "${jobsFlag >= 0 ? args[jobsFlag + 1] : process.env.PUBLISH_IMAGE_TEST_JOBS}".`);
+  throw new Error(
+    `--jobs (or PUBLISH_IMAGE_TEST_JOBS) must be a whole number of test files to run at once, at least 1; got "${jobsFlag >= 0 ? args[jobsFlag + 1] : process.env.PUBLISH_IMAGE_TEST_JOBS}".`,
+  );
 }
 const filter = args.filter((arg, index) => arg !== '--unit' && arg !== '--jobs' && !(jobsFlag >= 0 && index === jobsFlag + 1));
 const times = readTimes();

@@ -32,7 +32,9 @@ export function shippedNode(): string {
   }
   const version = execFileSync(BINARY, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
   if (Number(version.split('.')[0]) !== major) {
-    throw new Error(`${BINARY} is Node ${version}, but action.yml runs the action on node${major}: pin ${PACKAGE} to a ${major}.x version in package.json and run \`npm ci\`.`);
+    throw new Error(
+      `${BINARY} is Node ${version}, but action.yml runs the action on node${major}: pin ${PACKAGE} to a ${major}.x version in package.json and run \`npm ci\`.`,
+    );
   }
   checked = BINARY;
   return checked;

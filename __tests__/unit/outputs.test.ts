@@ -49,7 +49,12 @@ function verifyReport(cells: RepositoryVerdict[]): RunReport {
       {
         name: ROLE,
         role: { roleArn: ROLE, login: allowed },
-        settings: { roleArn: ROLE, policyName: 'ecr-pull-allowlist', policySid: 'PublishImagePull', pullActions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] },
+        settings: {
+          roleArn: ROLE,
+          policyName: 'ecr-pull-allowlist',
+          policySid: 'PublishImagePull',
+          pullActions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        },
         extra: [],
         logins: [{ region: REGION, login: allowed }],
       },
