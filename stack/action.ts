@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { shippedNode } from './node.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -40,7 +41,8 @@ export function parseCommandFile(text: string): Record<string, string> {
 
 function runNode(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string; log: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script], { cwd: env.GITHUB_WORKSPACE ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The runtime action.yml declares (node24), as a runner starts the step.
+    const child = spawn(shippedNode(), [script], { cwd: env.GITHUB_WORKSPACE ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let log = '';

@@ -14,6 +14,7 @@ import type { PullFacts } from '../src/domain/policy/request-context.js';
 import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from './engine.js';
 import { engineFromEnv } from './env.js';
 import { startMoto, writableState, type Moto } from './moto.js';
+import { shippedNode } from './node.js';
 import { prodEnvironment } from './prod.js';
 import {
   ALLOWLIST_POLICY,
@@ -327,10 +328,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `node dist/index.js <args>` as a terminal starts it: only the environment given, no runner variables. */
-export function runCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliRun> {
+/**
+ * `node dist/index.js <args>` as a terminal starts it: only the environment given, no runner variables;
+ * on the Node the action ships on unless `node` says another (stack/node.ts: the machine's).
+ */
+export function runCli(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; node?: string }): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'index.js'), ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? shippedNode(), [join(ROOT, 'dist', 'index.js'), ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));

@@ -1,9 +1,9 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startServer, stopServer, waitFor } from './process.js';
+import { startServer, stopServer, waitFor } from './process.js';
 
 export interface Moto {
   endpoint: string;
@@ -26,15 +26,22 @@ const MOTO_SERVER = join(dirname(fileURLToPath(import.meta.url)), 'moto-server.p
 export async function startMoto(): Promise<Moto> {
   const python = process.env.PUBLISH_IMAGE_PYTHON ?? 'python3';
   assertMotoInstalled(python);
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'moto-'));
-  const child: ChildProcess = startServer(python, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], join(dir, 'moto.log'), {
+  const log = join(dir, 'moto.log');
+  // Port 0: the OS gives the port as moto binds it. A port found free beforehand may be taken by a
+  // test file running beside this one before moto binds it, and two files would then share one moto.
+  const child: ChildProcess = startServer(python, [MOTO_SERVER, '-H', '127.0.0.1', '-p', '0'], log, {
     cwd: dir,
     // Account is chosen per request (access keys, assumed roles); MOTO_ACCOUNT_ID would override that.
     env: { ...process.env, MOTO_ACCOUNT_ID: undefined },
   });
+  let port = 0;
+  await waitFor('moto', async () => {
+    if (child.exitCode !== null) throw new Error(`moto exited: ${readFileSync(log, 'utf8').slice(-500)}`);
+    port = Number(/Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(log, 'utf8'))?.[1] ?? 0);
+    return port > 0 && (await fetch(`http://127.0.0.1:${port}/moto-api/`)).ok;
+  });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor('moto', async () => (await fetch(`${endpoint}/moto-api/`)).ok);
   return {
     endpoint,
     async reset() {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandFile, ROOT, runnerEnvironment, type ActionRun } from './action.js';
+import { shippedNode } from './node.js';
 
 /**
  * The action started as a runner starts it (like stack/action.ts), optionally inside a wrapper
@@ -45,7 +46,8 @@ export function hostsWithout(names: string[]): string[] {
 }
 
 function spawnNode(script: string, env: NodeJS.ProcessEnv, wrap: string[]): { child: ChildProcess; log: () => string; exited: Promise<number> } {
-  const [command, ...args] = wrap.length > 0 ? [...wrap, process.execPath, script] : [process.execPath, script];
+  const node = shippedNode();
+  const [command, ...args] = wrap.length > 0 ? [...wrap, node, script] : [node, script];
   const child = spawn(command, args, { cwd: env.GITHUB_WORKSPACE ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk));
