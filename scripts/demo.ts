@@ -143,7 +143,7 @@ try {
       repository: PLATFORM_AGENT,
       context: helloContext(),
       tags: 'demo',
-      'pull-principals': `${STAGING_ACCOUNT}\n${STAGING_ROLE_ARN}`,
+      'pull-principals': STAGING_ACCOUNT,
       ...presets.staging,
     },
     env,

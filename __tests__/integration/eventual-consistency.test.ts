@@ -107,19 +107,21 @@ describe('eventual consistency as IAM does it (stale reads in the fault proxy + 
       );
 
     const sleepUntil = (at: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
-    stack.proxy.setStaleReads({ lagMs: 800 });
+    // Wide margins (≈ 800 ms each side of every checkpoint) so a loaded machine, where a call can take
+    // hundreds of milliseconds, still reads each write inside or outside its window as meant.
+    stack.proxy.setStaleReads({ lagMs: 2000 });
     const first = Date.now();
     await putAllowlistOf(3);
     await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: template('deep-research'), policyText: JSON.stringify(GRANTED) }));
     assert.equal(await allowlist(), INCIDENT_ALLOWLIST.length, 'IAM: still the document before the write');
     assert.equal(await repositoryPolicy(), 'RepositoryPolicyNotFoundException', 'ECR: still no policy, as before the write');
-    await sleepUntil(first + 400);
+    await sleepUntil(first + 1600);
     await putAllowlistOf(5);
     assert.equal(await allowlist(), INCIDENT_ALLOWLIST.length, 'two writes in the window: the oldest invisible one decides');
-    await sleepUntil(first + 950);
+    await sleepUntil(first + 2800);
     assert.equal(await allowlist(), 3, 'the first write has landed, the second not yet');
     assert.deepEqual(JSON.parse(await repositoryPolicy()), GRANTED);
-    await sleepUntil(first + 1400);
+    await sleepUntil(first + 4400);
     assert.equal(await allowlist(), 5);
     assert.equal(((await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] }).Statement[1].Resource.length, 5, 'moto itself was never stale');
 
