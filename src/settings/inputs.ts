@@ -14,6 +14,8 @@ import { readExclusionFilters, tagInputProblem } from '../adapters/docker/tags.j
 import { quoted } from '../util/inert.js';
 import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
 import { parsePullers, type PullerSettings } from './pullers.js';
+import { parseImages } from './images.js';
+import type { ImageReference } from '../domain/image/status.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
 /** `proposed-layer`, as given: the puller (for an allowlist) is resolved with the pullers. */
@@ -68,6 +70,7 @@ export const INPUT_DEFAULTS = {
   'dry-run': 'false',
   simulate: 'false',
   'propagation-timeout': '120',
+  images: '',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -133,6 +136,8 @@ export interface Inputs {
   simulate: boolean;
   /** How long to wait for IAM/ECR to see a change (a new principal, a policy just written). */
   propagationTimeoutMs: number;
+  /** `images`: per repository, the tags or digests its cells judge (none for a repository: its newest image, said). */
+  images: Map<string, ImageReference[]>;
 }
 
 // ECR's own rules (CreateRepository API reference).
@@ -449,5 +454,6 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     dryRun: readBoolean('dry-run', raw('dry-run')),
     simulate: readBoolean('simulate', raw('simulate')),
     propagationTimeoutMs: readSeconds('propagation-timeout', raw('propagation-timeout')) * 1000,
+    images: parseImages(raw('images')),
   };
 }

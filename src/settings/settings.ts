@@ -5,6 +5,7 @@ import { pullerNeeds, type PullerSettings } from './pullers.js';
 import type { ProposedLayer } from '../domain/proposed.js';
 import { quoted } from '../util/inert.js';
 import type { RunContext } from './run-context.js';
+import type { ImageReference } from '../domain/image/status.js';
 
 export type { PullerSettings } from './pullers.js';
 
@@ -63,6 +64,8 @@ interface ReadingSettings {
   runId: string | undefined;
   /** The pullers came from the `pullers` input (errors name `pullers[i]`), not from the staging-* inputs. */
   pullersInput?: boolean;
+  /** `images`: per repository, the references its cells judge (issue 26). */
+  images?: Map<string, ImageReference[]>;
 }
 
 export interface PublishSettings extends ReadingSettings {
@@ -171,6 +174,7 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
     propagationTimeoutMs: inputs.propagationTimeoutMs,
     runId: run.runId,
     pullersInput: inputs.pullers !== undefined,
+    images: inputs.images,
   };
   switch (inputs.mode) {
     case 'publish': {
