@@ -116,7 +116,7 @@ describe('the image of every cell (issue 26, through dist/index.js)', () => {
     const cell = cellOf(run);
     assert.deepEqual([cell.grant, cell.identity, cell.verdict], ['allowed', 'allowed', 'ok']);
     assert.deepEqual([cell.image?.state, cell.image?.digest, cell.image?.checked], ['present', digest, 'newest']);
-    assert.match(run.log, /molecule-ai\/molecule-platform-agent\s+ok\s+allowed\s+-\s+present\s+ok/);
+    assert.match(run.log, /molecule-ai\/molecule-platform-agent\s+ok\s+allowed\s+-\s+ok\s+present/);
   });
 
   it('a repository with no image and none named: no image field, the table as before', async () => {

@@ -119,15 +119,15 @@ export function verdictTable(report: RunReport): { header: string[]; rows: strin
   ];
   // With a proposed change, each row also says what the cell is now: the gate judges the state after apply.
   const live = liveVerdicts(report);
-  // The image column only when some cell judged an image: a table without images reads as before.
+  // The image column last, and only when some cell judged an image: a table without images reads as before.
   const images = report.repositories.some((verdict) => verdict.image !== undefined);
   const withLive = (verdict: RepositoryVerdict): string[] => {
-    const full = cells(verdict);
-    const row = images ? [...full.slice(0, -1), imageLabel(verdict), full[full.length - 1]] : full;
-    return live ? [...row.slice(0, -1), live.get(cellKey(verdict)) ?? '-', row[row.length - 1]] : row;
+    const row = cells(verdict);
+    const judged = live ? [...row.slice(0, -1), live.get(cellKey(verdict)) ?? '-', row[row.length - 1]] : row;
+    return images ? [...judged, imageLabel(verdict)] : judged;
   };
-  const base = images ? [...HEADER.slice(0, -1), 'image', 'verdict'] : HEADER;
-  const header = live ? [...base.slice(0, -1), 'now', 'after change'] : base;
+  const judgedHeader = live ? [...HEADER.slice(0, -1), 'now', 'after change'] : HEADER;
+  const header = images ? [...judgedHeader, 'image'] : judgedHeader;
   if (!isMatrix(report)) return { header, rows: report.repositories.map(withLive) };
   // Grouped: a puller's name and a region are written once, on the first row of their group.
   const rows: string[][] = [];

@@ -77,6 +77,8 @@ export interface PublishSettings extends ReadingSettings {
   /** Every role that must pull what is pushed (none: only the grant is checked). */
   pullers: PullerSettings[];
   run: RunContext;
+  /** After the push, wait this long for the digest's replicas where pullers pull (0 or undefined: do not wait). */
+  waitForReplicationMs?: number;
 }
 
 export interface VerifySettings extends ReadingSettings {
@@ -184,7 +186,16 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
       const create = inputs.createRepository
         ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
         : undefined;
-      return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, pullers: pullersOf(inputs), run };
+      return {
+        ...reading,
+        mode: 'publish',
+        repository: inputs.repository,
+        build: inputs.build,
+        create,
+        pullers: pullersOf(inputs),
+        run,
+        waitForReplicationMs: inputs.waitForReplicationMs,
+      };
     }
     case 'verify': {
       const pullers = requirePullers(inputs);
