@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 export const PUBLISH_ONLY = new Set<InputName>([
   ...(['context', 'file', 'build-args', 'labels', 'tags', 'target', 'platforms', 'cache-from', 'cache-to', 'no-cache', 'push', 'provenance'] as const),
   ...(['secrets', 'secret-files', 'secret-envs', 'ssh', 'build-contexts', 'create-repository', 'image-tag-mutability'] as const),
-  ...(['image-tag-mutability-exclusion-filters', 'scan-on-push'] as const),
+  ...(['image-tag-mutability-exclusion-filters', 'scan-on-push', 'wait-for-replication'] as const),
 ]);
 /** The inputs a terminal may give: every action input but `mode` (the command says it) and the publish-only ones. */
 export const NAMES = (Object.keys(INPUT_DEFAULTS) as InputName[]).filter((name) => name !== 'mode' && !PUBLISH_ONLY.has(name));

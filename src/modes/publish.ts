@@ -42,6 +42,7 @@ import {
 } from '../services/repositories.js';
 import { roleNameOf } from '../adapters/aws/iam.js';
 import { FailedRun, withPullers } from './result.js';
+import { replicationReader, waitForReplicas } from '../services/replication-wait.js';
 
 /** Where the private DOCKER_CONFIG is recorded, so the post step and a cancellation remove it (the entry point owns it). */
 export interface DockerConfigKeeper {
@@ -279,6 +280,26 @@ async function grantAndVerify(
 }
 
 /**
+ * `wait-for-replication`: after the push (and the grant), poll the digest's replication status until
+ * every region a puller of this repository pulls in, other than the registry's, holds it COMPLETE.
+ */
+async function waitForPushedReplicas(settings: PublishSettings, ecr: ECRClient, registryId: string, digest: string): Promise<void> {
+  const home = settings.registry.region;
+  const regions = [...new Set(settings.pullers.filter((puller) => pullerNeeds(puller, settings.repository)).flatMap((puller) => puller.regions))].filter(
+    (region) => region !== home,
+  );
+  if (!settings.waitForReplicationMs || regions.length === 0) return;
+  await log.group(`Wait for the replicas of ${settings.repository} in ${regions.join(', ')}`, () =>
+    waitForReplicas(
+      replicationReader(ecr, registryId, settings.repository, digest, 'the current credentials'),
+      regions.map((region) => ({ region })),
+      `${settings.repository}@${digest}`,
+      { timeoutMs: settings.waitForReplicationMs ?? 0, log: log.info },
+    ),
+  );
+}
+
+/**
  * build → push → confirm with the registry → grant → verify. Everything that can be checked is
  * checked before the first write: inputs, Dockerfile, daemon, credentials, repository, immutable
  * tags, the staging identity policies, the repository policy and the grant's size.
@@ -337,6 +358,7 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
   const pushed: RunReport = { ...before, image };
   try {
     const verified = await grantAndVerify(target, state, stagings, image);
+    await waitForPushedReplicas(settings, ecr, registry.registryId, image.digest);
     return withPullers(
       { ...pushed, ...verified, warnings: [...pushed.warnings, ...verified.warnings], notChecked: [...pushed.notChecked, ...verified.notChecked] },
       stagings.map((staging) => ({ staging, extra: [] })),

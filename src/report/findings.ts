@@ -280,6 +280,69 @@ export function repositoryFindings(verdict: RepositoryVerdict, roleVerdict: Role
     findings.push(
       `docker login fails for ${roleNameOf(settings.roleArn)} (ecr:GetAuthorizationToken ${roleVerdict.login.status}), so this repository is not pullable.`,
     );
+  findings.push(...imageFindings(verdict));
+  return findings;
+}
+
+/** Which image was judged, in words: the one the `images` input named, or the newest (said, never silent). */
+function imageName(verdict: RepositoryVerdict, digest: string | undefined): string {
+  const shown = digest ? inert(digest, 80) : 'the image';
+  const tag = verdict.imageChecked?.tag ? ` (tag ${inert(verdict.imageChecked.tag, 128)})` : '';
+  return verdict.imageChecked?.chosen === 'newest' ? `the newest image ${shown} (no reference in the images input)` : `image ${shown}${tag}`;
+}
+
+/** The image layer's findings of a cell (issue 26): why the pull of the image fails and the fix, or what could not be read; then the warnings. */
+export function imageFindings(verdict: RepositoryVerdict): string[] {
+  const image = verdict.image;
+  if (!image) return [];
+  const region = regionOf(verdict.arn);
+  const registry = accountOf(verdict.arn);
+  const name = imageName(verdict, image.digest);
+  const repository = inert(verdict.repository, 256);
+  const where = `${repository} in registry ${registry} (${region})`;
+  const imageId = image.digest ? `imageDigest=${inert(image.digest, 80)}` : 'imageDigest=<digest>';
+  const sourceRegion = verdict.replica?.kind === 'replica' ? verdict.replica.sourceRegion : region;
+  const findings: string[] = [];
+  if (image.status === 'conditional') {
+    for (const unread of image.unread)
+      findings.push(
+        `${name} of ${where} could not be judged: ${inert(unread.reason, 300)} Until ${inert(unread.permission, 80)} is readable the pull is "conditional" and the gate fails.`,
+      );
+  } else if (image.state !== 'present') {
+    const detail = image.detail ? inert(image.detail, 80) : undefined;
+    const text: Record<Exclude<typeof image.state, 'present'>, string> = {
+      absent: `${name} is not in ${where} (never pushed, expired by a lifecycle rule, or deleted), so a pull fails with "manifest unknown". Push it again.`,
+      archived: `${name} is archived in ${where}: archived images cannot be pulled (404). Restore it: aws ecr update-image-storage-class --registry-id ${registry} --region ${region} --repository-name ${repository} --image-id ${imageId} --target-storage-class STANDARD (a restore takes up to 20 minutes).`,
+      activating: `${name} is being restored from the archive in ${where} (ACTIVATING): it cannot be pulled until the restore ends (up to 20 minutes). Wait, then run again.`,
+      replicating: `${name} is still being replicated to ${where} (IN_PROGRESS): a pull there fails until the copy is COMPLETE. Wait (most copies finish within 30 minutes), or publish with wait-for-replication.`,
+      'replication-failed': `the replication of ${name} to ${where} FAILED${detail ? ` (${detail})` : ''}: the replica does not hold it. Fix the cause, then push it again (or run a replication backfill: aws ecr start-replication-backfill --registry-id <source registry> --region ${sourceRegion} --destination region=${region},registryId=${registry}).`,
+      'not-replicated': `${name} is not in the replica ${where} and no replication of it is recorded: it was pushed before replication was configured (only images pushed after are replicated). Run a replication backfill: aws ecr start-replication-backfill --region ${sourceRegion} --destination region=${region},registryId=${registry} (or push it again).`,
+      'platform-missing': `${name} of ${where} holds no manifest for ${detail ?? "the puller's platform"} (it holds ${
+        image.available && image.available.length > 0
+          ? image.available
+              .map((platform) => inert(platform, 40))
+              .slice(0, 10)
+              .join(', ')
+          : 'none'
+      }): a pull there fails with "no matching manifest". Push the platform (docker buildx build --platform ${detail ?? 'linux/amd64'},…), or correct the puller's platforms.`,
+      'key-unusable': `the KMS key of ${where} cannot be used by ECR (${detail ?? 'unusable'}), so a pull of ${name} fails (KmsError). ${detail === 'grant-revoked' ? "Give ECR its grant back (recreate the repository's grant to ecr.amazonaws.com, or the repository)." : detail === 'PendingDeletion' ? 'Cancel the key deletion: aws kms cancel-key-deletion --key-id <key>, then enable it: aws kms enable-key --key-id <key>.' : 'Enable the key: aws kms enable-key --key-id <key>.'}`,
+    };
+    findings.push(text[image.state]);
+  } else if (image.fallback) {
+    findings.push(`${name} of ${where} has no manifest for the puller's named platform; docker will pull the compatible ${inert(image.fallback, 40)}.`);
+  }
+  for (const warning of image.warnings) {
+    const when = warning.criteriaMetAt
+      ? ` (its criteria met at ${inert(warning.criteriaMetAt, 40)}; ECR acts within 24 hours of that)`
+      : ' at its next evaluation';
+    const act = warning.action === 'expire' ? 'expire (delete)' : 'archive';
+    findings.push(
+      `lifecycle rule ${warning.rulePriority} of ${where} will ${act} ${name}${when}: a pull of it will then fail. Change lifecycle rule ${warning.rulePriority} (its tagStatus, tag patterns or count), or pin a tag it keeps.`,
+    );
+  }
+  if (image.status === 'judged')
+    for (const unread of image.notChecked ?? [])
+      findings.push(`whether a lifecycle rule will take ${name} of ${where} was not checked: ${inert(unread.reason, 300)}`);
   return findings;
 }
 

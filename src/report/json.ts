@@ -1,4 +1,5 @@
 import { accountOf, regionOf } from '../domain/arn.js';
+import type { RepositoryVerdict } from '../domain/checks/model.js';
 import { planHasChanges } from '../domain/plan.js';
 import { safeJson } from '../util/inert.js';
 import { warningText } from './findings.js';
@@ -21,6 +22,21 @@ export function planLines(report: RunReport): string[] | undefined {
     ...(report.plans.length > 1 ? [`# ${named.puller}`] : []),
     ...formatPlan(named.plan, named.policyName, named.roleName).split('\n'),
   ]);
+}
+
+/** A cell's image in the matrix (issue 26): its state (or `conditional` with the permissions), the digest judged and which, the warnings. */
+function imageJson(verdict: RepositoryVerdict): object | undefined {
+  const image = verdict.image;
+  if (!image) return undefined;
+  return {
+    state: image.status === 'conditional' ? 'conditional' : image.state,
+    ...(image.digest ? { digest: image.digest } : {}),
+    ...(verdict.imageChecked ? { checked: verdict.imageChecked.chosen, ...(verdict.imageChecked.tag ? { tag: verdict.imageChecked.tag } : {}) } : {}),
+    ...(image.status === 'judged' && image.detail ? { detail: image.detail } : {}),
+    ...(image.status === 'judged' && image.available ? { available: image.available } : {}),
+    ...(image.status === 'conditional' ? { unread: image.unread.map((unread) => unread.permission) } : {}),
+    warnings: image.warnings.map((warning) => ({ kind: warning.kind, action: warning.action, rulePriority: warning.rulePriority })),
+  };
 }
 
 /** One entry per (puller, region, repository): the `matrix` output and the report's `matrix`. */
@@ -51,6 +67,7 @@ function matrixOf(report: RunReport): object[] {
           }
         : {}),
       identity: verdict.identity?.coveredBy ? 'via-grant' : (verdict.identity?.status ?? 'not-checked'),
+      ...(verdict.image ? { image: imageJson(verdict) } : {}),
       verdict: verdict.drift ? 'drift' : 'ok',
       ...(report.proposed ? { now: live.get(`${verdict.puller ?? ''}\u0000${verdict.arn}`) ?? 'not judged' } : {}),
     }));

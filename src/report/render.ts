@@ -99,6 +99,14 @@ export function formatTable(header: string[], rows: string[][]): string {
 
 const HEADER = ['repository', 'grant', 'identity', 'digest', 'verdict'];
 
+/** The image column (issue 26): its state, `conditional`, or `-` (no image to judge); a lifecycle warning is said beside. */
+export function imageLabel(verdict: RepositoryVerdict): string {
+  const image = verdict.image;
+  if (!image) return '-';
+  const state = image.status === 'conditional' ? 'conditional' : image.state;
+  return image.warnings.length > 0 ? `${state}, expires soon` : state;
+}
+
 /** The verdict table: one row per repository, or (several pullers or regions) per puller, region and repository, grouped. */
 export function verdictTable(report: RunReport): { header: string[]; rows: string[][] } {
   const pullers = new Map(report.pullers.map((puller) => [puller.name, puller]));
@@ -111,11 +119,15 @@ export function verdictTable(report: RunReport): { header: string[]; rows: strin
   ];
   // With a proposed change, each row also says what the cell is now: the gate judges the state after apply.
   const live = liveVerdicts(report);
+  // The image column last, and only when some cell judged an image: a table without images reads as before.
+  const images = report.repositories.some((verdict) => verdict.image !== undefined);
   const withLive = (verdict: RepositoryVerdict): string[] => {
     const row = cells(verdict);
-    return live ? [...row.slice(0, -1), live.get(cellKey(verdict)) ?? '-', row[row.length - 1]] : row;
+    const judged = live ? [...row.slice(0, -1), live.get(cellKey(verdict)) ?? '-', row[row.length - 1]] : row;
+    return images ? [...judged, imageLabel(verdict)] : judged;
   };
-  const header = live ? [...HEADER.slice(0, -1), 'now', 'after change'] : HEADER;
+  const judgedHeader = live ? [...HEADER.slice(0, -1), 'now', 'after change'] : HEADER;
+  const header = images ? [...judgedHeader, 'image'] : judgedHeader;
   if (!isMatrix(report)) return { header, rows: report.repositories.map(withLive) };
   // Grouped: a puller's name and a region are written once, on the first row of their group.
   const rows: string[][] = [];

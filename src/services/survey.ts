@@ -16,6 +16,14 @@ import { pullerAt, type PlaceFacts, type PullerFacts, type Staging } from './pul
 import { placeKey, readReplicas, replicaSource, type PlaceSurvey, type Replicas } from './replicas.js';
 import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
 import { ownedOf, readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
+import { accountOf } from '../domain/arn.js';
+import { withImage } from '../domain/checks/verdict.js';
+import { judgeImageCell } from '../domain/image/judge.js';
+import type { ImageFinding } from '../domain/image/result.js';
+import type { ImageReference } from '../domain/image/status.js';
+import { DEFAULT_PLATFORMS, type PlatformChoice } from '../settings/images.js';
+import { createKmsClient } from '../adapters/aws/clients.js';
+import { cellImageFacts, gatherImageFacts, placeKey as imagePlaceKey, type ImageFacts, type ImagePlace } from './images.js';
 
 /** One puller as surveyed: what it must pull, how it was judged, and its allowlist's own findings. */
 export interface PullerSurvey {
@@ -62,6 +70,8 @@ export interface SurveySettings {
   organizationAssumeRoleArn: string | undefined;
   targets: Targets;
   runId: string | undefined;
+  /** `images`: per repository, the references its cells judge; none: the newest image (issue 26). */
+  images?: ReadonlyMap<string, readonly ImageReference[]>;
 }
 
 /** Judges what one puller must pull from what was read. Pure but for the log. */
@@ -271,6 +281,8 @@ export interface SurveyFacts {
   tags: Map<string, RepositoryTags>;
   replicaTags: Map<string, Map<string, RepositoryTags>>;
   notChecked: NotChecked[];
+  /** The image layer's facts (issue 26); undefined: not read (each cell then carries no image finding). */
+  images?: ImageFacts;
 }
 
 /** Judges every (puller, region, repository) from what was read. Pure but for the log. */
@@ -300,10 +312,107 @@ export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<S
         ? { region, login: stagings[index].role.login }
         : (elsewhere.find((login) => login.region === pulledIn) ?? { region: pulledIn, login: undefined }),
     );
-    return { settings: puller.settings, facts: puller, staging: stagings[index], ...judged, verdicts, logins };
+    const platforms = puller.settings.platforms ?? DEFAULT_PLATFORMS;
+    const imaged = facts.images ? verdicts.map((verdict) => judgeImage(verdict, facts.images!, { region, registryId }, platforms)) : verdicts;
+    return { settings: puller.settings, facts: puller, staging: stagings[index], ...judged, verdicts: imaged, logins };
   });
   const notChecked = once([...stagings.flatMap((staging) => staging.notChecked), ...facts.notChecked, ...replicaCells.notChecked]);
   return { pullers, warnings, notChecked };
+}
+
+/** Where a cell pulls from, for the image layer: the repository itself, or a replica (with its source); none when nothing is there to pull. */
+function imagePlaceOf(verdict: RepositoryVerdict, home: Registry): ImagePlace | undefined {
+  const registry = { registryId: accountOf(verdict.arn), region: regionOf(verdict.arn) };
+  if (verdict.replica) return verdict.replica.kind === 'replica' ? { registry, repository: verdict.repository, source: home } : undefined;
+  return verdict.exists ? { registry, repository: verdict.repository } : undefined;
+}
+
+/** The worse of two image findings: a failing state, then a conditional, then present. */
+function worse(a: ImageFinding, b: ImageFinding): ImageFinding {
+  const rank = (finding: ImageFinding): number => (finding.status === 'conditional' ? 1 : finding.state === 'present' ? 0 : 2);
+  return rank(b) > rank(a) ? b : a;
+}
+
+/**
+ * One cell with its image finding (issue 26): each reference its repository judges (the `images`
+ * input, else the newest image at the source), the worst kept. The images of the source not read and
+ * none named: conditional, naming ecr:DescribeImages. A repository with no image and none named: no finding.
+ */
+function judgeImage(verdict: RepositoryVerdict, images: ImageFacts, home: Registry, platforms: PlatformChoice): RepositoryVerdict {
+  const place = imagePlaceOf(verdict, home);
+  if (!place) return verdict;
+  const origin = imagePlaceKey(place.source ?? place.registry, place.repository);
+  const checked = images.checked.get(origin);
+  if (!checked) {
+    const read = images.images.get(origin);
+    const reason = read?.status === 'unread' ? read.reason : 'the images of the repository were not read';
+    return withImage(verdict, { status: 'conditional', unread: [{ permission: 'ecr:DescribeImages', reason }], warnings: [] }, { chosen: 'newest' });
+  }
+  if (checked.length === 0) return verdict;
+  const now = Date.now();
+  let finding: ImageFinding | undefined;
+  let which = checked[0];
+  for (const candidate of checked) {
+    const judged = judgeImageCell(cellImageFacts(images, place, candidate, platforms, verdict.arn, now));
+    if (!finding || worse(finding, judged) !== finding) [finding, which] = [judged, candidate];
+  }
+  const tag = 'tag' in which.reference ? which.reference.tag : undefined;
+  return withImage(verdict, finding!, { chosen: which.chosen, ...(tag ? { tag } : {}) });
+}
+
+/** Every place a cell pulls from (the registry's repositories, the replicas read), for one shared image read. */
+function imagePlaces(
+  settings: SurveySettings,
+  home: Registry,
+  repositories: string[],
+  states: Map<string, RepositoryState | undefined>,
+  replicas: Replicas,
+): ImagePlace[] {
+  const places = new Map<string, ImagePlace>();
+  for (const puller of settings.pullers) {
+    for (const repository of repositories.filter((candidate) => pullerNeeds(puller, candidate) && states.get(candidate))) {
+      for (const region of puller.regions) {
+        if (region === home.region) {
+          places.set(imagePlaceKey(home, repository), { registry: home, repository });
+          continue;
+        }
+        const source = replicaSource(replicas, home, region, repository);
+        if (source.kind !== 'destinations') continue;
+        for (const destination of source.destinations) {
+          if (destination.kind !== 'read') continue;
+          const registry = { registryId: destination.place.registryId, region: destination.place.region };
+          places.set(imagePlaceKey(registry, repository), { registry, repository, source: home });
+        }
+      }
+    }
+  }
+  return [...places.values()];
+}
+
+/** The image facts of every cell, read once (services/images); the clients are the ones each registry is read with. */
+function readImageFacts(
+  settings: SurveySettings,
+  readers: Readers,
+  home: Registry,
+  repositories: string[],
+  states: Map<string, RepositoryState | undefined>,
+  replicas: Replicas,
+): Promise<ImageFacts> {
+  const ecrOf = (registry: Registry) => (placeKey(registry) === placeKey(home) ? readers.ecr : (replicas.places.get(placeKey(registry))?.ecr ?? readers.ecr));
+  const kms = new Map<string, ReturnType<typeof createKmsClient>>();
+  return gatherImageFacts({
+    places: imagePlaces(settings, home, repositories, states, replicas),
+    references: settings.images ?? new Map(),
+    clients: {
+      ecr: async (registry) => ecrOf(registry),
+      kms: (registry) => {
+        const key = placeKey(registry);
+        if (!kms.has(key)) kms.set(key, createKmsClient(registry.region, ecrOf(registry).config.credentials));
+        return kms.get(key)!;
+      },
+    },
+    who: 'the credentials that read the registry',
+  });
 }
 
 /**
@@ -316,6 +425,11 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
   const { repositories, manifestMode } = targetRepositories(settings.targets);
   log.info(`Expected: ${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}.`);
   assertPatternsMatch(settings.pullers, repositories, manifestMode);
+  const unexpected = [...(settings.images?.keys() ?? [])].find((repository) => !repositories.includes(repository));
+  if (unexpected !== undefined)
+    throw new UserError(
+      `images: ${quoted(unexpected, 256)} is not a repository this run judges (${repositories.length} expected). Fix the name, or remove it from images.`,
+    );
   const subject = settings.targets.kind === 'repository' ? settings.targets.repository : 'manifest';
   const readers = previous ?? (await openReaders(settings, subject));
   const { region } = settings.registry;
@@ -327,13 +441,14 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
     readers.registryId.then((id) => readReplicas(settings, readers, { region, registryId: id }, repositories)),
   ]);
   const withPolicies = [...states.values()].flatMap((state) => (state ? [{ arn: state.arn, policy: state.policy }] : []));
-  const [tags, replicaTags] = await Promise.all([
+  const [tags, replicaTags, images] = await Promise.all([
     readTagsWhereAsked(
       readers.ecr,
       pullerFacts.map((puller) => pullerAt(puller, home)),
       withPolicies,
     ),
     readReplicaTags(replicas, pullerFacts),
+    readImageFacts(settings, readers, { region, registryId }, repositories, states, replicas),
   ]);
   const facts: SurveyFacts = {
     registryId,
@@ -345,6 +460,7 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
     tags: tags.tags,
     replicaTags: replicaTags.tags,
     notChecked: [...tags.notChecked, ...replicaTags.notChecked],
+    images,
   };
   const places = [{ kind: 'home' as const, region, registryId, ecr: readers.ecr, facts: home, states }, ...replicas.places.values()];
   return { readers, registryId, manifestMode, states, places, facts, ...judgeFacts(settings, facts) };

@@ -14,6 +14,8 @@ import { readExclusionFilters, tagInputProblem } from '../adapters/docker/tags.j
 import { quoted } from '../util/inert.js';
 import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
 import { parsePullers, type PullerSettings } from './pullers.js';
+import { parseImages } from './images.js';
+import type { ImageReference } from '../domain/image/status.js';
 
 export type Mode = 'publish' | 'verify' | 'reconcile';
 /** `proposed-layer`, as given: the puller (for an allowlist) is resolved with the pullers. */
@@ -68,6 +70,8 @@ export const INPUT_DEFAULTS = {
   'dry-run': 'false',
   simulate: 'false',
   'propagation-timeout': '120',
+  images: '',
+  'wait-for-replication': '0',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -133,6 +137,10 @@ export interface Inputs {
   simulate: boolean;
   /** How long to wait for IAM/ECR to see a change (a new principal, a policy just written). */
   propagationTimeoutMs: number;
+  /** `images`: per repository, the tags or digests its cells judge (none for a repository: its newest image, said). */
+  images: Map<string, ImageReference[]>;
+  /** publish: how long to wait for the pushed digest's replicas where pullers pull (0: not at all). */
+  waitForReplicationMs: number;
 }
 
 // ECR's own rules (CreateRepository API reference).
@@ -215,6 +223,13 @@ function readBoolean(name: InputName, value: string): boolean {
 function readSeconds(name: InputName, value: string): number {
   if (!/^\d{1,4}$/.test(value)) throw new UserError(`${name}: ${quoted(value)} is not a number of seconds (0-9999).`);
   return Number(value);
+}
+
+/** Seconds, at most an hour: ECR says most copies finish within 30 minutes; longer is a problem to see, not wait out. */
+function readWaitForReplication(value: string): number {
+  const seconds = readSeconds('wait-for-replication', value);
+  if (seconds > 3600) throw new UserError(`wait-for-replication: ${seconds} seconds; the limit is 3600. Use 0 (do not wait) to 3600.`);
+  return seconds;
 }
 
 function readChoice<T extends string>(name: InputName, value: string, choices: readonly T[]): T {
@@ -449,5 +464,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     dryRun: readBoolean('dry-run', raw('dry-run')),
     simulate: readBoolean('simulate', raw('simulate')),
     propagationTimeoutMs: readSeconds('propagation-timeout', raw('propagation-timeout')) * 1000,
+    images: parseImages(raw('images')),
+    waitForReplicationMs: readWaitForReplication(raw('wait-for-replication')) * 1000,
   };
 }

@@ -5,6 +5,7 @@ import { pullerNeeds, type PullerSettings } from './pullers.js';
 import type { ProposedLayer } from '../domain/proposed.js';
 import { quoted } from '../util/inert.js';
 import type { RunContext } from './run-context.js';
+import type { ImageReference } from '../domain/image/status.js';
 
 export type { PullerSettings } from './pullers.js';
 
@@ -63,6 +64,8 @@ interface ReadingSettings {
   runId: string | undefined;
   /** The pullers came from the `pullers` input (errors name `pullers[i]`), not from the staging-* inputs. */
   pullersInput?: boolean;
+  /** `images`: per repository, the references its cells judge (issue 26). */
+  images?: Map<string, ImageReference[]>;
 }
 
 export interface PublishSettings extends ReadingSettings {
@@ -74,6 +77,8 @@ export interface PublishSettings extends ReadingSettings {
   /** Every role that must pull what is pushed (none: only the grant is checked). */
   pullers: PullerSettings[];
   run: RunContext;
+  /** After the push, wait this long for the digest's replicas where pullers pull (0 or undefined: do not wait). */
+  waitForReplicationMs?: number;
 }
 
 export interface VerifySettings extends ReadingSettings {
@@ -171,6 +176,7 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
     propagationTimeoutMs: inputs.propagationTimeoutMs,
     runId: run.runId,
     pullersInput: inputs.pullers !== undefined,
+    images: inputs.images,
   };
   switch (inputs.mode) {
     case 'publish': {
@@ -180,7 +186,16 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
       const create = inputs.createRepository
         ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
         : undefined;
-      return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, pullers: pullersOf(inputs), run };
+      return {
+        ...reading,
+        mode: 'publish',
+        repository: inputs.repository,
+        build: inputs.build,
+        create,
+        pullers: pullersOf(inputs),
+        run,
+        waitForReplicationMs: inputs.waitForReplicationMs,
+      };
     }
     case 'verify': {
       const pullers = requirePullers(inputs);

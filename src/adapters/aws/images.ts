@@ -73,7 +73,7 @@ export async function readImages(ecr: ECRClient, registryId: string, repository:
   const images: ImageRecord[] = [];
   try {
     for await (const page of paginateDescribeImages({ client: ecr }, { registryId, repositoryName: repository, filter: { imageStatus: 'ANY' } })) {
-      for (const detail of page.imageDetails ?? []) {
+      for (const detail of page?.imageDetails ?? []) {
         const record = recordOf(detail);
         if (record) images.push(record);
       }
@@ -197,7 +197,7 @@ export async function readLifecycle(ecr: ECRClient, registryId: string, reposito
   const permission = 'ecr:GetLifecyclePolicy';
   try {
     const response = await ecr.send(new GetLifecyclePolicyCommand({ registryId, repositoryName: repository }));
-    if (!response.lifecyclePolicyText) return { status: 'none' };
+    if (!response?.lifecyclePolicyText) return { status: 'none' };
     const read = parseLifecyclePolicy(response.lifecyclePolicyText);
     return read.status === 'read' ? read : { status: 'unread', permission, reason: `${read.reason} (${quoted(repository)})` };
   } catch (error) {
@@ -218,7 +218,7 @@ export async function readEncryption(ecr: ECRClient, registryId: string, reposit
     const names = repositories.slice(start, start + 100);
     try {
       const response = await ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: names }));
-      for (const repository of response.repositories ?? []) {
+      for (const repository of response?.repositories ?? []) {
         if (!repository.repositoryName) continue;
         const config = repository.encryptionConfiguration;
         found.set(

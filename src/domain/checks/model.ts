@@ -1,6 +1,7 @@
 import type { DecidingStatement, Layer } from '../policy/evaluate.js';
 import type { OwnedStatementDrift } from '../policy/repository-grant.js';
 import type { ReplicationPermission } from '../replication.js';
+import type { ImageFinding } from '../image/result.js';
 
 /**
  * The typed verdicts every renderer (log table, step summary, annotations, plan text, CLI, JSON
@@ -65,6 +66,13 @@ export interface RepositoryVerdict {
   sameAccount?: boolean;
   /** A pull in another region than the registry's: from the replica there, or from nowhere. */
   replica?: ReplicaPlace;
+  /**
+   * The image layer (issue 26): whether the image the puller will pull is there as it pulls it.
+   * Undefined: no image to judge (none named, and the repository holds none).
+   */
+  image?: ImageFinding;
+  /** Which image `image` judged: one the `images` input named (`tag` when by tag), or the repository's newest (said, never silent). */
+  imageChecked?: { chosen: 'input' | 'newest'; tag?: string };
   /** Not pullable from staging as things stand (any side not allowed, or the login fails). */
   drift: boolean;
 }

@@ -5,6 +5,7 @@ import { minimalPullFacts, pullRequestContext, type Readable } from '../policy/r
 import { judgeGrantSide, judgeIdentitySide, judgeSameAccount, PULL_NEEDS, type AccessModel, type RegistryPolicyModel, type RepositoryTags } from './judge.js';
 import type { Check, ReplicaPlace, RepositoryVerdict, RoleVerdict } from './model.js';
 import type { ReplicationPermission } from '../replication.js';
+import { pullFails, type ImageFinding } from '../image/result.js';
 
 /** What the verdict knows of the pulling role, read once per run. */
 export interface PullerModel {
@@ -161,4 +162,13 @@ export function judgeReplica(facts: ReplicaFacts, puller: PullerModel): Reposito
 /** A pull in a region the repository is not replicated to, or whose replica was not read: not pullable as far as the run can tell. */
 export function unreachableVerdict(repository: string, arn: string, puller: string, replica: ReplicaPlace): RepositoryVerdict {
   return { repository, puller, arn, exists: false, stalePrincipals: [], grantWritten: false, allowlistAdded: false, replica, drift: true };
+}
+
+/**
+ * A cell with its image finding: drift when the image cannot be pulled as the puller pulls it, or a
+ * fact of it could not be read (conditional); `expires-soon` is a warning, the cell stays as it was.
+ */
+export function withImage(verdict: RepositoryVerdict, image: ImageFinding, checked: NonNullable<RepositoryVerdict['imageChecked']>): RepositoryVerdict {
+  const fails = image.status === 'conditional' || pullFails(image.state);
+  return { ...verdict, image, imageChecked: checked, drift: verdict.drift || fails };
 }
