@@ -1,16 +1,8 @@
 import { PULL_NEEDS } from '../domain/checks/judge.js';
 import { UserError } from '../errors.js';
-import {
-  parseBuildContexts,
-  parseSecretEnvs,
-  parseSecretFiles,
-  parseSecrets,
-  parseSsh,
-  type SecretEnv,
-  type SecretFile,
-  type SecretValue,
-} from '../adapters/docker/secrets.js';
-import { readExclusionFilters, tagInputProblem } from '../adapters/docker/tags.js';
+import { parseBuildContexts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh } from '../domain/build/secrets.js';
+import { readExclusionFilters, tagInputProblem } from '../domain/build/tags.js';
+import type { BuildInputs } from '../domain/build/inputs.js';
 import { quoted } from '../util/inert.js';
 import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
 import { parsePullers, type PullerSettings } from './pullers.js';
@@ -71,29 +63,7 @@ export const INPUT_DEFAULTS = {
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
-
-export interface BuildInputs {
-  context: string;
-  file: string;
-  buildArgs: string[];
-  labels: string[];
-  tags: string[];
-  target: string;
-  platforms: string[];
-  cacheFrom: string[];
-  cacheTo: string[];
-  noCache: boolean;
-  push: boolean;
-  provenance: string;
-  /** `secrets`: id and value (masked before the build, written to a private file, never on a command line). */
-  secrets: SecretValue[];
-  secretFiles: SecretFile[];
-  secretEnvs: SecretEnv[];
-  /** `ssh`: `--ssh` values. */
-  ssh: string[];
-  /** `build-contexts`: `--build-context` values (buildx only). */
-  buildContexts: string[];
-}
+export type { BuildInputs };
 
 export interface Inputs {
   mode: Mode;
