@@ -10,7 +10,7 @@ import { asList, type PolicyDocument } from '../domain/policy/document.js';
 import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../domain/policy/repository-grant.js';
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
-import type { Warning } from '../report/model.js';
+import type { Warning } from '../domain/results.js';
 import { principalsFor, type GrantSettings } from '../settings/settings.js';
 import { mapPool } from '../util/pool.js';
 

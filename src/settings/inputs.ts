@@ -3,14 +3,13 @@ import { UserError } from '../errors.js';
 import { parseBuildContexts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh } from '../domain/build/secrets.js';
 import { readExclusionFilters, tagInputProblem } from '../domain/build/tags.js';
 import type { BuildInputs } from '../domain/build/inputs.js';
+import type { Mode, OnExtra } from '../domain/results.js';
 import { quoted } from '../util/inert.js';
 import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
 import { parsePullers, type PullerSettings } from './pullers.js';
 
-export type Mode = 'publish' | 'verify' | 'reconcile';
 /** `proposed-layer`, as given: the puller (for an allowlist) is resolved with the pullers. */
 export type ProposedLayerInput = { layer: 'allowlist'; puller: string | undefined } | { layer: 'repository'; repository: string } | { layer: 'registry' };
-export type OnExtra = 'warn' | 'fail' | 'ignore';
 
 /** Defaults of every input; action.yml declares the same (a test keeps them equal). */
 export const INPUT_DEFAULTS = {
@@ -63,7 +62,7 @@ export const INPUT_DEFAULTS = {
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
-export type { BuildInputs };
+export type { BuildInputs, Mode, OnExtra };
 
 export interface Inputs {
   mode: Mode;
