@@ -68,19 +68,7 @@ function sideways(from: string, to: string): boolean {
 }
 
 // Imports that must stay for now, each with the reason. Keep it empty.
-const allowed: string[] = [
-  // issue 28: the 19 imports found when this test was written; each fix removes its line.
-  'services/access.ts -> settings/settings.ts',
-  'services/grant.ts -> settings/settings.ts',
-  'services/images.ts -> settings/images.ts',
-  'services/puller.ts -> settings/settings.ts',
-  'services/readers.ts -> settings/settings.ts',
-  'services/replicas.ts -> settings/pullers.ts',
-  'services/replicas.ts -> settings/settings.ts',
-  'services/repositories.ts -> settings/settings.ts',
-  'services/survey.ts -> settings/pullers.ts',
-  'services/survey.ts -> settings/settings.ts',
-];
+const allowed: string[] = [];
 export function violations(edges: [string, string][] = imports()): string[] {
   return edges
     .filter(([from, to]) => !below[layerOf(from)].includes(layerOf(to)) || sideways(from, to))

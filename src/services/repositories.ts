@@ -11,7 +11,7 @@ import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../do
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
 import type { Warning } from '../domain/results.js';
-import { principalsFor, type GrantSettings } from '../settings/settings.js';
+import { principalsFor, type GrantSettings } from '../domain/pullers.js';
 import { mapPool } from '../util/pool.js';
 
 /** Repository policies are read this many at a time: fast for 500, gentle on ECR's rate limits. */
