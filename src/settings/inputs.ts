@@ -5,7 +5,7 @@ import { readExclusionFilters, tagInputProblem } from '../domain/build/tags.js';
 import type { BuildInputs } from '../domain/build/inputs.js';
 import type { Mode, OnExtra } from '../domain/results.js';
 import { quoted } from '../util/inert.js';
-import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
+import { ACCOUNT_ID, accountOf, partitionOfRegion, principalArn, repositoryNameProblem } from '../domain/arn.js';
 import { parsePullers, type PullerSettings } from './pullers.js';
 
 /** `proposed-layer`, as given: the puller (for an allowlist) is resolved with the pullers. */
@@ -140,6 +140,12 @@ export function assertPartition(input: string, arn: string, region: string): voi
   }
 }
 
+/** publish pushes to one repository: the input is required (checked here once, and narrowed in settings.ts). */
+export function publishRepository(repository: string | undefined): string {
+  if (!repository) throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
+  return repository;
+}
+
 export function assertRepositoryName(name: string, where: string): void {
   const problem = repositoryNameProblem(name);
   if (problem) throw new UserError(`${where}: ${quoted(name)} is not a valid ECR repository name: it ${problem}.`);
@@ -150,11 +156,11 @@ export function assertRepositoryName(name: string, where: string): void {
  * `region`, an account ID becomes the root ARN of the region's partition and an ARN of another
  * partition is refused.
  */
-export function normalisePrincipal(value: string, region?: string): string {
+export function readPullPrincipal(value: string, region?: string): string {
   if (value === '*' || value.includes('*')) {
     throw new UserError(`pull-principals: ${quoted(value)} would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`);
   }
-  if (ACCOUNT_ID.test(value)) return `arn:${region ? partitionOfRegion(region) : 'aws'}:iam::${value}:root`;
+  if (ACCOUNT_ID.test(value)) return principalArn(value, region ? partitionOfRegion(region) : 'aws');
   if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) {
     if (region) assertPartition('pull-principals', value, region);
     return value;
@@ -242,9 +248,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
 
   const repository = optional(raw('repository'));
   if (repository) assertRepositoryName(repository, 'repository');
-  if (mode === 'publish' && !repository) {
-    throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
-  }
+  if (mode === 'publish') publishRepository(repository);
 
   const tags = splitList(raw('tags'));
   checkEach('tags', tags, tagInputProblem);
@@ -258,7 +262,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.',
   );
 
-  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => normalisePrincipal(value, region)))];
+  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => readPullPrincipal(value, region)))];
   // Only actions that read: anything else (ecr:SetRepositoryPolicy, ecr:*, iam:PassRole) would be written into the grant.
   const pullActions = [
     ...new Set(

@@ -1,6 +1,6 @@
 import { roleNameOf } from '../domain/arn.js';
 import { UserError } from '../errors.js';
-import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
+import { publishRepository, readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
 import { principalsFor, type GrantSettings, type PullerSettings, type RegistrySettings, type Targets } from '../domain/pullers.js';
 import type { ProposedLayer } from '../domain/proposed.js';
 import { quoted } from '../util/inert.js';
@@ -142,13 +142,11 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
   };
   switch (inputs.mode) {
     case 'publish': {
-      if (!inputs.repository) {
-        throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
-      }
+      const repository = publishRepository(inputs.repository);
       const create = inputs.createRepository
         ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
         : undefined;
-      return { ...reading, mode: 'publish', repository: inputs.repository, build: inputs.build, create, pullers: pullersOf(inputs), run };
+      return { ...reading, mode: 'publish', repository, build: inputs.build, create, pullers: pullersOf(inputs), run };
     }
     case 'verify': {
       const pullers = requirePullers(inputs);
