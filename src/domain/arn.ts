@@ -2,6 +2,15 @@
 
 export const ACCOUNT_ID = /^\d{12}$/;
 
+/**
+ * An AWS principal as an ARN: a bare account ID means the account's root, as a policy's
+ * `"AWS": "123456789012"` does ("AWS account principals", IAM User Guide,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+ */
+export function principalArn(value: string, partition = 'aws'): string {
+  return ACCOUNT_ID.test(value) ? `arn:${partition}:iam::${value}:root` : value;
+}
+
 // ECR's own rule (CreateRepository API reference).
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 

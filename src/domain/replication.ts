@@ -1,7 +1,8 @@
 import type { RegistryPolicyModel } from './checks/judge.js';
+import type { ReplicationPermission } from './checks/model.js';
 import { UNKNOWN_CONTEXT } from './policy/context.js';
 import type { PolicyDocument, Statement } from './policy/document.js';
-import { evaluate, worse, type DecidingStatement } from './policy/evaluate.js';
+import { evaluate, worse } from './policy/evaluate.js';
 import type { Readable } from './policy/request-context.js';
 
 /** One registry: an account's private registry in one region. */
@@ -103,20 +104,7 @@ export function templateFor(templates: readonly CreationTemplate[], repository: 
  * — "If neither is done, replication fails". Same-account destinations need no registry policy ("By
  * default, you have permission to configure cross-Region replication within your own registry").
  */
-export type ReplicationPermission =
-  | { status: 'allowed' }
-  | {
-      status: 'missing' | 'denied' | 'conditional';
-      /** The permission the destination's registry policy does not give the source account. */
-      action: string;
-      /** The statements that decided (a Deny, or an Allow that depends on a condition). */
-      deciding: DecidingStatement[];
-      unknownKeys: string[];
-      /** The statement to add to the destination's registry policy. */
-      fix: Statement;
-    }
-  /** The destination's registry policy could not be read: whether replication may happen is unknown. */
-  | { status: 'unread'; action: string; reason: string; fix: Statement };
+export type { ReplicationPermission };
 
 /** Sid of the statement the fix adds (the name of ECR's own example). */
 export const REPLICATION_SID = 'ReplicationAccessCrossAccount';

@@ -17,8 +17,9 @@ import { assertDaemonReachable, findDocker, type DockerClient } from '../adapter
 import { createPrivateDockerConfig } from '../adapters/docker/config.js';
 import { dockerLogin } from '../adapters/docker/login.js';
 import { resolveTagDigest } from '../adapters/docker/registry.js';
-import { maskableParts, secretSpecs } from '../adapters/docker/secrets.js';
-import { resolveTags, tagIsImmutable } from '../adapters/docker/tags.js';
+import { secretSpecs } from '../adapters/docker/secrets.js';
+import { maskableParts } from '../domain/build/secrets.js';
+import { resolveTags, tagIsImmutable } from '../domain/build/tags.js';
 import { UserError } from '../errors.js';
 import { quoted } from '../util/inert.js';
 import { emptyReport, type RunReport, type Warning } from '../report/model.js';

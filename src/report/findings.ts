@@ -3,7 +3,7 @@ import { inert } from '../util/inert.js';
 import { accountOf, regionOf, roleNameOf } from '../domain/arn.js';
 import type { DecidingStatement } from '../domain/policy/evaluate.js';
 import { grantStatement, type OwnedStatementDrift, type PublicGrant } from '../domain/policy/repository-grant.js';
-import type { Warning } from './model.js';
+import type { Warning } from '../domain/results.js';
 import type { TagMutability } from '../domain/publish-plan.js';
 import { unfixableText } from './plan-text.js';
 

@@ -1,8 +1,6 @@
-import type { OnExtra, Mode } from '../settings/inputs.js';
+import type { Mode, OnExtra, PolicyChange, Warning } from '../domain/results.js';
 import type { Check, NotChecked, RepositoryVerdict, RoleVerdict } from '../domain/checks/model.js';
-import type { ReconcilePlan, Unfixable } from '../domain/plan.js';
-import type { PublicGrant } from '../domain/policy/repository-grant.js';
-import type { TagMutability } from '../domain/publish-plan.js';
+import type { ReconcilePlan } from '../domain/plan.js';
 import type { FixSettings } from './findings.js';
 import type { DocumentsToWrite } from './terraform.js';
 
@@ -11,31 +9,8 @@ import type { DocumentsToWrite } from './terraform.js';
  * Nothing here is a sentence: report/ alone turns it into words for each sink.
  */
 
-/** Which policy a change is to. */
-export type PolicyTarget =
-  | { kind: 'repository'; repository: string; replica?: { region: string; registryId: string } }
-  | { kind: 'inline-policy'; roleName: string; policyName: string };
-
-/** What a run says beside the verdicts, as data. */
-export type Warning =
-  | { kind: 'public-grant'; grant: PublicGrant }
-  | { kind: 'allowlist-size'; used: number; limit: number }
-  | { kind: 'simulator-failed'; repositoryArn: string; roleArn: string; code: string; message: string }
-  | { kind: 'simulator-disagrees'; repositoryArn: string; roleArn: string; decisions: { action: string; decision: string }[]; local: string }
-  | { kind: 'unfixable'; item: Unfixable }
-  | { kind: 'dry-run' }
-  | { kind: 'policy-deleted'; roleName: string; policyName: string }
-  | { kind: 'latest-left-out'; repository: string; mutability: TagMutability; pushing: string[] };
-
-/** A change this run made (or would make) to a policy, with both documents so it can be undone by hand. */
-export interface PolicyChange {
-  target: PolicyTarget;
-  before: unknown;
-  after: unknown;
-  written: boolean;
-  /** A later write of the same run failed and this one was put back as it was. */
-  rolledBack?: boolean;
-}
+// What a run says beside the verdicts lives in domain/ (services return it); said here for the renderers.
+export type { Mode, OnExtra, PolicyChange, PolicyTarget, Warning } from '../domain/results.js';
 
 /** One pulling role as the run judged it, and what its fixes are made of. */
 export interface PullerReport {

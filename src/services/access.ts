@@ -6,7 +6,7 @@ import { awsCall } from '../adapters/aws/errors.js';
 import { callerAccount, provenAccount } from '../adapters/aws/sts.js';
 import { UserError } from '../errors.js';
 import { accountOf } from '../domain/arn.js';
-import type { PullerSettings } from '../settings/settings.js';
+import type { PullerSettings } from '../domain/pullers.js';
 
 /**
  * Who reads which account: the current credentials, or a role assumed once per run (chained from

@@ -5,8 +5,8 @@ import { grantStatement, planGrant, type GrantPlan } from '../domain/policy/repo
 import type { UndoOutcome } from '../domain/plan.js';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
-import type { PolicyChange } from '../report/model.js';
-import type { GrantSettings } from '../settings/settings.js';
+import type { PolicyChange } from '../domain/results.js';
+import type { GrantSettings } from '../domain/pullers.js';
 import { waitForPropagation, type PropagationOptions } from '../util/retry.js';
 import type { RepositoryState } from './repositories.js';
 

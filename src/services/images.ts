@@ -18,7 +18,7 @@ import type { PlatformFacts } from '../domain/image/platform.js';
 import type { ReplicationRecord } from '../domain/image/replica.js';
 import { findImage, isIndex, newestImage, type ImageReference } from '../domain/image/status.js';
 import type { Registry } from '../domain/replication.js';
-import type { PlatformChoice } from '../settings/images.js';
+import type { PlatformChoice } from '../domain/pullers.js';
 import { mapPool } from '../util/pool.js';
 
 /**

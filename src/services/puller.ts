@@ -7,7 +7,7 @@ import type { PolicySource } from '../domain/policy/evaluate.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
 import { judgeLogin } from '../domain/checks/judge.js';
 import type { NotChecked, RoleProblem } from '../domain/checks/model.js';
-import type { PullerSettings } from '../settings/settings.js';
+import type { PullerSettings } from '../domain/pullers.js';
 import { log } from '../log.js';
 import { inert } from '../util/inert.js';
 import { accountOf } from '../domain/arn.js';

@@ -4,7 +4,7 @@ import { getRegistryAuthorization } from '../adapters/aws/ecr.js';
 import { readManifestFile } from '../adapters/manifest-file.js';
 import { expectedRepositories } from '../domain/manifest.js';
 import { log } from '../log.js';
-import type { PullerSettings, Targets } from '../settings/settings.js';
+import type { PullerSettings, Targets } from '../domain/pullers.js';
 import { accountOf } from '../domain/arn.js';
 import { currentCredentialsAccount, organizationAccess, ReaderAccountError, stagingAccess, type StagingAccess } from './access.js';
 import { readPlaceFacts, readPullerFacts, type PlaceFacts, type PullerFacts } from './puller.js';

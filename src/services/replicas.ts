@@ -4,8 +4,7 @@ import { readCreationTemplates, readReplication, type CreationTemplatesRead, typ
 import { accountOf } from '../domain/arn.js';
 import { replicaDestinations, type Registry } from '../domain/replication.js';
 import { log } from '../log.js';
-import { pullerNeeds } from '../settings/pullers.js';
-import type { GrantSettings, PullerSettings } from '../settings/settings.js';
+import { pullerNeeds, type GrantSettings, type PullerSettings } from '../domain/pullers.js';
 import { currentCredentialsAccount, ReaderAccountError, registryAccess, type AccountAccess } from './access.js';
 import { readPlaceFacts, type PlaceFacts } from './puller.js';
 import type { Readers } from './readers.js';

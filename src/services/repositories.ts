@@ -10,8 +10,8 @@ import { asList, type PolicyDocument } from '../domain/policy/document.js';
 import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../domain/policy/repository-grant.js';
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
-import type { Warning } from '../report/model.js';
-import { principalsFor, type GrantSettings } from '../settings/settings.js';
+import type { Warning } from '../domain/results.js';
+import { principalsFor, type GrantSettings } from '../domain/pullers.js';
 import { mapPool } from '../util/pool.js';
 
 /** Repository policies are read this many at a time: fast for 500, gentle on ECR's rate limits. */

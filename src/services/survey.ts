@@ -7,9 +7,8 @@ import { allowlistEntries, coveredBy, INLINE_POLICIES_LIMIT } from '../domain/po
 import { iamPolicyLength } from '../domain/policy/document.js';
 import { publicGrants } from '../domain/policy/repository-grant.js';
 import { log } from '../log.js';
-import type { Warning } from '../report/model.js';
-import { pullerNeeds } from '../settings/pullers.js';
-import type { GrantSettings, PullerSettings, Targets } from '../settings/settings.js';
+import type { Warning } from '../domain/results.js';
+import { pullerNeeds, type GrantSettings, type PullerSettings, type Targets } from '../domain/pullers.js';
 import { inert, quoted } from '../util/inert.js';
 import { UserError } from '../errors.js';
 import { pullerAt, type PlaceFacts, type PullerFacts, type Staging } from './puller.js';

@@ -1,8 +1,11 @@
 import { parseDocument } from 'yaml';
-import { parsePlatform, type Platform } from '../domain/image/platform.js';
+import { parsePlatform } from '../domain/image/platform.js';
 import type { ImageReference } from '../domain/image/status.js';
 import { UserError } from '../errors.js';
 import { quoted } from '../util/inert.js';
+import type { PlatformChoice } from '../domain/pullers.js';
+
+export type { PlatformChoice };
 
 /**
  * Which image each repository's cells judge (issue 26): the `images` input, a YAML/JSON mapping of
@@ -10,12 +13,6 @@ import { quoted } from '../util/inert.js';
  * puller's `platforms` (`os/arch[/variant]`, default linux/amd64). Validated before anything is read;
  * every error names the input, the entry and the fix.
  */
-
-/** The platforms a puller pulls; `named` false when it named none (the default is assumed, as docker does). */
-export interface PlatformChoice {
-  wanted: Platform[];
-  named: boolean;
-}
 
 export const DEFAULT_PLATFORMS: PlatformChoice = { wanted: [{ os: 'linux', architecture: 'amd64' }], named: false };
 

@@ -1,26 +1,17 @@
 import { PULL_NEEDS } from '../domain/checks/judge.js';
 import { UserError } from '../errors.js';
-import {
-  parseBuildContexts,
-  parseSecretEnvs,
-  parseSecretFiles,
-  parseSecrets,
-  parseSsh,
-  type SecretEnv,
-  type SecretFile,
-  type SecretValue,
-} from '../adapters/docker/secrets.js';
-import { readExclusionFilters, tagInputProblem } from '../adapters/docker/tags.js';
+import { parseBuildContexts, parseSecretEnvs, parseSecretFiles, parseSecrets, parseSsh } from '../domain/build/secrets.js';
+import { readExclusionFilters, tagInputProblem } from '../domain/build/tags.js';
+import type { BuildInputs } from '../domain/build/inputs.js';
+import type { Mode, OnExtra } from '../domain/results.js';
 import { quoted } from '../util/inert.js';
-import { ACCOUNT_ID, accountOf, partitionOfRegion, repositoryNameProblem } from '../domain/arn.js';
+import { ACCOUNT_ID, accountOf, partitionOfRegion, principalArn, repositoryNameProblem } from '../domain/arn.js';
 import { parsePullers, type PullerSettings } from './pullers.js';
 import { parseImages } from './images.js';
 import type { ImageReference } from '../domain/image/status.js';
 
-export type Mode = 'publish' | 'verify' | 'reconcile';
 /** `proposed-layer`, as given: the puller (for an allowlist) is resolved with the pullers. */
 export type ProposedLayerInput = { layer: 'allowlist'; puller: string | undefined } | { layer: 'repository'; repository: string } | { layer: 'registry' };
-export type OnExtra = 'warn' | 'fail' | 'ignore';
 
 /** Defaults of every input; action.yml declares the same (a test keeps them equal). */
 export const INPUT_DEFAULTS = {
@@ -75,29 +66,7 @@ export const INPUT_DEFAULTS = {
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
-
-export interface BuildInputs {
-  context: string;
-  file: string;
-  buildArgs: string[];
-  labels: string[];
-  tags: string[];
-  target: string;
-  platforms: string[];
-  cacheFrom: string[];
-  cacheTo: string[];
-  noCache: boolean;
-  push: boolean;
-  provenance: string;
-  /** `secrets`: id and value (masked before the build, written to a private file, never on a command line). */
-  secrets: SecretValue[];
-  secretFiles: SecretFile[];
-  secretEnvs: SecretEnv[];
-  /** `ssh`: `--ssh` values. */
-  ssh: string[];
-  /** `build-contexts`: `--build-context` values (buildx only). */
-  buildContexts: string[];
-}
+export type { BuildInputs, Mode, OnExtra };
 
 export interface Inputs {
   mode: Mode;
@@ -179,6 +148,12 @@ export function assertPartition(input: string, arn: string, region: string): voi
   }
 }
 
+/** publish pushes to one repository: the input is required (checked here once, and narrowed in settings.ts). */
+export function publishRepository(repository: string | undefined): string {
+  if (!repository) throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
+  return repository;
+}
+
 export function assertRepositoryName(name: string, where: string): void {
   const problem = repositoryNameProblem(name);
   if (problem) throw new UserError(`${where}: ${quoted(name)} is not a valid ECR repository name: it ${problem}.`);
@@ -189,11 +164,11 @@ export function assertRepositoryName(name: string, where: string): void {
  * `region`, an account ID becomes the root ARN of the region's partition and an ARN of another
  * partition is refused.
  */
-export function normalisePrincipal(value: string, region?: string): string {
+export function readPullPrincipal(value: string, region?: string): string {
   if (value === '*' || value.includes('*')) {
     throw new UserError(`pull-principals: ${quoted(value)} would let anyone pull. Name the staging account ID or the pulling role's ARN instead.`);
   }
-  if (ACCOUNT_ID.test(value)) return `arn:${region ? partitionOfRegion(region) : 'aws'}:iam::${value}:root`;
+  if (ACCOUNT_ID.test(value)) return principalArn(value, region ? partitionOfRegion(region) : 'aws');
   if (ROOT_ARN.test(value) || ROLE_ARN.test(value)) {
     if (region) assertPartition('pull-principals', value, region);
     return value;
@@ -288,9 +263,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
 
   const repository = optional(raw('repository'));
   if (repository) assertRepositoryName(repository, 'repository');
-  if (mode === 'publish' && !repository) {
-    throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
-  }
+  if (mode === 'publish') publishRepository(repository);
 
   const tags = splitList(raw('tags'));
   checkEach('tags', tags, tagInputProblem);
@@ -304,7 +277,7 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
     /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.',
   );
 
-  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => normalisePrincipal(value, region)))];
+  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => readPullPrincipal(value, region)))];
   // Only actions that read: anything else (ecr:SetRepositoryPolicy, ecr:*, iam:PassRole) would be written into the grant.
   const pullActions = [
     ...new Set(

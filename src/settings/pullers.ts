@@ -1,32 +1,18 @@
 import { parseDocument } from 'yaml';
 import { roleNameOf } from '../domain/arn.js';
-import { globMatch } from '../domain/policy/glob.js';
 import { UserError } from '../errors.js';
 import { quoted } from '../util/inert.js';
-import { parsePlatforms, type PlatformChoice } from './images.js';
+import { parsePlatforms } from './images.js';
+import { pullerNeeds, type PullerSettings } from '../domain/pullers.js';
+
+// What a puller is lives in domain/pullers.ts (services take it); said here for settings' users.
+export { pullerNeeds, type PullerSettings };
 
 /**
  * The `pullers` input: every role that must be able to pull, as a YAML (or JSON) list. Each entry
  * is validated field by field before anything is read or written; every error names the puller and
  * the field. The `staging-*` inputs are the one-puller form of the same thing.
  */
-
-/** A role that pulls, how its account is read, where it pulls and what it must pull. */
-export interface PullerSettings {
-  /** How tables and messages name it: `name:`, else the role's name. Unique in a run. */
-  name: string;
-  roleArn: string;
-  /** The inline policy that holds the allowlist (extras, reconcile). */
-  policyName: string | undefined;
-  assumeRoleArn: string | undefined;
-  externalId: string | undefined;
-  /** The regions it pulls in; the registry's own region when not given. */
-  regions: string[];
-  /** Name patterns (`*` within the name) of the expected repositories it must pull; undefined: all. */
-  repositories: string[] | undefined;
-  /** The platforms it pulls (`platforms:`); undefined: linux/amd64, not named (settings/images.ts). */
-  platforms?: PlatformChoice;
-}
 
 /** What a pullers entry may hold (kebab-case, as action inputs are). */
 const FIELDS = ['name', 'role-arn', 'policy-name', 'assume-role-arn', 'external-id', 'regions', 'repositories', 'platforms'] as const;
@@ -144,9 +130,4 @@ export function parsePullers(value: string, rules: PullerRules): PullerSettings[
     }
   }
   return pullers;
-}
-
-/** Whether a puller must pull this repository: every expected one, or those its patterns match. */
-export function pullerNeeds(puller: Pick<PullerSettings, 'repositories'>, repository: string): boolean {
-  return puller.repositories === undefined || puller.repositories.some((pattern) => globMatch(pattern, repository));
 }

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 
-/** What the runner (GitHub Actions or Gitea Actions) tells us about the commit being built. */
-export interface RunContext {
-  sha: string | undefined;
-  ref: string | undefined;
-  defaultBranch: string | undefined;
-  sourceUrl: string | undefined;
-  runId: string | undefined;
-  tempDir: string;
-}
+import type { RunContext } from '../domain/build/inputs.js';
+
+export type { RunContext };
 
 function readDefaultBranch(eventPath: string | undefined): string | undefined {
   if (!eventPath) return undefined;

@@ -1,53 +1,21 @@
-import { accountOf, roleNameOf } from '../domain/arn.js';
+import { roleNameOf } from '../domain/arn.js';
 import { UserError } from '../errors.js';
-import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
-import { pullerNeeds, type PullerSettings } from './pullers.js';
+import { publishRepository, readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
+import { principalsFor, type GrantSettings, type PullerSettings, type RegistrySettings, type Targets } from '../domain/pullers.js';
 import type { ProposedLayer } from '../domain/proposed.js';
 import { quoted } from '../util/inert.js';
 import type { RunContext } from './run-context.js';
 import type { ImageReference } from '../domain/image/status.js';
 
-export type { PullerSettings } from './pullers.js';
+// Who pulls what (the pullers, the grant that names them, the repositories judged) lives in
+// domain/pullers.ts: services take these parts. Said here for settings' users.
+export { principalsFor, type GrantSettings, type PullerSettings, type RegistrySettings, type Targets };
 
 /**
  * One typed settings value per mode, made once from the raw inputs (the runner's or the CLI's
  * flags). The types carry what was proven: publish has a repository, verify and reconcile have a
  * puller, reconcile has the allowlist policy. Each part holds only what its users need.
  */
-
-/** The registry pulled from: its region, and its account when given (else the credentials' own). */
-export interface RegistrySettings {
-  region: string;
-  registryId: string | undefined;
-}
-
-/** The one statement this action owns in a repository policy. */
-export interface GrantSettings {
-  sid: string;
-  /** `pull-principals`: the same on every repository. Empty: the pullers' roles (below), or no grant at all (verify only judges). */
-  principals: string[];
-  /** What the grant writes; always holds what a pull needs (checked when parsed). */
-  actions: string[];
-  /** Given as `pullers` without pull-principals: each repository's grant names only the pullers that must pull it there. */
-  pullers?: Pick<PullerSettings, 'roleArn' | 'regions' | 'repositories'>[];
-}
-
-/**
- * Who a repository's grant names: pull-principals, or each puller that must pull this repository in
- * this region, and no other (a repository policy is the registry's only say over a cross-account pull).
- */
-export function principalsFor(grant: GrantSettings, repository: string, region: string, registry?: { account: string; named: string[] }): string[] {
-  if (grant.principals.length > 0 || !grant.pullers) return grant.principals;
-  const needing = grant.pullers.filter((puller) => puller.regions.includes(region) && pullerNeeds(puller, repository));
-  // A puller in the registry's own account needs no grant: its identity policy alone can let it pull
-  // (IAM User Guide, "Policy evaluation for requests within a single account"), and reconcile fixes
-  // that side. One the owned statement already names is kept: it may be what lets it pull today.
-  const needed = needing.filter((puller) => !registry || accountOf(puller.roleArn) !== registry.account || registry.named.includes(puller.roleArn));
-  return [...new Set(needed.map((puller) => puller.roleArn))];
-}
-
-/** Which repositories a run judges: one, or every one the manifest expects plus the extras. */
-export type Targets = { kind: 'repository'; repository: string } | { kind: 'manifest'; path: string; key: string; template: string; extra: string[] };
 
 /** What every reading mode shares. */
 interface ReadingSettings {
@@ -180,16 +148,14 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
   };
   switch (inputs.mode) {
     case 'publish': {
-      if (!inputs.repository) {
-        throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
-      }
+      const repository = publishRepository(inputs.repository);
       const create = inputs.createRepository
         ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
         : undefined;
       return {
         ...reading,
         mode: 'publish',
-        repository: inputs.repository,
+        repository,
         build: inputs.build,
         create,
         pullers: pullersOf(inputs),

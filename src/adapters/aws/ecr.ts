@@ -6,7 +6,7 @@ import {
   type ECRClient,
   type ImageTagMutability,
 } from '@aws-sdk/client-ecr';
-import type { TagMutability } from '../docker/tags.js';
+import type { TagMutability } from '../../domain/publish-plan.js';
 import { UserError } from '../../errors.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
 

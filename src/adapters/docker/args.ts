@@ -1,8 +1,7 @@
-import type { BuildInputs } from '../../settings/inputs.js';
-import type { RunContext } from '../../settings/run-context.js';
+import type { BuildInputs, RunContext } from '../../domain/build/inputs.js';
 import { UserError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
-import { refNameAsTag } from './tags.js';
+import { refNameAsTag } from '../../domain/build/tags.js';
 
 /**
  * Tags when none are given. A tag push (`refs/tags/v1.2.3`): the git tag (`v1.2.3`). Otherwise the

@@ -1,7 +1,7 @@
 import type { DecidingStatement, Layer } from '../policy/evaluate.js';
 import type { OwnedStatementDrift } from '../policy/repository-grant.js';
-import type { ReplicationPermission } from '../replication.js';
 import type { ImageFinding } from '../image/result.js';
+import type { Statement } from '../policy/document.js';
 
 /**
  * The typed verdicts every renderer (log table, step summary, annotations, plan text, CLI, JSON
@@ -121,3 +121,19 @@ export interface NotChecked {
 export function sideOk(check: Check | undefined): boolean {
   return check === undefined || check.status === 'allowed';
 }
+
+/** Whether the destination's registry policy lets the source replicate (judged in domain/replication.ts). */
+export type ReplicationPermission =
+  | { status: 'allowed' }
+  | {
+      status: 'missing' | 'denied' | 'conditional';
+      /** The permission the destination's registry policy does not give the source account. */
+      action: string;
+      /** The statements that decided (a Deny, or an Allow that depends on a condition). */
+      deciding: DecidingStatement[];
+      unknownKeys: string[];
+      /** The statement to add to the destination's registry policy. */
+      fix: Statement;
+    }
+  /** The destination's registry policy could not be read: whether replication may happen is unknown. */
+  | { status: 'unread'; action: string; reason: string; fix: Statement };

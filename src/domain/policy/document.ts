@@ -1,4 +1,4 @@
-import { ACCOUNT_ID } from '../arn.js';
+import { principalArn } from '../arn.js';
 import { UserError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
 import { JsonTextError, parseJsonText } from '../../util/json.js';
@@ -173,7 +173,7 @@ function normalisePrincipal(principal: Principal | undefined): unknown {
   return Object.fromEntries(
     Object.keys(principal)
       .sort()
-      .map((key) => [key, normaliseList(asList(principal[key]), (value) => (key === 'AWS' && ACCOUNT_ID.test(value) ? `arn:aws:iam::${value}:root` : value))]),
+      .map((key) => [key, normaliseList(asList(principal[key]), (value) => (key === 'AWS' ? principalArn(value) : value))]),
   );
 }
 

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { ACCOUNT_ID } from '../arn.js';
+import { principalArn } from '../arn.js';
 import { asList, samePolicyMeaning, type PolicyDocument, type Statement } from './document.js';
 
 /** ECR counts every character of the repository policy, whitespace included: we send it minified. */
@@ -145,13 +145,11 @@ export interface OwnedStatementDrift {
   elements: string[];
 }
 
-const normalPrincipal = (value: string): string => (ACCOUNT_ID.test(value) ? `arn:aws:iam::${value}:root` : value);
-
 function principalsOf(statement: Statement): string[] {
   if (statement.Principal === undefined) return [];
   if (statement.Principal === '*') return ['*'];
   return Object.entries(statement.Principal).flatMap(([kind, values]) =>
-    asList(values).map((value) => (kind === 'AWS' ? normalPrincipal(String(value)) : `${kind}:${String(value)}`)),
+    asList(values).map((value) => (kind === 'AWS' ? principalArn(String(value)) : `${kind}:${String(value)}`)),
   );
 }
 
@@ -160,7 +158,7 @@ export function ownedStatementDrift(document: PolicyDocument | undefined, owned:
   if (!owned) return undefined;
   const mine = (document?.Statement ?? []).filter((statement) => statement.Sid === owned.sid);
   if (mine.length === 0) return undefined;
-  const expectedPrincipals = new Set(owned.principals.map(normalPrincipal));
+  const expectedPrincipals = new Set(owned.principals.map((value) => principalArn(value)));
   const expectedActions = new Set(owned.actions.map((action) => action.toLowerCase()));
   const principals = new Set<string>();
   const actions = new Set<string>();
