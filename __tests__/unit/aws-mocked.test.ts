@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ECRClient, GetRepositoryPolicyCommand, InvalidParameterException, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { readRepositoryPolicy, writeRepositoryPolicy } from '../../src/adapters/aws/repository-policy.js';
-import { readStagingIdentity } from '../../src/adapters/aws/iam.js';
+import { readPullerIdentity } from '../../src/adapters/aws/iam.js';
 import { warningText } from '../../src/report/findings.js';
 import type { Warning } from '../../src/report/model.js';
 import { simulateIdentity } from '../../src/adapters/aws/simulate.js';
@@ -119,13 +119,13 @@ describe('identity policy I/O (SDK-level mocks)', () => {
       Version: '2012-10-17',
       Statement: [{ Sid: 'Pull', Effect: 'Allow', Action: PULL, Resource: 'arn:aws:ecr:us-east-2:153263036946:repository/team/a+b' }],
     };
-    const read = await readStagingIdentity(stagingWith(encodeURIComponent(JSON.stringify(policy))), ROLE, 'the current credentials');
+    const read = await readPullerIdentity(stagingWith(encodeURIComponent(JSON.stringify(policy))), ROLE, 'the current credentials');
     assert.deepEqual(read.documents[0].document, policy);
   });
 
   it('names an identity policy that is not JSON', async () => {
     await assert.rejects(
-      readStagingIdentity(stagingWith(encodeURIComponent('Version: 2012-10-17')), ROLE, 'the current credentials'),
+      readPullerIdentity(stagingWith(encodeURIComponent('Version: 2012-10-17')), ROLE, 'the current credentials'),
       userError(/^inline policy WorkspaceTemplatePrimaryECRPull of role MoleculeTenantEICRole-staging is not valid JSON/),
     );
   });
@@ -134,7 +134,7 @@ describe('identity policy I/O (SDK-level mocks)', () => {
     const { client, mock } = iam();
     mock.on(ListRolePoliciesCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     await assert.rejects(
-      readStagingIdentity(client, ROLE, 'assumed role arn:aws:iam::004947743811:role/Reader'),
+      readPullerIdentity(client, ROLE, 'assumed role arn:aws:iam::004947743811:role/Reader'),
       userError(/^iam:ListRolePolicies was denied for assumed role arn:aws:iam::004947743811:role\/Reader/),
     );
   });

@@ -19,6 +19,9 @@ export interface PlatformChoice {
   named: boolean;
 }
 
+/** What a puller that names no platforms pulls: docker's default on the hosts this guards. */
+export const DEFAULT_PLATFORMS: PlatformChoice = { wanted: [{ os: 'linux', architecture: 'amd64' }], named: false };
+
 /** A role that pulls, how its account is read, where it pulls and what it must pull. */
 export interface PullerSettings {
   /** How tables and messages name it: `name:`, else the role's name. Unique in a run. */

@@ -30,7 +30,7 @@ import { describeMutability } from '../report/findings.js';
 import { judgeRepository } from '../domain/checks/verdict.js';
 import { publicGrants } from '../domain/policy/repository-grant.js';
 import { applyGrant } from '../services/grant.js';
-import { pullerAt, type Staging } from '../services/puller.js';
+import { pullerAt, type PullerAtPlace } from '../services/puller.js';
 import { pullerNeeds } from '../settings/pullers.js';
 import { openReaders, readHomePlace, readPuller } from '../services/readers.js';
 import {
@@ -100,7 +100,7 @@ interface Target {
  */
 async function prepareRepository(
   target: Target,
-  stagings: Staging[],
+  placedPullers: PullerAtPlace[],
   defaultTagsInUse: boolean,
 ): Promise<{ info: RepositoryInfo; state: RepositoryState; published?: string; warnings: Warning[]; tags: string[] }> {
   const { settings, repository, ecr, registry } = target;
@@ -116,7 +116,7 @@ async function prepareRepository(
     return info;
   });
   // The repository policy matters only to grant or to verify; a repository about to be created has none.
-  const needsPolicy = settings.build.push && (settings.grant.principals.length > 0 || stagings.length > 0);
+  const needsPolicy = settings.build.push && (settings.grant.principals.length > 0 || placedPullers.length > 0);
   const state: RepositoryState =
     found && needsPolicy
       ? await readRepositoryState(ecr, settings.grant, region, registry.registryId, repository)
@@ -218,7 +218,7 @@ async function buildPushConfirm(
 }
 
 /** Every puller, judged at the registry pushed to (one AssumeRole per puller, reads in parallel). */
-async function readStagings(settings: PublishSettings, repository: string, ecr: ECRClient, registryId: string): Promise<Staging[]> {
+async function readPullers(settings: PublishSettings, repository: string, ecr: ECRClient, registryId: string): Promise<PullerAtPlace[]> {
   const readers = await openReaders(settings, repository, { ecr, registryId });
   const [home, facts] = await Promise.all([readHomePlace(readers), Promise.all(settings.pullers.map((puller) => readPuller(readers, puller)))]);
   return facts.map((puller) => pullerAt(puller, home));
@@ -228,7 +228,7 @@ async function readStagings(settings: PublishSettings, repository: string, ecr: 
 async function grantAndVerify(
   target: Target,
   state: RepositoryState,
-  stagings: Staging[],
+  placedPullers: PullerAtPlace[],
   image: NonNullable<RunReport['image']>,
 ): Promise<Pick<RunReport, 'repositories' | 'policyChanges' | 'warnings' | 'notChecked'>> {
   const { settings, repository, ecr, registry } = target;
@@ -246,9 +246,9 @@ async function grantAndVerify(
   });
   const policyChanges = granted.change ? [granted.change] : [];
   const written = granted.change?.written === true;
-  const who = stagings.length === 0 ? 'staging' : stagings.map((staging) => roleNameOf(staging.roleArn)).join(', ');
+  const who = placedPullers.length === 0 ? 'staging' : placedPullers.map((placed) => roleNameOf(placed.roleArn)).join(', ');
   const { verdicts, notChecked } = await log.group(`Verify that ${who} can pull ${repository}`, async () => {
-    const asked = await readTagsWhereAsked(ecr, stagings, [{ arn: state.arn, policy: granted.policy }]);
+    const asked = await readTagsWhereAsked(ecr, placedPullers, [{ arn: state.arn, policy: granted.policy }]);
     const facts = {
       repository,
       arn: state.arn,
@@ -258,26 +258,26 @@ async function grantAndVerify(
       grantWritten: written,
       owned: ownedOf(settings.grant, state),
     };
-    const judged = stagings.length === 0 ? [judgeRepository(facts, undefined)] : stagings.map((staging) => judgeRepository(facts, staging));
-    if (stagings.length === 0) log.info('No staging-role-arn: the identity side is not checked.');
-    for (const verdict of stagings.length > 0 ? judged : [])
+    const judged = placedPullers.length === 0 ? [judgeRepository(facts, undefined)] : placedPullers.map((placed) => judgeRepository(facts, placed));
+    if (placedPullers.length === 0) log.info('No staging-role-arn: the identity side is not checked.');
+    for (const verdict of placedPullers.length > 0 ? judged : [])
       log.info(`${verdict.puller}: repository side ${verdict.grant?.status}, identity side ${verdict.identity?.status}.`);
     return { verdicts: judged, notChecked: asked.notChecked };
   });
   const warnings = settings.simulate
     ? (
         await Promise.all(
-          stagings.map((staging) =>
+          placedPullers.map((placed) =>
             crossCheckWithSimulator(
-              staging.access.iam,
-              staging,
-              verdicts.filter((verdict) => verdict.puller === staging.name),
+              placed.access.iam,
+              placed,
+              verdicts.filter((verdict) => verdict.puller === placed.name),
             ),
           ),
         )
       ).flat()
     : [];
-  return { repositories: verdicts, policyChanges, warnings, notChecked: [...stagings.flatMap((staging) => staging.notChecked), ...notChecked] };
+  return { repositories: verdicts, policyChanges, warnings, notChecked: [...placedPullers.flatMap((placed) => placed.notChecked), ...notChecked] };
 }
 
 /**
@@ -326,8 +326,8 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
 
   // Only the pullers that must pull this repository in this region: replicas and other regions are verify's to judge.
   const pullers = settings.pullers.filter((puller) => puller.regions.includes(settings.registry.region) && pullerNeeds(puller, repository));
-  const stagings = pullers.length > 0 && build.push ? await readStagings({ ...settings, pullers }, repository, ecr, registry.registryId) : [];
-  const prepared = await prepareRepository({ settings, repository, tags, ecr, registry }, stagings, defaultTagsInUse);
+  const placedPullers = pullers.length > 0 && build.push ? await readPullers({ ...settings, pullers }, repository, ecr, registry.registryId) : [];
+  const prepared = await prepareRepository({ settings, repository, tags, ecr, registry }, placedPullers, defaultTagsInUse);
   const { info, state, published } = prepared;
   const target: Target = { settings, repository, tags: prepared.tags, ecr, registry };
   const before: RunReport = { ...report, registryId: registry.registryId, warnings: prepared.warnings };
@@ -358,11 +358,11 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
   }
   const pushed: RunReport = { ...before, image };
   try {
-    const verified = await grantAndVerify(target, state, stagings, image);
+    const verified = await grantAndVerify(target, state, placedPullers, image);
     await waitForPushedReplicas(settings, ecr, registry.registryId, image.digest);
     return withPullers(
       { ...pushed, ...verified, warnings: [...pushed.warnings, ...verified.warnings], notChecked: [...pushed.notChecked, ...verified.notChecked] },
-      stagings.map((staging) => ({ staging, extra: [] })),
+      placedPullers.map((placed) => ({ placed, extra: [] })),
       settings,
     );
   } catch (error) {

@@ -25,7 +25,7 @@ type ReconcilePuller = ReconcileSettings['pullers'][number];
 function documentsOf(settings: ReconcileSettings, surveyed: Survey, plans: NamedPlan[]): DocumentsToWrite {
   const allowlists = plans.flatMap((named, index) => {
     const document = named.plan.allowlistAfter;
-    return document ? [{ roleArn: surveyed.pullers[index].staging.roleArn, roleName: named.roleName, policyName: named.policyName, document }] : [];
+    return document ? [{ roleArn: surveyed.pullers[index].placed.roleArn, roleName: named.roleName, policyName: named.policyName, document }] : [];
   });
   const { sid, actions } = settings.grant;
   // Only repositories that exist: reconcile writes no grant on one that does not (and IaC would create it elsewhere).
@@ -56,7 +56,7 @@ function planFor(settings: ReconcileSettings, surveyed: Survey, puller: PullerSu
     registryId: surveyed.registryId,
     verdicts: puller.verdicts,
     // The login that fails in any region it pulls in (else the first): an allowlist fix must cover every region.
-    role: { ...puller.staging.role, login: puller.logins.find(({ login }) => login && login.status !== 'allowed')?.login ?? puller.logins[0]?.login },
+    role: { ...puller.placed.role, login: puller.logins.find(({ login }) => login && login.status !== 'allowed')?.login ?? puller.logins[0]?.login },
     grantPlans: new Map(
       surveyed.places.flatMap((place) => [...place.states.values()].flatMap((state) => (state ? [[state.arn, state.grantPlan] as const] : []))),
     ),
@@ -90,12 +90,12 @@ function placeOf(surveyed: Survey, arn: string): { place: PlaceSurvey; state: Re
  * was not there). Read first: a write that never landed needs no undo, and a failed read is said.
  */
 async function restoreAllowlist(puller: PullerSurvey, policyName: string, before: PolicyDocument | undefined): Promise<UndoOutcome> {
-  const { iam, who } = puller.staging.access;
+  const { iam, who } = puller.placed.access;
   try {
-    const current = (await readInline(iam, roleNameOf(puller.staging.roleArn), policyName, who))?.document;
+    const current = (await readInline(iam, roleNameOf(puller.placed.roleArn), policyName, who))?.document;
     if (samePolicyMeaning(current, before)) return 'not-landed';
-    if (before) await putInlinePolicy(iam, puller.staging.roleArn, policyName, before, who);
-    else await deleteInlinePolicy(iam, puller.staging.roleArn, policyName, who);
+    if (before) await putInlinePolicy(iam, puller.placed.roleArn, policyName, before, who);
+    else await deleteInlinePolicy(iam, puller.placed.roleArn, policyName, who);
     return 'rolled-back';
   } catch {
     return 'not-rolled-back';
@@ -135,10 +135,10 @@ async function apply(
     for (const { puller, policy, named } of plans) {
       const edit = named.plan.allowlist;
       if (edit.add.length === 0 && edit.remove.length === 0 && !edit.addLogin) continue;
-      const { iam, who } = puller.staging.access;
+      const { iam, who } = puller.placed.access;
       const pending = { puller, named, before: named.plan.allowlistBefore, index: undefined as number | undefined };
       allowlists.push(pending);
-      const written = await writeAllowlist(iam, who, puller.staging.roleArn, policy.policyName, edit, settings.grant.actions, {
+      const written = await writeAllowlist(iam, who, puller.placed.roleArn, policy.policyName, edit, settings.grant.actions, {
         ...propagation,
         settleMs: Math.min(1500, settings.propagationTimeoutMs),
       });
@@ -189,13 +189,13 @@ export async function reconcile(settings: ReconcileSettings): Promise<RunReport>
   const surveyed = await survey(settings);
   const plans = surveyed.pullers.map((puller, index) => {
     const policy = settings.pullers[index];
-    const problem = puller.staging.role.problem;
+    const problem = puller.placed.role.problem;
     if (problem?.kind === 'role-not-found') {
       const input = settings.pullers.length > 1 || policy.name !== roleNameOf(policy.roleArn) ? `pullers (${policy.name})` : 'staging-role-arn';
       throw new UserError(`${input}: ${roleProblemText(problem)} Reconcile does not create roles.`);
     }
     const plan = planFor(settings, surveyed, puller, policy.policyName);
-    const named: NamedPlan = { plan, policyName: policy.policyName, roleName: roleNameOf(puller.staging.roleArn), puller: policy.name };
+    const named: NamedPlan = { plan, policyName: policy.policyName, roleName: roleNameOf(puller.placed.roleArn), puller: policy.name };
     log.info(formatPlan(plan, named.policyName, named.roleName));
     return { puller, policy, named };
   });

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { pullerNeeds } from '../settings/pullers.js';
 import type { RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerReport, RunReport, Warning } from '../report/model.js';
-import type { Staging } from '../services/puller.js';
+import type { PullerAtPlace } from '../services/puller.js';
 import type { Survey } from '../services/survey.js';
 import type { OnExtra } from '../settings/inputs.js';
 import type { GrantSettings, Settings } from '../settings/settings.js';
@@ -27,7 +27,7 @@ export function finish(
       notChecked: [...report.notChecked, ...surveyed.notChecked],
       ...(surveyed.manifestMode ? { onExtra: settings.onExtra } : {}),
     },
-    surveyed.pullers.map((puller, index) => ({ staging: puller.staging, extra: extras[index], logins: puller.logins })),
+    surveyed.pullers.map((puller, index) => ({ placed: puller.placed, extra: extras[index], logins: puller.logins })),
     settings,
   );
 }
@@ -35,16 +35,16 @@ export function finish(
 /** Each puller's verdict and the names its fixes are phrased with; `missing` and `extra` from them. */
 export function withPullers(
   report: RunReport,
-  pullers: { staging: Staging; extra: string[]; logins?: PullerReport['logins'] }[],
+  pullers: { placed: PullerAtPlace; extra: string[]; logins?: PullerReport['logins'] }[],
   settings: { grant: GrantSettings },
 ): RunReport {
   const missing = [...new Set(report.repositories.filter((verdict) => verdict.drift).map((verdict) => verdict.repository))].sort();
-  const reports: PullerReport[] = pullers.map(({ staging, extra, logins }) => ({
-    name: staging.name,
+  const reports: PullerReport[] = pullers.map(({ placed, extra, logins }) => ({
+    name: placed.name,
     // The role's login where it pulls: the registry's region, or (pulling only elsewhere) the first region it pulls in.
-    role: { ...staging.role, login: (logins ?? []).find((login) => login.region === report.region)?.login ?? logins?.[0]?.login ?? staging.role.login },
-    logins: logins ?? [{ region: report.region, login: staging.role.login }],
-    settings: { roleArn: staging.roleArn, policyName: staging.policyName, policySid: settings.grant.sid, pullActions: settings.grant.actions },
+    role: { ...placed.role, login: (logins ?? []).find((login) => login.region === report.region)?.login ?? logins?.[0]?.login ?? placed.role.login },
+    logins: logins ?? [{ region: report.region, login: placed.role.login }],
+    settings: { roleArn: placed.roleArn, policyName: placed.policyName, policySid: settings.grant.sid, pullActions: settings.grant.actions },
     extra,
   }));
   const extra = [...new Set(reports.flatMap((puller) => puller.extra))].sort();

@@ -15,10 +15,10 @@ import { finish } from './result.js';
  * read them, so they are known, not "only the pull knows"), each once.
  */
 async function withProposedTags(surveyed: Survey, facts: SurveyFacts): Promise<SurveyFacts> {
-  const stagings = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
+  const placedPullers = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
   const unread = [...facts.states.values()].flatMap((state) => (state && !facts.tags.has(state.arn) ? [{ arn: state.arn, policy: state.policy }] : []));
   if (unread.length === 0) return facts;
-  const read = await readTagsWhereAsked(surveyed.readers.ecr, stagings, unread);
+  const read = await readTagsWhereAsked(surveyed.readers.ecr, placedPullers, unread);
   return { ...facts, tags: new Map([...facts.tags, ...read.tags]), notChecked: [...facts.notChecked, ...read.notChecked] };
 }
 
@@ -33,7 +33,7 @@ export async function verify(settings: VerifySettings): Promise<RunReport> {
   const proposed = settings.proposed && readProposedFile(settings.proposed.path, settings.proposed.layer);
   const surveyed = await survey(settings);
   const warnings = settings.simulate
-    ? (await Promise.all(surveyed.pullers.map((puller) => crossCheckWithSimulator(puller.staging.access.iam, puller.staging, puller.verdicts)))).flat()
+    ? (await Promise.all(surveyed.pullers.map((puller) => crossCheckWithSimulator(puller.placed.access.iam, puller.placed, puller.verdicts)))).flat()
     : [];
   if (!proposed || !settings.proposed) return finish(report, settings, surveyed, { warnings });
 

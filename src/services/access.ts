@@ -21,7 +21,7 @@ export interface AccountAccess {
   account: string | undefined;
 }
 
-export interface StagingAccess extends AccountAccess {
+export interface PullerAccess extends AccountAccess {
   iam: IAMClient;
 }
 
@@ -50,7 +50,7 @@ export function currentCredentialsAccount(): Promise<string | undefined> {
 }
 
 /** IAM of the staging account: the current credentials, or a role assumed there (chained from static keys). */
-export async function stagingAccess(puller: PullerSettings, region: string, sessionName: string): Promise<StagingAccess> {
+export async function pullerAccess(puller: PullerSettings, region: string, sessionName: string): Promise<PullerAccess> {
   if (!puller.assumeRoleArn) {
     return { iam: await createIamClient(), credentials: undefined, who: 'the current credentials', account: await currentCredentialsAccount() };
   }

@@ -1,4 +1,4 @@
-import { readStagingIdentity, roleNameOf, type NamedPolicy } from '../adapters/aws/iam.js';
+import { readPullerIdentity, roleNameOf, type NamedPolicy } from '../adapters/aws/iam.js';
 import { readControlPolicies, readOrganization, readOrgPath, type ControlPolicies, type OrganizationFacts } from '../adapters/aws/organizations.js';
 import { readRoleFacts, type RoleFacts } from '../adapters/aws/principal.js';
 import { createOrganizationsClient } from '../adapters/aws/clients.js';
@@ -12,7 +12,7 @@ import { log } from '../log.js';
 import { inert } from '../util/inert.js';
 import { accountOf } from '../domain/arn.js';
 import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../domain/policy/request-context.js';
-import type { organizationAccess, StagingAccess } from './access.js';
+import type { organizationAccess, PullerAccess } from './access.js';
 import type { RegistryFacts } from './registry.js';
 
 /**
@@ -22,8 +22,8 @@ import type { RegistryFacts } from './registry.js';
 const RCPS_APPLY_TO_ECR = true;
 
 /** The pulling role as read: what the verdict needs (PullerModel), and what reconcile edits. */
-export interface Staging extends PullerModel {
-  access: StagingAccess;
+export interface PullerAtPlace extends PullerModel {
+  access: PullerAccess;
   policyName: string | undefined;
   documents: NamedPolicy[];
   notChecked: NotChecked[];
@@ -52,7 +52,7 @@ interface PrincipalOrganizationReads {
 
 /** The puller's organization, its OU path and the SCPs over its account: in parallel, each failure said once, never assumed. */
 async function readPrincipalOrganization(
-  access: StagingAccess,
+  access: PullerAccess,
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
 ): Promise<PrincipalOrganizationReads> {
@@ -89,9 +89,9 @@ async function readPrincipalOrganization(
  * Pullers in one account read through one session share its organization, OU path and SCPs: read
  * once per (session, account). Keyed by the session object, so nothing outlives the run's readers.
  */
-const principalOrganizations = new WeakMap<StagingAccess, Map<string, Promise<PrincipalOrganizationReads>>>();
+const principalOrganizations = new WeakMap<PullerAccess, Map<string, Promise<PrincipalOrganizationReads>>>();
 function principalOrganizationOnce(
-  access: StagingAccess,
+  access: PullerAccess,
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
 ): Promise<PrincipalOrganizationReads> {
@@ -129,7 +129,7 @@ function applies(policies: ControlPolicies | undefined, account: string, organiz
   return policies;
 }
 
-function roleProblem(puller: PullerSettings, access: StagingAccess, facts: RoleFacts | undefined, inlineNames: string[] | undefined): RoleProblem | undefined {
+function roleProblem(puller: PullerSettings, access: PullerAccess, facts: RoleFacts | undefined, inlineNames: string[] | undefined): RoleProblem | undefined {
   const roleArn = facts?.roleArn ?? puller.roleArn;
   if (!facts || inlineNames === undefined) return { kind: 'role-not-found', roleArn, readAccount: access.account };
   if (puller.policyName && !inlineNames.includes(puller.policyName)) {
@@ -141,7 +141,7 @@ function roleProblem(puller: PullerSettings, access: StagingAccess, facts: RoleF
 /** Everything read of the pulling role itself, once per puller, whatever it pulls from. */
 export interface PullerFacts {
   settings: PullerSettings;
-  access: StagingAccess;
+  access: PullerAccess;
   roleArn: string;
   documents: NamedPolicy[];
   problem: RoleProblem | undefined;
@@ -155,13 +155,13 @@ export interface PullerFacts {
  * the SCPs and the OU path.
  */
 export async function readPullerFacts(
-  access: StagingAccess,
+  access: PullerAccess,
   puller: PullerSettings,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
 ): Promise<PullerFacts> {
   const givenArn = puller.roleArn;
   const [read, facts, organizationReads] = await Promise.all([
-    readStagingIdentity(access.iam, givenArn, access.who),
+    readPullerIdentity(access.iam, givenArn, access.who),
     readRoleFacts(access.iam, roleNameOf(givenArn), access.who),
     principalOrganizationOnce(access, accountOf(givenArn), organization),
   ]);
@@ -180,7 +180,7 @@ export async function readPullerFacts(
 }
 
 /** The puller as judged at one place (a registry in a region): pure, from what was read once. */
-export function pullerAt(puller: PullerFacts, place: PlaceFacts): Staging {
+export function pullerAt(puller: PullerFacts, place: PlaceFacts): PullerAtPlace {
   const { roleArn, problem, role: facts, organization } = puller;
   const { registry } = place;
   const roleAccount = accountOf(puller.settings.roleArn);

@@ -6,7 +6,7 @@ import { expectedRepositories } from '../domain/manifest.js';
 import { log } from '../log.js';
 import type { PullerSettings, Targets } from '../domain/pullers.js';
 import { accountOf } from '../domain/arn.js';
-import { currentCredentialsAccount, organizationAccess, ReaderAccountError, stagingAccess, type StagingAccess } from './access.js';
+import { currentCredentialsAccount, organizationAccess, ReaderAccountError, pullerAccess, type PullerAccess } from './access.js';
 import { readPlaceFacts, readPullerFacts, type PlaceFacts, type PullerFacts } from './puller.js';
 import { readRegistryFacts, type RegistryFacts } from './registry.js';
 
@@ -36,7 +36,7 @@ export interface Readers {
   registryId: Promise<string>;
   registryFacts: Promise<RegistryFacts>;
   /** Each puller's account access, by puller name. */
-  access: Map<string, Promise<StagingAccess>>;
+  access: Map<string, Promise<PullerAccess>>;
   organization: ReturnType<typeof organizationAccess>;
   /** Each puller's index in the `pullers` input, by name (none for the staging-* inputs): how errors name the input to fix. */
   pullerIndex: Map<string, number>;
@@ -60,11 +60,11 @@ export async function openReaders(settings: ReaderSettings, subject: string, kno
   const registryFacts = registryId.then((id) => readRegistryFacts(ecr, id, region));
   const sessionName = roleSessionName(subject, settings.runId);
   // One session per reader role (and external ID), however many pullers it reads: one AssumeRole each.
-  const sessions = new Map<string, Promise<StagingAccess>>();
+  const sessions = new Map<string, Promise<PullerAccess>>();
   const access = new Map(
     settings.pullers.map((puller) => {
       const key = `${puller.assumeRoleArn ?? ''}\u0000${puller.externalId ?? ''}`;
-      const session = sessions.get(key) ?? stagingAccess(puller, region, sessionName);
+      const session = sessions.get(key) ?? pullerAccess(puller, region, sessionName);
       sessions.set(key, session);
       return [puller.name, session];
     }),
@@ -83,7 +83,7 @@ export async function openReaders(settings: ReaderSettings, subject: string, kno
  * policies), or, when no such role is there, the session's account (sts:GetCallerIdentity for the
  * current credentials, the assumed role's account otherwise): no extra round trip.
  */
-function readerAccountError(readers: Readers, puller: PullerSettings, access: StagingAccess, account: string): ReaderAccountError {
+function readerAccountError(readers: Readers, puller: PullerSettings, access: PullerAccess, account: string): ReaderAccountError {
   const roleAccount = accountOf(puller.roleArn);
   const index = readers.pullerIndex.get(puller.name);
   const staging = index === undefined;

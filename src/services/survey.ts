@@ -11,7 +11,7 @@ import type { Warning } from '../domain/results.js';
 import { pullerNeeds, type GrantSettings, type PullerSettings, type Targets } from '../domain/pullers.js';
 import { inert, quoted } from '../util/inert.js';
 import { UserError } from '../errors.js';
-import { pullerAt, type PlaceFacts, type PullerFacts, type Staging } from './puller.js';
+import { pullerAt, type PlaceFacts, type PullerFacts, type PullerAtPlace } from './puller.js';
 import { placeKey, readReplicas, replicaSource, type PlaceSurvey, type Replicas } from './replicas.js';
 import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
 import { ownedOf, readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
@@ -20,7 +20,7 @@ import { withImage } from '../domain/checks/verdict.js';
 import { judgeImageCell } from '../domain/image/judge.js';
 import type { ImageFinding } from '../domain/image/result.js';
 import type { ImageReference } from '../domain/image/status.js';
-import { DEFAULT_PLATFORMS, type PlatformChoice } from '../settings/images.js';
+import { DEFAULT_PLATFORMS, type PlatformChoice } from '../domain/pullers.js';
 import { createKmsClient } from '../adapters/aws/clients.js';
 import { cellImageFacts, gatherImageFacts, placeKey as imagePlaceKey, type ImageFacts, type ImagePlace } from './images.js';
 
@@ -29,7 +29,7 @@ export interface PullerSurvey {
   settings: PullerSettings;
   facts: PullerFacts;
   /** The puller judged at the registry the run is about. */
-  staging: Staging;
+  placed: PullerAtPlace;
   /** The expected repositories it must pull. */
   repositories: string[];
   /** One verdict per (region, repository) it must pull. */
@@ -78,17 +78,17 @@ function judgePuller(
   settings: SurveySettings,
   registryId: string,
   facts: PullerFacts,
-  staging: Staging,
+  placed: PullerAtPlace,
   expected: string[],
   states: Map<string, RepositoryState | undefined>,
   tags: Map<string, RepositoryTags>,
-): Omit<PullerSurvey, 'settings' | 'facts' | 'staging' | 'logins'> & { warnings: Warning[] } {
+): Omit<PullerSurvey, 'settings' | 'facts' | 'placed' | 'logins'> & { warnings: Warning[] } {
   const { region } = settings.registry;
   const repositories = expected.filter((repository) => pullerNeeds(facts.settings, repository));
   const verdicts = repositories.map((repository) => {
     const state = states.get(repository);
-    if (!state) return missingRepositoryVerdict(repository, repositoryArn(region, registryId, repository), staging);
-    return judgeRepository({ repository, arn: state.arn, policy: state.policy, tags: tags.get(state.arn), owned: ownedOf(settings.grant, state) }, staging);
+    if (!state) return missingRepositoryVerdict(repository, repositoryArn(region, registryId, repository), placed);
+    return judgeRepository({ repository, arn: state.arn, policy: state.policy, tags: tags.get(state.arn), owned: ownedOf(settings.grant, state) }, placed);
   });
   const entries = allowlistEntries(
     facts.documents.map((policy) => policy.document),
@@ -152,8 +152,8 @@ function judgeReplicaCells(
   const notChecked: NotChecked[] = [];
   const logins = new Map<string, RegionLogin[]>();
   for (const puller of facts.pullerFacts) {
-    const atPlace = new Map<string, Staging>();
-    const stagingAt = (place: PlaceSurvey): Staging => {
+    const atPlace = new Map<string, PullerAtPlace>();
+    const placedAt = (place: PlaceSurvey): PullerAtPlace => {
       const known = atPlace.get(placeKey(place)) ?? pullerAt(puller, place.facts);
       if (!atPlace.has(placeKey(place))) notChecked.push(...known.notChecked);
       atPlace.set(placeKey(place), known);
@@ -186,8 +186,8 @@ function judgeReplicaCells(
             continue;
           }
           const { place } = destination;
-          const staging = stagingAt(place);
-          login ??= staging.role.login;
+          const placed = placedAt(place);
+          login ??= placed.role.login;
           const state = place.states.get(repository);
           const arn = state?.arn ?? repositoryArn(place.region, place.registryId, repository);
           verdicts.push(
@@ -214,7 +214,7 @@ function judgeReplicaCells(
                     }
                   : {}),
               },
-              staging,
+              placed,
             ),
           );
         }
@@ -288,7 +288,7 @@ export interface SurveyFacts {
 export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<Survey, 'pullers' | 'warnings' | 'notChecked'> {
   const { region } = settings.registry;
   const { registryId, states } = facts;
-  const stagings = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
+  const placedPullers = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
   const replicaCells = judgeReplicaCells(facts, { region, registryId }, settings.grant);
   const warnings: Warning[] = [];
   for (const state of states.values()) {
@@ -296,7 +296,7 @@ export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<S
     for (const grant of publicGrants(state.policy, settings.grant.sid, state.repository)) warnings.push({ kind: 'public-grant', grant });
   }
   const pullers = facts.pullerFacts.map((puller, index) => {
-    const { warnings: own, ...judged } = judgePuller(settings, registryId, puller, stagings[index], facts.repositories, states, facts.tags);
+    const { warnings: own, ...judged } = judgePuller(settings, registryId, puller, placedPullers[index], facts.repositories, states, facts.tags);
     warnings.push(...own);
     // Region by region, as the puller lists them; the registry's own region is judged above.
     const verdicts = puller.settings.regions.flatMap((pulledIn) =>
@@ -308,14 +308,14 @@ export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<S
     const elsewhere = replicaCells.logins.get(puller.settings.name) ?? [];
     const logins = puller.settings.regions.map((pulledIn) =>
       pulledIn === region
-        ? { region, login: stagings[index].role.login }
+        ? { region, login: placedPullers[index].role.login }
         : (elsewhere.find((login) => login.region === pulledIn) ?? { region: pulledIn, login: undefined }),
     );
     const platforms = puller.settings.platforms ?? DEFAULT_PLATFORMS;
     const imaged = facts.images ? verdicts.map((verdict) => judgeImage(verdict, facts.images!, { region, registryId }, platforms)) : verdicts;
-    return { settings: puller.settings, facts: puller, staging: stagings[index], ...judged, verdicts: imaged, logins };
+    return { settings: puller.settings, facts: puller, placed: placedPullers[index], ...judged, verdicts: imaged, logins };
   });
-  const notChecked = once([...stagings.flatMap((staging) => staging.notChecked), ...facts.notChecked, ...replicaCells.notChecked]);
+  const notChecked = once([...placedPullers.flatMap((placed) => placed.notChecked), ...facts.notChecked, ...replicaCells.notChecked]);
   return { pullers, warnings, notChecked };
 }
 

@@ -3,9 +3,9 @@ import { parsePlatform } from '../domain/image/platform.js';
 import type { ImageReference } from '../domain/image/status.js';
 import { UserError } from '../errors.js';
 import { quoted } from '../util/inert.js';
-import type { PlatformChoice } from '../domain/pullers.js';
+import { DEFAULT_PLATFORMS, type PlatformChoice } from '../domain/pullers.js';
 
-export type { PlatformChoice };
+export { DEFAULT_PLATFORMS, type PlatformChoice };
 
 /**
  * Which image each repository's cells judge (issue 26): the `images` input, a YAML/JSON mapping of
@@ -13,8 +13,6 @@ export type { PlatformChoice };
  * puller's `platforms` (`os/arch[/variant]`, default linux/amd64). Validated before anything is read;
  * every error names the input, the entry and the fix.
  */
-
-export const DEFAULT_PLATFORMS: PlatformChoice = { wanted: [{ os: 'linux', architecture: 'amd64' }], named: false };
 
 const MAX_TEXT = 64 * 1024;
 const MAX_REFERENCES = 20;

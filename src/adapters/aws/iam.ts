@@ -15,7 +15,7 @@ export interface NamedPolicy {
   document: PolicyDocument;
 }
 
-export interface StagingRead {
+export interface PullerIdentityRead {
   /** Every inline policy and the default version of every attached managed policy. */
   documents: NamedPolicy[];
   /** The role's inline policy names; undefined when the role does not exist (where it was looked for). */
@@ -71,9 +71,9 @@ async function readManaged(iam: IAMClient, policyArn: string, roleName: string, 
  * Everything that grants the role permissions by identity: every inline policy and the default
  * version of every attached managed policy (paginated), listed in parallel.
  */
-export async function readStagingIdentity(iam: IAMClient, roleArn: string, who: string): Promise<StagingRead> {
+export async function readPullerIdentity(iam: IAMClient, roleArn: string, who: string): Promise<PullerIdentityRead> {
   const roleName = roleNameOf(roleArn);
-  const missing: StagingRead = { documents: [], inlineNames: undefined };
+  const missing: PullerIdentityRead = { documents: [], inlineNames: undefined };
   const { paginateListAttachedRolePolicies, paginateListRolePolicies } = await iamSdk();
 
   const listInline = async (): Promise<string[] | undefined> => {
