@@ -136,4 +136,12 @@ describe('a failed run is undone exactly and says drift (fault proxy + moto, thr
     assert.equal(failed.outputs.drift, 'true');
     assert.deepEqual(JSON.parse(failed.outputs.missing), [AGENT]);
   });
+
+  it('a run stopped by a bad input (a pullers entry without role-arn) never says in sync: drift true, missing empty', async () => {
+    const failed = await run('verify', { pullers: `- policy-name: ${ALLOWLIST_POLICY}` });
+    assert.equal(failed.exitCode, 1, failed.log);
+    assert.match(errorLines(failed.log)[0], /pullers\[0\]/);
+    assert.equal(failed.outputs.drift, 'true');
+    assert.deepEqual(JSON.parse(failed.outputs.missing), []);
+  });
 });

@@ -219,7 +219,19 @@ describe('judgeKey', () => {
       'false:grant-revoked',
     ],
     [
-      '[kms] a grant constrained to this repository (aws:ecr:arn) counts',
+      '[kms] a grant constrained to this repository (aws:ecr:arn) to ECR counts',
+      {
+        ...KMS_OK,
+        grants: {
+          status: 'read',
+          grants: [{ granteePrincipal: 'ecr.us-east-2.amazonaws.com', operations: ['Decrypt'], encryptionContext: { 'aws:ecr:arn': REPO } }],
+        },
+      },
+      'true',
+    ],
+    [
+      // ECR User Guide, "Encryption at rest": ECR adds a grant per repository, to ECR; this context to another grantee is not it.
+      "[kms] a grant with this repository context to another grantee is not ECR's",
       {
         ...KMS_OK,
         grants: {
@@ -227,7 +239,18 @@ describe('judgeKey', () => {
           grants: [{ granteePrincipal: 'arn:aws:iam::999999999999:role/x', operations: ['Decrypt'], encryptionContext: { 'aws:ecr:arn': REPO } }],
         },
       },
-      'true',
+      'false:grant-revoked',
+    ],
+    [
+      '[kms] a shared key: the grant ECR holds for another repository does not decrypt this one',
+      {
+        ...KMS_OK,
+        grants: {
+          status: 'read',
+          grants: [{ granteePrincipal: 'ecr.us-east-2.amazonaws.com', operations: ['Decrypt'], encryptionContext: { 'aws:ecr:arn': `${REPO}-other` } }],
+        },
+      },
+      'false:grant-revoked',
     ],
     ['[kms] ListGrants denied: conditional naming kms:ListGrants', { ...KMS_OK, grants: { status: 'unread', reason: 'denied' } }, 'unknown:kms:ListGrants'],
   ];

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { readdirSync, readFileSync } from 'node:fs';
 import { errorMessage, UserError } from '../errors.js';
 import { readSettings } from '../settings/settings.js';
 import { hasDrift, type RunReport } from '../report/model.js';
@@ -18,10 +19,38 @@ import { inert, safeText } from '../util/inert.js';
  * must end the step promptly: waits (propagation backoff) end at once, the private DOCKER_CONFIG
  * goes, and the process exits 250 ms later whatever is still pending (an AWS call, a docker child).
  */
+function childProcessIds(): number[] {
+  // Linux's /proc names each process's parent (field 4 of /proc/PID/stat, after the command in
+  // parentheses); elsewhere there is nothing to read and the folder is removed twice as before.
+  try {
+    return readdirSync('/proc').flatMap((entry) => {
+      if (!/^\d+$/.test(entry)) return [];
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === process.pid ? [Number(entry)] : [];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
 function removeCredentialsOnSignal(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       cancelWaits();
+      // The docker client we started would outlive us and could write into the folder after it is
+      // gone (BuildKit's .buildNodeID): end it first, as the runner ends the whole job.
+      for (const pid of childProcessIds()) {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // Already gone.
+        }
+      }
       const dir = removeDockerConfigDir();
       // A docker client that is just starting (it outlives us) may still write into the folder,
       // e.g. BuildKit's .buildNodeID: remove it once more before exiting. post: removes it again.
@@ -52,7 +81,14 @@ export async function run(): Promise<void> {
   try {
     assertNodeVersion();
     const run = readRunContext();
-    const settings = readSettings((name) => core.getInput(name), run);
+    let settings: ReturnType<typeof readSettings>;
+    try {
+      settings = readSettings((name) => core.getInput(name), run);
+    } catch (error) {
+      // A run stopped by its inputs proved nothing: never "in sync" (which repositories it had to prove is unknown).
+      failedRunOutputs([]);
+      throw error;
+    }
     let report: RunReport;
     try {
       report = await runMode(settings, { dockerConfig: { save: saveDockerConfigDir, remove: () => void removeDockerConfigDir() } });

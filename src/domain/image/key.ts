@@ -38,12 +38,18 @@ export type KeyVerdict =
 const UNUSABLE_STATES = ['Disabled', 'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion', 'Unavailable', 'Deleted'];
 
 /**
- * ECR's grant for the repository: one that allows Decrypt, either to an ECR service principal
- * (`ecr.<region>.amazonaws.com`) or constrained to this repository's encryption context (`aws:ecr:arn`).
+ * ECR's grant for this repository: Decrypt to ECR's service principal in the repository's region
+ * (`ecr.<region>.amazonaws.com`), constrained to this repository's `aws:ecr:arn` encryption context or
+ * not constrained at all. Both must hold: ECR adds one grant per repository ("Encryption at rest"), so
+ * another repository's grant on a shared key, or a grant with this context to another grantee, is
+ * not what ECR decrypts this repository's layers with.
  */
 function isEcrGrant(grant: KeyGrant, repositoryArn: string): boolean {
   if (!grant.operations.includes('Decrypt')) return false;
-  return /^ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(grant.granteePrincipal ?? '') || grant.encryptionContext['aws:ecr:arn'] === repositoryArn;
+  const region = repositoryArn.split(':')[3];
+  const toEcr = grant.granteePrincipal === `ecr.${region}.amazonaws.com` || grant.granteePrincipal === `ecr.${region}.amazonaws.com.cn`;
+  const context = grant.encryptionContext['aws:ecr:arn'];
+  return toEcr && (context === undefined || context === repositoryArn);
 }
 
 export function judgeKey(facts: KeyFacts, repositoryArn: string): KeyVerdict {
