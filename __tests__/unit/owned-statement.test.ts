@@ -117,3 +117,17 @@ describe('what a failed reconcile says of its writes', () => {
     );
   });
 });
+
+describe('the owned statement when the run knows no puller needs it (pullers, all in the registry account)', () => {
+  // Review finding: with `pullers` given and every puller in the registry's own account, the owned form
+  // names nobody; a foreign account added to our statement can pull, so it is a widening (docs/security.md).
+  const known: OwnedForm = { sid: SID, principals: [], actions: PULL, known: true };
+  it('a foreign account in our statement is drift, named', () => {
+    const drift = ownedStatementDrift(doc({ ...OWNED, Principal: { AWS: ['arn:aws:iam::999999999999:root'] } }), known);
+    assert.deepEqual(drift?.principals, ['arn:aws:iam::999999999999:root']);
+  });
+  it('when the run does not know whom it names (no pull-principals, no pullers), only * is', () => {
+    const unknown: OwnedForm = { sid: SID, principals: [], actions: PULL };
+    assert.equal(ownedStatementDrift(doc({ ...OWNED, Principal: { AWS: ['arn:aws:iam::999999999999:root'] } }), unknown), undefined);
+  });
+});

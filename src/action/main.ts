@@ -19,34 +19,46 @@ import { inert, safeText } from '../util/inert.js';
  * must end the step promptly: waits (propagation backoff) end at once, the private DOCKER_CONFIG
  * goes, and the process exits 250 ms later whatever is still pending (an AWS call, a docker child).
  */
-function childProcessIds(): number[] {
+/** Every process below this one (children, and theirs: the docker client and its CLI plugins). */
+function descendantProcessIds(): number[] {
   // Linux's /proc names each process's parent (field 4 of /proc/PID/stat, after the command in
   // parentheses); elsewhere there is nothing to read and the folder is removed twice as before.
+  const parentOf = new Map<number, number>();
   try {
-    return readdirSync('/proc').flatMap((entry) => {
-      if (!/^\d+$/.test(entry)) return [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return parent === process.pid ? [Number(entry)] : [];
+        parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
       } catch {
-        return [];
+        // Gone meanwhile.
       }
-    });
+    }
   } catch {
     return [];
   }
+  const below = new Set<number>([process.pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, parent] of parentOf)
+      if (below.has(parent) && !below.has(pid)) {
+        below.add(pid);
+        grew = true;
+      }
+  }
+  below.delete(process.pid);
+  return [...below];
 }
 
 function removeCredentialsOnSignal(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       cancelWaits();
-      // The docker client we started would outlive us and could write into the folder after it is
-      // gone (BuildKit's .buildNodeID): end it first, as the runner ends the whole job.
-      for (const pid of childProcessIds()) {
+      // The docker client we started (and its CLI plugins) would outlive us and could write into the
+      // folder after it is gone (BuildKit's .buildNodeID): end them first, as the runner ends the job.
+      for (const pid of descendantProcessIds()) {
         try {
-          process.kill(pid, 'SIGTERM');
+          process.kill(pid, 'SIGKILL');
         } catch {
           // Already gone.
         }

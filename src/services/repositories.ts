@@ -41,7 +41,7 @@ export function repositoryStateFrom(grant: GrantSettings, arn: string, repositor
 
 /** Exactly what the action's own statement on this repository is (whom it names: the state's principals). */
 export function ownedOf(grant: GrantSettings, state: Pick<RepositoryState, 'principals'>): OwnedForm {
-  return { sid: grant.sid, principals: state.principals, actions: grant.actions };
+  return { sid: grant.sid, principals: state.principals, actions: grant.actions, known: grant.principals.length > 0 || grant.pullers !== undefined };
 }
 
 export async function readRepositoryState(

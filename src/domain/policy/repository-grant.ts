@@ -124,6 +124,12 @@ export interface OwnedForm {
   sid: string;
   principals: string[];
   actions: string[];
+  /**
+   * The run knows whom the statement names (`pull-principals`, or `pullers`): then `principals` is the
+   * whole set even when empty (every puller that pulls it is in the registry's account), and any
+   * principal beyond it is a widening. Unset: only `*` and non-AWS principals are known to be wrong.
+   */
+  known?: boolean;
 }
 
 /**
@@ -168,7 +174,8 @@ export function ownedStatementDrift(document: PolicyDocument | undefined, owned:
       // A unique ID (AROA…) is a stale principal, reported as such; whom the run does not know it names, only `*` and non-AWS types are wrong.
       const known = principal === '*' || principal.includes(':');
       if (!known) continue;
-      if (expectedPrincipals.size === 0 ? principal === '*' || !principal.startsWith('arn:') : !expectedPrincipals.has(principal)) principals.add(principal);
+      if (expectedPrincipals.size === 0 && !owned.known ? principal === '*' || !principal.startsWith('arn:') : !expectedPrincipals.has(principal))
+        principals.add(principal);
     }
     for (const action of asList(statement.Action)) if (!expectedActions.has(action.toLowerCase())) actions.add(action);
     for (const action of asList(statement.NotAction)) actions.add(`NotAction:${action}`);
