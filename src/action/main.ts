@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { readdirSync, readFileSync } from 'node:fs';
 import { errorMessage, UserError } from '../errors.js';
 import { readSettings } from '../settings/settings.js';
 import { hasDrift, type RunReport } from '../report/model.js';
@@ -10,7 +9,8 @@ import { actionLogger } from './logger.js';
 import { setLogger } from '../log.js';
 import { assertNodeVersion, runMode } from '../modes/run.js';
 import { expectedOf, FailedRun } from '../modes/result.js';
-import { removeDockerConfigDir, saveDockerConfigDir } from './state.js';
+import { dockerConfigDir, removeDockerConfigDir, saveDockerConfigDir } from './state.js';
+import { killProcessesOfOurs } from './processes.js';
 import { cancelWaits } from '../util/retry.js';
 import { inert, safeText } from '../util/inert.js';
 
@@ -19,54 +19,20 @@ import { inert, safeText } from '../util/inert.js';
  * must end the step promptly: waits (propagation backoff) end at once, the private DOCKER_CONFIG
  * goes, and the process exits 250 ms later whatever is still pending (an AWS call, a docker child).
  */
-/** Every process below this one (children, and theirs: the docker client and its CLI plugins). */
-function descendantProcessIds(): number[] {
-  // Linux's /proc names each process's parent (field 4 of /proc/PID/stat, after the command in
-  // parentheses); elsewhere there is nothing to read and the folder is removed twice as before.
-  const parentOf = new Map<number, number>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-  } catch {
-    return [];
-  }
-  const below = new Set<number>([process.pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, parent] of parentOf)
-      if (below.has(parent) && !below.has(pid)) {
-        below.add(pid);
-        grew = true;
-      }
-  }
-  below.delete(process.pid);
-  return [...below];
-}
-
 function removeCredentialsOnSignal(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       cancelWaits();
-      // The docker client we started (and its CLI plugins) would outlive us and could write into the
-      // folder after it is gone (BuildKit's .buildNodeID): end them first, as the runner ends the job.
-      for (const pid of descendantProcessIds()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      const dir = removeDockerConfigDir();
-      // A docker client that is just starting (it outlives us) may still write into the folder,
-      // e.g. BuildKit's .buildNodeID: remove it once more before exiting. post: removes it again.
+      // The docker client we started (and its CLI plugins, and what they start) would outlive us and
+      // could write into the folder after it is gone (BuildKit's .buildNodeID recreates it): end them
+      // first, as the runner ends the job, then remove the folder.
+      const dir = dockerConfigDir();
+      killProcessesOfOurs(dir);
+      removeDockerConfigDir(dir);
+      // Once more before exiting: a process that slipped past the sweeps (forked while we looked) is
+      // found by its DOCKER_CONFIG. post: removes the folder again.
       setTimeout(() => {
+        killProcessesOfOurs(dir);
         removeDockerConfigDir(dir);
         process.exit(1);
       }, 250);
