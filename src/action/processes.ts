@@ -31,7 +31,7 @@ export function processesOfOurs(dockerConfig: string | undefined): number[] {
     }
   }
   const below = new Set<number>([process.pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, parent] of parentOf)
       if (below.has(parent) && !below.has(pid)) {
