@@ -114,6 +114,24 @@ describe('same-account pulls: either side allows (IAM "Policy evaluation for req
       { grant: 'allowed', identity: 'via grant', cell: 'ok' },
     ],
     [
+      'a bare Principal "*" (no aws:PrincipalArn condition) with a boundary that does not allow: AWS names only the conditioned wildcard as unlimited, so it is limited (never a pass on a guess)',
+      model([], { boundary: ONLY_S3 }),
+      [grantTo('*')],
+      { grant: 'allowed', identity: 'missing', cell: 'drift' },
+    ],
+    [
+      'a bare Principal {"AWS": "*"} with a boundary that allows the pull: allowed via the grant',
+      model([], { boundary: ALL }),
+      [{ ...grantTo('*'), Principal: { AWS: '*' } }],
+      { grant: 'allowed', identity: 'via grant', cell: 'ok' },
+    ],
+    [
+      'Principal "*" with a condition on aws:PrincipalArn written in another case (condition keys are case-insensitive): not limited',
+      model([], { boundary: ONLY_S3 }),
+      [grantTo('*', { Condition: { ArnLike: { 'AWS:PrincipalARN': `arn:aws:iam::${ACCOUNT}:role/*` } } })],
+      { grant: 'allowed', identity: 'via grant', cell: 'ok' },
+    ],
+    [
       'the identity allows but the boundary does not, and the grant names the role: still limited by the boundary',
       model([allowPull], { boundary: ONLY_S3 }),
       [grantTo(ROLE)],

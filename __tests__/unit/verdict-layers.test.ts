@@ -8,6 +8,7 @@ import type { Statement } from '../../src/domain/policy/document.js';
 import { ARN_CASE_KEY, ROLE_NAME_CASE_KEY, resourceMatch } from '../../src/domain/policy/evaluate.js';
 import type { Check } from '../../src/domain/checks/model.js';
 import { beyondV1, registryPolicyModel } from '../../src/domain/policy/registry-policy.js';
+import type { OwnedStatementDrift } from '../../src/domain/policy/repository-grant.js';
 import { loginRequestContext, mentionsResourceTags, pullRequestContext } from '../../src/domain/policy/request-context.js';
 import { planReconcile } from '../../src/domain/plan.js';
 import { runPoliciesMentionResourceTags } from '../../src/domain/checks/judge.js';
@@ -225,7 +226,7 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
     assert.equal(unreadScope.status === 'read' && unreadScope.scope, 'V2');
   });
 
-  const planFor = (check: Check) =>
+  const planFor = (check: Check, own?: OwnedStatementDrift) =>
     planReconcile({
       region: 'us-east-2',
       registryId: REGISTRY,
@@ -240,6 +241,7 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
           grantWritten: false,
           allowlistAdded: false,
           drift: true,
+          ...(own ? { ownStatement: own } : {}),
         },
       ],
       role: { roleArn: ROLE, login: { status: 'allowed', deciding: [], unknownKeys: [] } },
@@ -252,6 +254,25 @@ describe('the registry policy ("Private registry permissions in Amazon ECR", ECR
       otherInlineLength: 0,
       policyName: 'WorkspaceTemplatePrimaryECRPull',
     });
+
+  it('an RCP\'s implicit deny is unfixable even where our own statement is there: no rewrite of ours lifts it (AWS Organizations User Guide, "Resource control policies": an RCP must allow)', () => {
+    const rcpDenies: Check = { status: 'missing', layer: 'rcp', level: 'root', deciding: [], unknownKeys: [], action: 'ecr:BatchGetImage' };
+    const without = planFor(rcpDenies);
+    const sid = 'PublishImageCrossAccountPull';
+    const withOwn = planFor(rcpDenies, {
+      sid,
+      form: { sid, principals: [ROLE], actions: PULL, known: true },
+      copies: 1,
+      principals: [],
+      actions: [],
+      elements: ['Condition'],
+    });
+    for (const made of [without, withOwn])
+      assert.deepEqual(
+        made.unfixable.filter((item) => item.kind === 'grant-side').map((item) => 'layer' in item && item.layer),
+        ['rcp'],
+      );
+  });
 
   it('reconcile writes nothing it cannot make effective: a registry Deny is unfixable, named, and gets no allowlist entry', () => {
     const plan = planFor(judgeGrantSide(REPO, repositoryPolicy(), model({ registryPolicy: registry([denyStaging]) })));

@@ -120,8 +120,10 @@ function planGrants(input: PlanInput, unfixable: Unfixable[]): ReconcilePlan['gr
     } else if (grant && grant.status !== 'allowed' && grant.layer !== 'registry') {
       const statements = grant.deciding.map((deciding) => deciding.statement.Sid ?? '(no Sid)');
       // Decided by our own statement alone (e.g. a Condition added to it): the rewrite below fixes it.
-      if (!own || statements.some((sid) => sid !== own.sid))
-        unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
+      // Only in the repository policy, and only when it is named: an RCP's implicit deny names no
+      // statement and no rewrite of ours lifts it.
+      const ownAlone = own && grant.layer === 'resource' && statements.length > 0 && statements.every((sid) => sid === own.sid);
+      if (!ownAlone) unfixable.push({ kind: 'grant-side', repository, status: grant.status, layer: grant.layer, statements });
     } else if (verdict.stalePrincipals.length > 0) {
       // Our own statement is rewritten with current ARNs; a foreign one is left for a person.
       if (plan?.changes) write();

@@ -179,19 +179,30 @@ export function judgeLogin(model: AccessModel): Check {
  * How a same-account resource policy's Allow reaches a session of the role (IAM User Guide, "Policy
  * evaluation for requests within a single account"): `role` names the role (its ARN or unique ID),
  * which "are limited by an implicit deny in a permissions boundary"; `direct` names the session itself
- * (assumed-role ARN) or everyone (`*`, "Permissions boundaries and session policies do not limit
- * permissions granted using the aws:PrincipalArn condition key with a wildcard(*) in the Principal
- * element"), which no implicit deny limits; an account (root ARN or ID) "delegates authority to the
+ * (assumed-role ARN) or everyone with an aws:PrincipalArn condition (`*`, "Permissions boundaries and
+ * session policies do not limit permissions granted using the aws:PrincipalArn condition key with a
+ * wildcard(*) in the Principal element"), which no implicit deny limits (a bare `*`: see wildcardKind); an account (root ARN or ID) "delegates authority to the
  * account" (IAM User Guide, "AWS JSON policy elements: Principal"): its identity policies must still
  * allow, so it adds nothing to them. An Allow with NotPrincipal is counted as the account kind (adds
  * nothing): AWS does not say how it combines with a boundary, and the gate never passes on a guess.
  */
 type GrantKind = 'role' | 'direct';
 
-function principalKind(value: string): GrantKind | 'account' {
-  if (value === '*' || value.includes(':assumed-role/')) return 'direct';
+function principalKind(value: string, wildcard: GrantKind): GrantKind | 'account' {
+  if (value === '*') return wildcard;
+  if (value.includes(':assumed-role/')) return 'direct';
   if (/^\d{12}$/.test(value) || value.endsWith(':root')) return 'account';
   return 'role';
+}
+
+/**
+ * A wildcard principal escapes the boundary only with an aws:PrincipalArn condition: that is the one
+ * case AWS's text names ("with a wildcard(*) in the Principal element"). A bare `*` is counted as a
+ * grant to the role, limited by the boundary: a pass on what AWS does not say would be a guess.
+ */
+function wildcardKind(statement: Statement): GrantKind {
+  const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block ?? {}));
+  return keys.some((key) => key.toLowerCase() === 'aws:principalarn') ? 'direct' : 'role';
 }
 
 /** The repository policy with its Allows narrowed to the principals of one kind (its Denies kept whole). */
@@ -199,8 +210,9 @@ function allowsOfKind(policy: PolicySource, kind: GrantKind): PolicySource {
   const statements = policy.statements.flatMap((statement): Statement[] => {
     if (statement.Effect !== 'Allow') return [statement];
     if (statement.Principal === undefined || statement.Principal === null) return [];
-    if (statement.Principal === '*') return kind === 'direct' ? [statement] : [];
-    const values = asList(statement.Principal.AWS).filter((value) => principalKind(String(value)) === kind);
+    const wildcard = wildcardKind(statement);
+    if (statement.Principal === '*') return kind === wildcard ? [statement] : [];
+    const values = asList(statement.Principal.AWS).filter((value) => principalKind(String(value), wildcard) === kind);
     return values.length > 0 ? [{ ...statement, Principal: { AWS: values } }] : [];
   });
   return { ...policy, statements };
