@@ -2,7 +2,9 @@
 // sure dist/ is a build of the current src/ (the tests run the bundle), starts the Docker engine and
 // the registry, runs the test files several at a time, stops the stack, prints the ten slowest files
 // and ends with the line "N passed, N failed" taken from the runner's own counts (CI reads it).
-// `npm run test:unit` runs only the in-process tests: seconds, no dockerd, no moto.
+// `npm run test:unit` runs only the in-process unit tests: seconds, no dockerd, no moto. The
+// differential runs against the IAM oracle (__tests__/differential: thousands of generated cases, a
+// minute of CPU) are in-process too, but run with everything else in `npm test` (`npm test -- differential` alone).
 //
 // Why files may run side by side: each file starts its own moto on a free port (stack/moto.ts) and
 // works in its own temporary folders, so files share nothing but the Docker engine stack. The files
@@ -127,7 +129,9 @@ const pending = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
 
 const localNode = machineNode();
 const actionNode = unitOnly ? localNode : shippedNode();
-const nodeFor = (file: string): string => (file.split(/[\\/]/).includes('unit') ? localNode : actionNode);
+// In-process files (unit, and the differential runs against the IAM oracle) run on the machine's node.
+const inProcess = (file: string): boolean => file.split(/[\\/]/).some((part) => part === 'unit' || part === 'differential');
+const nodeFor = (file: string): string => (inProcess(file) ? localNode : actionNode);
 
 if (!unitOnly) {
   ensureStack();
