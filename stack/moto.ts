@@ -1,9 +1,9 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, stopServer, waitFor } from './process.js';
+import { startServer, StopWaiting, stopServer, waitFor } from './process.js';
 
 export interface Moto {
   endpoint: string;
@@ -11,12 +11,13 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-function assertMotoInstalled(python: string): void {
-  try {
-    execFileSync(python, ['-c', 'import moto.server'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(`moto is not importable by ${python}. Install it: pip install 'moto[server]' (tests never skip without it).`);
-  }
+/**
+ * The one error for a missing moto. Not checked beforehand: importing moto takes a second of CPU, and
+ * the server fails the same import at once; its log says so.
+ */
+function motoMissing(python: string, log: string): Error | undefined {
+  if (!/No module named '?moto/.test(log)) return undefined;
+  return new StopWaiting(`moto is not importable by ${python}. Install it: pip install 'moto[server]' (tests never skip without it).`);
 }
 
 /** moto's server with the V1-only registry policy check lifted (see moto-server.py: nothing else differs). */
@@ -25,7 +26,6 @@ const MOTO_SERVER = join(dirname(fileURLToPath(import.meta.url)), 'moto-server.p
 /** moto in server mode on a free loopback port, started from an empty folder (a `moto/` dir would shadow the package). */
 export async function startMoto(): Promise<Moto> {
   const python = process.env.PUBLISH_IMAGE_PYTHON ?? 'python3';
-  assertMotoInstalled(python);
   const dir = mkdtempSync(join(tmpdir(), 'moto-'));
   const log = join(dir, 'moto.log');
   // Port 0: the OS gives the port as moto binds it. A port found free beforehand may be taken by a
@@ -37,7 +37,10 @@ export async function startMoto(): Promise<Moto> {
   });
   let port = 0;
   await waitFor('moto', async () => {
-    if (child.exitCode !== null) throw new Error(`moto exited: ${readFileSync(log, 'utf8').slice(-500)}`);
+    if (child.exitCode !== null) {
+      const text = readFileSync(log, 'utf8');
+      throw motoMissing(python, text) ?? new StopWaiting(`moto exited: ${text.slice(-500)}`);
+    }
     port = Number(/Running on http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(log, 'utf8'))?.[1] ?? 0);
     return port > 0 && (await fetch(`http://127.0.0.1:${port}/moto-api/`)).ok;
   });

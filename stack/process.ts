@@ -13,10 +13,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a readiness check when waiting longer cannot help (the server exited): ends `waitFor` at once. */
+export class StopWaiting extends Error {}
+
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
+    const ready = await check().catch((error: unknown) => {
+      if (error instanceof StopWaiting) throw error;
+      return false;
+    });
+    if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s`);
