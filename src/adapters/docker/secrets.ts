@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { csvField, type SecretEnv, type SecretFile, type SecretValue } from '../../domain/build/secrets.js';
 
-// The parsers of the secret inputs are pure and live in domain/build/secrets.ts (re-exported here for
-// the tests that import them from this path); this adapter writes the secret files.
-export * from '../../domain/build/secrets.js';
+// The parsers of the secret inputs are pure and live in domain/build/secrets.ts; this adapter writes the secret files.
 
 /**
  * Writes the `secrets` and `secret-envs` values into files in `dir` (inside the private DOCKER_CONFIG,
