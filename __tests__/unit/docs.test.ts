@@ -65,6 +65,18 @@ const slug = (heading: string): string =>
     .replace(/\s/g, '-');
 
 describe('links between the pages', () => {
+  it('docs/layout.md says what every dependency in package.json is for (runtime, development and optional)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const layout = readFileSync(join(ROOT, 'docs', 'layout.md'), 'utf8');
+    const section = layout.slice(layout.indexOf('## Dependencies'), layout.indexOf('## Runtime'));
+    const names = ['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((field) => Object.keys(pkg[field] ?? {}));
+    assert.deepEqual(
+      names.filter((name) => !section.includes(`\`${name}\``)),
+      [],
+      'add each to the Dependencies section of docs/layout.md, saying what it is for',
+    );
+  });
+
   it('every relative link in README.md and docs/ names a file that exists, and a heading that exists', () => {
     const pages = [
       'README.md',
