@@ -1,6 +1,16 @@
-import { readPullerIdentity, roleNameOf, type NamedPolicy } from '../adapters/aws/iam.js';
-import { readControlPolicies, readOrganization, readOrgPath, type ControlPolicies, type OrganizationFacts } from '../adapters/aws/organizations.js';
-import { readRoleFacts, type RoleFacts } from '../adapters/aws/principal.js';
+import { readPullerIdentity, roleNameOf } from '../adapters/aws/iam.js';
+import { readControlPolicies, readOrganization, readOrgPath } from '../adapters/aws/organizations.js';
+import { readRoleFacts } from '../adapters/aws/principal.js';
+import type {
+  ControlPolicies,
+  NamedPolicy,
+  OrganizationFacts,
+  PlaceFacts,
+  PrincipalOrganizationFacts,
+  PullerFacts as PullerFactsOf,
+  RegistryFacts,
+  RoleFacts,
+} from '../domain/facts.js';
 import { createOrganizationsClient } from '../adapters/aws/clients.js';
 import type { AccessModel, ControlLevels } from '../domain/checks/judge.js';
 import type { PolicySource } from '../domain/policy/evaluate.js';
@@ -13,7 +23,6 @@ import { inert } from '../util/inert.js';
 import { accountOf } from '../domain/arn.js';
 import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../domain/policy/request-context.js';
 import type { organizationAccess, PullerAccess } from './access.js';
-import type { RegistryFacts } from './registry.js';
 
 /**
  * Resource control policies apply to Amazon ECR (AWS Organizations, "Resource control policies
@@ -42,20 +51,13 @@ function levels(policies: ControlPolicies | undefined): ControlLevels | undefine
   }));
 }
 
-/** What the organization side says of the puller's own account: read once per puller. */
-interface PrincipalOrganizationReads {
-  principalOrganization: OrganizationFacts;
-  orgPaths: Readable<string[]>;
-  scp: ControlPolicies | undefined;
-  notChecked: NotChecked[];
-}
 
 /** The puller's organization, its OU path and the SCPs over its account: in parallel, each failure said once, never assumed. */
 async function readPrincipalOrganization(
   access: PullerAccess,
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
-): Promise<PrincipalOrganizationReads> {
+): Promise<PrincipalOrganizationFacts> {
   const notChecked: NotChecked[] = [];
   const principalOrganizationRead: Promise<OrganizationFacts> =
     access.account === roleAccount
@@ -89,25 +91,20 @@ async function readPrincipalOrganization(
  * Pullers in one account read through one session share its organization, OU path and SCPs: read
  * once per (session, account). Keyed by the session object, so nothing outlives the run's readers.
  */
-const principalOrganizations = new WeakMap<PullerAccess, Map<string, Promise<PrincipalOrganizationReads>>>();
+const principalOrganizations = new WeakMap<PullerAccess, Map<string, Promise<PrincipalOrganizationFacts>>>();
 function principalOrganizationOnce(
   access: PullerAccess,
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
-): Promise<PrincipalOrganizationReads> {
-  const byAccount = principalOrganizations.get(access) ?? new Map<string, Promise<PrincipalOrganizationReads>>();
+): Promise<PrincipalOrganizationFacts> {
+  const byAccount = principalOrganizations.get(access) ?? new Map<string, Promise<PrincipalOrganizationFacts>>();
   principalOrganizations.set(access, byAccount);
   const known = byAccount.get(roleAccount) ?? readPrincipalOrganization(access, roleAccount, organization);
   byAccount.set(roleAccount, known);
   return known;
 }
 
-/** What a place pulled from contributes: its registry (policy, organization) and the RCPs over its account. */
-export interface PlaceFacts {
-  registry: RegistryFacts;
-  rcp: ControlPolicies | undefined;
-  notChecked: NotChecked[];
-}
+export type { PlaceFacts };
 
 /** The RCPs over a registry's account (with organization-assume-role-arn), beside what the registry read said. */
 export async function readPlaceFacts(registryRead: Promise<RegistryFacts>, organization: Awaited<ReturnType<typeof organizationAccess>>): Promise<PlaceFacts> {
@@ -138,16 +135,8 @@ function roleProblem(puller: PullerSettings, access: PullerAccess, facts: RoleFa
   return undefined;
 }
 
-/** Everything read of the pulling role itself, once per puller, whatever it pulls from. */
-export interface PullerFacts {
-  settings: PullerSettings;
-  access: PullerAccess;
-  roleArn: string;
-  documents: NamedPolicy[];
-  problem: RoleProblem | undefined;
-  role: RoleFacts | undefined;
-  organization: PrincipalOrganizationReads;
-}
+/** Everything read of the pulling role itself (domain/facts.ts), with the session it was read with. */
+export type PullerFacts = PullerFactsOf<PullerAccess>;
 
 /**
  * Reads, in parallel, everything AWS weighs of a session of the pulling role: its policies, its

@@ -7,9 +7,10 @@ import { PULL_NEEDS, runPoliciesMentionResourceTags, type RepositoryTags } from 
 import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
 import { asList, type PolicyDocument } from '../domain/policy/document.js';
-import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../domain/policy/repository-grant.js';
+import { grantStatement, planGrant, type OwnedForm } from '../domain/policy/repository-grant.js';
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
+import type { RepositoryState } from '../domain/facts.js';
 import type { Warning } from '../domain/results.js';
 import { principalsFor, type GrantSettings } from '../domain/pullers.js';
 import { mapPool } from '../util/pool.js';
@@ -19,15 +20,7 @@ const READ_CONCURRENCY = 16;
 const TAG_READ_CONCURRENCY = 16;
 const PROGRESS_EVERY = 100;
 
-/** What was read of one repository before anything is written, and what the grant would change. */
-export interface RepositoryState {
-  repository: string;
-  arn: string;
-  policy: PolicyDocument | undefined;
-  /** Whom its grant names (pull-principals, or the pullers that must pull it here). */
-  principals: string[];
-  grantPlan: GrantPlan | undefined;
-}
+export type { RepositoryState };
 
 /** The state of a repository whose policy is known (undefined: none), with the grant it would need. */
 export function repositoryStateFrom(grant: GrantSettings, arn: string, repository: string, policy: PolicyDocument | undefined): RepositoryState {
