@@ -1,27 +1,15 @@
 import { readPullerIdentity, roleNameOf } from '../adapters/aws/iam.js';
 import { readControlPolicies, readOrganization, readOrgPath } from '../adapters/aws/organizations.js';
 import { readRoleFacts } from '../adapters/aws/principal.js';
-import type {
-  ControlPolicies,
-  NamedPolicy,
-  OrganizationFacts,
-  PlaceFacts,
-  PrincipalOrganizationFacts,
-  PullerFacts as PullerFactsOf,
-  RegistryFacts,
-  RoleFacts,
-} from '../domain/facts.js';
+import type { OrganizationFacts, PlaceFacts, PrincipalOrganizationFacts, PullerFacts as PullerFactsOf, RegistryFacts } from '../domain/facts.js';
 import { createOrganizationsClient } from '../adapters/aws/clients.js';
-import type { AccessModel, ControlLevels } from '../domain/checks/judge.js';
-import type { PolicySource } from '../domain/policy/evaluate.js';
-import type { PullerModel } from '../domain/checks/verdict.js';
-import { judgeLogin } from '../domain/checks/judge.js';
-import type { NotChecked, RoleProblem } from '../domain/checks/model.js';
+import type { NotChecked } from '../domain/checks/model.js';
 import type { PullerSettings } from '../domain/pullers.js';
 import { log } from '../log.js';
 import { inert } from '../util/inert.js';
 import { accountOf } from '../domain/arn.js';
-import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../domain/policy/request-context.js';
+import type { Readable } from '../domain/policy/request-context.js';
+import { pullerAt, roleProblem, type PullerAtPlace as PullerAtPlaceOf } from '../domain/puller-at-place.js';
 import type { organizationAccess, PullerAccess } from './access.js';
 
 /**
@@ -29,28 +17,6 @@ import type { organizationAccess, PullerAccess } from './access.js';
  * (RCPs)": list of supported services), so the registry account's RCPs are on the repository side.
  */
 const RCPS_APPLY_TO_ECR = true;
-
-/** The pulling role as read: what the verdict needs (PullerModel), and what reconcile edits. */
-export interface PullerAtPlace extends PullerModel {
-  access: PullerAccess;
-  policyName: string | undefined;
-  documents: NamedPolicy[];
-  notChecked: NotChecked[];
-}
-
-function readable(organization: OrganizationFacts): Readable<string> {
-  if (organization.status === 'member') return { status: 'read', value: organization.organizationId };
-  return organization.status === 'none' ? { status: 'none' } : organization;
-}
-
-function levels(policies: ControlPolicies | undefined): ControlLevels | undefined {
-  if (policies?.status !== 'read') return undefined;
-  return policies.levels.map((level) => ({
-    label: level.label,
-    policies: level.policies.map((policy) => ({ name: policy.name, statements: policy.document.Statement, version: policy.document.Version ?? '2008-10-17' })),
-  }));
-}
-
 
 /** The puller's organization, its OU path and the SCPs over its account: in parallel, each failure said once, never assumed. */
 async function readPrincipalOrganization(
@@ -120,23 +86,12 @@ export async function readPlaceFacts(registryRead: Promise<RegistryFacts>, organ
   return { registry, rcp, notChecked };
 }
 
-/** SCPs do not restrict the management account, and RCPs do not restrict its resources. */
-function applies(policies: ControlPolicies | undefined, account: string, organization: OrganizationFacts): ControlPolicies | undefined {
-  if (organization.status === 'member' && organization.managementAccountId === account) return undefined;
-  return policies;
-}
-
-function roleProblem(puller: PullerSettings, access: PullerAccess, facts: RoleFacts | undefined, inlineNames: string[] | undefined): RoleProblem | undefined {
-  const roleArn = facts?.roleArn ?? puller.roleArn;
-  if (!facts || inlineNames === undefined) return { kind: 'role-not-found', roleArn, readAccount: access.account };
-  if (puller.policyName && !inlineNames.includes(puller.policyName)) {
-    return { kind: 'policy-not-found', roleArn, policyName: puller.policyName, inlineNames, readAccount: access.account };
-  }
-  return undefined;
-}
-
 /** Everything read of the pulling role itself (domain/facts.ts), with the session it was read with. */
 export type PullerFacts = PullerFactsOf<PullerAccess>;
+
+/** The puller judged at one place (domain/puller-at-place.ts), with the session it is read and written with. */
+export type PullerAtPlace = PullerAtPlaceOf<PullerAccess>;
+export { pullerAt };
 
 /**
  * Reads, in parallel, everything AWS weighs of a session of the pulling role: its policies, its
@@ -162,49 +117,8 @@ export async function readPullerFacts(
     access,
     roleArn: facts?.roleArn ?? givenArn,
     documents: read.documents,
-    problem: roleProblem(puller, access, facts, read.inlineNames),
+    problem: roleProblem(puller, access.account, facts, read.inlineNames),
     role: facts,
     organization: organizationReads,
   };
-}
-
-/** The puller as judged at one place (a registry in a region): pure, from what was read once. */
-export function pullerAt(puller: PullerFacts, place: PlaceFacts): PullerAtPlace {
-  const { roleArn, problem, role: facts, organization } = puller;
-  const { registry } = place;
-  const roleAccount = accountOf(puller.settings.roleArn);
-  const base = {
-    name: puller.settings.name,
-    access: puller.access,
-    roleArn,
-    policyName: puller.settings.policyName,
-    documents: puller.documents,
-    notChecked: [...organization.notChecked, ...place.notChecked],
-    registryPolicy: registry.policy,
-  };
-  if (problem?.kind === 'role-not-found' || !facts) return { ...base, role: { roleArn, problem }, model: undefined };
-
-  const pullFacts: PullFacts = {
-    role: { arn: roleArn, account: roleAccount, roleId: facts.roleId, tags: facts.tags, sessionTagsPossible: facts.sessionTagsPossible },
-    principalOrgId: readable(organization.principalOrganization),
-    principalOrgPaths: organization.orgPaths,
-    registry: { account: registry.account, region: registry.region },
-    resourceOrgId: readable(registry.organization),
-  };
-  const source = (policy: NamedPolicy): PolicySource => ({
-    name: policy.name,
-    statements: policy.document.Statement,
-    version: policy.document.Version ?? '2008-10-17',
-  });
-  const model: AccessModel = {
-    caller: { roleArn, roleId: facts.roleId, hasBoundary: facts.boundary !== undefined },
-    context: pullRequestContext(pullFacts),
-    loginContext: loginRequestContext(pullFacts),
-    identity: puller.documents.map(source),
-    boundary: facts.boundary && source(facts.boundary),
-    scp: levels(applies(organization.scp, roleAccount, organization.principalOrganization)),
-    rcp: levels(applies(place.rcp, registry.account, registry.organization)),
-    registryPolicy: registry.policy,
-  };
-  return { ...base, role: { roleArn, problem, login: judgeLogin(model) }, model };
 }
