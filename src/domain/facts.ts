@@ -134,8 +134,7 @@ export interface RegistryPlace extends Registry {
 
 /** A destination a (region, repository) may be pulled from: read, or why not. */
 export type Destination<Place extends RegistryPlace = RegistryPlace> =
-  | { kind: 'read'; place: Place }
-  | { kind: 'not-checked'; registry: Registry; reason: string };
+  { kind: 'read'; place: Place } | { kind: 'not-checked'; registry: Registry; reason: string };
 
 /** Where a (region, repository) is pulled from, for a region other than the registry's. */
 export type ReplicaSource<Place extends RegistryPlace = RegistryPlace> =
