@@ -12,6 +12,7 @@ import type {
 } from '../domain/facts.js';
 import { accountOf } from '../domain/arn.js';
 import { replicaDestinations, type Registry } from '../domain/replication.js';
+import { placeKey, replicaSource } from '../domain/replica-cells.js';
 import { log } from '../log.js';
 import { pullerNeeds, type GrantSettings, type PullerSettings } from '../domain/pullers.js';
 import { currentCredentialsAccount, ReaderAccountError, registryAccess, type AccountAccess } from './access.js';
@@ -37,7 +38,7 @@ export type Destination = DestinationOf<PlaceSurvey>;
 export type ReplicaSource = ReplicaSourceOf<PlaceSurvey>;
 export type Replicas = ReplicasOf<PlaceSurvey>;
 
-export const placeKey = (registry: Registry): string => `${registry.registryId}/${registry.region}`;
+export { placeKey, replicaSource };
 
 /** Every region other than the registry's that some puller pulls in. */
 function otherRegions(pullers: PullerSettings[], home: string): Set<string> {
@@ -133,20 +134,4 @@ export async function readReplicas(
   );
   log.info(`Replicas: ${places.size} destination registr${places.size === 1 ? 'y' : 'ies'} read${unreadable.size > 0 ? `, ${unreadable.size} not` : ''}.`);
   return { replication, places, unreadable };
-}
-
-/** Where a puller pulling in `region` gets `repository` from. */
-export function replicaSource(replicas: Replicas, home: Registry, region: string, repository: string): ReplicaSource {
-  const { replication } = replicas;
-  if (!replication || replication.status !== 'read') {
-    return { kind: 'unknown', reason: replication?.status === 'unread' ? replication.reason : 'the replication configuration was not read' };
-  }
-  const registries = replicaDestinations(replication.rules, home, repository).filter((destination) => destination.region === region);
-  if (registries.length === 0) return { kind: 'not-replicated' };
-  // Each destination is a cell of its own: one that could not be read fails only its own.
-  const destinations = registries.map((registry): Destination => {
-    const place = replicas.places.get(placeKey(registry));
-    return place ? { kind: 'read', place } : { kind: 'not-checked', registry, reason: replicas.unreadable.get(placeKey(registry)) ?? 'not read' };
-  });
-  return { kind: 'destinations', destinations };
 }
