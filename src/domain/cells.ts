@@ -15,7 +15,7 @@ import type { Warning } from './results.js';
 /**
  * Every (puller, region, repository) cell judged from the facts read once (services/survey.ts reads
  * them): the registry's own region here, the other regions' replicas in replica-cells.ts. Pure: facts
- * in, verdicts, warnings and what was not checked out; report/ says them.
+ * in, verdicts, warnings and what was not checked out, as data; the words are the report's.
  */
 
 /** What judging needs of the settings: the registry's region and the grant the run writes. */

@@ -3,7 +3,7 @@ import { readControlPolicies, readOrganization, readOrgPath } from '../adapters/
 import { readRoleFacts } from '../adapters/aws/principal.js';
 import type { OrganizationFacts, PlaceFacts, PrincipalOrganizationFacts, PullerFacts as PullerFactsOf, RegistryFacts } from '../domain/facts.js';
 import { createOrganizationsClient } from '../adapters/aws/clients.js';
-import type { NotChecked } from '../domain/checks/model.js';
+import { placeNotChecked, principalNotChecked } from '../domain/not-checked.js';
 import type { PullerSettings } from '../domain/pullers.js';
 import { log } from '../log.js';
 import { inert } from '../util/inert.js';
@@ -24,7 +24,6 @@ async function readPrincipalOrganization(
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
 ): Promise<PrincipalOrganizationFacts> {
-  const notChecked: NotChecked[] = [];
   const principalOrganizationRead: Promise<OrganizationFacts> =
     access.account === roleAccount
       ? createOrganizationsClient(access.credentials).then((client) => readOrganization(client, access.who))
@@ -44,13 +43,7 @@ async function readPrincipalOrganization(
     const path = await readOrgPath(management, roleAccount, principalOrganization.organizationId, organization.who);
     orgPaths = path.status === 'read' ? { status: 'read', value: path.paths } : path;
   }
-  if (principalOrganization.status === 'unread') notChecked.push({ what: 'organization', reason: principalOrganization.reason });
-  if (principalOrganization.status !== 'none') {
-    if (!management) notChecked.push({ what: 'service-control-policies', reason: 'organization-assume-role-arn is not set' });
-    else if (scp?.status === 'unread') notChecked.push({ what: 'service-control-policies', reason: scp.reason });
-    if (orgPaths.status === 'unread' && management) notChecked.push({ what: 'org-paths', reason: orgPaths.reason });
-  }
-  return { principalOrganization, orgPaths, scp, notChecked };
+  return { principalOrganization, orgPaths, scp, notChecked: principalNotChecked(principalOrganization, scp, orgPaths, management !== undefined) };
 }
 
 /**
@@ -78,12 +71,7 @@ export async function readPlaceFacts(registryRead: Promise<RegistryFacts>, organ
   const management = organization?.organizations;
   const rcp =
     management && RCPS_APPLY_TO_ECR ? await readControlPolicies(management, registry.account, 'RESOURCE_CONTROL_POLICY', organization.who) : undefined;
-  const notChecked: NotChecked[] = [];
-  if (registry.organization.status === 'unread') notChecked.push({ what: 'registry-organization', reason: registry.organization.reason });
-  if (registry.organization.status !== 'none' && management && rcp?.status === 'unread')
-    notChecked.push({ what: 'resource-control-policies', reason: rcp.reason });
-  if (registry.scopeUnread) notChecked.push({ what: 'registry-policy-scope', reason: registry.scopeUnread });
-  return { registry, rcp, notChecked };
+  return { registry, rcp, notChecked: placeNotChecked(registry, rcp, management !== undefined) };
 }
 
 /** Everything read of the pulling role itself (domain/facts.ts), with the session it was read with. */
