@@ -1,19 +1,16 @@
-import { readPullerIdentity, roleNameOf, type NamedPolicy } from '../adapters/aws/iam.js';
-import { readControlPolicies, readOrganization, readOrgPath, type ControlPolicies, type OrganizationFacts } from '../adapters/aws/organizations.js';
-import { readRoleFacts, type RoleFacts } from '../adapters/aws/principal.js';
+import { readPullerIdentity, roleNameOf } from '../adapters/aws/iam.js';
+import { readControlPolicies, readOrganization, readOrgPath } from '../adapters/aws/organizations.js';
+import { readRoleFacts } from '../adapters/aws/principal.js';
+import type { OrganizationFacts, PlaceFacts, PrincipalOrganizationFacts, PullerFacts as PullerFactsOf, RegistryFacts } from '../domain/facts.js';
 import { createOrganizationsClient } from '../adapters/aws/clients.js';
-import type { AccessModel, ControlLevels } from '../domain/checks/judge.js';
-import type { PolicySource } from '../domain/policy/evaluate.js';
-import type { PullerModel } from '../domain/checks/verdict.js';
-import { judgeLogin } from '../domain/checks/judge.js';
-import type { NotChecked, RoleProblem } from '../domain/checks/model.js';
+import { placeNotChecked, principalNotChecked } from '../domain/not-checked.js';
 import type { PullerSettings } from '../domain/pullers.js';
 import { log } from '../log.js';
 import { inert } from '../util/inert.js';
 import { accountOf } from '../domain/arn.js';
-import { loginRequestContext, pullRequestContext, type PullFacts, type Readable } from '../domain/policy/request-context.js';
+import type { Readable } from '../domain/policy/request-context.js';
+import { pullerAt, roleProblem, type PullerAtPlace as PullerAtPlaceOf } from '../domain/puller-at-place.js';
 import type { organizationAccess, PullerAccess } from './access.js';
-import type { RegistryFacts } from './registry.js';
 
 /**
  * Resource control policies apply to Amazon ECR (AWS Organizations, "Resource control policies
@@ -21,42 +18,12 @@ import type { RegistryFacts } from './registry.js';
  */
 const RCPS_APPLY_TO_ECR = true;
 
-/** The pulling role as read: what the verdict needs (PullerModel), and what reconcile edits. */
-export interface PullerAtPlace extends PullerModel {
-  access: PullerAccess;
-  policyName: string | undefined;
-  documents: NamedPolicy[];
-  notChecked: NotChecked[];
-}
-
-function readable(organization: OrganizationFacts): Readable<string> {
-  if (organization.status === 'member') return { status: 'read', value: organization.organizationId };
-  return organization.status === 'none' ? { status: 'none' } : organization;
-}
-
-function levels(policies: ControlPolicies | undefined): ControlLevels | undefined {
-  if (policies?.status !== 'read') return undefined;
-  return policies.levels.map((level) => ({
-    label: level.label,
-    policies: level.policies.map((policy) => ({ name: policy.name, statements: policy.document.Statement, version: policy.document.Version ?? '2008-10-17' })),
-  }));
-}
-
-/** What the organization side says of the puller's own account: read once per puller. */
-interface PrincipalOrganizationReads {
-  principalOrganization: OrganizationFacts;
-  orgPaths: Readable<string[]>;
-  scp: ControlPolicies | undefined;
-  notChecked: NotChecked[];
-}
-
 /** The puller's organization, its OU path and the SCPs over its account: in parallel, each failure said once, never assumed. */
 async function readPrincipalOrganization(
   access: PullerAccess,
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
-): Promise<PrincipalOrganizationReads> {
-  const notChecked: NotChecked[] = [];
+): Promise<PrincipalOrganizationFacts> {
   const principalOrganizationRead: Promise<OrganizationFacts> =
     access.account === roleAccount
       ? createOrganizationsClient(access.credentials).then((client) => readOrganization(client, access.who))
@@ -76,38 +43,27 @@ async function readPrincipalOrganization(
     const path = await readOrgPath(management, roleAccount, principalOrganization.organizationId, organization.who);
     orgPaths = path.status === 'read' ? { status: 'read', value: path.paths } : path;
   }
-  if (principalOrganization.status === 'unread') notChecked.push({ what: 'organization', reason: principalOrganization.reason });
-  if (principalOrganization.status !== 'none') {
-    if (!management) notChecked.push({ what: 'service-control-policies', reason: 'organization-assume-role-arn is not set' });
-    else if (scp?.status === 'unread') notChecked.push({ what: 'service-control-policies', reason: scp.reason });
-    if (orgPaths.status === 'unread' && management) notChecked.push({ what: 'org-paths', reason: orgPaths.reason });
-  }
-  return { principalOrganization, orgPaths, scp, notChecked };
+  return { principalOrganization, orgPaths, scp, notChecked: principalNotChecked(principalOrganization, scp, orgPaths, management !== undefined) };
 }
 
 /**
  * Pullers in one account read through one session share its organization, OU path and SCPs: read
  * once per (session, account). Keyed by the session object, so nothing outlives the run's readers.
  */
-const principalOrganizations = new WeakMap<PullerAccess, Map<string, Promise<PrincipalOrganizationReads>>>();
+const principalOrganizations = new WeakMap<PullerAccess, Map<string, Promise<PrincipalOrganizationFacts>>>();
 function principalOrganizationOnce(
   access: PullerAccess,
   roleAccount: string,
   organization: Awaited<ReturnType<typeof organizationAccess>>,
-): Promise<PrincipalOrganizationReads> {
-  const byAccount = principalOrganizations.get(access) ?? new Map<string, Promise<PrincipalOrganizationReads>>();
+): Promise<PrincipalOrganizationFacts> {
+  const byAccount = principalOrganizations.get(access) ?? new Map<string, Promise<PrincipalOrganizationFacts>>();
   principalOrganizations.set(access, byAccount);
   const known = byAccount.get(roleAccount) ?? readPrincipalOrganization(access, roleAccount, organization);
   byAccount.set(roleAccount, known);
   return known;
 }
 
-/** What a place pulled from contributes: its registry (policy, organization) and the RCPs over its account. */
-export interface PlaceFacts {
-  registry: RegistryFacts;
-  rcp: ControlPolicies | undefined;
-  notChecked: NotChecked[];
-}
+export type { PlaceFacts };
 
 /** The RCPs over a registry's account (with organization-assume-role-arn), beside what the registry read said. */
 export async function readPlaceFacts(registryRead: Promise<RegistryFacts>, organization: Awaited<ReturnType<typeof organizationAccess>>): Promise<PlaceFacts> {
@@ -115,39 +71,15 @@ export async function readPlaceFacts(registryRead: Promise<RegistryFacts>, organ
   const management = organization?.organizations;
   const rcp =
     management && RCPS_APPLY_TO_ECR ? await readControlPolicies(management, registry.account, 'RESOURCE_CONTROL_POLICY', organization.who) : undefined;
-  const notChecked: NotChecked[] = [];
-  if (registry.organization.status === 'unread') notChecked.push({ what: 'registry-organization', reason: registry.organization.reason });
-  if (registry.organization.status !== 'none' && management && rcp?.status === 'unread')
-    notChecked.push({ what: 'resource-control-policies', reason: rcp.reason });
-  if (registry.scopeUnread) notChecked.push({ what: 'registry-policy-scope', reason: registry.scopeUnread });
-  return { registry, rcp, notChecked };
+  return { registry, rcp, notChecked: placeNotChecked(registry, rcp, management !== undefined) };
 }
 
-/** SCPs do not restrict the management account, and RCPs do not restrict its resources. */
-function applies(policies: ControlPolicies | undefined, account: string, organization: OrganizationFacts): ControlPolicies | undefined {
-  if (organization.status === 'member' && organization.managementAccountId === account) return undefined;
-  return policies;
-}
+/** Everything read of the pulling role itself (domain/facts.ts), with the session it was read with. */
+export type PullerFacts = PullerFactsOf<PullerAccess>;
 
-function roleProblem(puller: PullerSettings, access: PullerAccess, facts: RoleFacts | undefined, inlineNames: string[] | undefined): RoleProblem | undefined {
-  const roleArn = facts?.roleArn ?? puller.roleArn;
-  if (!facts || inlineNames === undefined) return { kind: 'role-not-found', roleArn, readAccount: access.account };
-  if (puller.policyName && !inlineNames.includes(puller.policyName)) {
-    return { kind: 'policy-not-found', roleArn, policyName: puller.policyName, inlineNames, readAccount: access.account };
-  }
-  return undefined;
-}
-
-/** Everything read of the pulling role itself, once per puller, whatever it pulls from. */
-export interface PullerFacts {
-  settings: PullerSettings;
-  access: PullerAccess;
-  roleArn: string;
-  documents: NamedPolicy[];
-  problem: RoleProblem | undefined;
-  role: RoleFacts | undefined;
-  organization: PrincipalOrganizationReads;
-}
+/** The puller judged at one place (domain/puller-at-place.ts), with the session it is read and written with. */
+export type PullerAtPlace = PullerAtPlaceOf<PullerAccess>;
+export { pullerAt };
 
 /**
  * Reads, in parallel, everything AWS weighs of a session of the pulling role: its policies, its
@@ -173,49 +105,8 @@ export async function readPullerFacts(
     access,
     roleArn: facts?.roleArn ?? givenArn,
     documents: read.documents,
-    problem: roleProblem(puller, access, facts, read.inlineNames),
+    problem: roleProblem(puller, access.account, facts, read.inlineNames),
     role: facts,
     organization: organizationReads,
   };
-}
-
-/** The puller as judged at one place (a registry in a region): pure, from what was read once. */
-export function pullerAt(puller: PullerFacts, place: PlaceFacts): PullerAtPlace {
-  const { roleArn, problem, role: facts, organization } = puller;
-  const { registry } = place;
-  const roleAccount = accountOf(puller.settings.roleArn);
-  const base = {
-    name: puller.settings.name,
-    access: puller.access,
-    roleArn,
-    policyName: puller.settings.policyName,
-    documents: puller.documents,
-    notChecked: [...organization.notChecked, ...place.notChecked],
-    registryPolicy: registry.policy,
-  };
-  if (problem?.kind === 'role-not-found' || !facts) return { ...base, role: { roleArn, problem }, model: undefined };
-
-  const pullFacts: PullFacts = {
-    role: { arn: roleArn, account: roleAccount, roleId: facts.roleId, tags: facts.tags, sessionTagsPossible: facts.sessionTagsPossible },
-    principalOrgId: readable(organization.principalOrganization),
-    principalOrgPaths: organization.orgPaths,
-    registry: { account: registry.account, region: registry.region },
-    resourceOrgId: readable(registry.organization),
-  };
-  const source = (policy: NamedPolicy): PolicySource => ({
-    name: policy.name,
-    statements: policy.document.Statement,
-    version: policy.document.Version ?? '2008-10-17',
-  });
-  const model: AccessModel = {
-    caller: { roleArn, roleId: facts.roleId, hasBoundary: facts.boundary !== undefined },
-    context: pullRequestContext(pullFacts),
-    loginContext: loginRequestContext(pullFacts),
-    identity: puller.documents.map(source),
-    boundary: facts.boundary && source(facts.boundary),
-    scp: levels(applies(organization.scp, roleAccount, organization.principalOrganization)),
-    rcp: levels(applies(place.rcp, registry.account, registry.organization)),
-    registryPolicy: registry.policy,
-  };
-  return { ...base, role: { roleArn, problem, login: judgeLogin(model) }, model };
 }

@@ -1,23 +1,15 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { createEcrClient, createOrganizationsClient } from '../adapters/aws/clients.js';
-import { readOrganization, type OrganizationFacts } from '../adapters/aws/organizations.js';
+import { readOrganization } from '../adapters/aws/organizations.js';
 import { readRegistryPolicy, readRegistryPolicyScope } from '../adapters/aws/registry-policy.js';
-import type { RegistryPolicyModel } from '../domain/checks/judge.js';
+import type { OrganizationFacts, RegistryFacts } from '../domain/facts.js';
 import type { PolicyDocument } from '../domain/policy/document.js';
 import { beyondV1, registryPolicyModel } from '../domain/policy/registry-policy.js';
 import type { Readable } from '../domain/policy/request-context.js';
 import { currentCredentialsAccount } from './access.js';
 
-/** What the registry side contributes: its account, region and organization, and its registry policy. */
-export interface RegistryFacts {
-  account: string;
-  region: string;
-  organization: OrganizationFacts;
-  policy: RegistryPolicyModel;
-  /** Why the registry policy's scope could not be read, when it mattered (it was then judged as V2). */
-  scopeUnread?: string;
-}
+export type { RegistryFacts };
 
 /** Only a registry policy that holds more than V1's actions can speak to a pull: only then is its scope worth a read. */
 async function readScopeIfNeeded(

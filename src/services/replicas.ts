@@ -1,16 +1,25 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createEcrClient, roleSessionName } from '../adapters/aws/clients.js';
-import { readCreationTemplates, readReplication, type CreationTemplatesRead, type ReplicationRead } from '../adapters/aws/replication.js';
+import { readCreationTemplates, readReplication } from '../adapters/aws/replication.js';
+import type {
+  CreationTemplatesRead,
+  Destination as DestinationOf,
+  OrganizationFacts,
+  RegistryPlace,
+  ReplicaSource as ReplicaSourceOf,
+  Replicas as ReplicasOf,
+  ReplicationRead,
+} from '../domain/facts.js';
 import { accountOf } from '../domain/arn.js';
 import { replicaDestinations, type Registry } from '../domain/replication.js';
+import { placeKey, replicaSource } from '../domain/replica-cells.js';
 import { log } from '../log.js';
 import { pullerNeeds, type GrantSettings, type PullerSettings } from '../domain/pullers.js';
 import { currentCredentialsAccount, ReaderAccountError, registryAccess, type AccountAccess } from './access.js';
-import { readPlaceFacts, type PlaceFacts } from './puller.js';
+import { readPlaceFacts } from './puller.js';
 import type { Readers } from './readers.js';
 import { readRegistryFacts } from './registry.js';
-import type { OrganizationFacts } from '../adapters/aws/organizations.js';
-import { readRepositoryStates, type RepositoryState } from './repositories.js';
+import { readRepositoryStates } from './repositories.js';
 
 /**
  * Replicas: ECR replication copies images to other regions and accounts, not repository policies (a
@@ -20,35 +29,16 @@ import { readRepositoryStates, type RepositoryState } from './repositories.js';
  * and RCPs), once, whatever the number of pullers.
  */
 
-/** A registry pulled from: the one the run is about, or a replication destination. */
-export interface PlaceSurvey extends Registry {
-  kind: 'home' | 'replica';
+/** A registry pulled from, as read (domain/facts.ts), with the ECR client it is read and written with. */
+export interface PlaceSurvey extends RegistryPlace {
   ecr: ECRClient;
-  facts: PlaceFacts;
-  /** The repositories read there (undefined: no such repository yet). */
-  states: Map<string, RepositoryState | undefined>;
-  /** Replica places: the destination's creation templates, read when a replica does not exist yet. */
-  templates?: CreationTemplatesRead;
 }
 
-/** A destination a (region, repository) may be pulled from: read, or why not. */
-export type Destination = { kind: 'read'; place: PlaceSurvey } | { kind: 'not-checked'; registry: Registry; reason: string };
+export type Destination = DestinationOf<PlaceSurvey>;
+export type ReplicaSource = ReplicaSourceOf<PlaceSurvey>;
+export type Replicas = ReplicasOf<PlaceSurvey>;
 
-/** Where a (region, repository) is pulled from, for a region other than the registry's. */
-export type ReplicaSource =
-  | { kind: 'destinations'; destinations: Destination[] }
-  | { kind: 'not-replicated' }
-  /** The replication configuration itself could not be read: where replicas are is unknown. */
-  | { kind: 'unknown'; reason: string };
-
-export interface Replicas {
-  replication: ReplicationRead | undefined;
-  places: Map<string, PlaceSurvey>;
-  /** Destinations that could not be read (no reader role in their account, or it could not be assumed). */
-  unreadable: Map<string, string>;
-}
-
-export const placeKey = (registry: Registry): string => `${registry.registryId}/${registry.region}`;
+export { placeKey, replicaSource };
 
 /** Every region other than the registry's that some puller pulls in. */
 function otherRegions(pullers: PullerSettings[], home: string): Set<string> {
@@ -144,20 +134,4 @@ export async function readReplicas(
   );
   log.info(`Replicas: ${places.size} destination registr${places.size === 1 ? 'y' : 'ies'} read${unreadable.size > 0 ? `, ${unreadable.size} not` : ''}.`);
   return { replication, places, unreadable };
-}
-
-/** Where a puller pulling in `region` gets `repository` from. */
-export function replicaSource(replicas: Replicas, home: Registry, region: string, repository: string): ReplicaSource {
-  const { replication } = replicas;
-  if (!replication || replication.status !== 'read') {
-    return { kind: 'unknown', reason: replication?.status === 'unread' ? replication.reason : 'the replication configuration was not read' };
-  }
-  const registries = replicaDestinations(replication.rules, home, repository).filter((destination) => destination.region === region);
-  if (registries.length === 0) return { kind: 'not-replicated' };
-  // Each destination is a cell of its own: one that could not be read fails only its own.
-  const destinations = registries.map((registry): Destination => {
-    const place = replicas.places.get(placeKey(registry));
-    return place ? { kind: 'read', place } : { kind: 'not-checked', registry, reason: replicas.unreadable.get(placeKey(registry)) ?? 'not read' };
-  });
-  return { kind: 'destinations', destinations };
 }

@@ -2,16 +2,17 @@ import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { readRepositoryTags } from '../adapters/aws/registry-policy.js';
 import { readRepositoryPolicy, RepositoryNotFoundError } from '../adapters/aws/repository-policy.js';
-import { accountOf, regionOf, repositoryArn } from '../domain/arn.js';
+import { repositoryArn } from '../domain/arn.js';
 import { PULL_NEEDS, runPoliciesMentionResourceTags, type RepositoryTags } from '../domain/checks/judge.js';
 import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerModel } from '../domain/checks/verdict.js';
-import { asList, type PolicyDocument } from '../domain/policy/document.js';
-import { grantStatement, planGrant, type GrantPlan, type OwnedForm } from '../domain/policy/repository-grant.js';
+import type { PolicyDocument } from '../domain/policy/document.js';
 import { mentionsResourceTags } from '../domain/policy/request-context.js';
 import { log } from '../log.js';
+import type { RepositoryState } from '../domain/facts.js';
 import type { Warning } from '../domain/results.js';
-import { principalsFor, type GrantSettings } from '../domain/pullers.js';
+import type { GrantSettings } from '../domain/pullers.js';
+import { ownedOf, repositoryStateFrom } from '../domain/repository-state.js';
 import { mapPool } from '../util/pool.js';
 
 /** Repository policies are read this many at a time: fast for 500, gentle on ECR's rate limits. */
@@ -19,30 +20,9 @@ const READ_CONCURRENCY = 16;
 const TAG_READ_CONCURRENCY = 16;
 const PROGRESS_EVERY = 100;
 
-/** What was read of one repository before anything is written, and what the grant would change. */
-export interface RepositoryState {
-  repository: string;
-  arn: string;
-  policy: PolicyDocument | undefined;
-  /** Whom its grant names (pull-principals, or the pullers that must pull it here). */
-  principals: string[];
-  grantPlan: GrantPlan | undefined;
-}
+export type { RepositoryState };
 
-/** The state of a repository whose policy is known (undefined: none), with the grant it would need. */
-export function repositoryStateFrom(grant: GrantSettings, arn: string, repository: string, policy: PolicyDocument | undefined): RepositoryState {
-  // Whom the owned statement names now: a same-account puller it names keeps its place (settings.ts, principalsFor).
-  const owned = policy?.Statement.find((statement) => statement.Sid === grant.sid);
-  const named = owned?.Principal && owned.Principal !== '*' ? asList(owned.Principal.AWS).map(String) : [];
-  const principals = principalsFor(grant, repository, regionOf(arn), { account: accountOf(arn), named });
-  const grantPlan = principals.length > 0 ? planGrant(policy, grantStatement(grant.sid, principals, grant.actions), repository) : undefined;
-  return { repository, arn, policy, principals, grantPlan };
-}
-
-/** Exactly what the action's own statement on this repository is (whom it names: the state's principals). */
-export function ownedOf(grant: GrantSettings, state: Pick<RepositoryState, 'principals'>): OwnedForm {
-  return { sid: grant.sid, principals: state.principals, actions: grant.actions, known: grant.principals.length > 0 || grant.pullers !== undefined };
-}
+export { ownedOf, repositoryStateFrom };
 
 export async function readRepositoryState(
   ecr: ECRClient,

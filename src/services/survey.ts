@@ -1,47 +1,31 @@
-import { partitionOf, regionOf, repositoryArn } from '../domain/arn.js';
-import type { RepositoryTags } from '../domain/checks/judge.js';
-import type { Check, NotChecked, ReplicaPlace, RepositoryVerdict } from '../domain/checks/model.js';
-import { judgeReplica, judgeRepository, missingRepositoryVerdict, unreachableVerdict, type ReplicaFacts } from '../domain/checks/verdict.js';
-import { judgeReplicationPermission, templateFor, type Registry } from '../domain/replication.js';
-import { allowlistEntries, coveredBy, INLINE_POLICIES_LIMIT } from '../domain/policy/allowlist.js';
-import { iamPolicyLength } from '../domain/policy/document.js';
-import { publicGrants } from '../domain/policy/repository-grant.js';
-import { log } from '../log.js';
-import type { Warning } from '../domain/results.js';
-import { pullerNeeds, type GrantSettings, type PullerSettings, type Targets } from '../domain/pullers.js';
-import { inert, quoted } from '../util/inert.js';
-import { UserError } from '../errors.js';
-import { pullerAt, type PlaceFacts, type PullerFacts, type PullerAtPlace } from './puller.js';
-import { placeKey, readReplicas, replicaSource, type PlaceSurvey, type Replicas } from './replicas.js';
-import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
-import { ownedOf, readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
-import { accountOf } from '../domain/arn.js';
+import { accountOf, regionOf } from '../domain/arn.js';
+import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
 import { withImage } from '../domain/checks/verdict.js';
+import { judgeCells, type PullerCells } from '../domain/cells.js';
+import type { CellFacts } from '../domain/facts.js';
 import { judgeImageCell } from '../domain/image/judge.js';
 import type { ImageFinding } from '../domain/image/result.js';
 import type { ImageReference } from '../domain/image/status.js';
-import { DEFAULT_PLATFORMS, type PlatformChoice } from '../domain/pullers.js';
+import { pullerAt } from '../domain/puller-at-place.js';
+import { DEFAULT_PLATFORMS, pullerNeeds, type GrantSettings, type PlatformChoice, type PullerSettings, type Targets } from '../domain/pullers.js';
+import { placeKey, replicaSource, type RegionLogin } from '../domain/replica-cells.js';
+import type { Registry } from '../domain/replication.js';
+import type { Warning } from '../domain/results.js';
 import { createKmsClient } from '../adapters/aws/clients.js';
+import { UserError } from '../errors.js';
+import { log } from '../log.js';
+import { inert, quoted } from '../util/inert.js';
+import type { PullerAccess } from './access.js';
 import { cellImageFacts, gatherImageFacts, placeKey as imagePlaceKey, type ImageFacts, type ImagePlace } from './images.js';
+import type { PullerFacts } from './puller.js';
+import { readReplicas, type PlaceSurvey, type Replicas } from './replicas.js';
+import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
+import { readRepositoryStates, readTagsWhereAsked, type RepositoryState } from './repositories.js';
+import type { RepositoryTags } from '../domain/checks/judge.js';
 
-/** One puller as surveyed: what it must pull, how it was judged, and its allowlist's own findings. */
-export interface PullerSurvey {
-  settings: PullerSettings;
-  facts: PullerFacts;
-  /** The puller judged at the registry the run is about. */
-  placed: PullerAtPlace;
-  /** The expected repositories it must pull. */
-  repositories: string[];
-  /** One verdict per (region, repository) it must pull. */
-  verdicts: RepositoryVerdict[];
-  /** Repositories its allowlist names explicitly that nothing expects. */
-  extra: string[];
-  wildcards: { pattern: string; covers: string[] }[];
-  /** Length of every inline policy of the role together (whitespace not counted). */
-  inlineLength: number;
-  /** Its login in each region it pulls in (undefined: nothing there to judge it with). */
-  logins: RegionLogin[];
-}
+/** One puller as surveyed (domain/cells.ts), with the session it is read and written with. */
+export type PullerSurvey = PullerCells<PullerAccess>;
+export type { RegionLogin };
 
 /** Everything read before judging or writing: both sides of every expected repository, for every puller, judged. */
 export interface Survey {
@@ -73,43 +57,6 @@ export interface SurveySettings {
   images?: ReadonlyMap<string, readonly ImageReference[]>;
 }
 
-/** Judges what one puller must pull from what was read. Pure but for the log. */
-function judgePuller(
-  settings: SurveySettings,
-  registryId: string,
-  facts: PullerFacts,
-  placed: PullerAtPlace,
-  expected: string[],
-  states: Map<string, RepositoryState | undefined>,
-  tags: Map<string, RepositoryTags>,
-): Omit<PullerSurvey, 'settings' | 'facts' | 'placed' | 'logins'> & { warnings: Warning[] } {
-  const { region } = settings.registry;
-  const repositories = expected.filter((repository) => pullerNeeds(facts.settings, repository));
-  const verdicts = repositories.map((repository) => {
-    const state = states.get(repository);
-    if (!state) return missingRepositoryVerdict(repository, repositoryArn(region, registryId, repository), placed);
-    return judgeRepository({ repository, arn: state.arn, policy: state.policy, tags: tags.get(state.arn), owned: ownedOf(settings.grant, state) }, placed);
-  });
-  const entries = allowlistEntries(
-    facts.documents.map((policy) => policy.document),
-    region,
-    registryId,
-    settings.grant.actions,
-  );
-  const warnings: Warning[] = [];
-  const inlineLength = facts.documents.filter((policy) => policy.inlineName).reduce((sum, policy) => sum + iamPolicyLength(policy.document), 0);
-  if (inlineLength > 0.8 * INLINE_POLICIES_LIMIT) warnings.push({ kind: 'allowlist-size', used: inlineLength, limit: INLINE_POLICIES_LIMIT });
-  const wildcards = entries.wildcards.map((pattern) => ({ pattern, covers: coveredBy(pattern, repositories, region, registryId) }));
-  for (const { pattern, covers } of wildcards) {
-    log.info(
-      `Wildcard ${inert(pattern)} in the allowlist${settings.pullers.length > 1 ? ` of ${inert(facts.settings.name)}` : ''} covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`,
-    );
-  }
-  // An extra is a repository nothing expects of this puller (another puller's repository is one too).
-  const mine = new Set(repositories);
-  return { repositories, verdicts, extra: entries.explicit.filter((name) => !mine.has(name)), wildcards, inlineLength, warnings };
-}
-
 /** The tags a policy asks for, of every replica read, per destination, once. */
 async function readReplicaTags(
   replicas: Replicas,
@@ -130,110 +77,6 @@ async function readReplicaTags(
     }),
   );
   return { tags, notChecked };
-}
-
-/** The login of a puller in a region (ecr:GetAuthorizationToken is asked of that region's endpoint). */
-export interface RegionLogin {
-  region: string;
-  login: Check | undefined;
-}
-
-/**
- * Every (puller, other region, repository) cell: the replica there judged as a repository of its own,
- * or why there is none to judge; and each puller's login in each region it pulls in. Pure.
- */
-function judgeReplicaCells(
-  facts: SurveyFacts,
-  home: Registry,
-  grant: GrantSettings,
-): { verdicts: RepositoryVerdict[]; notChecked: NotChecked[]; logins: Map<string, RegionLogin[]> } {
-  const { replicas, repositories } = facts;
-  const verdicts: RepositoryVerdict[] = [];
-  const notChecked: NotChecked[] = [];
-  const logins = new Map<string, RegionLogin[]>();
-  for (const puller of facts.pullerFacts) {
-    const atPlace = new Map<string, PullerAtPlace>();
-    const placedAt = (place: PlaceSurvey): PullerAtPlace => {
-      const known = atPlace.get(placeKey(place)) ?? pullerAt(puller, place.facts);
-      if (!atPlace.has(placeKey(place))) notChecked.push(...known.notChecked);
-      atPlace.set(placeKey(place), known);
-      return known;
-    };
-    const name = puller.settings.name;
-    const own: RegionLogin[] = [];
-    for (const region of puller.settings.regions.filter((pulledIn) => pulledIn !== home.region)) {
-      let login: Check | undefined;
-      for (const repository of repositories.filter((candidate) => pullerNeeds(puller.settings, candidate))) {
-        const source = replicaSource(replicas, home, region, repository);
-        const sourceRegion = home.region;
-        const unreachable = (arn: string, replica: ReplicaPlace): void => void verdicts.push(unreachableVerdict(repository, arn, name, replica));
-        if (!facts.states.get(repository)) {
-          unreachable(repositoryArn(region, home.registryId, repository), { kind: 'no-source', sourceRegion });
-          continue;
-        }
-        if (source.kind === 'not-replicated') {
-          unreachable(repositoryArn(region, home.registryId, repository), { kind: 'not-replicated', sourceRegion });
-          continue;
-        }
-        if (source.kind === 'unknown') {
-          unreachable(repositoryArn(region, home.registryId, repository), { kind: 'not-checked', sourceRegion, reason: source.reason, what: 'replication' });
-          continue;
-        }
-        for (const destination of source.destinations) {
-          if (destination.kind === 'not-checked') {
-            const arn = repositoryArn(region, destination.registry.registryId, repository);
-            unreachable(arn, { kind: 'not-checked', sourceRegion, reason: destination.reason, what: 'destination' });
-            continue;
-          }
-          const { place } = destination;
-          const placed = placedAt(place);
-          login ??= placed.role.login;
-          const state = place.states.get(repository);
-          const arn = state?.arn ?? repositoryArn(place.region, place.registryId, repository);
-          verdicts.push(
-            judgeReplica(
-              {
-                repository,
-                arn,
-                sourceRegion,
-                existing: state
-                  ? { policy: state.policy, tags: facts.replicaTags.get(placeKey(place))?.get(state.arn), owned: ownedOf(grant, state) }
-                  : undefined,
-                template: state ? undefined : templateOf(place, repository),
-                // Across accounts, the destination's registry policy must let the source registry replicate.
-                ...(place.registryId !== home.registryId
-                  ? {
-                      replication: judgeReplicationPermission(
-                        place.facts.registry.policy,
-                        home,
-                        { region: place.region, registryId: place.registryId },
-                        repository,
-                        state !== undefined,
-                        partitionOf(arn),
-                      ),
-                    }
-                  : {}),
-              },
-              placed,
-            ),
-          );
-        }
-      }
-      own.push({ region, login });
-    }
-    logins.set(name, own);
-  }
-  for (const place of replicas.places.values())
-    if (place.templates?.status === 'unread') notChecked.push({ what: 'creation-templates', reason: place.templates.reason });
-  return { verdicts, notChecked, logins };
-}
-
-/** The creation template a replica still to be created will get (or none), or why that is unknown. */
-function templateOf(place: PlaceSurvey, repository: string): ReplicaFacts['template'] {
-  if (!place.templates) return { status: 'unread', reason: 'the creation templates were not read' };
-  if (place.templates.status === 'unread') return place.templates;
-  const template = templateFor(place.templates.templates, repository, 'REPLICATION');
-  return { status: 'read', prefix: template?.prefix, policy: template ? template.repositoryPolicy : { status: 'none' } };
 }
 
 /**
@@ -258,65 +101,33 @@ function assertPatternsMatch(pullers: PullerSettings[], repositories: string[], 
   }
 }
 
-/** Each distinct reason said once, however many pullers or places found it. */
-function once(items: NotChecked[]): NotChecked[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const key = `${item.what}\u0000${item.reason}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
-}
-
 /** Everything a survey read, before judging: what a proposed change is laid over (verify with `proposed`). */
-export interface SurveyFacts {
-  registryId: string;
-  repositories: string[];
-  /** The registry's repositories (undefined: no such repository). */
-  states: Map<string, RepositoryState | undefined>;
-  home: PlaceFacts;
-  pullerFacts: PullerFacts[];
-  replicas: Replicas;
-  /** The tags a policy asks for: of the registry's repositories, and of each replica destination's. */
-  tags: Map<string, RepositoryTags>;
-  replicaTags: Map<string, Map<string, RepositoryTags>>;
-  notChecked: NotChecked[];
+export interface SurveyFacts extends CellFacts<PullerAccess, PlaceSurvey> {
   /** The image layer's facts (issue 26); undefined: not read (each cell then carries no image finding). */
   images?: ImageFacts;
 }
 
-/** Judges every (puller, region, repository) from what was read. Pure but for the log. */
+/**
+ * Judges every (puller, region, repository) from what was read (domain/cells.ts), then each cell's image
+ * (the image layer's facts, services/images.ts). Pure but for the log and the clock.
+ */
 export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<Survey, 'pullers' | 'warnings' | 'notChecked'> {
-  const { region } = settings.registry;
-  const { registryId, states } = facts;
-  const placedPullers = facts.pullerFacts.map((puller) => pullerAt(puller, facts.home));
-  const replicaCells = judgeReplicaCells(facts, { region, registryId }, settings.grant);
-  const warnings: Warning[] = [];
-  for (const state of states.values()) {
-    if (!state) continue;
-    for (const grant of publicGrants(state.policy, settings.grant.sid, state.repository)) warnings.push({ kind: 'public-grant', grant });
+  const judged = judgeCells(settings, facts);
+  for (const puller of judged.pullers) {
+    for (const { pattern, covers } of puller.wildcards) {
+      log.info(
+        `Wildcard ${inert(pattern)} in the allowlist${settings.pullers.length > 1 ? ` of ${inert(puller.settings.name)}` : ''} covers ${covers.length} expected repositor${covers.length === 1 ? 'y' : 'ies'}${covers.length > 0 ? `: ${covers.join(', ')}` : ''}.`,
+      );
+    }
   }
-  const pullers = facts.pullerFacts.map((puller, index) => {
-    const { warnings: own, ...judged } = judgePuller(settings, registryId, puller, placedPullers[index], facts.repositories, states, facts.tags);
-    warnings.push(...own);
-    // Region by region, as the puller lists them; the registry's own region is judged above.
-    const verdicts = puller.settings.regions.flatMap((pulledIn) =>
-      pulledIn === region
-        ? judged.verdicts
-        : replicaCells.verdicts.filter((verdict) => verdict.puller === puller.settings.name && regionOf(verdict.arn) === pulledIn),
-    );
-    // The login in each region it pulls in: the registry's own region from the model above, the others from their replicas.
-    const elsewhere = replicaCells.logins.get(puller.settings.name) ?? [];
-    const logins = puller.settings.regions.map((pulledIn) =>
-      pulledIn === region
-        ? { region, login: placedPullers[index].role.login }
-        : (elsewhere.find((login) => login.region === pulledIn) ?? { region: pulledIn, login: undefined }),
-    );
+  const { images } = facts;
+  if (!images) return judged;
+  const home = { region: settings.registry.region, registryId: facts.registryId };
+  const pullers = judged.pullers.map((puller) => {
     const platforms = puller.settings.platforms ?? DEFAULT_PLATFORMS;
-    const imaged = facts.images ? verdicts.map((verdict) => judgeImage(verdict, facts.images!, { region, registryId }, platforms)) : verdicts;
-    return { settings: puller.settings, facts: puller, placed: placedPullers[index], ...judged, verdicts: imaged, logins };
+    return { ...puller, verdicts: puller.verdicts.map((verdict) => judgeImage(verdict, images, home, platforms)) };
   });
-  const notChecked = once([...placedPullers.flatMap((placed) => placed.notChecked), ...facts.notChecked, ...replicaCells.notChecked]);
-  return { pullers, warnings, notChecked };
+  return { ...judged, pullers };
 }
 
 /** Where a cell pulls from, for the image layer: the repository itself, or a replica (with its source); none when nothing is there to pull. */

@@ -5,15 +5,11 @@ import { roleNameOf } from '../../domain/arn.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
 import { UserError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
+import type { NamedPolicy } from '../../domain/facts.js';
 
 export { roleNameOf };
 
-export interface NamedPolicy {
-  /** "inline policy NAME" or "managed policy ARN" */
-  name: string;
-  inlineName?: string;
-  document: PolicyDocument;
-}
+export type { NamedPolicy };
 
 export interface PullerIdentityRead {
   /** Every inline policy and the default version of every attached managed policy. */

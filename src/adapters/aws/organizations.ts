@@ -4,7 +4,7 @@ import { inert } from '../../util/inert.js';
 import { UserError } from '../../errors.js';
 import { parsePolicy } from '../../domain/policy/document.js';
 import { describeAwsError, isAwsError } from './errors.js';
-import type { NamedPolicy } from './iam.js';
+import type { ControlPolicies, ControlPolicyLevel, NamedPolicy, OrganizationFacts } from '../../domain/facts.js';
 
 /**
  * The organization facts that enter a request context (aws:PrincipalOrgID, aws:PrincipalOrgPaths,
@@ -17,27 +17,12 @@ import type { NamedPolicy } from './iam.js';
  * management account or a delegated administrator.
  */
 
-export type OrganizationFacts =
-  { status: 'member'; organizationId: string; managementAccountId?: string } | { status: 'none' } | { status: 'unread'; reason: string };
+export type { ControlPolicies, ControlPolicyLevel, OrganizationFacts };
 
 /** aws:PrincipalOrgPaths form: `o-xxx/r-xxxx/ou-xxxx-1111/ou-xxxx-2222/` (root first, then each OU downward). */
 export type OrgPath = { status: 'read'; paths: string[] } | { status: 'unread'; reason: string };
 
 export type ControlPolicyKind = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
-
-export interface ControlPolicyLevel {
-  /** The account ID, OU ID or root ID the policies are attached to. */
-  target: string;
-  /** "account 004947743811", "OU ou-ab12-11111111", "root r-ab12" */
-  label: string;
-  policies: NamedPolicy[];
-}
-
-/**
- * `read`: account first, then each OU upward, then the root; at every level something must allow.
- * `disabled`: the policy type is not enabled on the root, so no policy of that kind applies.
- */
-export type ControlPolicies = { status: 'read'; levels: ControlPolicyLevel[] } | { status: 'unread'; reason: string } | { status: 'disabled' };
 
 const KIND_NAME: Record<ControlPolicyKind, string> = {
   SERVICE_CONTROL_POLICY: 'service control policy',

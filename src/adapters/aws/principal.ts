@@ -5,33 +5,9 @@ import { inert } from '../../util/inert.js';
 import { asList, decodeIamDocument, parsePolicy } from '../../domain/policy/document.js';
 import { actionMatches } from '../../domain/policy/evaluate.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
-import type { NamedPolicy } from './iam.js';
+import type { NamedPolicy, RoleFacts } from '../../domain/facts.js';
 
-/**
- * What fixes the request context of any session of one role, as IAM holds it: the ARN with its
- * path (aws:PrincipalArn), the unique ID (aws:userid starts with it), the account
- * (aws:PrincipalAccount), the tags (aws:PrincipalTag/*) and the permissions boundary (the identity
- * side is policies ∩ boundary).
- */
-export interface RoleFacts {
-  /** As GetRole returns it, with the path (`arn:aws:iam::ACCOUNT:role/tenants/Name`). */
-  roleArn: string;
-  roleName: string;
-  /** `/` when the role has none. */
-  path: string;
-  account: string;
-  /** The role's unique ID (`AROA…`). */
-  roleId: string;
-  tags: Record<string, string>;
-  /**
-   * Whether a session of the role may carry session tags: only when its trust policy allows
-   * sts:TagSession ("Passing session tags in AWS STS"). Session tags override the role's tags, so
-   * then aws:PrincipalTag/* is known only to the pull.
-   */
-  sessionTagsPossible: boolean;
-  /** The default version of the permissions boundary policy; undefined when the role has none. */
-  boundary: NamedPolicy | undefined;
-}
+export type { RoleFacts };
 
 const NO_SUCH_ENTITY = ['NoSuchEntity', 'NoSuchEntityException'];
 

@@ -10,10 +10,9 @@ import type { Readable } from '../../domain/policy/request-context.js';
 import type { CreationTemplate, ReplicationRule } from '../../domain/replication.js';
 import { inert, quoted } from '../../util/inert.js';
 import { describeAwsError, isAwsError } from './errors.js';
+import type { CreationTemplatesRead, ReplicationRead } from '../../domain/facts.js';
 
-/** `registryId`: the registry ECR answered for (the credentials' own). */
-export type ReplicationRead = { status: 'read'; registryId: string; rules: ReplicationRule[] } | { status: 'unread'; reason: string };
-export type CreationTemplatesRead = { status: 'read'; registryId: string; templates: CreationTemplate[] } | { status: 'unread'; reason: string };
+export type { CreationTemplatesRead, ReplicationRead };
 
 /**
  * Both calls read the caller's own registry, whatever registry the caller meant: an answer for another
