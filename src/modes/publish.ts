@@ -73,7 +73,12 @@ export async function publishImage(
     const built = await (async () => {
       try {
         const session = await log.group(say.loginStep(registry.host), () =>
-          steps.loginForBuild(settings, clients, (dir) => dockerConfig.save(dir), () => log.info(say.loggedIn())),
+          steps.loginForBuild(
+            settings,
+            clients,
+            (dir) => dockerConfig.save(dir),
+            () => log.info(say.loggedIn()),
+          ),
         );
         const result = await log.group(say.buildStep(settings.build.push, clients.tools.daemonVersion), () =>
           steps.buildImage(settings, session, dockerfile, imageRefs),
@@ -116,7 +121,11 @@ export async function publishImage(
       warnings: [...pushed.warnings, ...simulated],
       notChecked: [...pushed.notChecked, ...placed.flatMap((puller) => puller.notChecked), ...judged.notChecked],
     };
-    return withPullers(verified, placed.map((puller) => ({ placed: puller, extra: [] })), settings);
+    return withPullers(
+      verified,
+      placed.map((puller) => ({ placed: puller, extra: [] })),
+      settings,
+    );
   } catch (error) {
     // What was pushed still goes to the report (the digest, to pull or undo by hand).
     throw error instanceof UserError ? new FailedRun(error, pushed) : error;

@@ -113,7 +113,9 @@ export function checkBuild(order: Pick<PublishOrder, 'build' | 'run'>, env: Node
   }
   const dockerfile = file || join(context, 'Dockerfile');
   if (!existsSync(dockerfile)) {
-    throw new UserError(`file: ${quoted(dockerfile, 200)} does not exist. Set \`file:\` to the Dockerfile's path, or \`context:\` to the folder that holds it.`);
+    throw new UserError(
+      `file: ${quoted(dockerfile, 200)} does not exist. Set \`file:\` to the Dockerfile's path, or \`context:\` to the folder that holds it.`,
+    );
   }
   return { dockerfile, defaults };
 }
@@ -130,7 +132,11 @@ export async function connectPublish(order: Pick<PublishOrder, 'registry'>, env:
 }
 
 /** The tags asked for: the defaults, or `tags` (metadata-action's full references checked against this registry and repository). */
-export function tagsToPush(order: Pick<PublishOrder, 'build' | 'repository'>, clients: Pick<PublishClients, 'registry'>, defaults: string[] | undefined): string[] {
+export function tagsToPush(
+  order: Pick<PublishOrder, 'build' | 'repository'>,
+  clients: Pick<PublishClients, 'registry'>,
+  defaults: string[] | undefined,
+): string[] {
   return defaults ?? resolveTags(order.build.tags, clients.registry.host, order.repository);
 }
 
@@ -213,7 +219,13 @@ export async function buildImage(order: PublishOrder, session: BuildSession, doc
 }
 
 /** Every tag must serve the pushed digest: another push may have raced this one. `seen` hears each tag as it is confirmed. */
-export async function confirmPushed(order: PublishOrder, clients: PublishClients, tags: string[], digest: string, seen: (tag: string, served: string) => void): Promise<void> {
+export async function confirmPushed(
+  order: PublishOrder,
+  clients: PublishClients,
+  tags: string[],
+  digest: string,
+  seen: (tag: string, served: string) => void,
+): Promise<void> {
   for (const tag of tags) {
     const served = await clients.tools.served(clients.registry, order.repository, tag);
     if (served !== digest) {
