@@ -62,23 +62,17 @@ export async function publishImage(
 
   const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
   const seen = (tag: string, digest: string) => log.info(say.served(repository, tag, digest));
-  const where = { tags: imageRefs, repositoryArn: info.arn, registry: registry.host };
   let image: NonNullable<RunReport['image']>;
   if (published) {
     // What a puller sees is what the registry serves: ask it, as after a push.
     const digest = await log.group(say.confirmStep(), () => steps.servedDigest(settings, clients, tags, published, seen));
-    image = { digest, imageUri: `${registry.host}/${repository}@${digest}`, ...where };
+    image = steps.imageOf(settings, clients, info, imageRefs, digest);
   } else {
     // Credentials in a private DOCKER_CONFIG that keeps the job's own docker setup usable; removed whatever happens.
     const built = await (async () => {
       try {
         const session = await log.group(say.loginStep(registry.host), () =>
-          steps.loginForBuild(
-            settings,
-            clients,
-            (dir) => dockerConfig.save(dir),
-            () => log.info(say.loggedIn()),
-          ),
+          steps.loginForBuild(settings, clients, dockerConfig, () => log.info(say.loggedIn())),
         );
         const result = await log.group(say.buildStep(settings.build.push, clients.tools.daemonVersion), () =>
           steps.buildImage(settings, session, dockerfile, imageRefs),
@@ -94,7 +88,7 @@ export async function publishImage(
       log.info(say.notPushed(built.imageId));
       return before;
     }
-    image = { digest: built.digest, imageUri: `${registry.host}/${repository}@${built.digest}`, ...where, imageId: built.imageId, metadata: built.metadata };
+    image = steps.imageOf(settings, clients, info, imageRefs, built.digest, built);
     log.info(say.pushed(image.imageUri));
   }
   const pushed: RunReport = { ...before, image };
@@ -121,11 +115,8 @@ export async function publishImage(
       warnings: [...pushed.warnings, ...simulated],
       notChecked: [...pushed.notChecked, ...placed.flatMap((puller) => puller.notChecked), ...judged.notChecked],
     };
-    return withPullers(
-      verified,
-      placed.map((puller) => ({ placed: puller, extra: [] })),
-      settings,
-    );
+    const pullers = placed.map((puller) => ({ placed: puller, extra: [] }));
+    return withPullers(verified, pullers, settings);
   } catch (error) {
     // What was pushed still goes to the report (the digest, to pull or undo by hand).
     throw error instanceof UserError ? new FailedRun(error, pushed) : error;

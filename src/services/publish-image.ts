@@ -206,8 +206,13 @@ export async function decideTags(
 }
 
 /** Logs in (private DOCKER_CONFIG; `loggedIn` hears it), writes the build secrets there, and returns the session that builds. The caller removes the folder. */
-export async function loginForBuild(order: PublishOrder, clients: PublishClients, save: (dir: string) => void, loggedIn: () => void): Promise<BuildSession> {
-  const session = await clients.tools.login(clients.registry, order.run.tempDir, save);
+export async function loginForBuild(
+  order: PublishOrder,
+  clients: PublishClients,
+  dockerConfig: { save(dir: string): void },
+  loggedIn: () => void,
+): Promise<BuildSession> {
+  const session = await clients.tools.login(clients.registry, order.run.tempDir, (dir) => dockerConfig.save(dir));
   loggedIn();
   const secrets = session.secrets(order.build);
   return { build: (plan, tempDir) => session.build({ ...plan, secrets }, tempDir) };
@@ -216,6 +221,20 @@ export async function loginForBuild(order: PublishOrder, clients: PublishClients
 /** Builds (and pushes) with the OCI labels of this run. */
 export async function buildImage(order: PublishOrder, session: BuildSession, dockerfile: string, imageRefs: string[], now = new Date()): Promise<BuildResult> {
   return session.build({ build: order.build, imageRefs, dockerfile, labels: withOciLabels(order.build.labels, order.run, now) }, order.run.tempDir);
+}
+
+/** The image as the report names it: by digest, with its tags (and, when this run built it, its ID and build metadata). */
+export function imageOf(
+  order: PublishOrder,
+  clients: PublishClients,
+  repository: { arn: string },
+  imageRefs: string[],
+  digest: string,
+  built?: Pick<BuildResult, 'imageId' | 'metadata'>,
+) {
+  const { host } = clients.registry;
+  const image = { digest, imageUri: `${host}/${order.repository}@${digest}`, tags: imageRefs, repositoryArn: repository.arn, registry: host };
+  return built ? { ...image, imageId: built.imageId, metadata: built.metadata } : image;
 }
 
 /** Every tag must serve the pushed digest: another push may have raced this one. `seen` hears each tag as it is confirmed. */
