@@ -60,7 +60,7 @@ export async function publishImage(
   }
   const before: RunReport = { ...emptyReport('publish', settings.registry.region), registryId: registry.registryId, warnings };
 
-  const imageRefs = tags.map((tag) => `${registry.host}/${repository}:${tag}`);
+  const imageRefs = steps.imageRefs(settings, clients, tags);
   const seen = (tag: string, digest: string) => log.info(say.served(repository, tag, digest));
   let image: NonNullable<RunReport['image']>;
   if (published) {

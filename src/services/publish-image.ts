@@ -223,6 +223,11 @@ export async function buildImage(order: PublishOrder, session: BuildSession, doc
   return session.build({ build: order.build, imageRefs, dockerfile, labels: withOciLabels(order.build.labels, order.run, now) }, order.run.tempDir);
 }
 
+/** The references built and pushed: host/repository:tag. */
+export function imageRefs(order: Pick<PublishOrder, 'repository'>, clients: Pick<PublishClients, 'registry'>, tags: string[]): string[] {
+  return tags.map((tag) => `${clients.registry.host}/${order.repository}:${tag}`);
+}
+
 /** The image as the report names it: by digest, with its tags (and, when this run built it, its ID and build metadata). */
 export function imageOf(
   order: PublishOrder,
