@@ -2,6 +2,8 @@
 // entry points (index.ts, post.ts, action/, cli/) → modes → services → adapters → domain → util,
 // with settings/ and report/ beside modes: modes and entry points use them; they use only domain/
 // and util/ (settings turn raw inputs into typed values, report turns typed results into words).
+// Modes are scripts over services: they import services/, settings/ and report/, never adapters/ or
+// domain/ directly (a client, a rule or a type they need comes through a service).
 // log.ts and errors.ts are ports every layer may use. Types count as imports: a service states
 // the narrow parameter object it needs (in domain/ or in the service), never a settings/ type.
 // This test reads every `import … from`, `export … from` and `import(…)` in src/ and names each one
@@ -49,7 +51,7 @@ function layerOf(path: string): Layer {
 // What each layer may import (its own layer included, and the ports).
 const below: Record<Layer, Layer[]> = {
   entry: ['entry', 'modes', 'settings', 'report', 'services', 'adapters', 'domain', 'util', 'port'],
-  modes: ['modes', 'settings', 'report', 'services', 'adapters', 'domain', 'util', 'port'],
+  modes: ['modes', 'settings', 'report', 'services', 'util', 'port'],
   settings: ['settings', 'domain', 'util', 'port'],
   report: ['report', 'domain', 'util', 'port'],
   services: ['services', 'adapters', 'domain', 'util', 'port'],
@@ -116,6 +118,8 @@ describe('imports point only down (docs/layout.md)', () => {
         ['adapters/aws/a.ts', 'adapters/docker/b.ts'],
         ['adapters/aws/a.ts', 'adapters/net/b.ts'],
         ['modes/a.ts', 'adapters/aws/b.ts'],
+        ['modes/a.ts', 'domain/b.ts'],
+        ['modes/a.ts', 'services/b.ts'],
         ['util/a.ts', 'errors.ts'],
       ]),
       [
@@ -124,6 +128,8 @@ describe('imports point only down (docs/layout.md)', () => {
         'services/a.ts -> report/b.ts',
         'report/a.ts -> settings/b.ts',
         'adapters/aws/a.ts -> adapters/docker/b.ts',
+        'modes/a.ts -> adapters/aws/b.ts',
+        'modes/a.ts -> domain/b.ts',
       ],
     );
     assert.deepEqual(
@@ -133,6 +139,13 @@ describe('imports point only down (docs/layout.md)', () => {
       ]),
       ['report/a.ts -> report/b.ts -> report/a.ts'],
     );
+  });
+
+  it('a mode imports no adapter and no domain file: it is a script over services', () => {
+    const found = imports()
+      .filter(([from, to]) => layerOf(from) === 'modes' && ['adapters', 'domain'].includes(layerOf(to)))
+      .map(([from, to]) => `${from} -> ${to}`);
+    assert.deepEqual(found, [], `${found.length} imports from modes/ reach past services:\n${found.join('\n')}`);
   });
 
   it('no import in src/ points up or sideways', () => {

@@ -1,10 +1,8 @@
-import { readManifestFile } from '../adapters/manifest-file.js';
-import { expectedRepositories } from '../domain/manifest.js';
 import { UserError } from '../errors.js';
 import { pullerNeeds } from '../settings/pullers.js';
-import type { RepositoryVerdict } from '../domain/checks/model.js';
 import type { PullerReport, RunReport, Warning } from '../report/model.js';
 import type { PullerAtPlace } from '../services/puller.js';
+import { targetRepositories } from '../services/readers.js';
 import type { Survey } from '../services/survey.js';
 import type { OnExtra } from '../settings/inputs.js';
 import type { GrantSettings, Settings } from '../settings/settings.js';
@@ -14,7 +12,7 @@ export function finish(
   report: RunReport,
   settings: { grant: GrantSettings; onExtra?: OnExtra },
   surveyed: Pick<Survey, 'registryId' | 'pullers' | 'warnings' | 'notChecked' | 'manifestMode'>,
-  more: { warnings?: Warning[]; verdicts?: RepositoryVerdict[] } = {},
+  more: { warnings?: Warning[]; verdicts?: RunReport['repositories'] } = {},
 ): RunReport {
   const verdicts = more.verdicts ?? surveyed.pullers.flatMap((puller) => puller.verdicts);
   const extras = surveyed.manifestMode ? surveyed.pullers.map((puller) => puller.extra) : surveyed.pullers.map(() => []);
@@ -77,7 +75,7 @@ export function expectedOf(settings: Settings): string[] | undefined {
   const targets = settings.targets;
   if (targets.kind === 'repository') return needed([targets.repository], () => true);
   try {
-    return needed(expectedRepositories(readManifestFile(targets.path), targets.path, targets.key, targets.template, targets.extra), () => true);
+    return needed(targetRepositories(targets).repositories, () => true);
   } catch {
     return undefined;
   }

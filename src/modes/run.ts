@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { RunReport } from '../report/model.js';
+import { runText } from '../report/run-text.js';
 import type { Settings } from '../settings/settings.js';
 import type { DockerConfigKeeper } from './publish.js';
 
@@ -8,9 +9,7 @@ const MINIMUM_NODE_MAJOR = 20;
 export function assertNodeVersion(): void {
   const major = Number.parseInt(process.versions.node.split('.')[0], 10);
   if (major < MINIMUM_NODE_MAJOR) {
-    throw new UserError(
-      `node: this action needs Node ${MINIMUM_NODE_MAJOR} or newer, and the runner has ${process.versions.node}. Put a newer node first on the runner's PATH.`,
-    );
+    throw new UserError(runText.nodeTooOld(MINIMUM_NODE_MAJOR, process.versions.node));
   }
 }
 

@@ -6,7 +6,7 @@ import type { BuildInputs } from '../domain/build/inputs.js';
 import type { Mode, OnExtra } from '../domain/results.js';
 import { quoted } from '../util/inert.js';
 import { ACCOUNT_ID, accountOf, partitionOfRegion, principalArn, repositoryNameProblem } from '../domain/arn.js';
-import { parsePullers, type PullerSettings } from './pullers.js';
+import { parsePullers, type PullerRules, type PullerSettings } from './pullers.js';
 import { parseImages } from './images.js';
 import type { ImageReference } from '../domain/image/status.js';
 
@@ -68,11 +68,12 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export type { BuildInputs, Mode, OnExtra };
 
-export interface Inputs {
-  mode: Mode;
+/** The typed inputs. publish's repository is checked once here, and the type carries it (settings.ts needs no second check). */
+export type Inputs = CommonInputs & ({ mode: 'publish'; repository: string } | { mode: 'verify' | 'reconcile'; repository: string | undefined });
+
+interface CommonInputs {
   region: string;
   registryId: string | undefined;
-  repository: string | undefined;
   build: BuildInputs;
   createRepository: boolean;
   imageTagMutability: 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
@@ -146,12 +147,6 @@ export function assertPartition(input: string, arn: string, region: string): voi
       `${input}: ${quoted(arn)} is in partition ${quoted(found ?? '', 20)}, but aws-region ${region} is in ${partition}, and AWS grants nothing across partitions. Use arn:${partition}:… ARNs, or fix aws-region.`,
     );
   }
-}
-
-/** publish pushes to one repository: the input is required (checked here once, and narrowed in settings.ts). */
-export function publishRepository(repository: string | undefined): string {
-  if (!repository) throw new UserError('repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.');
-  return repository;
 }
 
 export function assertRepositoryName(name: string, where: string): void {
@@ -239,49 +234,177 @@ function readProposedLayer(value: string | undefined): ProposedLayerInput | unde
   );
 }
 
-/**
- * Reads every input once, validates it, and returns typed values. `get` returns the raw input
- * ('' when unset); action.yml defaults are applied here too, so the CLI behaves the same.
- */
-export function readInputs(get: (name: InputName) => string, env: NodeJS.ProcessEnv = process.env): Inputs {
-  const raw = (name: InputName): string => {
-    const value = get(name).trim();
-    return value === '' ? INPUT_DEFAULTS[name] : value;
+const ROLE_ARN_EXAMPLE = 'arn:aws:iam::004947743811:role/NAME';
+
+function roleArn(name: InputName, example = ROLE_ARN_EXAMPLE) {
+  return (value: string): string | undefined => {
+    const arn = optional(value);
+    if (arn && !ROLE_ARN.test(arn)) throw new UserError(`${name}: ${quoted(arn)} is not a role ARN such as ${example}.${lostZerosHint(arn)}`);
+    return arn;
   };
+}
 
-  const mode = readChoice('mode', raw('mode'), ['publish', 'verify', 'reconcile'] as const);
+function list(name: InputName, split: (value: string) => string[], problem: (value: string) => string | undefined) {
+  return (value: string): string[] => {
+    const values = split(value);
+    checkEach(name, values, problem);
+    return values;
+  };
+}
 
-  const region = raw('aws-region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
-  if (!region) throw new UserError('aws-region: not set. Give the registry region, e.g. `aws-region: us-east-2`.');
-  if (!REGION.test(region)) throw new UserError(`aws-region: ${quoted(region)} is not an AWS region name such as us-east-2.`);
+const boolean = (name: InputName) => (value: string) => readBoolean(name, value);
+const text = (value: string) => value;
 
-  const registryId = optional(raw('registry-id'));
-  if (registryId && !ACCOUNT_ID.test(registryId)) {
+/** What a row may read besides its own text: the environment, the inputs read before it, whether an input was given. */
+interface Context {
+  env: NodeJS.ProcessEnv;
+  region: string;
+  given(name: InputName): boolean;
+}
+
+interface Row<T> {
+  /** The input's text (trimmed; unset: its default) → its typed value, or a UserError naming the input and the fix. */
+  read(value: string, context: Context): T;
+  /** Only these modes accept it: given in another, it is refused with this sentence. */
+  only?: { modes: Mode[]; refused(mode: Mode): string };
+  /** These modes need it: unset there, it is refused with this sentence. */
+  required?: { modes: Mode[]; text: string };
+}
+
+const row = <T>(read: Row<T>['read'], more: Omit<Row<T>, 'read'> = {}): Row<T> => ({ read, ...more });
+
+/**
+ * Every input, in the order it is read and checked (the first bad one is the one reported): how its
+ * text is read, and which modes accept or need it.
+ */
+const INPUTS = {
+  mode: row((value) => readChoice('mode', value, ['publish', 'verify', 'reconcile'] as const)),
+  'aws-region': row((value, { env }) => {
+    const region = value || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+    if (!region) throw new UserError('aws-region: not set. Give the registry region, e.g. `aws-region: us-east-2`.');
+    if (!REGION.test(region)) throw new UserError(`aws-region: ${quoted(region)} is not an AWS region name such as us-east-2.`);
+    return region;
+  }),
+  'registry-id': row((value) => {
+    const registryId = optional(value);
     // Already says the rule a lost zero breaks (a 12-digit ID); its wording is pinned as it is.
-    throw new UserError(`registry-id: ${quoted(registryId)} is not a 12-digit AWS account ID.`);
-  }
+    if (registryId && !ACCOUNT_ID.test(registryId)) throw new UserError(`registry-id: ${quoted(registryId)} is not a 12-digit AWS account ID.`);
+    return registryId;
+  }),
+  repository: row(
+    (value) => {
+      const repository = optional(value);
+      if (repository) assertRepositoryName(repository, 'repository');
+      return repository;
+    },
+    { required: { modes: ['publish'], text: 'repository: required in publish mode. Name the ECR repository, e.g. `repository: team/service`.' } },
+  ),
+  tags: row(list('tags', splitList, tagInputProblem)),
+  'build-args': row(list('build-args', splitLines, (arg) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) ? undefined : 'must be NAME=value.'))),
+  labels: row(list('labels', splitLines, (label) => (/^[^=\s]+=/.test(label) ? undefined : 'must be name=value.'))),
+  platforms: row(
+    list('platforms', splitList, (platform) => (/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.')),
+  ),
+  'pull-principals': row((value, { region }) => [...new Set(splitList(value).map((principal) => readPullPrincipal(principal, region)))]),
+  'pull-actions': row(readPullActions),
+  'policy-sid': row((value) => {
+    if (!SID.test(value)) throw new UserError(`policy-sid: ${quoted(value)} must be 1-100 letters and digits (IAM's Sid rule).`);
+    return value;
+  }),
+  'staging-role-arn': row(roleArn('staging-role-arn')),
+  'staging-assume-role-arn': row(roleArn('staging-assume-role-arn')),
+  'organization-assume-role-arn': row(roleArn('organization-assume-role-arn', 'arn:aws:iam::111122223333:role/PublishImageOrganizationReader')),
+  'staging-policy-name': row((value) => {
+    const name = optional(value);
+    if (name && !POLICY_NAME.test(name)) throw new UserError(`staging-policy-name: ${quoted(name)} is not an IAM policy name (letters, digits and +=,.@_-).`);
+    return name;
+  }),
+  pullers: row((value, { region }) => (value === '' ? undefined : parsePullers(value, pullerRules(region)))),
+  'replica-assume-role-arns': row(readReplicaReaders),
+  proposed: row(optional, {
+    only: {
+      modes: ['verify'],
+      refused: (mode) =>
+        `proposed: only in verify mode (it judges a change before it is applied; ${mode} acts on what AWS holds now). Use mode: verify, or remove proposed.`,
+    },
+  }),
+  'proposed-layer': row((value) => readProposedLayer(optional(value))),
+  'extra-repositories': row((value) => {
+    const names = splitList(value);
+    for (const name of names) assertRepositoryName(name, 'extra-repositories');
+    return names;
+  }),
+  context: row(text),
+  file: row(text),
+  target: row(text),
+  'cache-from': row(splitLines),
+  'cache-to': row(splitLines),
+  'no-cache': row(boolean('no-cache')),
+  push: row(boolean('push')),
+  provenance: row(text),
+  secrets: row(parseSecrets),
+  'secret-files': row(parseSecretFiles),
+  'secret-envs': row(parseSecretEnvs),
+  ssh: row(parseSsh),
+  'build-contexts': row(parseBuildContexts),
+  'create-repository': row(boolean('create-repository')),
+  'image-tag-mutability': row((value) =>
+    readChoice('image-tag-mutability', value, ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'] as const),
+  ),
+  'image-tag-mutability-exclusion-filters': row(readExclusionFilters),
+  'scan-on-push': row(boolean('scan-on-push')),
+  'staging-external-id': row(optional),
+  manifest: row(optional),
+  'manifest-key': row(text),
+  'repository-template': row(text),
+  'on-extra': row((value) => readChoice('on-extra', value, ['warn', 'fail', 'ignore'] as const)),
+  prune: row(boolean('prune')),
+  'dry-run': row(boolean('dry-run')),
+  simulate: row(boolean('simulate')),
+  'propagation-timeout': row((value) => readSeconds('propagation-timeout', value) * 1000),
+  images: row(parseImages),
+  'wait-for-replication': row((value) => readWaitForReplication(value) * 1000),
+} satisfies Record<InputName, Row<unknown>>;
 
-  const repository = optional(raw('repository'));
-  if (repository) assertRepositoryName(repository, 'repository');
-  if (mode === 'publish') publishRepository(repository);
+type Values = { [K in InputName]: ReturnType<(typeof INPUTS)[K]['read']> };
 
-  const tags = splitList(raw('tags'));
-  checkEach('tags', tags, tagInputProblem);
+/** Checks between inputs, each run as soon as the last input it reads is read (so the first bad input is still the one reported). */
+const RELATIONS: { after: InputName; check(values: Values, context: Context): void }[] = [
+  {
+    after: 'staging-policy-name',
+    check: (values, { region }) => {
+      for (const input of ['staging-role-arn', 'staging-assume-role-arn', 'organization-assume-role-arn'] as const) {
+        const arn = values[input];
+        if (arn) assertPartition(input, arn, region);
+      }
+    },
+  },
+  {
+    after: 'pullers',
+    check: (values, { given }) => {
+      if (!values.pullers) return;
+      const single = (['staging-role-arn', 'staging-policy-name', 'staging-assume-role-arn', 'staging-external-id'] as const).filter(given);
+      if (single.length > 0) {
+        throw new UserError(
+          `pullers / ${single.join(', ')}: both given. The staging-* inputs are the one-puller form of \`pullers\`: move that role into the list (role-arn, policy-name, assume-role-arn, external-id) and remove ${single.join(', ')}.`,
+        );
+      }
+    },
+  },
+  {
+    after: 'proposed-layer',
+    check: (values) => {
+      if (values['proposed-layer'] && !values.proposed)
+        throw new UserError('proposed-layer: given without proposed. Name the file it is the layer of, or remove proposed-layer.');
+    },
+  },
+];
 
-  const buildArgs = splitLines(raw('build-args'));
-  checkEach('build-args', buildArgs, (arg) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(arg) ? undefined : 'must be NAME=value.'));
-  const labels = splitLines(raw('labels'));
-  checkEach('labels', labels, (label) => (/^[^=\s]+=/.test(label) ? undefined : 'must be name=value.'));
-  const platforms = splitList(raw('platforms'));
-  checkEach('platforms', platforms, (platform) =>
-    /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform) ? undefined : 'is not a platform such as linux/amd64.',
-  );
-
-  const pullPrincipals = [...new Set(splitList(raw('pull-principals')).map((value) => readPullPrincipal(value, region)))];
+function readPullActions(value: string): string[] {
   // Only actions that read: anything else (ecr:SetRepositoryPolicy, ecr:*, iam:PassRole) would be written into the grant.
-  const pullActions = [
+  const actions = [
     ...new Set(
-      splitList(raw('pull-actions')).map((action) => {
+      splitList(value).map((action) => {
         const known = GRANTABLE_ACTIONS.get(action.toLowerCase());
         if (known) return known;
         throw new UserError(
@@ -290,154 +413,121 @@ export function readInputs(get: (name: InputName) => string, env: NodeJS.Process
       }),
     ),
   ];
-  if (pullActions.length === 0) throw new UserError('pull-actions: empty. Leave it unset for the three pull actions.');
+  if (actions.length === 0) throw new UserError('pull-actions: empty. Leave it unset for the three pull actions.');
   // The grant writes pull-actions; a grant without what every docker pull calls lets nobody pull.
-  const lacking = PULL_NEEDS.filter((needed) => !pullActions.includes(needed));
+  const lacking = PULL_NEEDS.filter((needed) => !actions.includes(needed));
   if (lacking.length > 0) {
     throw new UserError(
-      `pull-actions: lacks ${lacking.join(' and ')}, which every docker pull calls, so a grant of ${pullActions.join(', ')} lets nobody pull. Add ${lacking.join(' and ')} (or leave pull-actions unset for the three pull actions).`,
+      `pull-actions: lacks ${lacking.join(' and ')}, which every docker pull calls, so a grant of ${actions.join(', ')} lets nobody pull. Add ${lacking.join(' and ')} (or leave pull-actions unset for the three pull actions).`,
     );
   }
+  return actions;
+}
 
-  const policySid = raw('policy-sid');
-  if (!SID.test(policySid)) throw new UserError(`policy-sid: ${quoted(policySid)} must be 1-100 letters and digits (IAM's Sid rule).`);
+/** The rules a `pullers` entry is read by: the same as the one-puller inputs'. */
+function pullerRules(region: string): PullerRules {
+  return {
+    registryRegion: region,
+    roleArnProblem: (value) => (ROLE_ARN.test(value) ? undefined : `is not a role ARN such as ${ROLE_ARN_EXAMPLE}.${lostZerosHint(value)}`),
+    policyNameProblem: (value) => (POLICY_NAME.test(value) ? undefined : 'is not an IAM policy name (letters, digits and +=,.@_-).'),
+    regionProblem: (value) =>
+      !REGION.test(value)
+        ? 'is not an AWS region name such as us-east-2.'
+        : partitionOfRegion(value) !== partitionOfRegion(region)
+          ? `is in another partition than aws-region ${region}: ECR replicates, and AWS grants, within one partition only.`
+          : undefined,
+    assertPartition: (input, arn) => assertPartition(input, arn, region),
+  };
+}
 
-  const stagingRoleArn = optional(raw('staging-role-arn'));
-  if (stagingRoleArn && !ROLE_ARN.test(stagingRoleArn)) {
-    throw new UserError(
-      `staging-role-arn: ${quoted(stagingRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.${lostZerosHint(stagingRoleArn)}`,
-    );
-  }
-  const stagingAssumeRoleArn = optional(raw('staging-assume-role-arn'));
-  if (stagingAssumeRoleArn && !ROLE_ARN.test(stagingAssumeRoleArn)) {
-    throw new UserError(
-      `staging-assume-role-arn: ${quoted(stagingAssumeRoleArn)} is not a role ARN such as arn:aws:iam::004947743811:role/NAME.${lostZerosHint(stagingAssumeRoleArn)}`,
-    );
-  }
-  const organizationAssumeRoleArn = optional(raw('organization-assume-role-arn'));
-  if (organizationAssumeRoleArn && !ROLE_ARN.test(organizationAssumeRoleArn)) {
-    throw new UserError(
-      `organization-assume-role-arn: ${quoted(organizationAssumeRoleArn)} is not a role ARN such as arn:aws:iam::111122223333:role/PublishImageOrganizationReader.${lostZerosHint(organizationAssumeRoleArn)}`,
-    );
-  }
-  const stagingPolicyName = optional(raw('staging-policy-name'));
-  if (stagingPolicyName && !POLICY_NAME.test(stagingPolicyName)) {
-    throw new UserError(`staging-policy-name: ${quoted(stagingPolicyName)} is not an IAM policy name (letters, digits and +=,.@_-).`);
-  }
-  for (const [input, arn] of [
-    ['staging-role-arn', stagingRoleArn],
-    ['staging-assume-role-arn', stagingAssumeRoleArn],
-    ['organization-assume-role-arn', organizationAssumeRoleArn],
-  ] as const) {
-    if (arn) assertPartition(input, arn, region);
-  }
-
-  const pullersText = get('pullers').trim();
-  const pullers =
-    pullersText === ''
-      ? undefined
-      : parsePullers(pullersText, {
-          registryRegion: region,
-          roleArnProblem: (value) =>
-            ROLE_ARN.test(value) ? undefined : `is not a role ARN such as arn:aws:iam::004947743811:role/NAME.${lostZerosHint(value)}`,
-          policyNameProblem: (value) => (POLICY_NAME.test(value) ? undefined : 'is not an IAM policy name (letters, digits and +=,.@_-).'),
-          regionProblem: (value) =>
-            !REGION.test(value)
-              ? 'is not an AWS region name such as us-east-2.'
-              : partitionOfRegion(value) !== partitionOfRegion(region)
-                ? `is in another partition than aws-region ${region}: ECR replicates, and AWS grants, within one partition only.`
-                : undefined,
-          assertPartition: (input, arn) => assertPartition(input, arn, region),
-        });
-  if (pullers) {
-    const single = (['staging-role-arn', 'staging-policy-name', 'staging-assume-role-arn', 'staging-external-id'] as const).filter(
-      (name) => get(name).trim() !== '',
-    );
-    if (single.length > 0) {
-      throw new UserError(
-        `pullers / ${single.join(', ')}: both given. The staging-* inputs are the one-puller form of \`pullers\`: move that role into the list (role-arn, policy-name, assume-role-arn, external-id) and remove ${single.join(', ')}.`,
-      );
-    }
-  }
-  const replicaAssumeRoleArns = [...new Set(splitList(raw('replica-assume-role-arns')))];
-  for (const arn of replicaAssumeRoleArns) {
+/** One reader role per destination account, each in the registry's partition. */
+function readReplicaReaders(value: string, { region }: Context): string[] {
+  const arns = [...new Set(splitList(value))];
+  for (const arn of arns) {
     if (!ROLE_ARN.test(arn)) {
       throw new UserError(`replica-assume-role-arns: ${quoted(arn)} is not a role ARN such as arn:aws:iam::111122223333:role/NAME.${lostZerosHint(arn)}`);
     }
     assertPartition('replica-assume-role-arns', arn, region);
   }
-  const sameAccount = replicaAssumeRoleArns.find((arn, index) => replicaAssumeRoleArns.findIndex((other) => accountOf(other) === accountOf(arn)) !== index);
-  if (sameAccount) {
+  const sameAccount = arns.find((arn, index) => arns.findIndex((other) => accountOf(other) === accountOf(arn)) !== index);
+  if (sameAccount)
     throw new UserError(`replica-assume-role-arns: two roles in account ${accountOf(sameAccount)}. Give one reader role per destination account.`);
+  return arns;
+}
+
+/**
+ * Reads every input once, in the table's order, validates it, and returns typed values. `get` returns
+ * the raw input ('' when unset); action.yml defaults are applied here too, so the CLI behaves the same.
+ */
+export function readInputs(get: (name: InputName) => string, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const values = {} as Values;
+  const context: Context = { env, region: '', given: (name) => get(name).trim() !== '' };
+  for (const name of Object.keys(INPUTS) as InputName[]) {
+    const spec: Row<unknown> = INPUTS[name];
+    const given = get(name).trim();
+    const value = spec.read(given === '' ? INPUT_DEFAULTS[name] : given, context);
+    (values as Record<InputName, unknown>)[name] = value;
+    if (name === 'aws-region') context.region = value as string;
+    if (spec.only && value !== undefined && !spec.only.modes.includes(values.mode)) throw new UserError(spec.only.refused(values.mode));
+    if (spec.required && value === undefined && spec.required.modes.includes(values.mode)) throw new UserError(spec.required.text);
+    for (const relation of RELATIONS) if (relation.after === name) relation.check(values, context);
   }
+  return inputsOf(values);
+}
 
-  const proposed = optional(raw('proposed'));
-  if (proposed && mode !== 'verify') {
-    throw new UserError(
-      `proposed: only in verify mode (it judges a change before it is applied; ${mode} acts on what AWS holds now). Use mode: verify, or remove proposed.`,
-    );
-  }
-  const proposedLayer = readProposedLayer(optional(raw('proposed-layer')));
-  if (proposedLayer && !proposed) throw new UserError('proposed-layer: given without proposed. Name the file it is the layer of, or remove proposed-layer.');
-
-  const extraRepositories = splitList(raw('extra-repositories'));
-  for (const name of extraRepositories) assertRepositoryName(name, 'extra-repositories');
-
-  return {
-    mode,
-    region,
-    registryId,
-    repository,
+/** The typed inputs, named as the modes use them. */
+function inputsOf(values: Values): Inputs {
+  const common: CommonInputs = {
+    region: values['aws-region'],
+    registryId: values['registry-id'],
     build: {
-      context: raw('context'),
-      file: raw('file'),
-      buildArgs,
-      labels,
-      tags,
-      target: raw('target'),
-      platforms,
-      cacheFrom: splitLines(raw('cache-from')),
-      cacheTo: splitLines(raw('cache-to')),
-      noCache: readBoolean('no-cache', raw('no-cache')),
-      push: readBoolean('push', raw('push')),
-      provenance: raw('provenance'),
-      secrets: parseSecrets(raw('secrets')),
-      secretFiles: parseSecretFiles(raw('secret-files')),
-      secretEnvs: parseSecretEnvs(raw('secret-envs')),
-      ssh: parseSsh(raw('ssh')),
-      buildContexts: parseBuildContexts(raw('build-contexts')),
+      context: values.context,
+      file: values.file,
+      buildArgs: values['build-args'],
+      labels: values.labels,
+      tags: values.tags,
+      target: values.target,
+      platforms: values.platforms,
+      cacheFrom: values['cache-from'],
+      cacheTo: values['cache-to'],
+      noCache: values['no-cache'],
+      push: values.push,
+      provenance: values.provenance,
+      secrets: values.secrets,
+      secretFiles: values['secret-files'],
+      secretEnvs: values['secret-envs'],
+      ssh: values.ssh,
+      buildContexts: values['build-contexts'],
     },
-    createRepository: readBoolean('create-repository', raw('create-repository')),
-    imageTagMutability: readChoice('image-tag-mutability', raw('image-tag-mutability'), [
-      'MUTABLE',
-      'IMMUTABLE',
-      'IMMUTABLE_WITH_EXCLUSION',
-      'MUTABLE_WITH_EXCLUSION',
-    ] as const),
-    imageTagMutabilityExclusionFilters: readExclusionFilters(raw('image-tag-mutability-exclusion-filters')),
-    scanOnPush: readBoolean('scan-on-push', raw('scan-on-push')),
-    pullPrincipals,
-    pullActions,
-    policySid,
-    stagingRoleArn,
-    stagingPolicyName,
-    stagingAssumeRoleArn,
-    stagingExternalId: optional(raw('staging-external-id')),
-    pullers,
-    replicaAssumeRoleArns,
-    proposed,
-    proposedLayer,
-    organizationAssumeRoleArn,
-    manifest: optional(raw('manifest')),
-    manifestKey: raw('manifest-key'),
-    repositoryTemplate: raw('repository-template'),
-    extraRepositories,
-    onExtra: readChoice('on-extra', raw('on-extra'), ['warn', 'fail', 'ignore'] as const),
-    prune: readBoolean('prune', raw('prune')),
-    dryRun: readBoolean('dry-run', raw('dry-run')),
-    simulate: readBoolean('simulate', raw('simulate')),
-    propagationTimeoutMs: readSeconds('propagation-timeout', raw('propagation-timeout')) * 1000,
-    images: parseImages(raw('images')),
-    waitForReplicationMs: readWaitForReplication(raw('wait-for-replication')) * 1000,
+    createRepository: values['create-repository'],
+    imageTagMutability: values['image-tag-mutability'],
+    imageTagMutabilityExclusionFilters: values['image-tag-mutability-exclusion-filters'],
+    scanOnPush: values['scan-on-push'],
+    pullPrincipals: values['pull-principals'],
+    pullActions: values['pull-actions'],
+    policySid: values['policy-sid'],
+    stagingRoleArn: values['staging-role-arn'],
+    stagingPolicyName: values['staging-policy-name'],
+    stagingAssumeRoleArn: values['staging-assume-role-arn'],
+    stagingExternalId: values['staging-external-id'],
+    pullers: values.pullers,
+    replicaAssumeRoleArns: values['replica-assume-role-arns'],
+    proposed: values.proposed,
+    proposedLayer: values['proposed-layer'],
+    organizationAssumeRoleArn: values['organization-assume-role-arn'],
+    manifest: values.manifest,
+    manifestKey: values['manifest-key'],
+    repositoryTemplate: values['repository-template'],
+    extraRepositories: values['extra-repositories'],
+    onExtra: values['on-extra'],
+    prune: values.prune,
+    dryRun: values['dry-run'],
+    simulate: values.simulate,
+    propagationTimeoutMs: values['propagation-timeout'],
+    images: values.images,
+    waitForReplicationMs: values['wait-for-replication'],
   };
+  const { mode, repository } = values;
+  // The repository row refused a publish without one.
+  return mode === 'publish' ? { ...common, mode, repository: repository as string } : { ...common, mode, repository };
 }

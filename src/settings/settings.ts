@@ -1,6 +1,6 @@
 import { roleNameOf } from '../domain/arn.js';
 import { UserError } from '../errors.js';
-import { publishRepository, readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
+import { readInputs, type BuildInputs, type InputName, type Inputs, type OnExtra } from './inputs.js';
 import { principalsFor, type GrantSettings, type PullerSettings, type RegistrySettings, type Targets } from '../domain/pullers.js';
 import type { ProposedLayer } from '../domain/proposed.js';
 import { quoted } from '../util/inert.js';
@@ -148,7 +148,8 @@ export function settingsFrom(inputs: Inputs, run: RunContext): Settings {
   };
   switch (inputs.mode) {
     case 'publish': {
-      const repository = publishRepository(inputs.repository);
+      // readInputs refused a publish without a repository: the type says so.
+      const repository = inputs.repository;
       const create = inputs.createRepository
         ? { mutability: inputs.imageTagMutability, exclusionFilters: inputs.imageTagMutabilityExclusionFilters, scanOnPush: inputs.scanOnPush }
         : undefined;
