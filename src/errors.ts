@@ -5,10 +5,13 @@
 export class UserError extends Error {
   /** The message without its last word on the run's writes, for a caller that says more about them. */
   readonly what: string;
-  constructor(message: string, writes?: string) {
+  /** AWS answered and refused the call (denied, or a client error a re-run repeats): it changed nothing. */
+  readonly refusedByAws: boolean;
+  constructor(message: string, writes?: string, options: { refusedByAws?: boolean } = {}) {
     super(writes ? `${message} ${writes}` : message);
     this.name = 'UserError';
     this.what = message;
+    this.refusedByAws = options.refusedByAws ?? false;
   }
 }
 

@@ -64,15 +64,29 @@ describe('applyGrant: the repository grant (services/grant.ts)', () => {
     assert.equal(ecr.policy(REPOSITORY), undefined);
   });
 
-  it('undoGrant puts back what landed, says "not-landed" for a write that never did, and "not-rolled-back" when the undo fails', async () => {
+  it('undoGrant puts back what landed, says "not-landed" for a write that never did (proven by a restore unless AWS refused it), and "not-rolled-back" when the undo fails', async () => {
     const before = { Version: '2012-10-17', Statement: [FOREIGN] };
     const landed = fakeEcr({ [REPOSITORY]: { policy: { Version: '2012-10-17', Statement: [FOREIGN, OWNED] } } });
     assert.equal((await undoGrant(landed.client, REGISTRY_ID, REPOSITORY, before as never)).outcome, 'rolled-back');
     assert.deepEqual(landed.policy(REPOSITORY), before);
 
-    const untouched = fakeEcr({ [REPOSITORY]: { policy: before } });
-    assert.equal((await undoGrant(untouched.client, REGISTRY_ID, REPOSITORY, before as never)).outcome, 'not-landed');
-    assert.deepEqual(untouched.writes(), []);
+    // AWS refused the write: a read showing the policy as it was is believed, nothing is written.
+    const refused = fakeEcr({ [REPOSITORY]: { policy: before } });
+    assert.equal((await undoGrant(refused.client, REGISTRY_ID, REPOSITORY, before as never, true)).outcome, 'not-landed');
+    assert.deepEqual(refused.writes(), []);
+
+    // The write's answer was lost: the read may be older than the write, so the policy is put back as it was.
+    const lost = fakeEcr({ [REPOSITORY]: { policy: before } });
+    assert.equal((await undoGrant(lost.client, REGISTRY_ID, REPOSITORY, before as never)).outcome, 'not-landed');
+    assert.deepEqual(
+      lost.writes().map(({ command }) => command),
+      ['SetRepositoryPolicy'],
+    );
+    assert.deepEqual(lost.policy(REPOSITORY), before);
+
+    // AWS keeps failing: the restore fails too, and the read (the policy as it was) is all there is to say.
+    const failing = fakeEcr({ [REPOSITORY]: { policy: before } }, [{ command: 'SetRepositoryPolicy', error: awsError('ThrottlingException') }]);
+    assert.equal((await undoGrant(failing.client, REGISTRY_ID, REPOSITORY, before as never)).outcome, 'not-landed');
 
     const stuck = fakeEcr({ [REPOSITORY]: { policy: { Version: '2012-10-17', Statement: [FOREIGN, OWNED] } } }, [
       { command: 'SetRepositoryPolicy', error: awsError('ThrottlingException') },

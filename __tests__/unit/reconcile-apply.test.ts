@@ -179,15 +179,26 @@ describe('restoreAllowlist: one allowlist put back', () => {
     assert.equal(created.policy('staging-puller', POLICY), undefined);
   });
 
-  it('writes nothing when the write never landed', async () => {
+  it('writes nothing when AWS refused the write and the policy reads as it was', async () => {
     const untouched = fakeIam({ 'staging-puller': { [POLICY]: before } });
-    assert.equal(await restoreAllowlist(access(untouched), ROLE_ARN, POLICY, before), 'not-landed');
+    assert.equal(await restoreAllowlist(access(untouched), ROLE_ARN, POLICY, before, true), 'not-landed');
     assert.deepEqual(untouched.writes(), []);
   });
 
-  it('a failed read or write is "not-rolled-back"', async () => {
-    const unreadable = fakeIam({}, [{ command: 'GetRolePolicy', error: awsError('AccessDeniedException') }]);
-    assert.equal(await restoreAllowlist(access(unreadable), ROLE_ARN, POLICY, before), 'not-rolled-back');
+  it("a write whose answer was lost is put back even when the policy reads as it was (IAM's reads are eventually consistent)", async () => {
+    const stale = fakeIam({ 'staging-puller': { [POLICY]: before } });
+    assert.equal(await restoreAllowlist(access(stale), ROLE_ARN, POLICY, before), 'not-landed');
+    assert.deepEqual(
+      stale.writes().map(({ command }) => command),
+      ['PutRolePolicy'],
+    );
+    assert.deepEqual(stale.policy('staging-puller', POLICY), before);
+  });
+
+  it('an unreadable policy is put back as it was; a restore that fails is "not-rolled-back"', async () => {
+    const unreadable = fakeIam({ 'staging-puller': { [POLICY]: allowlist([]) } }, [{ command: 'GetRolePolicy', error: awsError('AccessDeniedException') }]);
+    assert.equal(await restoreAllowlist(access(unreadable), ROLE_ARN, POLICY, before), 'rolled-back');
+    assert.deepEqual(unreadable.policy('staging-puller', POLICY), before);
     const stuck = fakeIam({ 'staging-puller': { [POLICY]: allowlist([]) } }, [{ command: 'PutRolePolicy', error: awsError('ThrottlingException') }]);
     assert.equal(await restoreAllowlist(access(stuck), ROLE_ARN, POLICY, before), 'not-rolled-back');
   });

@@ -90,19 +90,27 @@ export async function undoGrant(
   registryId: string,
   repository: string,
   before: PolicyDocument | undefined,
+  /** The failed write was refused by AWS (it changed nothing): a read showing the policy as it was is enough. */
+  refused = false,
 ): Promise<{ outcome: UndoOutcome; seen?: PolicyDocument }> {
   let seen: PolicyDocument | undefined;
+  let landed = true;
   try {
     seen = await readRepositoryPolicy(ecr, registryId, repository);
-    if (samePolicyMeaning(seen, before)) return { outcome: 'not-landed' };
+    landed = !samePolicyMeaning(seen, before);
   } catch {
     // Unknown whether it landed: restore below.
   }
+  if (!landed && refused) return { outcome: 'not-landed' };
+  // Otherwise restored even when the read shows the policy as it was: one read may be older than a
+  // write whose answer was lost, and only a restore that AWS accepts proves the policy is as before.
   try {
     await restoreRepositoryPolicy(ecr, registryId, repository, before);
-    log.info(`Rolled back the repository policy of ${repository}.`);
-    return { outcome: 'rolled-back', seen };
   } catch {
-    return { outcome: 'not-rolled-back', seen };
+    // The restore failed too (AWS keeps failing): what the read showed is all there is to say.
+    return landed ? { outcome: 'not-rolled-back', seen } : { outcome: 'not-landed' };
   }
+  if (!landed) return { outcome: 'not-landed' };
+  log.info(`Rolled back the repository policy of ${repository}.`);
+  return { outcome: 'rolled-back', seen };
 }

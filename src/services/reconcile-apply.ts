@@ -132,17 +132,27 @@ export async function restoreAllowlist(
   roleArn: string,
   policyName: string,
   before: PolicyDocument | undefined,
+  /** The failed write was refused by AWS (it changed nothing): a read showing the policy as it was is enough. */
+  refused = false,
 ): Promise<UndoOutcome> {
   const { iam, who } = access;
+  let landed = true;
   try {
-    const current = (await readInline(iam, roleNameOf(roleArn), policyName, who))?.document;
-    if (samePolicyMeaning(current, before)) return 'not-landed';
+    landed = !samePolicyMeaning((await readInline(iam, roleNameOf(roleArn), policyName, who))?.document, before);
+  } catch {
+    // Unknown whether it landed: restore below.
+  }
+  if (!landed && refused) return 'not-landed';
+  // Otherwise restored even when the read shows the policy as it was: IAM's reads are eventually
+  // consistent, a write whose answer was lost may show later, and only a restore IAM accepts proves it.
+  try {
     if (before) await putInlinePolicy(iam, roleArn, policyName, before, who);
     else await deleteInlinePolicy(iam, roleArn, policyName, who);
-    return 'rolled-back';
   } catch {
-    return 'not-rolled-back';
+    // The restore failed too (AWS keeps failing): what the read showed is all there is to say.
+    return landed ? 'not-rolled-back' : 'not-landed';
   }
+  return landed ? 'rolled-back' : 'not-landed';
 }
 
 /** What applying the plans did: the changes (and the allowlists prune deleted), or why it stopped and what became of each write. */
@@ -197,6 +207,10 @@ export async function applyPlans(order: ReconcileOrder, surveyed: Survey, plans:
     return { changes, deleted };
   } catch (error) {
     const undone: UndoneWrite[] = [];
+    // AWS answered the failed call with a refusal: the write in flight changed nothing, and a read that
+    // shows its policy as it was is believed. A write that returned, or one whose answer was lost (a
+    // 5xx, the network), is restored: only a restore AWS accepts proves the policy is as before.
+    const refused = error instanceof UserError && error.refusedByAws;
     const mark = (index: number | undefined, change: Omit<PolicyChange, 'rolledBack'>, outcome: UndoOutcome): void => {
       if (outcome === 'not-landed' && index === undefined) return;
       const rolledBack = outcome !== 'not-rolled-back';
@@ -206,7 +220,13 @@ export async function applyPlans(order: ReconcileOrder, surveyed: Survey, plans:
     };
     // Newest first: the allowlists, then the grants.
     for (const written of [...allowlists].reverse()) {
-      const outcome = await restoreAllowlist(written.puller.placed.access, written.puller.placed.roleArn, written.named.policyName, written.before);
+      const outcome = await restoreAllowlist(
+        written.puller.placed.access,
+        written.puller.placed.roleArn,
+        written.named.policyName,
+        written.before,
+        refused && written.index === undefined,
+      );
       const { roleName, policyName } = written.named;
       undone.push({ target: { kind: 'allowlist', roleName, policyName }, outcome });
       const target = { kind: 'inline-policy' as const, roleName, policyName };
@@ -214,7 +234,7 @@ export async function applyPlans(order: ReconcileOrder, surveyed: Survey, plans:
     }
     for (const written of [...grants].reverse()) {
       const { place, repository, before } = written;
-      const { outcome, seen } = await undoGrant(place.ecr, place.registryId, repository, before);
+      const { outcome, seen } = await undoGrant(place.ecr, place.registryId, repository, before, refused && written.index === undefined);
       undone.push({ target: { kind: 'grant', repository, registryId: place.registryId, region: place.region, replica: place.kind === 'replica' }, outcome });
       const target = { kind: 'repository' as const, repository, ...replicaOf(place) };
       mark(written.index, { target, before: before ?? null, after: seen ?? written.after, written: true }, outcome);

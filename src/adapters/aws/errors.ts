@@ -66,7 +66,13 @@ export function describeAwsError(error: unknown, permission: string, who = 'the 
   const message = aws.message ?? String(error);
   const detail = inert(message.split('\n')[0] || message, MAX_DETAIL);
   if (DENIED.has(code) || aws.$metadata?.httpStatusCode === 403) {
-    return new UserError(`${permission} was denied for ${who} (${code}: ${detail}). Allow ${permission} on that identity (see docs/permissions.md).`);
+    return new UserError(
+      `${permission} was denied for ${who} (${code}: ${detail}). Allow ${permission} on that identity (see docs/permissions.md).`,
+      undefined,
+      {
+        refusedByAws: true,
+      },
+    );
   }
   if (code === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return new UserError(
@@ -79,6 +85,7 @@ export function describeAwsError(error: unknown, permission: string, who = 'the 
     return new UserError(
       `${permission} was refused by AWS (${code}: ${detail}); a re-run would be refused the same way. Fix what it names; if it names something publish-image sent, please report it.`,
       'Nothing after this call was written.',
+      { refusedByAws: true },
     );
   }
   return new UserError(

@@ -68,6 +68,11 @@ export async function restoreRepositoryPolicy(ecr: ECRClient, registryId: string
       ecr.send(new SetRepositoryPolicyCommand({ registryId, repositoryName: repository, policyText: JSON.stringify(before) })),
     );
   } else {
-    await awsCall('ecr:DeleteRepositoryPolicy', () => ecr.send(new DeleteRepositoryPolicyCommand({ registryId, repositoryName: repository })));
+    try {
+      await awsCall('ecr:DeleteRepositoryPolicy', () => ecr.send(new DeleteRepositoryPolicyCommand({ registryId, repositoryName: repository })));
+    } catch (error) {
+      // Already none: what the restore means is done.
+      if (!isAwsError(error, 'RepositoryPolicyNotFoundException')) throw error;
+    }
   }
 }
