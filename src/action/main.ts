@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { errorMessage, UserError } from '../errors.js';
 import { readSettings } from '../settings/settings.js';
-import { hasDrift, type RunReport } from '../report/model.js';
-import { renderFindings } from '../report/render.js';
+import type { RunReport } from '../report/model.js';
+import { driftFailureText } from '../report/run-text.js';
 import { emitReport, failedRunOutputs } from './outputs.js';
 import { readRunContext } from '../settings/run-context.js';
 import { actionLogger } from './logger.js';
@@ -40,16 +40,10 @@ function removeCredentialsOnSignal(): void {
   }
 }
 
-/** Drift fails the job, after the report (and, in publish, after the push: say so). */
+/** Drift fails the job, after the report (report/ says why). */
 function failOnDrift(report: RunReport): void {
-  if (!hasDrift(report)) return;
-  const pushed = report.image ? `The image is pushed (${report.image.imageUri}), but ` : '';
-  const count = renderFindings(report).filter((finding) => finding.severity === 'error').length;
-  const what =
-    report.missing.length > 0
-      ? `${report.pullers.length > 1 ? 'a puller' : 'staging'} cannot pull ${report.missing.map((name) => inert(name, 256)).join(', ')}`
-      : `the allowlist names repositories the manifest does not expect (${report.extra.map((name) => inert(name, 256)).join(', ')})`;
-  throw new UserError(`${pushed}${what}: cross-account pull drift. The ${count} finding(s) above say what to add and where.`);
+  const text = driftFailureText(report);
+  if (text) throw new UserError(text);
 }
 
 /** The action's main step. */
