@@ -19,6 +19,7 @@ import type { ReplicationRecord } from '../domain/image/replica.js';
 import { findImage, isIndex, newestImage, type ImageReference } from '../domain/image/status.js';
 import type { Registry } from '../domain/replication.js';
 import type { PlatformChoice } from '../domain/pullers.js';
+import { quoted } from '../util/inert.js';
 import { mapPool } from '../util/pool.js';
 
 /**
@@ -217,6 +218,29 @@ function recordFor(read: ReplicationStatusesRead | undefined, destination: Regis
 }
 
 /**
+ * The key a cell's pull decrypts with. Neither the encryption nor a KMS key not read is taken for "no
+ * key": a repository DescribeRepositories did not list (or was denied) is unread, naming the read.
+ */
+function keyFactsOf(facts: ImageFacts, place: ImagePlace): KeyFacts {
+  const encryption = facts.encryption.get(placeKey(place.registry, place.repository));
+  if (!encryption)
+    return {
+      encryption: 'unread',
+      permission: 'ecr:DescribeRepositories',
+      reason: `ecr:DescribeRepositories did not list ${quoted(place.repository)} in registry ${place.registry.registryId} (${place.registry.region}), so its encryption (and KMS key) is not known`,
+    };
+  if (encryption.encryption !== 'KMS') return encryption;
+  return (
+    facts.keys.get(encryption.keyArn) ?? {
+      encryption: 'KMS',
+      keyArn: encryption.keyArn,
+      key: { status: 'unread', reason: 'the key was not read' },
+      grants: { status: 'read', grants: [] },
+    }
+  );
+}
+
+/**
  * One cell's share of the facts, as domain/image `judgeImageCell` takes it: the place it pulls from,
  * one reference, the puller's platforms. A replica's digest is the one the source's reference names.
  */
@@ -241,17 +265,7 @@ export function cellImageFacts(
       : recordFor(undefined, place.registry);
   }
   const found = images.status === 'read' ? findImage(images.images, reference) : undefined;
-  const encryption = facts.encryption.get(key);
-  // A KMS key not read is unread, never taken for no key.
-  const keyFacts: KeyFacts =
-    encryption?.encryption === 'KMS'
-      ? (facts.keys.get(encryption.keyArn) ?? {
-          encryption: 'KMS',
-          keyArn: encryption.keyArn,
-          key: { status: 'unread', reason: 'the key was not read' },
-          grants: { status: 'read', grants: [] },
-        })
-      : { encryption: 'AES256' };
+  const keyFacts = keyFactsOf(facts, place);
   const lifecycle = facts.lifecycle.get(key) ?? { status: 'none' as const };
   return {
     reference,

@@ -29,7 +29,8 @@ export type ReplicationStatusesRead =
   | { status: 'no-image' }
   | { status: 'unread'; reason: string };
 export type LifecycleRead = { status: 'read'; rules: LifecycleRule[] } | { status: 'none' } | { status: 'unread'; permission: string; reason: string };
-export type EncryptionRead = { encryption: 'AES256' } | { encryption: 'KMS'; keyArn: string };
+export type EncryptionRead =
+  { encryption: 'AES256' } | { encryption: 'KMS'; keyArn: string } | { encryption: 'unread'; permission: 'ecr:DescribeRepositories'; reason: string };
 
 /** A denial: the error's name says so, or the status is 403 (an emulator may answer with a body the SDK cannot parse). */
 function isDenied(error: unknown): boolean {
@@ -209,8 +210,9 @@ export async function readLifecycle(ecr: ECRClient, registryId: string, reposito
 
 /**
  * The encryption of repositories (ecr:DescribeRepositories, up to 100 names a call). A repository not
- * in the answer is left out (it does not exist). The caller may take this from a DescribeRepositories
- * it already makes; this is for a run that has not.
+ * in the answer is left out (the caller says it was not read: never AES256 by default); a denial is
+ * `unread` for each name asked, naming the permission. The caller may take this from a
+ * DescribeRepositories it already makes; this is for a run that has not.
  */
 export async function readEncryption(ecr: ECRClient, registryId: string, repositories: readonly string[], who: string): Promise<Map<string, EncryptionRead>> {
   const found = new Map<string, EncryptionRead>();
@@ -233,6 +235,12 @@ export async function readEncryption(ecr: ECRClient, registryId: string, reposit
         continue;
       }
       if (isAwsError(error, 'RepositoryNotFoundException')) continue;
+      if (isDenied(error)) {
+        const permission = 'ecr:DescribeRepositories';
+        for (const name of names)
+          found.set(name, { encryption: 'unread', permission, reason: denied(error, permission, who, `the encryption of ${quoted(name)}`) });
+        continue;
+      }
       throw describeAwsError(error, 'ecr:DescribeRepositories', who);
     }
   }
