@@ -1,7 +1,11 @@
 import { log } from '../log.js';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEcrClient } from '../adapters/aws/clients.js';
+import { createEcrClient, createKmsClient } from '../adapters/aws/clients.js';
+import { readPushedPlatform } from '../adapters/docker/image-config.js';
+import { judgePushedImage } from '../services/images.js';
+import { withImage } from '../domain/checks/verdict.js';
+import { DEFAULT_PLATFORMS } from '../domain/pullers.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import {
   createRepository,
@@ -228,10 +232,14 @@ async function readPullers(settings: PublishSettings, repository: string, ecr: E
 async function grantAndVerify(
   target: Target,
   state: RepositoryState,
+  info: RepositoryInfo,
   placedPullers: PullerAtPlace[],
   image: NonNullable<RunReport['image']>,
 ): Promise<Pick<RunReport, 'repositories' | 'policyChanges' | 'warnings' | 'notChecked'>> {
   const { settings, repository, ecr, registry } = target;
+  // The image each puller will pull (issue 26): the pushed digest, read while the grant is written (it changes no image).
+  const images = placedPullers.length > 0 ? judgePushed(target, state, info, placedPullers, image.digest) : undefined;
+  images?.catch(() => undefined); // consumed below; a grant that fails first leaves it unawaited
   const granted = await log.group(`Grant cross-account pull on ${repository}`, async () => {
     try {
       return await applyGrant(ecr, settings.grant, registry.registryId, state, { timeoutMs: settings.propagationTimeoutMs, log: log.info });
@@ -248,7 +256,7 @@ async function grantAndVerify(
   const written = granted.change?.written === true;
   const who = placedPullers.length === 0 ? 'staging' : placedPullers.map((placed) => roleNameOf(placed.roleArn)).join(', ');
   const { verdicts, notChecked } = await log.group(`Verify that ${who} can pull ${repository}`, async () => {
-    const asked = await readTagsWhereAsked(ecr, placedPullers, [{ arn: state.arn, policy: granted.policy }]);
+    const [asked, findings] = await Promise.all([readTagsWhereAsked(ecr, placedPullers, [{ arn: state.arn, policy: granted.policy }]), images]);
     const facts = {
       repository,
       arn: state.arn,
@@ -258,10 +266,15 @@ async function grantAndVerify(
       grantWritten: written,
       owned: ownedOf(settings.grant, state),
     };
-    const judged = placedPullers.length === 0 ? [judgeRepository(facts, undefined)] : placedPullers.map((placed) => judgeRepository(facts, placed));
+    const judged =
+      placedPullers.length === 0
+        ? [judgeRepository(facts, undefined)]
+        : placedPullers.map((placed) => withImage(judgeRepository(facts, placed), findings!.get(placed.name)!, { chosen: 'pushed' }));
     if (placedPullers.length === 0) log.info('No staging-role-arn: the identity side is not checked.');
     for (const verdict of placedPullers.length > 0 ? judged : [])
-      log.info(`${verdict.puller}: repository side ${verdict.grant?.status}, identity side ${verdict.identity?.status}.`);
+      log.info(
+        `${verdict.puller}: repository side ${verdict.grant?.status}, identity side ${verdict.identity?.status}, image ${verdict.image?.status === 'judged' ? verdict.image.state : verdict.image?.status}.`,
+      );
     return { verdicts: judged, notChecked: asked.notChecked };
   });
   const warnings = settings.simulate
@@ -278,6 +291,29 @@ async function grantAndVerify(
       ).flat()
     : [];
   return { repositories: verdicts, policyChanges, warnings, notChecked: [...placedPullers.flatMap((placed) => placed.notChecked), ...notChecked] };
+}
+
+/** The pushed digest as each puller will pull it here (services/images), with the encryption publish's DescribeRepositories read. */
+async function judgePushed(target: Target, state: RepositoryState, info: RepositoryInfo, placedPullers: PullerAtPlace[], digest: string) {
+  const { settings, repository, ecr, registry } = target;
+  const pullers = placedPullers.map((placed) => ({
+    name: placed.name,
+    platforms: settings.pullers.find((puller) => puller.name === placed.name)?.platforms ?? DEFAULT_PLATFORMS,
+  }));
+  // A single manifest's platform is in its config blob: read from the registry (beside the ECR reads) only when a puller names its platforms.
+  const config = pullers.some((puller) => puller.platforms.named) ? readPushedPlatform(registry.registryUrl, repository, digest, registry) : undefined;
+  return judgePushedImage({
+    ecr,
+    kms: () => createKmsClient(settings.registry.region, ecr.config.credentials),
+    registry: { registryId: registry.registryId, region: settings.registry.region },
+    repository,
+    repositoryArn: state.arn,
+    digest,
+    ...(info.encryption ? { encryption: info.encryption } : {}),
+    ...(config ? { config } : {}),
+    pullers,
+    who: 'the current credentials',
+  });
 }
 
 /**
@@ -358,7 +394,7 @@ export async function publishImage(settings: PublishSettings, dockerConfig: Dock
   }
   const pushed: RunReport = { ...before, image };
   try {
-    const verified = await grantAndVerify(target, state, placedPullers, image);
+    const verified = await grantAndVerify(target, state, info, placedPullers, image);
     await waitForPushedReplicas(settings, ecr, registry.registryId, image.digest);
     return withPullers(
       { ...pushed, ...verified, warnings: [...pushed.warnings, ...verified.warnings], notChecked: [...pushed.notChecked, ...verified.notChecked] },

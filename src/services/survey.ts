@@ -22,7 +22,16 @@ import type { ImageFinding } from '../domain/image/result.js';
 import type { ImageReference } from '../domain/image/status.js';
 import { DEFAULT_PLATFORMS, type PlatformChoice } from '../domain/pullers.js';
 import { createKmsClient } from '../adapters/aws/clients.js';
-import { cellImageFacts, gatherImageFacts, placeKey as imagePlaceKey, type ImageFacts, type ImagePlace } from './images.js';
+import {
+  cellImageFacts,
+  gatherImageFacts,
+  newImageReadCache,
+  placeKey as imagePlaceKey,
+  prefetchHomeImages,
+  type ImageFacts,
+  type ImagePlace,
+  type ImageReadCache,
+} from './images.js';
 
 /** One puller as surveyed: what it must pull, how it was judged, and its allowlist's own findings. */
 export interface PullerSurvey {
@@ -396,6 +405,7 @@ function readImageFacts(
   repositories: string[],
   states: Map<string, RepositoryState | undefined>,
   replicas: Replicas,
+  cache?: ImageReadCache,
 ): Promise<ImageFacts> {
   const ecrOf = (registry: Registry) => (placeKey(registry) === placeKey(home) ? readers.ecr : (replicas.places.get(placeKey(registry))?.ecr ?? readers.ecr));
   const kms = new Map<string, ReturnType<typeof createKmsClient>>();
@@ -411,6 +421,7 @@ function readImageFacts(
       },
     },
     who: 'the credentials that read the registry',
+    ...(cache ? { cache } : {}),
   });
 }
 
@@ -432,6 +443,12 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
   const subject = settings.targets.kind === 'repository' ? settings.targets.repository : 'manifest';
   const readers = previous ?? (await openReaders(settings, subject));
   const { region } = settings.registry;
+  // The image reads of the home registry start with its ID, beside the policy reads (services/images).
+  const imageCache = newImageReadCache();
+  void readers.registryId.then(
+    (id) => prefetchHomeImages(settings, readers.ecr, { region, registryId: id }, repositories, imageCache),
+    () => undefined,
+  );
   const [registryId, states, home, pullerFacts, replicas] = await Promise.all([
     readers.registryId,
     readers.registryId.then((id) => readRepositoryStates(readers.ecr, settings.grant, region, id, repositories)),
@@ -447,7 +464,7 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
       withPolicies,
     ),
     readReplicaTags(replicas, pullerFacts),
-    readImageFacts(settings, readers, { region, registryId }, repositories, states, replicas),
+    readImageFacts(settings, readers, { region, registryId }, repositories, states, replicas, imageCache),
   ]);
   const facts: SurveyFacts = {
     registryId,

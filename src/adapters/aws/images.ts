@@ -209,6 +209,15 @@ export async function readLifecycle(ecr: ECRClient, registryId: string, reposito
 }
 
 /**
+ * A repository's encryption as DescribeRepositories / CreateRepository answer it (`encryptionConfiguration`:
+ * AES256, or KMS / KMS_DSSE with `kmsKey`); undefined when the answer holds none.
+ */
+export function encryptionOf(config: { encryptionType?: string; kmsKey?: string } | undefined): EncryptionRead | undefined {
+  if (!config?.encryptionType) return undefined;
+  return config.encryptionType.startsWith('KMS') && config.kmsKey ? { encryption: 'KMS', keyArn: config.kmsKey } : { encryption: 'AES256' };
+}
+
+/**
  * The encryption of repositories (ecr:DescribeRepositories, up to 100 names a call). A repository not
  * in the answer is left out (the caller says it was not read: never AES256 by default); a denial is
  * `unread` for each name asked, naming the permission. The caller may take this from a
@@ -222,11 +231,7 @@ export async function readEncryption(ecr: ECRClient, registryId: string, reposit
       const response = await ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: names }));
       for (const repository of response?.repositories ?? []) {
         if (!repository.repositoryName) continue;
-        const config = repository.encryptionConfiguration;
-        found.set(
-          repository.repositoryName,
-          config?.encryptionType?.startsWith('KMS') && config.kmsKey ? { encryption: 'KMS', keyArn: config.kmsKey } : { encryption: 'AES256' },
-        );
+        found.set(repository.repositoryName, encryptionOf(repository.encryptionConfiguration) ?? { encryption: 'AES256' });
       }
     } catch (error) {
       // One missing name fails the whole call: ask one by one, so that the others are still read.
