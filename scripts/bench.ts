@@ -69,6 +69,8 @@ const wants = (section: 'baseline' | 'access' | 'pullers' | 'throttling' | 'cons
 const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
+/** The bundle the pullers section runs: dist/index.js, or another build (PUBLISH_IMAGE_BENCH_BUNDLE) to compare before and after a change. */
+const BUNDLE = process.env.PUBLISH_IMAGE_BENCH_BUNDLE ?? join(ROOT, 'dist', 'index.js');
 
 /** verify of a manifest in the bench's workspace that lists these repositories by name. */
 const namesInputs = (names: string[]): Record<string, string> => ({
@@ -650,7 +652,7 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
     const three = [staging, puller('qa', qaRole, READER_ROLE_ARN), puller('dev', devRole, devReader)].join('\n');
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
     const run = (inputs: Record<string, string>) => () =>
-      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ mode: 'verify', 'registry-id': PROD_ACCOUNT, ...inputs }, base));
+      measure(proxy, process.execPath, [BUNDLE], actionEnv({ mode: 'verify', 'registry-id': PROD_ACCOUNT, ...inputs }, base));
 
     // 1. The manifest: 3 × LARGE × 2 cells; each repository policy read once per (registry, region).
     const verifyLarge = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: three }));

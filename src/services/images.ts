@@ -23,6 +23,7 @@ import { pullerNeeds, type PlatformChoice, type PullerSettings } from '../domain
 import { quoted } from '../util/inert.js';
 import { cancellableSleep } from '../util/retry.js';
 import { mapPool } from '../util/pool.js';
+import { placeKey as replicasPlaceKey, replicaSource, type Replicas } from './replicas.js';
 
 /**
  * Gathers the image facts of every cell at once (STYLE.md §15 "Gather, then judge"): one
@@ -133,24 +134,30 @@ function readEncryptions(cache: ImageReadCache, ecr: Promise<ECRClient>, registr
  */
 export function prefetchImageReads(
   cache: ImageReadCache,
-  input: { places: ImagePlace[]; pinnedAtSource: { source: Registry; repository: string; digest: string }[]; ecr: ECRClient; who: string },
+  input: {
+    places: ImagePlace[];
+    pinnedAtSource: { source: Registry; repository: string; digest: string }[];
+    /** The client a registry is read with (the home registry's; a replica's own). */
+    ecr: ECRClient | ((registry: Registry) => ECRClient);
+    who: string;
+  },
 ): void {
-  const ecr = Promise.resolve(input.ecr);
+  const clientOf = (registry: Registry): Promise<ECRClient> => Promise.resolve(typeof input.ecr === 'function' ? input.ecr(registry) : input.ecr);
   const places = unique(input.places, (place) => placeKey(place.registry, place.repository)).filter(
     (place) => !cache.places.has(placeKey(place.registry, place.repository)),
   );
-  for (const place of places) cache.places.set(placeKey(place.registry, place.repository), kept(readPlace(ecr, place, input.who)));
+  for (const place of places) cache.places.set(placeKey(place.registry, place.repository), kept(readPlace(clientOf(place.registry), place, input.who)));
   const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
   for (const place of places) {
     const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
     entry.repositories.push(place.repository);
     byRegistry.set(registryKey(place.registry), entry);
   }
-  for (const { registry, repositories } of byRegistry.values()) readEncryptions(cache, ecr, registry, repositories, input.who);
+  for (const { registry, repositories } of byRegistry.values()) readEncryptions(cache, clientOf(registry), registry, repositories, input.who);
   for (const { source, repository, digest } of unique(input.pinnedAtSource, (pin) => digestKey(pin.source, pin.repository, pin.digest)))
     cache.replication.set(
       digestKey(source, repository, digest),
-      kept(ecr.then((client) => readReplicationStatuses(client, source.registryId, repository, digest, input.who))),
+      kept(clientOf(source).then((client) => readReplicationStatuses(client, source.registryId, repository, digest, input.who))),
     );
 }
 
@@ -451,4 +458,28 @@ export function prefetchHomeImages(
         if ('digest' in reference) pinnedAtSource.push({ source: home, repository, digest: reference.digest });
   }
   prefetchImageReads(cache, { places, pinnedAtSource, ecr, who: 'the credentials that read the registry' });
+}
+
+/**
+ * survey's second prefetch, as soon as the replicas are read (not after every other read): the replica
+ * places of each repository a puller pulls in another region, read with that replica's own client.
+ */
+export function prefetchReplicaImages(pullers: PullerSettings[], home: Registry, repositories: string[], replicas: Replicas, cache: ImageReadCache): void {
+  const places: ImagePlace[] = [];
+  for (const puller of pullers)
+    for (const repository of repositories.filter((candidate) => pullerNeeds(puller, candidate)))
+      for (const region of puller.regions.filter((candidate) => candidate !== home.region)) {
+        const source = replicaSource(replicas, home, region, repository);
+        if (source.kind !== 'destinations') continue;
+        for (const destination of source.destinations)
+          if (destination.kind === 'read')
+            places.push({ registry: { registryId: destination.place.registryId, region: destination.place.region }, repository, source: home });
+      }
+  if (places.length === 0) return;
+  prefetchImageReads(cache, {
+    places,
+    pinnedAtSource: [],
+    ecr: (registry) => replicas.places.get(replicasPlaceKey(registry))!.ecr,
+    who: 'the credentials that read the registry',
+  });
 }

@@ -28,6 +28,7 @@ import {
   newImageReadCache,
   placeKey as imagePlaceKey,
   prefetchHomeImages,
+  prefetchReplicaImages,
   type ImageFacts,
   type ImagePlace,
   type ImageReadCache,
@@ -454,7 +455,11 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
     readers.registryId.then((id) => readRepositoryStates(readers.ecr, settings.grant, region, id, repositories)),
     readHomePlace(readers),
     Promise.all(settings.pullers.map((puller) => readPuller(readers, puller))),
-    readers.registryId.then((id) => readReplicas(settings, readers, { region, registryId: id }, repositories)),
+    readers.registryId.then(async (id) => {
+      const read = await readReplicas(settings, readers, { region, registryId: id }, repositories);
+      prefetchReplicaImages(settings.pullers, { region, registryId: id }, repositories, read, imageCache);
+      return read;
+    }),
   ]);
   const withPolicies = [...states.values()].flatMap((state) => (state ? [{ arn: state.arn, policy: state.policy }] : []));
   const [tags, replicaTags, images] = await Promise.all([
