@@ -19,7 +19,7 @@ import { replicaAbsence } from '../../src/domain/image/replica.js';
 import type { ImageFinding } from '../../src/domain/image/result.js';
 import { newestImage, storedState, type ImageRecord } from '../../src/domain/image/status.js';
 import type { EncryptionRead } from '../../src/adapters/aws/images.js';
-import { cellImageFacts, placeKey, type ImageFacts } from '../../src/services/images.js';
+import { cellImageFacts, newImageReadCache, placeKey, type ImageFacts } from '../../src/services/images.js';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const REPO = 'arn:aws:ecr:us-east-2:111111111111:repository/prod/app';
@@ -325,4 +325,28 @@ describe('cellImageFacts: the encryption a cell is judged with', () => {
     ],
   ];
   for (const [name, encryption, expected] of cases) it(name, () => assert.equal(judged(encryption), expected));
+});
+
+describe('newImageReadCache: prefetched reads are bounded', () => {
+  it('never more than the limit in flight; every read runs, in order', async () => {
+    const cache = newImageReadCache(2);
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const read = (index: number) => async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      order.push(index);
+      return index;
+    };
+    const results = await Promise.all(Array.from({ length: 7 }, (_, index) => cache.slot(read(index))));
+    assert.deepEqual([results, peak, order.length], [[0, 1, 2, 3, 4, 5, 6], 2, 7]);
+  });
+  it('a failing read frees its slot', async () => {
+    const cache = newImageReadCache(1);
+    await assert.rejects(cache.slot(() => Promise.reject(new Error('denied'))));
+    assert.equal(await cache.slot(async () => 'next'), 'next');
+  });
 });

@@ -97,9 +97,28 @@ export interface ImageReadCache {
   places: Map<string, Promise<{ images: ImagesRead; lifecycle: LifecycleRead }>>;
   encryption: Map<string, Promise<EncryptionRead | undefined>>;
   replication: Map<string, Promise<ReplicationStatusesRead>>;
+  /** Runs a prefetched read when fewer than the limit are in flight: 500 repositories are not 1,000 calls at once (ECR's rate limits, memory). */
+  slot<T>(read: () => Promise<T>): Promise<T>;
 }
 
-export const newImageReadCache = (): ImageReadCache => ({ places: new Map(), encryption: new Map(), replication: new Map() });
+/** Prefetched reads in flight at once, all kinds together (as gatherImageFacts' default per kind). */
+const PREFETCH_CONCURRENCY = 16;
+
+export function newImageReadCache(limit = PREFETCH_CONCURRENCY): ImageReadCache {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async <T>(read: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await read();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+  return { places: new Map(), encryption: new Map(), replication: new Map(), slot };
+}
 
 /** Kept in the cache; a failure is the consumer's to see (the guard only stops an unconsumed one crashing the process). */
 function kept<T>(promise: Promise<T>): Promise<T> {
@@ -122,7 +141,7 @@ function readEncryptions(cache: ImageReadCache, ecr: Promise<ECRClient>, registr
   // Each 100 names its own call, all at once: 500 repositories are one round trip, not five.
   for (let start = 0; start < repositories.length; start += 100) {
     const names = repositories.slice(start, start + 100);
-    const read = kept(ecr.then((client) => readEncryption(client, registry.registryId, names, who)));
+    const read = kept(cache.slot(() => ecr.then((client) => readEncryption(client, registry.registryId, names, who))));
     for (const repository of names) cache.encryption.set(placeKey(registry, repository), kept(read.then((found) => found.get(repository))));
   }
 }
@@ -146,7 +165,8 @@ export function prefetchImageReads(
   const places = unique(input.places, (place) => placeKey(place.registry, place.repository)).filter(
     (place) => !cache.places.has(placeKey(place.registry, place.repository)),
   );
-  for (const place of places) cache.places.set(placeKey(place.registry, place.repository), kept(readPlace(clientOf(place.registry), place, input.who)));
+  for (const place of places)
+    cache.places.set(placeKey(place.registry, place.repository), kept(cache.slot(() => readPlace(clientOf(place.registry), place, input.who))));
   const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
   for (const place of places) {
     const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
@@ -157,7 +177,7 @@ export function prefetchImageReads(
   for (const { source, repository, digest } of unique(input.pinnedAtSource, (pin) => digestKey(pin.source, pin.repository, pin.digest)))
     cache.replication.set(
       digestKey(source, repository, digest),
-      kept(clientOf(source).then((client) => readReplicationStatuses(client, source.registryId, repository, digest, input.who))),
+      kept(cache.slot(() => clientOf(source).then((client) => readReplicationStatuses(client, source.registryId, repository, digest, input.who)))),
     );
 }
 
