@@ -51,6 +51,7 @@ import {
   storedAllowlist,
 } from '../stack/fixture.js';
 import { createCreationTemplates, putReplication } from '../stack/replication.js';
+import { imageManifest, putManifest } from '../stack/images.js';
 import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
@@ -68,6 +69,8 @@ const wants = (section: 'baseline' | 'access' | 'pullers' | 'throttling' | 'cons
 const ROUNDS = quick ? 1 : 5;
 const LARGE = quick ? 50 : 500;
 const work = mkdtempSync(join(tmpdir(), 'bench-'));
+/** The bundle the pullers section runs: dist/index.js, or another build (PUBLISH_IMAGE_BENCH_BUNDLE) to compare before and after a change. */
+const BUNDLE = process.env.PUBLISH_IMAGE_BENCH_BUNDLE ?? join(ROOT, 'dist', 'index.js');
 
 /** verify of a manifest in the bench's workspace that lists these repositories by name. */
 const namesInputs = (names: string[]): Record<string, string> => ({
@@ -649,7 +652,7 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
     const three = [staging, puller('qa', qaRole, READER_ROLE_ARN), puller('dev', devRole, devReader)].join('\n');
     const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: proxy.endpoint };
     const run = (inputs: Record<string, string>) => () =>
-      measure(proxy, process.execPath, [join(ROOT, 'dist', 'index.js')], actionEnv({ mode: 'verify', 'registry-id': PROD_ACCOUNT, ...inputs }, base));
+      measure(proxy, process.execPath, [BUNDLE], actionEnv({ mode: 'verify', 'registry-id': PROD_ACCOUNT, ...inputs }, base));
 
     // 1. The manifest: 3 × LARGE × 2 cells; each repository policy read once per (registry, region).
     const verifyLarge = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: three }));
@@ -703,6 +706,51 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
     await ecrIn(moto.endpoint, PROD_ACCOUNT, WEST).send(new DeleteRepositoryCommand({ repositoryName: large[1], force: true }));
     await createCreationTemplates(moto.endpoint, { account: PROD_ACCOUNT, region: WEST }, [{ prefix: 'molecule-ai', repositoryPolicy: grant }]);
     await atLatency('one puller, a replica still to be created (its creation template)', staging, large[1]);
+
+    // 3. The image layer (issue 26): an image in every repository, at home and in its replica (as replication
+    // would have copied it), so that each cell judges one: DescribeImages (ANY) and GetLifecyclePolicy per place,
+    // DescribeRepositories per registry, the replication status of each pinned digest at its source.
+    await ecrIn(moto.endpoint, PROD_ACCOUNT, WEST).send(new CreateRepositoryCommand({ repositoryName: large[1] }));
+    await ecrIn(moto.endpoint, PROD_ACCOUNT, WEST).send(new SetRepositoryPolicyCommand({ repositoryName: large[1], policyText: grant }));
+    const digests = new Map<string, string>();
+    for (const region of [REGION, WEST])
+      await Promise.all(
+        large.map(async (repository) => {
+          const digest = await putManifest(moto.endpoint, { account: PROD_ACCOUNT, region, repository }, imageManifest(repository), 'v1');
+          digests.set(repository, digest);
+        }),
+      );
+    const imageLarge = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: three }));
+    const imageCells = JSON.parse(parseCommandFile(readFileSync(join(work, 'out'), 'utf8')).matrix ?? '[]') as { verdict: string; image?: { state: string } }[];
+    check(
+      `verify with the image layer of 3 pullers × ${LARGE} repositories × 2 regions passes, every cell ok with its image present`,
+      imageLarge.exitCode === 0 && imageCells.length === 3 * 2 * LARGE && imageCells.every((cell) => cell.verdict === 'ok' && cell.image?.state === 'present'),
+    );
+    check(`verify with the image layer of ${LARGE} × 3 × 2 under 5 s and 200 MB`, imageLarge.seconds < 5 && imageLarge.maxRssMb < 200);
+    rows.push([
+      `with the image layer: verify 3 pullers × ${LARGE} repositories × 2 regions (${imageCells.length} cells, an image in each place)`,
+      `${imageLarge.seconds.toFixed(2)} s`,
+      `${imageLarge.maxRssMb.toFixed(0)} MB peak`,
+      `${imageLarge.calls} calls: ${perOperation(proxy.calls)}`,
+    ]);
+    await atLatency('with the image layer (the newest image judged), one puller, one replica', staging);
+    const pinned = `${large[0]}: ${digests.get(large[0])}`;
+    const atLatencyPinned = async (label: string, pullers: string): Promise<void> => {
+      const inputs = { repository: large[0], pullers, images: pinned };
+      proxy.setRules([{ operation: '*', fault: 'latency', latencyMs: LATENCY }]);
+      const slow = await repeat(ROUNDS, run(inputs));
+      proxy.setRules([]);
+      check(`verify of 1 repository (${label}) passes`, slow.exitCode === 0);
+      rows.push([
+        `verify 1 repository, ${LATENCY} ms added to every AWS call: ${label}`,
+        `${slow.seconds.toFixed(2)} s`,
+        `${roundTrips(proxy.calls, LATENCY)} sequential round trips`,
+        `${slow.calls} calls`,
+      ]);
+      notes.push(`${label}, the chain at ${LATENCY} ms: ${chainText(proxy.calls, LATENCY)}.`);
+    };
+    await atLatencyPinned('with the image layer (a pinned digest), one puller, one replica', staging);
+    await atLatencyPinned('with the image layer (a pinned digest), three pullers (2 accounts), one replica', three);
   } finally {
     await proxy.stop();
     await moto.stop();

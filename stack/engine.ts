@@ -26,6 +26,11 @@ export const REGISTRY_HOST = `${PROD_ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
  * /etc/docker/certs.d once, when dockerd starts, so their CA entries are written before it starts.
  */
 export const EXTRA_REGISTRY_HOSTS = ['base.registry.publish-image.test', `${PROD_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com`];
+/**
+ * Where the registry sends its push events (distribution's `notifications:`): stack/registry-bridge.ts
+ * listens there and records each pushed manifest in moto's ECR (PutImage), as ECR lists a pushed image.
+ */
+export const REGISTRY_EVENTS_PORT = 5099;
 /** What moto's GetAuthorizationToken token decodes to after `AWS:`. */
 export const REGISTRY_PASSWORD = `${PROD_ACCOUNT}-auth-token`;
 
@@ -130,6 +135,15 @@ export async function startEngineStack(): Promise<EngineStack> {
         `  tls: { certificate: ${certFile}, key: ${keyFile} }`,
         'auth:',
         `  htpasswd: { realm: ecr, path: ${htpasswd} }`,
+        // Each manifest push to moto's ECR through the bridge (stack/registry-bridge.ts); blobs and pulls are not sent.
+        'notifications:',
+        '  endpoints:',
+        '    - name: moto-bridge',
+        `      url: http://127.0.0.1:${REGISTRY_EVENTS_PORT}/events`,
+        '      timeout: 2s',
+        '      threshold: 3',
+        '      backoff: 250ms',
+        '      ignore: { mediatypes: [application/octet-stream], actions: [pull] }',
         '',
       ].join('\n'),
     );

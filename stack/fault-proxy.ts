@@ -20,7 +20,8 @@ import { performance } from 'node:perf_hooks';
  *   deletes), reads of that policy (`GetRolePolicy`, `GetRepositoryPolicy`) keep returning the
  *   document as it was before the write, for a time or a number of reads: a lagging replica.
  */
-export type Fault = 'throttle' | 'http-429' | 'http-500' | 'http-503' | 'latency' | 'drop' | 'drop-after' | 'access-denied' | 'corrupt-policy';
+export type Fault =
+  'throttle' | 'http-429' | 'http-500' | 'http-503' | 'latency' | 'drop' | 'drop-after' | 'access-denied' | 'corrupt-policy' | 'repository-not-found';
 
 /** A stored policy that is not what IAM/ECR would accept (moto validates on write, so it comes from here). */
 function corruptPolicies(body: string, operation: string): string {
@@ -205,6 +206,9 @@ function faultResponse(response: ServerResponse, fault: Fault, json: boolean, op
         json ? 'AccessDeniedException' : 'AccessDenied',
         `User: arn:aws:iam::000000000000:user/test is not authorized to perform: ${service}:${operation}`,
       );
+    case 'repository-not-found':
+      // ECR's answer for a name it does not list (e.g. a DescribeRepositories that does not see a repository other reads do).
+      return send(400, 'RepositoryNotFoundException', 'The repository does not exist in the registry (injected)');
     default:
       throw new Error(`no response for ${fault}`);
   }

@@ -14,6 +14,7 @@ import type { PullFacts } from '../src/domain/policy/request-context.js';
 import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from './engine.js';
 import { engineFromEnv } from './env.js';
 import { startMoto, writableState, type Moto } from './moto.js';
+import { startRegistryBridge, type RegistryBridge } from './registry-bridge.js';
 import { shippedNode } from './node.js';
 import { prodEnvironment } from './prod.js';
 import {
@@ -150,6 +151,8 @@ export interface MotoStack<P> {
   setRepositoryPolicy(repository: string, policy: object | string): Promise<void>;
   storedRepositoryPolicy(repository: string): Promise<unknown>;
   writableState(): Promise<unknown>;
+  /** With the engine stack: the bridge that records each push to the registry in this moto (stack/registry-bridge.ts). */
+  readonly bridge: RegistryBridge | undefined;
 }
 
 /** What a moto holds before a test: the prod environment, repositories, grants and staging's allowlist. */
@@ -175,6 +178,11 @@ export interface MotoOptions<P> extends Seed {
   snapshot?: boolean;
   /** A proxy started in front of moto, cleared before each test. */
   proxy?: (endpoint: string) => Promise<P>;
+  /**
+   * With the engine stack (an e2e file): pushes to the registry are recorded in this moto (default true;
+   * stack/registry-bridge.ts). false: moto does not see them (the file shows them to moto itself).
+   */
+  registryBridge?: boolean;
 }
 
 /** Seeds `moto` (keys, repositories, grants, allowlist) and returns the prod environment the action runs in. */
@@ -191,6 +199,7 @@ export function useMoto<P extends StackProxy | undefined = undefined>(options: M
   let proxy: P | undefined;
   let env: (NodeJS.ProcessEnv & Keys) | undefined;
   let state: unknown;
+  let bridge: RegistryBridge | undefined;
   const started = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`${what} is not ready: use the stack inside a test or hook`);
     return value;
@@ -211,6 +220,9 @@ export function useMoto<P extends StackProxy | undefined = undefined>(options: M
     get state() {
       return state;
     },
+    get bridge() {
+      return bridge;
+    },
     async reseed(seed: Seed) {
       await stack.moto.reset();
       env = await seedMoto(stack.moto, seed);
@@ -230,9 +242,13 @@ export function useMoto<P extends StackProxy | undefined = undefined>(options: M
   before(async () => {
     moto = await startMoto();
     if (options.proxy) proxy = await options.proxy(moto.endpoint);
+    const caFile = process.env.PUBLISH_IMAGE_TEST_CA;
+    if (process.env.PUBLISH_IMAGE_TEST_DOCKER_HOST && caFile)
+      bridge = await startRegistryBridge(moto.endpoint, caFile, { enabled: options.registryBridge !== false });
     if (options.once) await seed();
   });
   after(async () => {
+    await bridge?.stop();
     await proxy?.stop();
     await moto?.stop();
   });

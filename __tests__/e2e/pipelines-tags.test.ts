@@ -16,7 +16,7 @@ import { PROD_ACCOUNT, REGISTRY_HOST, REGISTRY_PASSWORD, dockerEnv, errorLines, 
 import { registryTags, servedDigest } from '../../stack/registry-client.js';
 
 const engine = engineFromEnv();
-const stack = useMoto();
+const stack = useMoto({ registryBridge: false }); // shows each push to moto itself (showPushToEcr)
 
 function actionEnv(ref: string, sha: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const eventPath = join(helloContext(), 'event.json');

@@ -6,7 +6,7 @@
 // digest, a disabled key, a key pending deletion, ECR's grant revoked, and denials naming the permission.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient, ListGrantsCommand, RevokeGrantCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { readEncryption, readImages, readKey, readLifecycle, readPlatforms, readReplicationStatuses } from '../../src/adapters/aws/images.js';
 import { judgeImageCell, type ImageCellFacts } from '../../src/domain/image/judge.js';
@@ -28,7 +28,16 @@ import {
   type ImagePlace,
 } from '../../stack/images.js';
 import { enforceIam, keysAllowedOnly } from '../../stack/organizations.js';
-import { cellImageFacts, gatherImageFacts, placeKey, type GatherImagesInput, type ImagePlace as ImagePlaceOfService } from '../../src/services/images.js';
+import {
+  cellImageFacts,
+  gatherImageFacts,
+  judgePushedImage,
+  newImageReadCache,
+  placeKey,
+  prefetchImageReads,
+  type GatherImagesInput,
+  type ImagePlace as ImagePlaceOfService,
+} from '../../src/services/images.js';
 import { DEFAULT_PLATFORMS, type PlatformChoice } from '../../src/settings/images.js';
 
 const WHO = 'the test credentials';
@@ -415,6 +424,39 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
     assert.equal(judged(places[2], DEFAULT_PLATFORMS), 'replicating');
   });
 
+  it('reads started early (prefetchImageReads) are taken, not repeated: the same calls, the same verdicts', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    await createImageRepository(stack.endpoint, REPLICA);
+    const pinned = await putManifest(stack.endpoint, SOURCE, imageIndex(['linux/amd64']), 'v1');
+    await setReplicationStatus(stack.endpoint, SOURCE, pinned, [{ region: REPLICA.region, registryId: PROD_ACCOUNT, status: 'IN_PROGRESS' }]);
+    const source = { region: SOURCE.region, registryId: PROD_ACCOUNT };
+    const replica = { region: REPLICA.region, registryId: PROD_ACCOUNT };
+    const home = { registry: source, repository: SOURCE.repository };
+    const places = [home, { registry: replica, repository: REPLICA.repository, source }];
+    const { clients, calls } = countingClients();
+    const cache = newImageReadCache();
+    prefetchImageReads(cache, {
+      places: [home],
+      pinnedAtSource: [{ source, repository: SOURCE.repository, digest: pinned }],
+      ecr: await clients.ecr(source),
+      who: WHO,
+    });
+    assert.deepEqual([cache.places.size, cache.encryption.size, cache.replication.size], [1, 1, 1]);
+    const facts = await gatherImageFacts({ places, references: new Map([[SOURCE.repository, [{ digest: pinned }]]]), clients, who: WHO, cache });
+    assert.deepEqual(
+      ['DescribeImages', 'GetLifecyclePolicy', 'DescribeRepositories', 'BatchGetImage', 'DescribeImageReplicationStatus'].map((name) =>
+        calls.get(`${name}Command`),
+      ),
+      [2, 2, 2, 1, 1],
+      'one read per place (the replica read then, the source before), one status per digest',
+    );
+    const judged = (place: ImagePlaceOfService) => {
+      const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
+      return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now())));
+    };
+    assert.deepEqual(places.map(judged), ['present', 'replicating']);
+  });
+
   it('no reference given: the newest image is judged, and said to be the one chosen', async () => {
     await createImageRepository(stack.endpoint, SOURCE);
     const older = await putManifest(stack.endpoint, SOURCE, imageManifest('older'), 'old');
@@ -444,5 +486,88 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
     assert.equal(facts.keys.size, 1);
     const [checked] = facts.checked.get(placeKey(registry, SOURCE.repository)) ?? [];
     assert.equal(stateOf(judgeImageCell(cellImageFacts(facts, places[0], checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now()))), 'key-unusable');
+  });
+});
+
+describe('judgePushedImage (publish: the digest it pushed, per puller)', () => {
+  const registry = { region: SOURCE.region, registryId: PROD_ACCOUNT };
+  const judgePushed = (digest: string, extra: Partial<Parameters<typeof judgePushedImage>[0]> = {}) =>
+    judgePushedImage({
+      ecr: ecr(),
+      kms: async () => kmsIn(stack.endpoint, PROD_ACCOUNT, REGION),
+      registry,
+      repository: SOURCE.repository,
+      repositoryArn: repositoryArn(SOURCE),
+      digest,
+      pullers: [
+        { name: 'amd', platforms: DEFAULT_PLATFORMS },
+        { name: 'arm', platforms: { wanted: [platform('linux/arm64')], named: true } },
+      ],
+      who: WHO,
+      sleep: async () => undefined,
+      ...extra,
+    });
+  const states = (findings: Map<string, ImageFinding>) => Object.fromEntries([...findings].map(([name, finding]) => [name, stateOf(finding)]));
+
+  it('a single manifest with its config platform (linux/amd64): present for amd64, platform-missing for an arm64 puller', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    const digest = await putManifest(stack.endpoint, SOURCE, imageManifest('pushed'), 'v1');
+    assert.deepEqual(states(await judgePushed(digest, { config: Promise.resolve(platform('linux/amd64')), encryption: { encryption: 'AES256' } })), {
+      amd: 'present',
+      arm: 'platform-missing',
+    });
+    // The config not read: a puller naming a platform is conditional, never present on a guess.
+    assert.deepEqual(states(await judgePushed(digest)), { amd: 'present', arm: 'conditional:ecr:GetDownloadUrlForLayer' });
+  });
+
+  it('an index: judged with each puller platform, and the child it selects must be there (absent for that puller only)', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    const index = imageIndex(['linux/amd64', 'linux/arm64']);
+    const children = (JSON.parse(index) as { manifests: { digest: string }[] }).manifests.map((entry) => entry.digest);
+    const digest = await putManifest(stack.endpoint, SOURCE, index, 'v1');
+    // The children as separate images, as a push of an index makes them; only the first at first.
+    const child = (seed: string, digestOf: string) =>
+      ecr().send(
+        new PutImageCommand({
+          repositoryName: SOURCE.repository,
+          imageManifest: imageManifest(seed),
+          imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+          imageDigest: digestOf,
+        }),
+      );
+    await child('amd', children[0]);
+    // The arm64 child is not there: the arm64 pull fails ("manifest unknown"), the amd64 pull does not fetch it.
+    assert.deepEqual(states(await judgePushed(digest)), { amd: 'present', arm: 'absent' });
+    await child('arm', children[1]);
+    assert.deepEqual(states(await judgePushed(digest)), { amd: 'present', arm: 'present' });
+  });
+
+  it('the pushed digest not listed yet: read again (bounded) before it is judged absent', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    let slept = 0;
+    const findings = await judgePushed(`sha256:${'1'.repeat(64)}`, {
+      sleep: async () => {
+        slept += 1;
+      },
+    });
+    assert.deepEqual([states(findings), slept], [{ amd: 'absent', arm: 'absent' }, 3]);
+  });
+
+  it('the encryption read by publish is taken: no DescribeRepositories; none given, it is read', async () => {
+    await createImageRepository(stack.endpoint, SOURCE);
+    const digest = await putManifest(stack.endpoint, SOURCE, imageManifest('enc'), 'v1');
+    let describes = 0;
+    const client = ecr();
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DescribeRepositoriesCommand') describes += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countDescribe' },
+    );
+    await judgePushed(digest, { ecr: client, encryption: { encryption: 'AES256' } });
+    assert.equal(describes, 0);
+    await judgePushed(digest, { ecr: client });
+    assert.equal(describes, 1);
   });
 });

@@ -214,6 +214,30 @@ describe('the image of every cell (issue 26, through dist/index.js)', () => {
     );
   });
 
+  // A fact the run could not read is never a pass: the repository's encryption (ecr:DescribeRepositories) unread is not AES256.
+  for (const [why, fault] of [
+    ['DescribeRepositories denied', 'access-denied'],
+    ['DescribeRepositories does not list the repository (the policy and images are read)', 'repository-not-found'],
+  ] as const) {
+    it(`${why}: the cell conditional naming ecr:DescribeRepositories, never taken for AES256; the gate fails`, async () => {
+      const digest = await putManifest(stack.endpoint, HOME, imageManifest(`encryption-${fault}`), 'v1');
+      stack.proxy.setRules([{ operation: 'DescribeRepositories', fault }]);
+      const run = await verify({ images: `${AGENT}: ${digest}` });
+      assert.equal(run.exitCode, 1, run.log);
+      const cell = cellOf(run);
+      assert.deepEqual(
+        [cell.grant, cell.identity, cell.image?.state, cell.image?.unread, cell.image?.digest, cell.verdict],
+        ['allowed', 'allowed', 'conditional', ['ecr:DescribeRepositories'], digest, 'drift'],
+      );
+      assert.match(
+        reportOf<Report>(run)
+          .findings.map((item) => item.message)
+          .join('\n'),
+        /ecr:DescribeRepositories/,
+      );
+    });
+  }
+
   it('an image pushed before replication was configured: the replica lacks it, no record: drift "not-replicated" with the backfill', async () => {
     const digest = await putManifest(stack.endpoint, HOME, imageManifest('early'), 'v1');
     await replicaWest();

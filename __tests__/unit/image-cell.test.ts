@@ -18,6 +18,8 @@ import { parseLifecyclePolicy } from '../../src/domain/image/lifecycle.js';
 import { replicaAbsence } from '../../src/domain/image/replica.js';
 import type { ImageFinding } from '../../src/domain/image/result.js';
 import { newestImage, storedState, type ImageRecord } from '../../src/domain/image/status.js';
+import type { EncryptionRead } from '../../src/adapters/aws/images.js';
+import { cellImageFacts, newImageReadCache, placeKey, type ImageFacts } from '../../src/services/images.js';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const REPO = 'arn:aws:ecr:us-east-2:111111111111:repository/prod/app';
@@ -137,6 +139,20 @@ describe('judgeImageCell', () => {
     ],
     ['[kms] an enabled key with ECR grant: present', { key: KMS_OK }, 'present'],
     [
+      // ECR API Reference, "DescribeRepositories": encryptionConfiguration is the repository's; not read, a KMS key could be behind it.
+      '[kms] the encryption unread (DescribeRepositories denied or did not list it): conditional naming ecr:DescribeRepositories, never AES256',
+      { key: { encryption: 'unread', permission: 'ecr:DescribeRepositories', reason: 'not listed' } },
+      'conditional:ecr:DescribeRepositories',
+    ],
+    [
+      '[kms] the encryption unread but the image archived: archived (the pull fails whatever the key)',
+      {
+        images: { status: 'read', images: [record({ status: 'ARCHIVED' })] },
+        key: { encryption: 'unread', permission: 'ecr:DescribeRepositories', reason: 'x' },
+      },
+      'archived:restore',
+    ],
+    [
       '[archive] archived wins over a disabled key (restore first)',
       { images: { status: 'read', images: [record({ status: 'ARCHIVED' })] }, key: { ...KMS_OK, key: { status: 'read', keyState: 'Disabled' } } as KeyFacts },
       'archived:restore',
@@ -203,6 +219,11 @@ describe('judgeKey', () => {
   const cases: [string, KeyFacts, string][] = [
     ['[kms] AES256: no key', { encryption: 'AES256' }, 'true'],
     ['[kms] Enabled with ECR grant', KMS_OK, 'true'],
+    [
+      '[kms] the encryption itself unread: unknown, naming the read that failed',
+      { encryption: 'unread', permission: 'ecr:DescribeRepositories', reason: 'denied' },
+      'unknown:ecr:DescribeRepositories',
+    ],
     ['[kms] Disabled', withState('Disabled'), 'false:Disabled'],
     ['[kms] PendingDeletion', withState('PendingDeletion'), 'false:PendingDeletion'],
     ['[kms] PendingImport (no key material)', withState('PendingImport'), 'false:PendingImport'],
@@ -260,4 +281,72 @@ describe('judgeKey', () => {
       const text = verdict.usable === 'unknown' ? `unknown:${verdict.permission}` : verdict.usable ? 'true' : `false:${verdict.detail}`;
       assert.equal(text, expected);
     });
+});
+
+describe('cellImageFacts: the encryption a cell is judged with', () => {
+  // ECR API Reference, "DescribeRepositories": a repository's encryptionConfiguration (AES256 or KMS with kmsKey).
+  // A fact the run could not read is never a pass: a repository missing from the answer is not AES256.
+  const place = { registry: { registryId: '111111111111', region: 'us-east-2' }, repository: 'prod/app' };
+  const gathered = (encryption: [string, EncryptionRead | undefined][]): ImageFacts => ({
+    images: new Map([[placeKey(place.registry, place.repository), { status: 'read', images: [record()] }]]),
+    lifecycle: new Map(),
+    encryption: new Map(encryption),
+    platforms: new Map([[DIGEST, AMD64_INDEX]]),
+    replication: new Map(),
+    keys: new Map(),
+    checked: new Map(),
+  });
+  const judged = (encryption: [string, EncryptionRead | undefined][]): string =>
+    summary(
+      judgeImageCell(
+        cellImageFacts(
+          gathered(encryption),
+          place,
+          { repository: place.repository, reference: { digest: DIGEST }, chosen: 'input' },
+          { wanted: [{ os: 'linux', architecture: 'amd64' }], named: false },
+          REPO,
+          NOW,
+        ),
+      ),
+    );
+  const key = placeKey(place.registry, place.repository);
+  const cases: [string, [string, EncryptionRead | undefined][], string][] = [
+    ['[kms] listed as AES256: present', [[key, { encryption: 'AES256' }]], 'present'],
+    ['[kms] not listed by DescribeRepositories: conditional naming ecr:DescribeRepositories', [], 'conditional:ecr:DescribeRepositories'],
+    [
+      '[kms] DescribeRepositories denied: conditional naming ecr:DescribeRepositories',
+      [[key, { encryption: 'unread', permission: 'ecr:DescribeRepositories', reason: 'denied' }]],
+      'conditional:ecr:DescribeRepositories',
+    ],
+    [
+      '[kms] KMS with the key not read: conditional naming kms:DescribeKey',
+      [[key, { encryption: 'KMS', keyArn: KMS_OK.encryption === 'KMS' ? KMS_OK.keyArn : '' }]],
+      'conditional:kms:DescribeKey',
+    ],
+  ];
+  for (const [name, encryption, expected] of cases) it(name, () => assert.equal(judged(encryption), expected));
+});
+
+describe('newImageReadCache: prefetched reads are bounded', () => {
+  it('never more than the limit in flight; every read runs, in order', async () => {
+    const cache = newImageReadCache(2);
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const read = (index: number) => async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      order.push(index);
+      return index;
+    };
+    const results = await Promise.all(Array.from({ length: 7 }, (_, index) => cache.slot(read(index))));
+    assert.deepEqual([results, peak, order.length], [[0, 1, 2, 3, 4, 5, 6], 2, 7]);
+  });
+  it('a failing read frees its slot', async () => {
+    const cache = newImageReadCache(1);
+    await assert.rejects(cache.slot(() => Promise.reject(new Error('denied'))));
+    assert.equal(await cache.slot(async () => 'next'), 'next');
+  });
 });

@@ -93,6 +93,8 @@ export async function publishImage(
   }
   const pushed: RunReport = { ...before, image };
   try {
+    // The image each puller will pull (the pushed digest), read while the grant is written.
+    const images = steps.judgePushed(settings, clients, state, info, placed, image.digest);
     const granted = await log.group(say.grantStep(repository), () =>
       steps.grantPublished(settings, clients, state, log.info).catch((error: unknown) => {
         // The push has happened: say so, so nobody rebuilds to fix a grant.
@@ -100,7 +102,7 @@ export async function publishImage(
       }),
     );
     const judged = await log.group(say.verifyStep(placed, repository), async () => {
-      const result = await steps.judgePublished(settings, clients, state, granted, placed, image.digest);
+      const result = await steps.judgePublished(settings, clients, state, granted, placed, image.digest, images);
       for (const line of say.verdicts(placed.length, result.verdicts)) log.info(line);
       return result;
     });

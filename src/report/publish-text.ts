@@ -29,6 +29,9 @@ export const publishText = {
   verdicts: (pullers: number, verdicts: RepositoryVerdict[]) =>
     pullers === 0
       ? ['No staging-role-arn: the identity side is not checked.']
-      : verdicts.map((verdict) => `${verdict.puller}: repository side ${verdict.grant?.status}, identity side ${verdict.identity?.status}.`),
+      : verdicts.map(
+          (verdict) =>
+            `${verdict.puller}: repository side ${verdict.grant?.status}, identity side ${verdict.identity?.status}, image ${verdict.image?.status === 'judged' ? verdict.image.state : verdict.image?.status}.`,
+        ),
   waitStep: (repository: string, regions: string[]) => `Wait for the replicas of ${repository} in ${regions.join(', ')}`,
 };

@@ -12,14 +12,18 @@ import {
   type LifecycleRead,
   type ReplicationStatusesRead,
 } from '../adapters/aws/images.js';
-import type { ImageCellFacts } from '../domain/image/judge.js';
+import { judgeImageCell, worseImage, type ImageCellFacts } from '../domain/image/judge.js';
 import type { KeyFacts } from '../domain/image/key.js';
-import type { PlatformFacts } from '../domain/image/platform.js';
+import { matchPlatform, type Platform, type PlatformFacts } from '../domain/image/platform.js';
+import type { ImageFinding } from '../domain/image/result.js';
 import type { ReplicationRecord } from '../domain/image/replica.js';
 import { findImage, isIndex, newestImage, type ImageReference } from '../domain/image/status.js';
 import type { Registry } from '../domain/replication.js';
-import type { PlatformChoice } from '../domain/pullers.js';
+import { pullerNeeds, type PlatformChoice, type PullerSettings } from '../domain/pullers.js';
+import { quoted } from '../util/inert.js';
+import { cancellableSleep } from '../util/retry.js';
 import { mapPool } from '../util/pool.js';
+import { placeKey as replicasPlaceKey, replicaSource, type Replicas } from './replicas.js';
 
 /**
  * Gathers the image facts of every cell at once (STYLE.md §15 "Gather, then judge"): one
@@ -50,6 +54,8 @@ export interface GatherImagesInput {
   concurrency?: number;
   /** The encryption of each place (by `placeKey`), when the caller's DescribeRepositories already read it. */
   encryption?: ReadonlyMap<string, EncryptionRead | undefined>;
+  /** Reads already in flight (prefetchImageReads): taken, not repeated. */
+  cache?: ImageReadCache;
 }
 
 /** Which image a repository's cells judged: the input's references, or the newest when none was given (said, never silent). */
@@ -81,6 +87,100 @@ function unique<T>(items: T[], key: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
+/**
+ * Image reads started before every place is known, so that the image layer adds no sequential round trip
+ * of its own: survey starts the home places' reads (DescribeImages, GetLifecyclePolicy, DescribeRepositories,
+ * and the replication status of each digest the `images` input pins) as soon as the registry ID is known,
+ * beside the repository policy reads; `gatherImageFacts` then takes what is in flight instead of reading again.
+ */
+export interface ImageReadCache {
+  places: Map<string, Promise<{ images: ImagesRead; lifecycle: LifecycleRead }>>;
+  encryption: Map<string, Promise<EncryptionRead | undefined>>;
+  replication: Map<string, Promise<ReplicationStatusesRead>>;
+  /** Runs a prefetched read when fewer than the limit are in flight: 500 repositories are not 1,000 calls at once (ECR's rate limits, memory). */
+  slot<T>(read: () => Promise<T>): Promise<T>;
+}
+
+/** Prefetched reads in flight at once, all kinds together (as gatherImageFacts' default per kind). */
+const PREFETCH_CONCURRENCY = 16;
+
+export function newImageReadCache(limit = PREFETCH_CONCURRENCY): ImageReadCache {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async <T>(read: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await read();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+  return { places: new Map(), encryption: new Map(), replication: new Map(), slot };
+}
+
+/** Kept in the cache; a failure is the consumer's to see (the guard only stops an unconsumed one crashing the process). */
+function kept<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function readPlace(ecr: Promise<ECRClient>, place: ImagePlace, who: string): Promise<{ images: ImagesRead; lifecycle: LifecycleRead }> {
+  return ecr.then(async (client) => {
+    const [images, lifecycle] = await Promise.all([
+      readImages(client, place.registry.registryId, place.repository, who),
+      readLifecycle(client, place.registry.registryId, place.repository, who),
+    ]);
+    return { images, lifecycle };
+  });
+}
+
+/** The encryption of `places` of one registry: one DescribeRepositories per 100 names, one promise per place. */
+function readEncryptions(cache: ImageReadCache, ecr: Promise<ECRClient>, registry: Registry, repositories: string[], who: string): void {
+  // Each 100 names its own call, all at once: 500 repositories are one round trip, not five.
+  for (let start = 0; start < repositories.length; start += 100) {
+    const names = repositories.slice(start, start + 100);
+    const read = kept(cache.slot(() => ecr.then((client) => readEncryption(client, registry.registryId, names, who))));
+    for (const repository of names) cache.encryption.set(placeKey(registry, repository), kept(read.then((found) => found.get(repository))));
+  }
+}
+
+/**
+ * Starts the reads of places whose registry is known before anything else is read (the home registry's
+ * repositories a puller pulls there), and the replication status of each pinned digest a replica will
+ * be judged by (a puller pulls the repository in another region). Nothing is awaited here.
+ */
+export function prefetchImageReads(
+  cache: ImageReadCache,
+  input: {
+    places: ImagePlace[];
+    pinnedAtSource: { source: Registry; repository: string; digest: string }[];
+    /** The client a registry is read with (the home registry's; a replica's own). */
+    ecr: ECRClient | ((registry: Registry) => ECRClient);
+    who: string;
+  },
+): void {
+  const clientOf = (registry: Registry): Promise<ECRClient> => Promise.resolve(typeof input.ecr === 'function' ? input.ecr(registry) : input.ecr);
+  const places = unique(input.places, (place) => placeKey(place.registry, place.repository)).filter(
+    (place) => !cache.places.has(placeKey(place.registry, place.repository)),
+  );
+  for (const place of places)
+    cache.places.set(placeKey(place.registry, place.repository), kept(cache.slot(() => readPlace(clientOf(place.registry), place, input.who))));
+  const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
+  for (const place of places) {
+    const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
+    entry.repositories.push(place.repository);
+    byRegistry.set(registryKey(place.registry), entry);
+  }
+  for (const { registry, repositories } of byRegistry.values()) readEncryptions(cache, clientOf(registry), registry, repositories, input.who);
+  for (const { source, repository, digest } of unique(input.pinnedAtSource, (pin) => digestKey(pin.source, pin.repository, pin.digest)))
+    cache.replication.set(
+      digestKey(source, repository, digest),
+      kept(cache.slot(() => clientOf(source).then((client) => readReplicationStatuses(client, source.registryId, repository, digest, input.who)))),
+    );
+}
+
 export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageFacts> {
   const limit = input.concurrency ?? 16;
   const facts: ImageFacts = {
@@ -101,12 +201,8 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
   // Chain A. 1. Per place: the images (every status) and the lifecycle policy.
   const imageChain = async (): Promise<void> => {
     await mapPool(places, limit, async (place) => {
-      const ecr = await input.clients.ecr(place.registry);
       const key = placeKey(place.registry, place.repository);
-      const [images, lifecycle] = await Promise.all([
-        readImages(ecr, place.registry.registryId, place.repository, input.who),
-        readLifecycle(ecr, place.registry.registryId, place.repository, input.who),
-      ]);
+      const { images, lifecycle } = await (input.cache?.places.get(key) ?? readPlace(input.clients.ecr(place.registry), place, input.who));
       facts.images.set(key, images);
       facts.lifecycle.set(key, lifecycle);
     });
@@ -167,8 +263,10 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
       unique(pinned, ({ source, repository, digest }) => digestKey(source, repository, digest)),
       limit,
       async ({ source, repository, digest }) => {
-        const statuses = await readReplicationStatuses(await input.clients.ecr(source), source.registryId, repository, digest, input.who);
-        facts.replication.set(digestKey(source, repository, digest), statuses);
+        const key = digestKey(source, repository, digest);
+        const statuses = await (input.cache?.replication.get(key) ??
+          input.clients.ecr(source).then((ecr) => readReplicationStatuses(ecr, source.registryId, repository, digest, input.who)));
+        facts.replication.set(key, statuses);
       },
     );
 
@@ -180,15 +278,18 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
   const keyChain = async (): Promise<void> => {
     if (input.encryption) for (const [key, value] of input.encryption) facts.encryption.set(key, value);
     else {
+      // What is in flight already is taken; the other places are read now, one DescribeRepositories per registry and 100 names.
+      const cache = input.cache ?? newImageReadCache();
       const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
-      for (const place of places) {
+      for (const place of places.filter((candidate) => !cache.encryption.has(placeKey(candidate.registry, candidate.repository)))) {
         const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
         entry.repositories.push(place.repository);
         byRegistry.set(registryKey(place.registry), entry);
       }
-      await mapPool([...byRegistry.values()], limit, async ({ registry, repositories }) => {
-        const found = await readEncryption(await input.clients.ecr(registry), registry.registryId, repositories, input.who);
-        for (const repository of repositories) facts.encryption.set(placeKey(registry, repository), found.get(repository));
+      for (const { registry, repositories } of byRegistry.values()) readEncryptions(cache, input.clients.ecr(registry), registry, repositories, input.who);
+      await mapPool(places, limit, async (place) => {
+        const key = placeKey(place.registry, place.repository);
+        facts.encryption.set(key, await cache.encryption.get(key));
       });
     }
     const keys = unique(
@@ -217,6 +318,29 @@ function recordFor(read: ReplicationStatusesRead | undefined, destination: Regis
 }
 
 /**
+ * The key a cell's pull decrypts with. Neither the encryption nor a KMS key not read is taken for "no
+ * key": a repository DescribeRepositories did not list (or was denied) is unread, naming the read.
+ */
+function keyFactsOf(facts: ImageFacts, place: ImagePlace): KeyFacts {
+  const encryption = facts.encryption.get(placeKey(place.registry, place.repository));
+  if (!encryption)
+    return {
+      encryption: 'unread',
+      permission: 'ecr:DescribeRepositories',
+      reason: `ecr:DescribeRepositories did not list ${quoted(place.repository)} in registry ${place.registry.registryId} (${place.registry.region}), so its encryption (and KMS key) is not known`,
+    };
+  if (encryption.encryption !== 'KMS') return encryption;
+  return (
+    facts.keys.get(encryption.keyArn) ?? {
+      encryption: 'KMS',
+      keyArn: encryption.keyArn,
+      key: { status: 'unread', reason: 'the key was not read' },
+      grants: { status: 'read', grants: [] },
+    }
+  );
+}
+
+/**
  * One cell's share of the facts, as domain/image `judgeImageCell` takes it: the place it pulls from,
  * one reference, the puller's platforms. A replica's digest is the one the source's reference names.
  */
@@ -241,17 +365,7 @@ export function cellImageFacts(
       : recordFor(undefined, place.registry);
   }
   const found = images.status === 'read' ? findImage(images.images, reference) : undefined;
-  const encryption = facts.encryption.get(key);
-  // A KMS key not read is unread, never taken for no key.
-  const keyFacts: KeyFacts =
-    encryption?.encryption === 'KMS'
-      ? (facts.keys.get(encryption.keyArn) ?? {
-          encryption: 'KMS',
-          keyArn: encryption.keyArn,
-          key: { status: 'unread', reason: 'the key was not read' },
-          grants: { status: 'read', grants: [] },
-        })
-      : { encryption: 'AES256' };
+  const keyFacts = keyFactsOf(facts, place);
   const lifecycle = facts.lifecycle.get(key) ?? { status: 'none' as const };
   return {
     reference,
@@ -264,4 +378,128 @@ export function cellImageFacts(
     repositoryArn,
     now,
   };
+}
+
+export interface PushedImageInput {
+  ecr: ECRClient;
+  kms(): Promise<KMSClient>;
+  registry: Registry;
+  repository: string;
+  repositoryArn: string;
+  /** The digest publish pushed (or found published already). */
+  digest: string;
+  /** The repository's encryption, from the DescribeRepositories publish made already (no second read). */
+  encryption?: EncryptionRead;
+  /** A single manifest's platform, from its config blob as the registry serves it (read beside the ECR reads; undefined: not read). */
+  config?: Promise<Platform | undefined>;
+  /** Each puller that must pull it here, with its platforms. */
+  pullers: { name: string; platforms: PlatformChoice }[];
+  who: string;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** How long publish lets ECR's listing catch up with its push before the digest is judged absent. */
+const PUSH_LISTING_DELAYS_MS = [250, 500, 1250];
+
+/**
+ * Publish: the image it pushed, judged for each puller as verify judges a pinned digest (the same reads:
+ * DescribeImages ANY, GetLifecyclePolicy, BatchGetImage of an index, the key), at the registry pushed to.
+ * An index is judged with the puller's platforms, and the child each platform selects must be there too
+ * (a pull of the index fetches that child; each is an image of its own in ECR, which a lifecycle rule may
+ * expire or archive). The worst finding is the cell's. Returns one finding per puller name.
+ */
+export async function judgePushedImage(input: PushedImageInput, now = Date.now()): Promise<Map<string, ImageFinding>> {
+  const place: ImagePlace = { registry: input.registry, repository: input.repository };
+  const key = placeKey(input.registry, input.repository);
+  const gather = () =>
+    gatherImageFacts({
+      places: [place],
+      references: new Map([[input.repository, [{ digest: input.digest }]]]),
+      clients: { ecr: async () => input.ecr, kms: () => input.kms() },
+      who: input.who,
+      ...(input.encryption ? { encryption: new Map([[key, input.encryption]]) } : {}),
+    });
+  let facts = await gather();
+  // The registry has just served this digest (publish confirmed it): not listed yet is ECR's listing catching
+  // up with the push, read again a few times (about 2 s in all) before it is judged absent.
+  for (const delay of PUSH_LISTING_DELAYS_MS) {
+    const images = facts.images.get(key);
+    if (images?.status !== 'read' || images.images.some((image) => image.digest === input.digest)) break;
+    await (input.sleep ?? cancellableSleep)(delay);
+    facts = await gather();
+  }
+  const read = facts.platforms.get(input.digest);
+  const config = await input.config;
+  if (config && read?.kind === 'single') facts.platforms.set(input.digest, { kind: 'single', config });
+  const findings = new Map<string, ImageFinding>();
+  for (const puller of input.pullers) {
+    const cell = (digest: string, platforms: PlatformChoice): ImageCellFacts =>
+      cellImageFacts(facts, place, { repository: input.repository, reference: { digest }, chosen: 'input' }, platforms, input.repositoryArn, now);
+    let finding = judgeImageCell(cell(input.digest, puller.platforms));
+    // The child each of its platforms selects (as docker's pull does) must be there too; its platform is the
+    // index's to say (judged above), and the index references it, so a lifecycle rule does not take it alone.
+    // A child no puller's platform selects is not pulled: its absence fails no pull.
+    const platforms = facts.platforms.get(input.digest);
+    const children =
+      platforms?.kind === 'index'
+        ? puller.platforms.wanted.flatMap((wanted) => {
+            const match = matchPlatform(platforms, wanted, puller.platforms.named);
+            return 'entry' in match && match.entry ? [match.entry.digest] : [];
+          })
+        : [];
+    for (const child of new Set(children))
+      finding = worseImage(finding, judgeImageCell({ ...cell(child, { wanted: [], named: false }), referencedByIndex: true }));
+    findings.set(puller.name, finding);
+  }
+  return findings;
+}
+
+/**
+ * survey's prefetch: the places of the home registry a puller pulls there (each repository it needs,
+ * whether or not it exists: DescribeImages says), and the digests the `images` input pins for a
+ * repository some puller pulls in another region (its replica is judged by their replication status).
+ */
+export function prefetchHomeImages(
+  settings: { pullers: PullerSettings[]; images?: ReadonlyMap<string, readonly ImageReference[]> },
+  ecr: ECRClient,
+  home: Registry,
+  repositories: string[],
+  cache: ImageReadCache,
+): void {
+  const places: ImagePlace[] = [];
+  const pinnedAtSource: { source: Registry; repository: string; digest: string }[] = [];
+  for (const puller of settings.pullers) {
+    const needed = repositories.filter((repository) => pullerNeeds(puller, repository));
+    if (puller.regions.includes(home.region)) places.push(...needed.map((repository) => ({ registry: home, repository })));
+    if (!puller.regions.some((region) => region !== home.region)) continue;
+    for (const repository of needed)
+      for (const reference of settings.images?.get(repository) ?? [])
+        if ('digest' in reference) pinnedAtSource.push({ source: home, repository, digest: reference.digest });
+  }
+  prefetchImageReads(cache, { places, pinnedAtSource, ecr, who: 'the credentials that read the registry' });
+}
+
+/**
+ * survey's second prefetch, as soon as the replicas are read (not after every other read): the replica
+ * places of each repository a puller pulls in another region, read with that replica's own client.
+ */
+export function prefetchReplicaImages(pullers: PullerSettings[], home: Registry, repositories: string[], replicas: Replicas, cache: ImageReadCache): void {
+  const places: ImagePlace[] = [];
+  for (const puller of pullers)
+    for (const repository of repositories.filter((candidate) => pullerNeeds(puller, candidate)))
+      for (const region of puller.regions.filter((candidate) => candidate !== home.region)) {
+        const source = replicaSource(replicas, home, region, repository);
+        if (source.kind !== 'destinations') continue;
+        for (const destination of source.destinations)
+          if (destination.kind === 'read')
+            places.push({ registry: { registryId: destination.place.registryId, region: destination.place.region }, repository, source: home });
+      }
+  if (places.length === 0) return;
+  prefetchImageReads(cache, {
+    places,
+    pinnedAtSource: [],
+    ecr: (registry) => replicas.places.get(replicasPlaceKey(registry))!.ecr,
+    who: 'the credentials that read the registry',
+  });
 }

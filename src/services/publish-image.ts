@@ -1,8 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { createEcrClient } from '../adapters/aws/clients.js';
-import { createRepository, describeRepository, existingTags, getRegistryAuthorization, type RegistryAuthorization } from '../adapters/aws/ecr.js';
+import { createEcrClient, createKmsClient } from '../adapters/aws/clients.js';
+import {
+  createRepository,
+  describeRepository,
+  existingTags,
+  getRegistryAuthorization,
+  type RegistryAuthorization,
+  type RepositoryInfo,
+} from '../adapters/aws/ecr.js';
+import { readPushedPlatform } from '../adapters/docker/image-config.js';
 import { defaultTags, withOciLabels, type BuildPlan } from '../adapters/docker/args.js';
 import { buildAndPush, type BuildResult } from '../adapters/docker/build.js';
 import { assertDaemonReachable, findDocker, type DockerClient } from '../adapters/docker/cli.js';
@@ -14,10 +22,12 @@ import { repositoryArn } from '../domain/arn.js';
 import type { BuildInputs, RunContext } from '../domain/build/inputs.js';
 import { maskableParts } from '../domain/build/secrets.js';
 import { resolveTags, tagIsImmutable } from '../domain/build/tags.js';
-import { judgeRepository } from '../domain/checks/verdict.js';
+import { judgeRepository, withImage } from '../domain/checks/verdict.js';
+import type { Platform } from '../domain/image/platform.js';
+import type { ImageFinding } from '../domain/image/result.js';
 import { publicGrants } from '../domain/policy/repository-grant.js';
 import { chooseTags, decidePush, type PushDecision, type TagMutability } from '../domain/publish-plan.js';
-import type { GrantSettings, PullerSettings } from '../domain/pullers.js';
+import { DEFAULT_PLATFORMS, type GrantSettings, type PullerSettings } from '../domain/pullers.js';
 import type { Warning } from '../domain/results.js';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
@@ -27,6 +37,7 @@ import { pullerAt, type PullerAtPlace } from './puller.js';
 import { openReaders, readHomePlace, readPuller, type ReaderSettings } from './readers.js';
 import { crossCheckWithSimulator, ownedOf, readRepositoryState, readTagsWhereAsked, repositoryStateFrom, type RepositoryState } from './repositories.js';
 import { replicationReader, waitForReplicas } from './replication-wait.js';
+import { judgePushedImage } from './images.js';
 import { pullerNeeds } from '../domain/pullers.js';
 
 /**
@@ -55,6 +66,8 @@ export interface ImageTools {
   login(registry: RegistryAuthorization, tempDir: string, save: (dir: string) => void): Promise<DockerSession>;
   /** The digest the registry serves for `repository:tag` (what a `docker pull` gets). */
   served(registry: RegistryAuthorization, repository: string, tag: string): Promise<string>;
+  /** A single manifest's platform, from its config blob (undefined: an index, or not said). */
+  platform?(registry: RegistryAuthorization, repository: string, digest: string): Promise<Platform | undefined>;
 }
 
 /** A login: the build secrets go into its private DOCKER_CONFIG (removed with it), and it builds. */
@@ -87,6 +100,7 @@ export function dockerTools(docker: DockerClient, daemonVersion: string): ImageT
       };
     },
     served: (registry, repository, tag) => resolveTagDigest(registry.registryUrl, repository, tag, registry),
+    platform: (registry, repository, digest) => readPushedPlatform(registry.registryUrl, repository, digest, registry),
   };
 }
 
@@ -287,6 +301,42 @@ export async function grantPublished(order: PublishOrder, clients: PublishClient
 }
 
 /** Both sides judged for each puller (none: the repository side alone), tags read where a policy asks for them. */
+/**
+ * The pushed digest as each puller will pull it here (issue 26), judged with the reads verify uses and
+ * the encryption publish's DescribeRepositories read; started before the grant (it changes no image).
+ * Undefined without pullers (nothing to judge the image for).
+ */
+export function judgePushed(
+  order: PublishOrder,
+  clients: PublishClients,
+  state: RepositoryState,
+  info: RepositoryInfo,
+  placed: PullerAtPlace[],
+  digest: string,
+): Promise<Map<string, ImageFinding>> | undefined {
+  if (placed.length === 0) return undefined;
+  const pullers = placed.map((puller) => ({
+    name: puller.name,
+    platforms: order.pullers.find((settings) => settings.name === puller.name)?.platforms ?? DEFAULT_PLATFORMS,
+  }));
+  // A single manifest's platform is in its config blob: read from the registry only when a puller names its platforms.
+  const config = pullers.some((puller) => puller.platforms.named) ? clients.tools.platform?.(clients.registry, order.repository, digest) : undefined;
+  const judged = judgePushedImage({
+    ecr: clients.ecr,
+    kms: () => createKmsClient(order.registry.region, clients.ecr.config.credentials),
+    registry: { registryId: clients.registry.registryId, region: order.registry.region },
+    repository: order.repository,
+    repositoryArn: state.arn,
+    digest,
+    ...(info.encryption ? { encryption: info.encryption } : {}),
+    ...(config ? { config } : {}),
+    pullers,
+    who: 'the current credentials',
+  });
+  judged.catch(() => undefined); // awaited by judgePublished; a grant that fails first leaves it unawaited
+  return judged;
+}
+
 export async function judgePublished(
   order: PublishOrder,
   clients: PublishClients,
@@ -294,8 +344,9 @@ export async function judgePublished(
   granted: Awaited<ReturnType<typeof grantPublished>>,
   placed: PullerAtPlace[],
   digest: string,
+  images?: Promise<Map<string, ImageFinding>>,
 ) {
-  const asked = await readTagsWhereAsked(clients.ecr, placed, [{ arn: state.arn, policy: granted.policy }]);
+  const [asked, findings] = await Promise.all([readTagsWhereAsked(clients.ecr, placed, [{ arn: state.arn, policy: granted.policy }]), images]);
   const facts = {
     repository: order.repository,
     arn: state.arn,
@@ -305,7 +356,14 @@ export async function judgePublished(
     grantWritten: granted.change?.written === true,
     owned: ownedOf(order.grant, state),
   };
-  const verdicts = placed.length === 0 ? [judgeRepository(facts, undefined)] : placed.map((puller) => judgeRepository(facts, puller));
+  const verdicts =
+    placed.length === 0
+      ? [judgeRepository(facts, undefined)]
+      : placed.map((puller) => {
+          const verdict = judgeRepository(facts, puller);
+          const image = findings?.get(puller.name);
+          return image ? withImage(verdict, image, { chosen: 'pushed' }) : verdict;
+        });
   return { verdicts, notChecked: asked.notChecked };
 }
 

@@ -16,7 +16,17 @@ import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import { inert, quoted } from '../util/inert.js';
 import type { PullerAccess } from './access.js';
-import { cellImageFacts, gatherImageFacts, placeKey as imagePlaceKey, type ImageFacts, type ImagePlace } from './images.js';
+import {
+  cellImageFacts,
+  gatherImageFacts,
+  newImageReadCache,
+  placeKey as imagePlaceKey,
+  prefetchHomeImages,
+  prefetchReplicaImages,
+  type ImageFacts,
+  type ImagePlace,
+  type ImageReadCache,
+} from './images.js';
 import type { PullerFacts } from './puller.js';
 import { readReplicas, type PlaceSurvey, type Replicas } from './replicas.js';
 import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
@@ -207,6 +217,7 @@ function readImageFacts(
   repositories: string[],
   states: Map<string, RepositoryState | undefined>,
   replicas: Replicas,
+  cache?: ImageReadCache,
 ): Promise<ImageFacts> {
   const ecrOf = (registry: Registry) => (placeKey(registry) === placeKey(home) ? readers.ecr : (replicas.places.get(placeKey(registry))?.ecr ?? readers.ecr));
   const kms = new Map<string, ReturnType<typeof createKmsClient>>();
@@ -222,6 +233,7 @@ function readImageFacts(
       },
     },
     who: 'the credentials that read the registry',
+    ...(cache ? { cache } : {}),
   });
 }
 
@@ -243,12 +255,22 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
   const subject = settings.targets.kind === 'repository' ? settings.targets.repository : 'manifest';
   const readers = previous ?? (await openReaders(settings, subject));
   const { region } = settings.registry;
+  // The image reads of the home registry start with its ID, beside the policy reads (services/images).
+  const imageCache = newImageReadCache();
+  void readers.registryId.then(
+    (id) => prefetchHomeImages(settings, readers.ecr, { region, registryId: id }, repositories, imageCache),
+    () => undefined,
+  );
   const [registryId, states, home, pullerFacts, replicas] = await Promise.all([
     readers.registryId,
     readers.registryId.then((id) => readRepositoryStates(readers.ecr, settings.grant, region, id, repositories)),
     readHomePlace(readers),
     Promise.all(settings.pullers.map((puller) => readPuller(readers, puller))),
-    readers.registryId.then((id) => readReplicas(settings, readers, { region, registryId: id }, repositories)),
+    readers.registryId.then(async (id) => {
+      const read = await readReplicas(settings, readers, { region, registryId: id }, repositories);
+      prefetchReplicaImages(settings.pullers, { region, registryId: id }, repositories, read, imageCache);
+      return read;
+    }),
   ]);
   const withPolicies = [...states.values()].flatMap((state) => (state ? [{ arn: state.arn, policy: state.policy }] : []));
   const [tags, replicaTags, images] = await Promise.all([
@@ -258,7 +280,7 @@ export async function survey(settings: SurveySettings, previous?: Readers): Prom
       withPolicies,
     ),
     readReplicaTags(replicas, pullerFacts),
-    readImageFacts(settings, readers, { region, registryId }, repositories, states, replicas),
+    readImageFacts(settings, readers, { region, registryId }, repositories, states, replicas, imageCache),
   ]);
   const facts: SurveyFacts = {
     registryId,

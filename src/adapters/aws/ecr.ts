@@ -9,6 +9,7 @@ import {
 import type { TagMutability } from '../../domain/publish-plan.js';
 import { UserError } from '../../errors.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
+import { encryptionOf, type EncryptionRead } from './images.js';
 
 export interface RegistryAuthorization {
   registryId: string;
@@ -45,6 +46,8 @@ export interface RepositoryInfo {
   immutableTags: boolean;
   /** The mode and its exclusion filters: judge each tag with tagIsImmutable(). */
   mutability: TagMutability;
+  /** Its encryption, as the same answer gives it (the image layer's key check needs no second read). */
+  encryption?: EncryptionRead;
 }
 
 function mutabilityOf(mode: string | undefined, filters: { filter?: string; filterType?: string }[] | undefined): TagMutability {
@@ -62,7 +65,14 @@ export async function describeRepository(ecr: ECRClient, registryId: string, nam
     const repository = response.repositories?.[0];
     if (!repository?.repositoryArn || !repository.repositoryUri) return undefined;
     const mutability = mutabilityOf(repository.imageTagMutability, repository.imageTagMutabilityExclusionFilters);
-    return { arn: repository.repositoryArn, uri: repository.repositoryUri, immutableTags: mutability.mode !== 'MUTABLE', mutability };
+    const encryption = encryptionOf(repository.encryptionConfiguration);
+    return {
+      arn: repository.repositoryArn,
+      uri: repository.repositoryUri,
+      immutableTags: mutability.mode !== 'MUTABLE',
+      mutability,
+      ...(encryption ? { encryption } : {}),
+    };
   } catch (error) {
     if (isAwsError(error, 'RepositoryNotFoundException')) return undefined;
     throw describeAwsError(error, 'ecr:DescribeRepositories');
@@ -95,7 +105,14 @@ export async function createRepository(
   const mutability = repository.imageTagMutability
     ? mutabilityOf(repository.imageTagMutability, repository.imageTagMutabilityExclusionFilters)
     : { mode: requested, exclusionFilters: withExclusion ? exclusionFilters : [] };
-  return { arn: repository.repositoryArn, uri: repository.repositoryUri, immutableTags: mutability.mode !== 'MUTABLE', mutability };
+  const encryption = encryptionOf(repository.encryptionConfiguration);
+  return {
+    arn: repository.repositoryArn,
+    uri: repository.repositoryUri,
+    immutableTags: mutability.mode !== 'MUTABLE',
+    mutability,
+    ...(encryption ? { encryption } : {}),
+  };
 }
 
 /**

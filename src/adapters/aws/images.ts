@@ -29,7 +29,8 @@ export type ReplicationStatusesRead =
   | { status: 'no-image' }
   | { status: 'unread'; reason: string };
 export type LifecycleRead = { status: 'read'; rules: LifecycleRule[] } | { status: 'none' } | { status: 'unread'; permission: string; reason: string };
-export type EncryptionRead = { encryption: 'AES256' } | { encryption: 'KMS'; keyArn: string };
+export type EncryptionRead =
+  { encryption: 'AES256' } | { encryption: 'KMS'; keyArn: string } | { encryption: 'unread'; permission: 'ecr:DescribeRepositories'; reason: string };
 
 /** A denial: the error's name says so, or the status is 403 (an emulator may answer with a body the SDK cannot parse). */
 function isDenied(error: unknown): boolean {
@@ -208,9 +209,19 @@ export async function readLifecycle(ecr: ECRClient, registryId: string, reposito
 }
 
 /**
+ * A repository's encryption as DescribeRepositories / CreateRepository answer it (`encryptionConfiguration`:
+ * AES256, or KMS / KMS_DSSE with `kmsKey`); undefined when the answer holds none.
+ */
+export function encryptionOf(config: { encryptionType?: string; kmsKey?: string } | undefined): EncryptionRead | undefined {
+  if (!config?.encryptionType) return undefined;
+  return config.encryptionType.startsWith('KMS') && config.kmsKey ? { encryption: 'KMS', keyArn: config.kmsKey } : { encryption: 'AES256' };
+}
+
+/**
  * The encryption of repositories (ecr:DescribeRepositories, up to 100 names a call). A repository not
- * in the answer is left out (it does not exist). The caller may take this from a DescribeRepositories
- * it already makes; this is for a run that has not.
+ * in the answer is left out (the caller says it was not read: never AES256 by default); a denial is
+ * `unread` for each name asked, naming the permission. The caller may take this from a
+ * DescribeRepositories it already makes; this is for a run that has not.
  */
 export async function readEncryption(ecr: ECRClient, registryId: string, repositories: readonly string[], who: string): Promise<Map<string, EncryptionRead>> {
   const found = new Map<string, EncryptionRead>();
@@ -220,11 +231,7 @@ export async function readEncryption(ecr: ECRClient, registryId: string, reposit
       const response = await ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: names }));
       for (const repository of response?.repositories ?? []) {
         if (!repository.repositoryName) continue;
-        const config = repository.encryptionConfiguration;
-        found.set(
-          repository.repositoryName,
-          config?.encryptionType?.startsWith('KMS') && config.kmsKey ? { encryption: 'KMS', keyArn: config.kmsKey } : { encryption: 'AES256' },
-        );
+        found.set(repository.repositoryName, encryptionOf(repository.encryptionConfiguration) ?? { encryption: 'AES256' });
       }
     } catch (error) {
       // One missing name fails the whole call: ask one by one, so that the others are still read.
@@ -233,6 +240,12 @@ export async function readEncryption(ecr: ECRClient, registryId: string, reposit
         continue;
       }
       if (isAwsError(error, 'RepositoryNotFoundException')) continue;
+      if (isDenied(error)) {
+        const permission = 'ecr:DescribeRepositories';
+        for (const name of names)
+          found.set(name, { encryption: 'unread', permission, reason: denied(error, permission, who, `the encryption of ${quoted(name)}`) });
+        continue;
+      }
       throw describeAwsError(error, 'ecr:DescribeRepositories', who);
     }
   }

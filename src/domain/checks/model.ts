@@ -71,8 +71,8 @@ export interface RepositoryVerdict {
    * Undefined: no image to judge (none named, and the repository holds none).
    */
   image?: ImageFinding;
-  /** Which image `image` judged: one the `images` input named (`tag` when by tag), or the repository's newest (said, never silent). */
-  imageChecked?: { chosen: 'input' | 'newest'; tag?: string };
+  /** Which image `image` judged: one the `images` input named (`tag` when by tag), the repository's newest (said, never silent), or the digest publish pushed. */
+  imageChecked?: { chosen: 'input' | 'newest' | 'pushed'; tag?: string };
   /** Not pullable from staging as things stand (any side not allowed, or the login fails). */
   drift: boolean;
 }

@@ -107,3 +107,9 @@ export function judgeImageCell(facts: ImageCellFacts): ImageFinding {
     ...(notChecked.length > 0 ? { notChecked } : {}),
   };
 }
+
+/** The worse of two image findings: a failing state, then a conditional, then present (the first kept on a tie). */
+export function worseImage(a: ImageFinding, b: ImageFinding): ImageFinding {
+  const rank = (finding: ImageFinding): number => (finding.status === 'conditional' ? 1 : finding.state === 'present' ? 0 : 2);
+  return rank(b) > rank(a) ? b : a;
+}

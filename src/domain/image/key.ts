@@ -20,9 +20,14 @@ export interface KeyGrant {
   encryptionContext: Record<string, string>;
 }
 
-/** What was read of a repository's encryption. */
+/**
+ * What was read of a repository's encryption. `unread`: the repository's encryption itself is not known
+ * (ecr:DescribeRepositories denied, or its answer did not list the repository): never taken for AES256,
+ * since a KMS key behind it could be disabled.
+ */
 export type KeyFacts =
   | { encryption: 'AES256' }
+  | { encryption: 'unread'; permission: string; reason: string }
   | {
       encryption: 'KMS';
       keyArn: string;
@@ -31,8 +36,7 @@ export type KeyFacts =
       grants: { status: 'read'; grants: KeyGrant[] } | { status: 'unread'; reason: string };
     };
 
-export type KeyVerdict =
-  { usable: true } | { usable: false; detail: string } | { usable: 'unknown'; permission: 'kms:DescribeKey' | 'kms:ListGrants'; reason: string };
+export type KeyVerdict = { usable: true } | { usable: false; detail: string } | { usable: 'unknown'; permission: string; reason: string };
 
 /** `Deleted`: not a KeyState but DescribeKey's NotFoundException (the key is gone; nothing decrypts). */
 const UNUSABLE_STATES = ['Disabled', 'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion', 'Unavailable', 'Deleted'];
@@ -54,6 +58,7 @@ function isEcrGrant(grant: KeyGrant, repositoryArn: string): boolean {
 
 export function judgeKey(facts: KeyFacts, repositoryArn: string): KeyVerdict {
   if (facts.encryption === 'AES256') return { usable: true };
+  if (facts.encryption === 'unread') return { usable: 'unknown', permission: facts.permission, reason: facts.reason };
   if (facts.key.status === 'unread') return { usable: 'unknown', permission: 'kms:DescribeKey', reason: facts.key.reason };
   const { keyState, keyManager } = facts.key;
   if (UNUSABLE_STATES.includes(keyState)) return { usable: false, detail: keyState };
