@@ -72,7 +72,7 @@ describe('applyGrant: the repository grant (services/grant.ts)', () => {
 
     // AWS refused the write: a read showing the policy as it was is believed, nothing is written.
     const refused = fakeEcr({ [REPOSITORY]: { policy: before } });
-    assert.equal((await undoGrant(refused.client, REGISTRY_ID, REPOSITORY, before as never, true)).outcome, 'not-landed');
+    assert.equal((await undoGrant(refused.client, REGISTRY_ID, REPOSITORY, before as never, 'refused')).outcome, 'not-landed');
     assert.deepEqual(refused.writes(), []);
 
     // The write's answer was lost: the read may be older than the write, so the policy is put back as it was.
@@ -83,6 +83,26 @@ describe('applyGrant: the repository grant (services/grant.ts)', () => {
       ['SetRepositoryPolicy'],
     );
     assert.deepEqual(lost.policy(REPOSITORY), before);
+
+    // A write that returned landed, whatever a (stale) read shows: it is put back, and said so.
+    const returned = fakeEcr({ [REPOSITORY]: { policy: before } });
+    assert.equal((await undoGrant(returned.client, REGISTRY_ID, REPOSITORY, before as never, 'returned')).outcome, 'rolled-back');
+    assert.deepEqual(
+      returned.writes().map(({ command }) => command),
+      ['SetRepositoryPolicy'],
+    );
+
+    // A refused write changed nothing, even when the undo cannot read the policy: nothing written.
+    const refusedUnread = fakeEcr({ [REPOSITORY]: { policy: before } }, [{ command: 'GetRepositoryPolicy', error: awsError('ThrottlingException') }]);
+    assert.equal((await undoGrant(refusedUnread.client, REGISTRY_ID, REPOSITORY, before as never, 'refused')).outcome, 'not-landed');
+    assert.deepEqual(refusedUnread.writes(), []);
+
+    // Restoring "no policy" where there is none: done, not a failure (ECR answers RepositoryPolicyNotFoundException).
+    const none = fakeEcr({ [REPOSITORY]: {} }, [
+      { command: 'GetRepositoryPolicy', error: awsError('ThrottlingException') },
+      { command: 'DeleteRepositoryPolicy', error: awsError('RepositoryPolicyNotFoundException') },
+    ]);
+    assert.equal((await undoGrant(none.client, REGISTRY_ID, REPOSITORY, undefined)).outcome, 'rolled-back');
 
     // AWS keeps failing: the restore fails too, and the read (the policy as it was) is all there is to say.
     const failing = fakeEcr({ [REPOSITORY]: { policy: before } }, [{ command: 'SetRepositoryPolicy', error: awsError('ThrottlingException') }]);

@@ -181,7 +181,7 @@ describe('restoreAllowlist: one allowlist put back', () => {
 
   it('writes nothing when AWS refused the write and the policy reads as it was', async () => {
     const untouched = fakeIam({ 'staging-puller': { [POLICY]: before } });
-    assert.equal(await restoreAllowlist(access(untouched), ROLE_ARN, POLICY, before, true), 'not-landed');
+    assert.equal(await restoreAllowlist(access(untouched), ROLE_ARN, POLICY, before, 'refused'), 'not-landed');
     assert.deepEqual(untouched.writes(), []);
   });
 

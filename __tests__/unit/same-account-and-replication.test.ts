@@ -132,6 +132,12 @@ describe('same-account pulls: either side allows (IAM "Policy evaluation for req
       { grant: 'allowed', identity: 'via grant', cell: 'ok' },
     ],
     [
+      'Principal "*" with a negated aws:PrincipalArn condition (ArnNotEquals) names nobody it grants: limited by the boundary',
+      model([], { boundary: ONLY_S3 }),
+      [grantTo('*', { Condition: { ArnNotEquals: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/other` } } })],
+      { grant: 'allowed', identity: 'missing', cell: 'drift' },
+    ],
+    [
       'the identity allows but the boundary does not, and the grant names the role: still limited by the boundary',
       model([allowPull], { boundary: ONLY_S3 }),
       [grantTo(ROLE)],

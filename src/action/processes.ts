@@ -24,7 +24,10 @@ export function processesOfOurs(dockerConfig: string | undefined): number[] {
     if (pid === process.pid) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parentOf.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // A zombie (killed, not yet reaped: we cannot reap during the sweep) writes nothing.
+      if (state === 'Z') continue;
+      parentOf.set(pid, Number(parent));
       if (marker && readFileSync(`/proc/${entry}/environ`).includes(marker)) ours.add(pid);
     } catch {
       // Gone meanwhile, or another user's.

@@ -85,32 +85,38 @@ async function writeGrantUntilVisible(
  * answer was lost may have landed all the same; put back what landed. A failed re-read is no proof
  * either way, so the policy is put back all the same.
  */
+/**
+ * What is known of a write being undone: it returned (it landed), AWS refused it (it changed nothing),
+ * or its answer was lost (a 5xx, the network: it may have landed).
+ */
+export type WriteFate = 'returned' | 'refused' | 'lost';
+
 export async function undoGrant(
   ecr: ECRClient,
   registryId: string,
   repository: string,
   before: PolicyDocument | undefined,
-  /** The failed write was refused by AWS (it changed nothing): a read showing the policy as it was is enough. */
-  refused = false,
+  write: WriteFate = 'lost',
 ): Promise<{ outcome: UndoOutcome; seen?: PolicyDocument }> {
   let seen: PolicyDocument | undefined;
-  let landed = true;
+  let readAsBefore = false;
   try {
     seen = await readRepositoryPolicy(ecr, registryId, repository);
-    landed = !samePolicyMeaning(seen, before);
+    readAsBefore = samePolicyMeaning(seen, before);
   } catch {
-    // Unknown whether it landed: restore below.
+    // Unknown whether it landed: a refused write did not; any other is restored below.
+    if (write === 'refused') return { outcome: 'not-landed' };
   }
-  if (!landed && refused) return { outcome: 'not-landed' };
+  if (write === 'refused' && readAsBefore) return { outcome: 'not-landed' };
   // Otherwise restored even when the read shows the policy as it was: one read may be older than a
   // write whose answer was lost, and only a restore that AWS accepts proves the policy is as before.
   try {
     await restoreRepositoryPolicy(ecr, registryId, repository, before);
   } catch {
-    // The restore failed too (AWS keeps failing): what the read showed is all there is to say.
-    return landed ? { outcome: 'not-rolled-back', seen } : { outcome: 'not-landed' };
+    // The restore failed too (AWS keeps failing): for a write whose answer was lost, what the read showed is all there is to say.
+    return write === 'lost' && readAsBefore ? { outcome: 'not-landed' } : { outcome: 'not-rolled-back', seen };
   }
-  if (!landed) return { outcome: 'not-landed' };
+  if (write === 'lost' && readAsBefore) return { outcome: 'not-landed' };
   log.info(`Rolled back the repository policy of ${repository}.`);
   return { outcome: 'rolled-back', seen };
 }

@@ -10,7 +10,7 @@ import type { PolicyChange, Warning } from '../domain/results.js';
 import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import { writeAllowlist } from './allowlist.js';
-import { applyGrant, undoGrant } from './grant.js';
+import { applyGrant, undoGrant, type WriteFate } from './grant.js';
 import type { PlaceSurvey } from './replicas.js';
 import type { RepositoryState } from './repositories.js';
 import type { PullerSurvey, Survey } from './survey.js';
@@ -132,27 +132,27 @@ export async function restoreAllowlist(
   roleArn: string,
   policyName: string,
   before: PolicyDocument | undefined,
-  /** The failed write was refused by AWS (it changed nothing): a read showing the policy as it was is enough. */
-  refused = false,
+  write: WriteFate = 'lost',
 ): Promise<UndoOutcome> {
   const { iam, who } = access;
-  let landed = true;
+  let readAsBefore = false;
   try {
-    landed = !samePolicyMeaning((await readInline(iam, roleNameOf(roleArn), policyName, who))?.document, before);
+    readAsBefore = samePolicyMeaning((await readInline(iam, roleNameOf(roleArn), policyName, who))?.document, before);
   } catch {
-    // Unknown whether it landed: restore below.
+    // Unknown whether it landed: a refused write did not; any other is restored below.
+    if (write === 'refused') return 'not-landed';
   }
-  if (!landed && refused) return 'not-landed';
+  if (write === 'refused' && readAsBefore) return 'not-landed';
   // Otherwise restored even when the read shows the policy as it was: IAM's reads are eventually
   // consistent, a write whose answer was lost may show later, and only a restore IAM accepts proves it.
   try {
     if (before) await putInlinePolicy(iam, roleArn, policyName, before, who);
     else await deleteInlinePolicy(iam, roleArn, policyName, who);
   } catch {
-    // The restore failed too (AWS keeps failing): what the read showed is all there is to say.
-    return landed ? 'not-rolled-back' : 'not-landed';
+    // The restore failed too (AWS keeps failing): for a write whose answer was lost, what the read showed is all there is to say.
+    return write === 'lost' && readAsBefore ? 'not-landed' : 'not-rolled-back';
   }
-  return landed ? 'rolled-back' : 'not-landed';
+  return write === 'lost' && readAsBefore ? 'not-landed' : 'rolled-back';
 }
 
 /** What applying the plans did: the changes (and the allowlists prune deleted), or why it stopped and what became of each write. */
@@ -211,6 +211,7 @@ export async function applyPlans(order: ReconcileOrder, surveyed: Survey, plans:
     // shows its policy as it was is believed. A write that returned, or one whose answer was lost (a
     // 5xx, the network), is restored: only a restore AWS accepts proves the policy is as before.
     const refused = error instanceof UserError && error.refusedByAws;
+    const fate = (index: number | undefined): WriteFate => (index !== undefined ? 'returned' : refused ? 'refused' : 'lost');
     const mark = (index: number | undefined, change: Omit<PolicyChange, 'rolledBack'>, outcome: UndoOutcome): void => {
       if (outcome === 'not-landed' && index === undefined) return;
       const rolledBack = outcome !== 'not-rolled-back';
@@ -225,7 +226,7 @@ export async function applyPlans(order: ReconcileOrder, surveyed: Survey, plans:
         written.puller.placed.roleArn,
         written.named.policyName,
         written.before,
-        refused && written.index === undefined,
+        fate(written.index),
       );
       const { roleName, policyName } = written.named;
       undone.push({ target: { kind: 'allowlist', roleName, policyName }, outcome });
@@ -234,7 +235,7 @@ export async function applyPlans(order: ReconcileOrder, surveyed: Survey, plans:
     }
     for (const written of [...grants].reverse()) {
       const { place, repository, before } = written;
-      const { outcome, seen } = await undoGrant(place.ecr, place.registryId, repository, before, refused && written.index === undefined);
+      const { outcome, seen } = await undoGrant(place.ecr, place.registryId, repository, before, fate(written.index));
       undone.push({ target: { kind: 'grant', repository, registryId: place.registryId, region: place.region, replica: place.kind === 'replica' }, outcome });
       const target = { kind: 'repository' as const, repository, ...replicaOf(place) };
       mark(written.index, { target, before: before ?? null, after: seen ?? written.after, written: true }, outcome);

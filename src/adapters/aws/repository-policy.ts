@@ -68,11 +68,12 @@ export async function restoreRepositoryPolicy(ecr: ECRClient, registryId: string
       ecr.send(new SetRepositoryPolicyCommand({ registryId, repositoryName: repository, policyText: JSON.stringify(before) })),
     );
   } else {
-    try {
-      await awsCall('ecr:DeleteRepositoryPolicy', () => ecr.send(new DeleteRepositoryPolicyCommand({ registryId, repositoryName: repository })));
-    } catch (error) {
-      // Already none: what the restore means is done.
-      if (!isAwsError(error, 'RepositoryPolicyNotFoundException')) throw error;
-    }
+    await awsCall('ecr:DeleteRepositoryPolicy', () =>
+      ecr.send(new DeleteRepositoryPolicyCommand({ registryId, repositoryName: repository })).catch((error: unknown) => {
+        // Already none: what the restore means is done (checked on the SDK's error, before awsCall describes it).
+        if (isAwsError(error, 'RepositoryPolicyNotFoundException')) return undefined;
+        throw error;
+      }),
+    );
   }
 }

@@ -201,8 +201,11 @@ function principalKind(value: string, wildcard: GrantKind): GrantKind | 'account
  * grant to the role, limited by the boundary: a pass on what AWS does not say would be a guess.
  */
 function wildcardKind(statement: Statement): GrantKind {
-  const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block ?? {}));
-  return keys.some((key) => key.toLowerCase() === 'aws:principalarn') ? 'direct' : 'role';
+  // Only a condition that names whom it grants (a positive match: not ArnNotEquals, StringNotLike, Null).
+  const naming = Object.entries(statement.Condition ?? {})
+    .filter(([operator]) => !/Not|^Null$/i.test(operator))
+    .flatMap(([, block]) => Object.keys(block ?? {}));
+  return naming.some((key) => key.toLowerCase() === 'aws:principalarn') ? 'direct' : 'role';
 }
 
 /** The repository policy with its Allows narrowed to the principals of one kind (its Denies kept whole). */
