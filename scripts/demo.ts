@@ -12,9 +12,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { BatchGetImageCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ensureStack } from './setup-stack.js';
-import { createKeys, createRepository, iamIn } from '../stack/aws.js';
+import { createKeys, createRepository, ecrIn, iamIn } from '../stack/aws.js';
+import { createImageRepository, putManifest, setReplicationStatus } from '../stack/images.js';
 import { startEngineStack, type EngineStack } from '../stack/engine.js';
 import type { EngineEnv } from '../stack/env.js';
 import {
@@ -43,6 +45,7 @@ import {
 } from '../stack/fixture.js';
 import { helloContext } from '../stack/fixtures.js';
 import { startMoto } from '../stack/moto.js';
+import { startRegistryBridge } from '../stack/registry-bridge.js';
 import { createCreationTemplates, putReplication } from '../stack/replication.js';
 
 const WEST = 'us-west-2';
@@ -113,6 +116,8 @@ console.log(shared ? 'Using the engine stack of this test run; starting moto …
 let own: EngineStack | undefined;
 const engine: EngineEnv = shared ?? (own = await startEngineStack());
 const moto = await startMoto();
+// Each push to the registry is recorded in moto's ECR, as ECR itself would list it (stack/registry-bridge.ts).
+const bridge = await startRegistryBridge(moto.endpoint, engine.caFile);
 let report = '';
 let summary = '';
 try {
@@ -213,6 +218,23 @@ try {
     { destinations: [{ region: WEST, registryId: PROD_ACCOUNT }], filters: [{ filter: 'molecule-ai/', filterType: 'PREFIX_MATCH' }] },
   ]);
   await createCreationTemplates(moto.endpoint, { account: PROD_ACCOUNT, region: WEST }, [{ prefix: 'molecule-ai', repositoryPolicy: GRANTED }]);
+  // The platform agent was pushed in step 1, before replication was configured: ECR copies only what is
+  // pushed after, so its copy in us-west-2 comes from a backfill (`aws ecr start-replication-backfill`).
+  // moto never replicates: the copy the backfill makes (the replica repository from the creation
+  // template, the same manifest, its replication COMPLETE) is made here as ECR would make it.
+  const pushedDigest = publish.outputs.digest;
+  const got = await ecrIn(moto.endpoint, PROD_ACCOUNT, REGION).send(
+    new BatchGetImageCommand({ repositoryName: PLATFORM_AGENT, imageIds: [{ imageDigest: pushedDigest }] }),
+  );
+  const manifest = got.images?.[0]?.imageManifest;
+  if (!manifest) throw new Error(`demo: the pushed image ${pushedDigest} is not in moto (the registry bridge did not record it)`);
+  const westPlace = { account: PROD_ACCOUNT, region: WEST, repository: PLATFORM_AGENT };
+  await createImageRepository(moto.endpoint, westPlace);
+  await ecrIn(moto.endpoint, PROD_ACCOUNT, WEST).send(new SetRepositoryPolicyCommand({ repositoryName: PLATFORM_AGENT, policyText: JSON.stringify(GRANTED) }));
+  await putManifest(moto.endpoint, westPlace, manifest, 'demo');
+  await setReplicationStatus(moto.endpoint, { account: PROD_ACCOUNT, region: REGION, repository: PLATFORM_AGENT }, pushedDigest, [
+    { region: WEST, registryId: PROD_ACCOUNT, status: 'COMPLETE' },
+  ]);
   const iam = iamIn(moto.endpoint, STAGING_ACCOUNT);
   const trust = {
     Version: '2012-10-17',
@@ -249,7 +271,7 @@ try {
   expect(matrix.length === EXPECTED.length + 2, `${matrix.length} cells: staging × ${EXPECTED.length} repositories, qa × 2 regions`);
   expect(
     matrix.some((cell) => cell.puller === 'qa' && cell.region === WEST && cell.replica !== undefined),
-    'the us-west-2 cell is judged on the replica, by the policy its creation template gives it',
+    'the us-west-2 cell is judged on the replica (made from the creation template), which holds the pushed image',
   );
 
   heading('6. A proposed change judged before apply: a Terraform plan that drops deep-research from the allowlist');
@@ -282,6 +304,7 @@ try {
 } catch (error) {
   failures.push(`the demo itself failed: ${(error as Error).stack ?? String(error)}`);
 } finally {
+  await bridge.stop();
   await moto.stop();
   await own?.stop();
 }

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { createKeys, createRepository } from '../stack/aws.js';
 import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT, startEngineStack, type EngineStack } from '../stack/engine.js';
 import { startMoto } from '../stack/moto.js';
+import { startRegistryBridge, type RegistryBridge } from '../stack/registry-bridge.js';
 import { waitFor } from '../stack/process.js';
 import { INCIDENT_ALLOWLIST, allowlistPolicy, crossAccountGrant, seedStaging, setRepositoryPolicy } from '../stack/staging.js';
 
@@ -25,7 +26,9 @@ async function serve(): Promise<void> {
   const state = args.includes('--state') ? args[args.indexOf('--state') + 1] : 'in-sync';
   const moto = await startMoto();
   let engine: EngineStack | undefined;
+  let bridge: RegistryBridge | undefined;
   const stop = async (): Promise<void> => {
+    await bridge?.stop();
     await moto.stop();
     await engine?.stop();
     process.exit(0);
@@ -47,6 +50,8 @@ async function serve(): Promise<void> {
   const variables: Record<string, string> = { ...keys, AWS_REGION: REGION, AWS_ENDPOINT_URL: moto.endpoint };
   if (args.includes('--engine')) {
     engine = await startEngineStack();
+    // Each push to the registry is recorded in moto's ECR, as ECR itself would list it (stack/registry-bridge.ts).
+    bridge = await startRegistryBridge(moto.endpoint, engine.caFile);
     Object.assign(variables, { DOCKER_HOST: engine.dockerHost, NODE_EXTRA_CA_CERTS: engine.caFile, PATH: `${engine.dockerClientDir}:${process.env.PATH}` });
   }
   writeFileSync(ENV_FILE, JSON.stringify(variables));
