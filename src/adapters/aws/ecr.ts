@@ -59,20 +59,28 @@ function mutabilityOf(mode: string | undefined, filters: { filter?: string; filt
   };
 }
 
+/** What publish knows of a repository, as DescribeRepositories or CreateRepository answered it. */
+function repositoryInfo(
+  arn: string,
+  uri: string,
+  mutability: RepositoryInfo['mutability'],
+  encryptionConfiguration: Parameters<typeof encryptionOf>[0],
+): RepositoryInfo {
+  const encryption = encryptionOf(encryptionConfiguration);
+  return { arn, uri, immutableTags: mutability.mode !== 'MUTABLE', mutability, ...(encryption ? { encryption } : {}) };
+}
+
 export async function describeRepository(ecr: ECRClient, registryId: string, name: string): Promise<RepositoryInfo | undefined> {
   try {
     const response = await ecr.send(new DescribeRepositoriesCommand({ registryId, repositoryNames: [name] }));
     const repository = response.repositories?.[0];
     if (!repository?.repositoryArn || !repository.repositoryUri) return undefined;
-    const mutability = mutabilityOf(repository.imageTagMutability, repository.imageTagMutabilityExclusionFilters);
-    const encryption = encryptionOf(repository.encryptionConfiguration);
-    return {
-      arn: repository.repositoryArn,
-      uri: repository.repositoryUri,
-      immutableTags: mutability.mode !== 'MUTABLE',
-      mutability,
-      ...(encryption ? { encryption } : {}),
-    };
+    return repositoryInfo(
+      repository.repositoryArn,
+      repository.repositoryUri,
+      mutabilityOf(repository.imageTagMutability, repository.imageTagMutabilityExclusionFilters),
+      repository.encryptionConfiguration,
+    );
   } catch (error) {
     if (isAwsError(error, 'RepositoryNotFoundException')) return undefined;
     throw describeAwsError(error, 'ecr:DescribeRepositories');
@@ -105,14 +113,7 @@ export async function createRepository(
   const mutability = repository.imageTagMutability
     ? mutabilityOf(repository.imageTagMutability, repository.imageTagMutabilityExclusionFilters)
     : { mode: requested, exclusionFilters: withExclusion ? exclusionFilters : [] };
-  const encryption = encryptionOf(repository.encryptionConfiguration);
-  return {
-    arn: repository.repositoryArn,
-    uri: repository.repositoryUri,
-    immutableTags: mutability.mode !== 'MUTABLE',
-    mutability,
-    ...(encryption ? { encryption } : {}),
-  };
+  return repositoryInfo(repository.repositoryArn, repository.repositoryUri, mutability, repository.encryptionConfiguration);
 }
 
 /**
