@@ -28,16 +28,8 @@ import {
   type ImagePlace,
 } from '../../stack/images.js';
 import { enforceIam, keysAllowedOnly } from '../../stack/organizations.js';
-import {
-  cellImageFacts,
-  gatherImageFacts,
-  judgePushedImage,
-  newImageReadCache,
-  placeKey,
-  prefetchImageReads,
-  type GatherImagesInput,
-  type ImagePlace as ImagePlaceOfService,
-} from '../../src/services/images.js';
+import { cellImageFacts, placeKey, type ImagePlace as ImagePlaceOfService } from '../../src/domain/image/facts.js';
+import { gatherImageFacts, judgePushedImage, newImageReadCache, prefetchImageReads, type GatherImagesInput } from '../../src/services/images.js';
 import { DEFAULT_PLATFORMS, type PlatformChoice } from '../../src/settings/images.js';
 
 const WHO = 'the test credentials';

@@ -18,8 +18,8 @@ import { parseLifecyclePolicy } from '../../src/domain/image/lifecycle.js';
 import { replicaAbsence } from '../../src/domain/image/replica.js';
 import type { ImageFinding } from '../../src/domain/image/result.js';
 import { newestImage, storedState, type ImageRecord } from '../../src/domain/image/status.js';
-import type { EncryptionRead } from '../../src/adapters/aws/images.js';
-import { cellImageFacts, newImageReadCache, placeKey, type ImageFacts } from '../../src/services/images.js';
+import { cellImageFacts, placeKey, type EncryptionRead, type ImageFacts } from '../../src/domain/image/facts.js';
+import { newImageReadCache } from '../../src/services/images.js';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const REPO = 'arn:aws:ecr:us-east-2:111111111111:repository/prod/app';

@@ -3,7 +3,7 @@
 // answers them: ImageReplicationStatus.status IN_PROGRESS | COMPLETE | FAILED, with failureCode.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ReplicationStatusesRead } from '../../src/adapters/aws/images.js';
+import type { ReplicationStatusesRead } from '../../src/domain/image/facts.js';
 import { replicationProgress } from '../../src/domain/image/replication-wait.js';
 import { waitForReplicas } from '../../src/services/replication-wait.js';
 

@@ -1,26 +1,24 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { readEncryption, readImages, readKey, readLifecycle, readPlatforms, readReplicationStatuses } from '../adapters/aws/images.js';
 import {
-  readEncryption,
-  readImages,
-  readKey,
-  readLifecycle,
-  readPlatforms,
-  readReplicationStatuses,
+  cellImageFacts,
+  digestKey,
+  placeKey,
+  registryKey,
   type EncryptionRead,
+  type ImageFacts,
+  type ImagePlace,
   type ImagesRead,
   type LifecycleRead,
   type ReplicationStatusesRead,
-} from '../adapters/aws/images.js';
+} from '../domain/image/facts.js';
 import { judgeImageCell, worseImage, type ImageCellFacts } from '../domain/image/judge.js';
-import type { KeyFacts } from '../domain/image/key.js';
-import { matchPlatform, type Platform, type PlatformFacts } from '../domain/image/platform.js';
+import { matchPlatform, type Platform } from '../domain/image/platform.js';
 import type { ImageFinding } from '../domain/image/result.js';
-import type { ReplicationRecord } from '../domain/image/replica.js';
 import { findImage, isIndex, newestImage, type ImageReference } from '../domain/image/status.js';
 import type { Registry } from '../domain/replication.js';
 import { pullerNeeds, type PlatformChoice, type PullerSettings } from '../domain/pullers.js';
-import { quoted } from '../util/inert.js';
 import { cancellableSleep } from '../util/retry.js';
 import { mapPool } from '../util/pool.js';
 import { placeKey as replicasPlaceKey, replicaSource, type Replicas } from './replicas.js';
@@ -37,13 +35,6 @@ import { placeKey as replicasPlaceKey, replicaSource, type Replicas } from './re
  * one cell's share to domain/image `judgeImageCell`.
  */
 
-/** Where one cell pulls from; `source` when that is a replica (the registry the image is pushed to). */
-export interface ImagePlace {
-  registry: Registry;
-  repository: string;
-  source?: Registry;
-}
-
 export interface GatherImagesInput {
   places: ImagePlace[];
   /** Per repository, the references its cells judge (the `images` input, or what publish pushed). None: the newest image. */
@@ -57,29 +48,6 @@ export interface GatherImagesInput {
   /** Reads already in flight (prefetchImageReads): taken, not repeated. */
   cache?: ImageReadCache;
 }
-
-/** Which image a repository's cells judged: the input's references, or the newest when none was given (said, never silent). */
-export type CheckedImage = { repository: string; reference: ImageReference; chosen: 'input' | 'newest' };
-
-export interface ImageFacts {
-  images: Map<string, ImagesRead>;
-  lifecycle: Map<string, LifecycleRead>;
-  encryption: Map<string, EncryptionRead | undefined>;
-  /**
-   * By digest alone: a digest names its manifest's bytes, so a source and its replicas hold the same
-   * platforms; it is read once, where the image is first found ACTIVE.
-   */
-  platforms: Map<string, PlatformFacts>;
-  /** By source place and digest. */
-  replication: Map<string, ReplicationStatusesRead>;
-  keys: Map<string, KeyFacts>;
-  /** Per place, the references judged there. */
-  checked: Map<string, CheckedImage[]>;
-}
-
-const registryKey = (registry: Registry): string => `${registry.registryId}/${registry.region}`;
-export const placeKey = (registry: Registry, repository: string): string => `${registryKey(registry)}/${repository}`;
-const digestKey = (registry: Registry, repository: string, digest: string): string => `${placeKey(registry, repository)}@${digest}`;
 
 function unique<T>(items: T[], key: (item: T) => string): T[] {
   const seen = new Map<string, T>();
@@ -306,78 +274,6 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
 
   await Promise.all([imageChain(), keyChain()]);
   return facts;
-}
-
-/** The source's replication record for one destination, from the status read of the digest. */
-function recordFor(read: ReplicationStatusesRead | undefined, destination: Registry): ReplicationRecord {
-  if (!read) return { status: 'unread', reason: 'the replication status was not read (the source does not hold the digest a tag names)' };
-  if (read.status === 'unread') return read;
-  if (read.status === 'no-image') return { status: 'read' };
-  const entry = read.statuses.find((status) => status.region === destination.region && status.registryId === destination.registryId);
-  return { status: 'read', ...(entry ? { entry: { status: entry.status, ...(entry.failureCode ? { failureCode: entry.failureCode } : {}) } } : {}) };
-}
-
-/**
- * The key a cell's pull decrypts with. Neither the encryption nor a KMS key not read is taken for "no
- * key": a repository DescribeRepositories did not list (or was denied) is unread, naming the read.
- */
-function keyFactsOf(facts: ImageFacts, place: ImagePlace): KeyFacts {
-  const encryption = facts.encryption.get(placeKey(place.registry, place.repository));
-  if (!encryption)
-    return {
-      encryption: 'unread',
-      permission: 'ecr:DescribeRepositories',
-      reason: `ecr:DescribeRepositories did not list ${quoted(place.repository)} in registry ${place.registry.registryId} (${place.registry.region}), so its encryption (and KMS key) is not known`,
-    };
-  if (encryption.encryption !== 'KMS') return encryption;
-  return (
-    facts.keys.get(encryption.keyArn) ?? {
-      encryption: 'KMS',
-      keyArn: encryption.keyArn,
-      key: { status: 'unread', reason: 'the key was not read' },
-      grants: { status: 'read', grants: [] },
-    }
-  );
-}
-
-/**
- * One cell's share of the facts, as domain/image `judgeImageCell` takes it: the place it pulls from,
- * one reference, the puller's platforms. A replica's digest is the one the source's reference names.
- */
-export function cellImageFacts(
-  facts: ImageFacts,
-  place: ImagePlace,
-  checked: CheckedImage,
-  platforms: PlatformChoice,
-  repositoryArn: string,
-  now: number,
-): ImageCellFacts {
-  const key = placeKey(place.registry, place.repository);
-  const images = facts.images.get(key) ?? { status: 'unread', reason: 'the images were not read' };
-  let reference = checked.reference;
-  let replication: ReplicationRecord | undefined;
-  if (place.source) {
-    const source = facts.images.get(placeKey(place.source, place.repository));
-    const digest = 'digest' in reference ? reference.digest : source?.status === 'read' ? findImage(source.images, reference)?.digest : undefined;
-    if (digest) reference = { digest };
-    replication = digest
-      ? recordFor(facts.replication.get(digestKey(place.source, place.repository, digest)), place.registry)
-      : recordFor(undefined, place.registry);
-  }
-  const found = images.status === 'read' ? findImage(images.images, reference) : undefined;
-  const keyFacts = keyFactsOf(facts, place);
-  const lifecycle = facts.lifecycle.get(key) ?? { status: 'none' as const };
-  return {
-    reference,
-    images,
-    ...(replication ? { replication } : {}),
-    ...(found ? { platform: facts.platforms.get(found.digest) } : {}),
-    platforms,
-    key: keyFacts,
-    lifecycle,
-    repositoryArn,
-    now,
-  };
 }
 
 export interface PushedImageInput {

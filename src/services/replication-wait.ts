@@ -1,5 +1,6 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import { readReplicationStatuses, type ReplicationStatusesRead } from '../adapters/aws/images.js';
+import { readReplicationStatuses } from '../adapters/aws/images.js';
+import type { ReplicationStatusesRead } from '../domain/image/facts.js';
 import { replicationProgress, type WantedDestination } from '../domain/image/replication-wait.js';
 import { UserError } from '../errors.js';
 import { inert } from '../util/inert.js';

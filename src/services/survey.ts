@@ -1,13 +1,10 @@
-import { accountOf, regionOf } from '../domain/arn.js';
-import type { NotChecked, RepositoryVerdict } from '../domain/checks/model.js';
-import { withImage } from '../domain/checks/verdict.js';
+import type { NotChecked } from '../domain/checks/model.js';
 import { judgeCells, type PullerCells } from '../domain/cells.js';
 import type { CellFacts } from '../domain/facts.js';
-import { judgeImageCell } from '../domain/image/judge.js';
-import type { ImageFinding } from '../domain/image/result.js';
+import { judgeCellImage, placeKey as imagePlaceKey, type ImageFacts, type ImagePlace } from '../domain/image/facts.js';
 import type { ImageReference } from '../domain/image/status.js';
 import { pullerAt } from '../domain/puller-at-place.js';
-import { DEFAULT_PLATFORMS, pullerNeeds, type GrantSettings, type PlatformChoice, type PullerSettings, type Targets } from '../domain/pullers.js';
+import { DEFAULT_PLATFORMS, pullerNeeds, type GrantSettings, type PullerSettings, type Targets } from '../domain/pullers.js';
 import { placeKey, replicaSource, type RegionLogin } from '../domain/replica-cells.js';
 import type { Registry } from '../domain/replication.js';
 import type { Warning } from '../domain/results.js';
@@ -16,17 +13,7 @@ import { UserError } from '../errors.js';
 import { log } from '../log.js';
 import { inert, quoted } from '../util/inert.js';
 import type { PullerAccess } from './access.js';
-import {
-  cellImageFacts,
-  gatherImageFacts,
-  newImageReadCache,
-  placeKey as imagePlaceKey,
-  prefetchHomeImages,
-  prefetchReplicaImages,
-  type ImageFacts,
-  type ImagePlace,
-  type ImageReadCache,
-} from './images.js';
+import { gatherImageFacts, newImageReadCache, prefetchHomeImages, prefetchReplicaImages, type ImageReadCache } from './images.js';
 import type { PullerFacts } from './puller.js';
 import { readReplicas, type PlaceSurvey, type Replicas } from './replicas.js';
 import { openReaders, readHomePlace, readPuller, targetRepositories, type Readers } from './readers.js';
@@ -133,51 +120,12 @@ export function judgeFacts(settings: SurveySettings, facts: SurveyFacts): Pick<S
   const { images } = facts;
   if (!images) return judged;
   const home = { region: settings.registry.region, registryId: facts.registryId };
+  const now = Date.now();
   const pullers = judged.pullers.map((puller) => {
     const platforms = puller.settings.platforms ?? DEFAULT_PLATFORMS;
-    return { ...puller, verdicts: puller.verdicts.map((verdict) => judgeImage(verdict, images, home, platforms)) };
+    return { ...puller, verdicts: puller.verdicts.map((verdict) => judgeCellImage(verdict, images, home, platforms, now)) };
   });
   return { ...judged, pullers };
-}
-
-/** Where a cell pulls from, for the image layer: the repository itself, or a replica (with its source); none when nothing is there to pull. */
-function imagePlaceOf(verdict: RepositoryVerdict, home: Registry): ImagePlace | undefined {
-  const registry = { registryId: accountOf(verdict.arn), region: regionOf(verdict.arn) };
-  if (verdict.replica) return verdict.replica.kind === 'replica' ? { registry, repository: verdict.repository, source: home } : undefined;
-  return verdict.exists ? { registry, repository: verdict.repository } : undefined;
-}
-
-/** The worse of two image findings: a failing state, then a conditional, then present. */
-function worse(a: ImageFinding, b: ImageFinding): ImageFinding {
-  const rank = (finding: ImageFinding): number => (finding.status === 'conditional' ? 1 : finding.state === 'present' ? 0 : 2);
-  return rank(b) > rank(a) ? b : a;
-}
-
-/**
- * One cell with its image finding (issue 26): each reference its repository judges (the `images`
- * input, else the newest image at the source), the worst kept. The images of the source not read and
- * none named: conditional, naming ecr:DescribeImages. A repository with no image and none named: no finding.
- */
-function judgeImage(verdict: RepositoryVerdict, images: ImageFacts, home: Registry, platforms: PlatformChoice): RepositoryVerdict {
-  const place = imagePlaceOf(verdict, home);
-  if (!place) return verdict;
-  const origin = imagePlaceKey(place.source ?? place.registry, place.repository);
-  const checked = images.checked.get(origin);
-  if (!checked) {
-    const read = images.images.get(origin);
-    const reason = read?.status === 'unread' ? read.reason : 'the images of the repository were not read';
-    return withImage(verdict, { status: 'conditional', unread: [{ permission: 'ecr:DescribeImages', reason }], warnings: [] }, { chosen: 'newest' });
-  }
-  if (checked.length === 0) return verdict;
-  const now = Date.now();
-  let finding: ImageFinding | undefined;
-  let which = checked[0];
-  for (const candidate of checked) {
-    const judged = judgeImageCell(cellImageFacts(images, place, candidate, platforms, verdict.arn, now));
-    if (!finding || worse(finding, judged) !== finding) [finding, which] = [judged, candidate];
-  }
-  const tag = 'tag' in which.reference ? which.reference.tag : undefined;
-  return withImage(verdict, finding!, { chosen: which.chosen, ...(tag ? { tag } : {}) });
 }
 
 /** Every place a cell pulls from (the registry's repositories, the replicas read), for one shared image read. */

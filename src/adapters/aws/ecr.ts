@@ -9,7 +9,8 @@ import {
 import type { TagMutability } from '../../domain/publish-plan.js';
 import { UserError } from '../../errors.js';
 import { awsCall, describeAwsError, isAwsError } from './errors.js';
-import { encryptionOf, type EncryptionRead } from './images.js';
+import type { EncryptionRead } from '../../domain/image/facts.js';
+import { encryptionOf } from './images.js';
 
 export interface RegistryAuthorization {
   registryId: string;

@@ -8,8 +8,9 @@ import {
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { EncryptionRead, ImagesRead, LifecycleRead, ReplicationStatusesRead } from '../../domain/image/facts.js';
 import type { KeyFacts, KeyGrant } from '../../domain/image/key.js';
-import { parseLifecyclePolicy, type LifecycleRule } from '../../domain/image/lifecycle.js';
+import { parseLifecyclePolicy } from '../../domain/image/lifecycle.js';
 import type { IndexEntry, PlatformFacts } from '../../domain/image/platform.js';
 import { INDEX_MEDIA_TYPES, isIndex, type ImageRecord } from '../../domain/image/status.js';
 import { inert, quoted } from '../../util/inert.js';
@@ -22,15 +23,6 @@ import { describeAwsError, isAwsError } from './errors.js';
  * verdict is then conditional); "does not exist" is a fact; any other failure is an error naming the
  * permission. `who` says which credentials read (it is printed).
  */
-
-export type ImagesRead = { status: 'read'; images: ImageRecord[] } | { status: 'no-repository' } | { status: 'unread'; reason: string };
-export type ReplicationStatusesRead =
-  | { status: 'read'; statuses: { region: string; registryId: string; status: string; failureCode?: string }[] }
-  | { status: 'no-image' }
-  | { status: 'unread'; reason: string };
-export type LifecycleRead = { status: 'read'; rules: LifecycleRule[] } | { status: 'none' } | { status: 'unread'; permission: string; reason: string };
-export type EncryptionRead =
-  { encryption: 'AES256' } | { encryption: 'KMS'; keyArn: string } | { encryption: 'unread'; permission: 'ecr:DescribeRepositories'; reason: string };
 
 /** A denial: the error's name says so, or the status is 403 (an emulator may answer with a body the SDK cannot parse). */
 function isDenied(error: unknown): boolean {
