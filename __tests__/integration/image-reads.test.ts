@@ -433,7 +433,7 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
       ecr: await clients.ecr(source),
       who: WHO,
     });
-    assert.deepEqual([cache.places.size, cache.encryption.size, cache.replication.size], [1, 1, 1]);
+    assert.deepEqual([cache.places.size, cache.lifecycle.size, cache.encryption.size, cache.replication.size], [1, 1, 1, 1]);
     const facts = await gatherImageFacts({ places, references: new Map([[SOURCE.repository, [{ digest: pinned }]]]), clients, who: WHO, cache });
     assert.deepEqual(
       ['DescribeImages', 'GetLifecyclePolicy', 'DescribeRepositories', 'BatchGetImage', 'DescribeImageReplicationStatus'].map((name) =>
@@ -447,6 +447,37 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
       return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now())));
     };
     assert.deepEqual(places.map(judged), ['present', 'replicating']);
+  });
+
+  it('many places (more than the reads in flight): a lifecycle policy only where the image is found, a replication status only where a replica lacks it', async () => {
+    const other = { ...SOURCE, repository: 'prod/other' };
+    const otherReplica = { ...other, region: REPLICA.region };
+    for (const place of [SOURCE, REPLICA, other, otherReplica]) await createImageRepository(stack.endpoint, place);
+    const held = await putManifest(stack.endpoint, SOURCE, imageManifest('held'), 'v1');
+    await putManifest(stack.endpoint, REPLICA, imageManifest('held'), 'v1');
+    const missing = await putManifest(stack.endpoint, other, imageManifest('missing'), 'v1');
+    await setReplicationStatus(stack.endpoint, other, missing, [
+      { region: REPLICA.region, registryId: PROD_ACCOUNT, status: 'FAILED', failureCode: 'KMS_ERROR' },
+    ]);
+    const source = { region: SOURCE.region, registryId: PROD_ACCOUNT };
+    const replica = { region: REPLICA.region, registryId: PROD_ACCOUNT };
+    const places = [
+      { registry: replica, repository: SOURCE.repository, source },
+      { registry: replica, repository: other.repository, source },
+    ];
+    const { clients, calls } = countingClients();
+    // One read in flight: four places do not fit in one round, so nothing is read ahead.
+    const facts = await gatherImageFacts({ places, references: new Map([[SOURCE.repository, [{ digest: held }]]]), clients, who: WHO, concurrency: 1 });
+    assert.deepEqual(
+      ['DescribeImages', 'GetLifecyclePolicy', 'DescribeImageReplicationStatus'].map((name) => calls.get(`${name}Command`) ?? 0),
+      [4, 1, 1],
+      'images in all four places; the lifecycle policy of the one replica that holds its image; the status of the digest the other lacks',
+    );
+    const judged = (place: ImagePlaceOfService) => {
+      const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
+      return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now())));
+    };
+    assert.deepEqual(places.map(judged), ['present', 'replication-failed']);
   });
 
   it('no reference given: the newest image is judged, and said to be the one chosen', async () => {

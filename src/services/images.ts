@@ -25,14 +25,16 @@ import { placeKey as replicasPlaceKey, replicaSource, type Replicas } from './re
 
 /**
  * Gathers the image facts of every cell at once (STYLE.md §15 "Gather, then judge"): one
- * DescribeImages (imageStatus ANY) and one GetLifecyclePolicy per (registry, region, repository) a
- * puller pulls from, one DescribeRepositories per registry for the encryption, one BatchGetImage per
- * digest for the platforms, one DescribeImageReplicationStatus per pinned digest at its source,
- * one DescribeKey (+ ListGrants) per key. Reads of different places run together (bounded), and the
- * key chain (DescribeRepositories → DescribeKey → ListGrants) beside the image chain (DescribeImages and
- * GetLifecyclePolicy → BatchGetImage and DescribeImageReplicationStatus): at most 3 sequential round
- * trips, 2 when the caller hands in the encryption it read. Returns plain data; `cellImageFacts` hands
- * one cell's share to domain/image `judgeImageCell`.
+ * DescribeImages (imageStatus ANY) per (registry, region, repository) a puller pulls from; one
+ * GetLifecyclePolicy per place where an image judged is found; one DescribeRepositories per registry
+ * and 100 names for the encryption; one BatchGetImage per index digest for the platforms; one
+ * DescribeImageReplicationStatus per digest a replica does not hold (at its source); one DescribeKey
+ * (+ ListGrants) per key. Reads of different places run together (bounded), and the key chain
+ * (DescribeRepositories → DescribeKey → ListGrants) beside the image chain (DescribeImages →
+ * GetLifecyclePolicy, BatchGetImage, DescribeImageReplicationStatus). Where the reads are few, the
+ * lifecycle policy and a pinned digest's replication status are read ahead, beside the images
+ * (`readsAhead`): at most 3 sequential round trips then, 2 when the caller hands in the encryption it
+ * read. Returns plain data; domain/image/facts `cellImageFacts` takes one cell's share of it.
  */
 
 export interface GatherImagesInput {
@@ -62,7 +64,10 @@ function unique<T>(items: T[], key: (item: T) => string): T[] {
  * beside the repository policy reads; `gatherImageFacts` then takes what is in flight instead of reading again.
  */
 export interface ImageReadCache {
-  places: Map<string, Promise<{ images: ImagesRead; lifecycle: LifecycleRead }>>;
+  /** Per place, its images (DescribeImages, every status). */
+  places: Map<string, Promise<ImagesRead>>;
+  /** Per place, its lifecycle policy: read ahead only where few places are read (see `readsAhead`). */
+  lifecycle: Map<string, Promise<LifecycleRead>>;
   encryption: Map<string, Promise<EncryptionRead | undefined>>;
   replication: Map<string, Promise<ReplicationStatusesRead>>;
   /** Runs a prefetched read when fewer than the limit are in flight: 500 repositories are not 1,000 calls at once (ECR's rate limits, memory). */
@@ -85,7 +90,7 @@ export function newImageReadCache(limit = PREFETCH_CONCURRENCY): ImageReadCache 
       waiting.shift()?.();
     }
   };
-  return { places: new Map(), encryption: new Map(), replication: new Map(), slot };
+  return { places: new Map(), lifecycle: new Map(), encryption: new Map(), replication: new Map(), slot };
 }
 
 /** Kept in the cache; a failure is the consumer's to see (the guard only stops an unconsumed one crashing the process). */
@@ -94,15 +99,14 @@ function kept<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-function readPlace(ecr: Promise<ECRClient>, place: ImagePlace, who: string): Promise<{ images: ImagesRead; lifecycle: LifecycleRead }> {
-  return ecr.then(async (client) => {
-    const [images, lifecycle] = await Promise.all([
-      readImages(client, place.registry.registryId, place.repository, who),
-      readLifecycle(client, place.registry.registryId, place.repository, who),
-    ]);
-    return { images, lifecycle };
-  });
-}
+/**
+ * Whether reads a judgement may not need are made ahead, beside the reads it needs: the lifecycle policy
+ * (needed only where the image judged is found) and a pinned digest's replication status (needed only
+ * where a replica does not hold it). When every such read fits in one round of the reads in flight,
+ * reading ahead costs no time and saves a round trip; beyond that, each read costs throughput (and ECR's
+ * rate), so only the reads a verdict will use are made, after the images say which.
+ */
+const readsAhead = (count: number, limit: number): boolean => count <= limit;
 
 /** The encryption of `places` of one registry: one DescribeRepositories per 100 names, one promise per place. */
 function readEncryptions(cache: ImageReadCache, ecr: Promise<ECRClient>, registry: Registry, repositories: string[], who: string): void {
@@ -133,8 +137,14 @@ export function prefetchImageReads(
   const places = unique(input.places, (place) => placeKey(place.registry, place.repository)).filter(
     (place) => !cache.places.has(placeKey(place.registry, place.repository)),
   );
-  for (const place of places)
-    cache.places.set(placeKey(place.registry, place.repository), kept(cache.slot(() => readPlace(clientOf(place.registry), place, input.who))));
+  const ahead = readsAhead(places.length, PREFETCH_CONCURRENCY);
+  for (const place of places) {
+    const key = placeKey(place.registry, place.repository);
+    const { registry, repository } = place;
+    cache.places.set(key, kept(cache.slot(() => clientOf(registry).then((client) => readImages(client, registry.registryId, repository, input.who)))));
+    if (ahead)
+      cache.lifecycle.set(key, kept(cache.slot(() => clientOf(registry).then((client) => readLifecycle(client, registry.registryId, repository, input.who)))));
+  }
   const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
   for (const place of places) {
     const entry = byRegistry.get(registryKey(place.registry)) ?? { registry: place.registry, repositories: [] };
@@ -142,7 +152,9 @@ export function prefetchImageReads(
     byRegistry.set(registryKey(place.registry), entry);
   }
   for (const { registry, repositories } of byRegistry.values()) readEncryptions(cache, clientOf(registry), registry, repositories, input.who);
-  for (const { source, repository, digest } of unique(input.pinnedAtSource, (pin) => digestKey(pin.source, pin.repository, pin.digest)))
+  const pinned = unique(input.pinnedAtSource, (pin) => digestKey(pin.source, pin.repository, pin.digest));
+  if (!readsAhead(pinned.length, PREFETCH_CONCURRENCY)) return;
+  for (const { source, repository, digest } of pinned)
     cache.replication.set(
       digestKey(source, repository, digest),
       kept(cache.slot(() => clientOf(source).then((client) => readReplicationStatuses(client, source.registryId, repository, digest, input.who)))),
@@ -166,13 +178,20 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
     (place) => placeKey(place.registry, place.repository),
   );
 
-  // Chain A. 1. Per place: the images (every status) and the lifecycle policy.
+  const lifecycleOf = (place: ImagePlace): Promise<LifecycleRead> =>
+    input.cache?.lifecycle.get(placeKey(place.registry, place.repository)) ??
+    input.clients.ecr(place.registry).then((client) => readLifecycle(client, place.registry.registryId, place.repository, input.who));
+  // Few places: each lifecycle policy is read beside the images (no round trip of its own); many: only where an image judged is found.
+  const lifecycleAhead = new Map<string, Promise<LifecycleRead>>();
+  if (readsAhead(places.length, limit)) for (const place of places) lifecycleAhead.set(placeKey(place.registry, place.repository), kept(lifecycleOf(place)));
+
+  // Chain A. 1. Per place: the images (every status).
   const imageChain = async (): Promise<void> => {
     await mapPool(places, limit, async (place) => {
       const key = placeKey(place.registry, place.repository);
-      const { images, lifecycle } = await (input.cache?.places.get(key) ?? readPlace(input.clients.ecr(place.registry), place, input.who));
+      const images = await (input.cache?.places.get(key) ??
+        input.clients.ecr(place.registry).then((client) => readImages(client, place.registry.registryId, place.repository, input.who)));
       facts.images.set(key, images);
-      facts.lifecycle.set(key, lifecycle);
     });
     // 2. Which references each place judges: the input's, or the newest image of the place (said as such).
     for (const place of places) {
@@ -216,17 +235,30 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
       },
     );
 
-    // Per pinned digest at a source that a replica pulls: one replication status (every destination in one answer).
+    // Per place where an image judged is found: its lifecycle policy (a rule that will take the image).
+    // Per digest judged at a source that a replica does not hold: one replication status (every destination in
+    // one answer), which says why it is not there; a replica that holds it is judged by what it holds.
+    const found = new Set<string>();
     const pinned: { source: Registry; repository: string; digest: string }[] = [];
     for (const place of input.places) {
-      if (!place.source) continue;
-      const sourceKey = placeKey(place.source, place.repository);
-      const read = facts.images.get(sourceKey);
-      for (const { reference } of facts.checked.get(sourceKey) ?? []) {
-        const digest = 'digest' in reference ? reference.digest : read?.status === 'read' ? findImage(read.images, reference)?.digest : undefined;
-        if (digest) pinned.push({ source: place.source, repository: place.repository, digest });
+      const origin = placeKey(place.source ?? place.registry, place.repository);
+      const source = facts.images.get(origin);
+      const here = facts.images.get(placeKey(place.registry, place.repository));
+      for (const { reference } of facts.checked.get(origin) ?? []) {
+        const digest = 'digest' in reference ? reference.digest : source?.status === 'read' ? findImage(source.images, reference)?.digest : undefined;
+        const resolved = place.source && digest ? { digest } : reference;
+        if (here?.status === 'read' && findImage(here.images, resolved)) found.add(placeKey(place.registry, place.repository));
+        else if (place.source && digest && here?.status !== 'unread') pinned.push({ source: place.source, repository: place.repository, digest });
       }
     }
+    const lifecycleReads = mapPool(
+      places.filter((place) => found.has(placeKey(place.registry, place.repository))),
+      limit,
+      async (place) => {
+        const key = placeKey(place.registry, place.repository);
+        facts.lifecycle.set(key, await (lifecycleAhead.get(key) ?? lifecycleOf(place)));
+      },
+    );
     const replicationReads = mapPool(
       unique(pinned, ({ source, repository, digest }) => digestKey(source, repository, digest)),
       limit,
@@ -238,7 +270,7 @@ export async function gatherImageFacts(input: GatherImagesInput): Promise<ImageF
       },
     );
 
-    await Promise.all([platformReads, replicationReads]);
+    await Promise.all([lifecycleReads, platformReads, replicationReads]);
   };
 
   // Chain B, beside chain A: the encryption of the places' repositories (one DescribeRepositories per registry

@@ -115,7 +115,12 @@ export function cellImageFacts(
   }
   const found = images.status === 'read' ? findImage(images.images, reference) : undefined;
   const keyFacts = keyFactsOf(facts, place);
-  const lifecycle = facts.lifecycle.get(key) ?? { status: 'none' as const };
+  // Read wherever an image judged is found (services/images); missing is never taken for "no policy".
+  const lifecycle = facts.lifecycle.get(key) ?? {
+    status: 'unread' as const,
+    permission: 'ecr:GetLifecyclePolicy',
+    reason: 'the lifecycle policy was not read',
+  };
   return {
     reference,
     images,
