@@ -258,6 +258,9 @@ function errorCode(status: number, headers: Record<string, unknown>, body: strin
   }
 }
 
+/** Headers that describe one connection, which a proxy does not pass on (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -440,7 +443,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         rememberSecrets(answerBody.toString('utf8'), secrets);
         if (rule?.fault === 'corrupt-policy') answerBody = Buffer.from(corruptPolicies(answerBody.toString('utf8'), operation));
         const headers: Answer['headers'] = { ...answer.headers, 'content-length': String(answerBody.length) };
-        delete headers['transfer-encoding'];
+        // Hop-by-hop headers are the upstream connection's, not the client's (RFC 9110 §7.6.1): moto's
+        // server closes every connection, AWS keeps them open, and the client here sees what AWS would.
+        for (const name of HOP_BY_HOP) delete headers[name];
         response.writeHead(answer.status, headers);
         response.end(answerBody);
         record(answer.status, { code: errorCode(answer.status, answer.headers, answerBody.toString('utf8')), ...extra });

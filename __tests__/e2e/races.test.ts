@@ -1,6 +1,6 @@
-// Concurrency: two reconciles on the same role, and two publishes of different repositories,
-// at once, 20 times each: no statement, grant or allowlist entry may be lost. And cancellation:
-// SIGTERM during the build leaves no registry credentials behind.
+// Concurrency: two publishes of different repositories at once, 20 times: no statement or grant may
+// be lost. And cancellation: SIGTERM during the build leaves no registry credentials behind. (Two
+// reconciles on the same role need no Docker engine: integration/reconcile-race.test.ts.)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,16 +14,12 @@ import {
   PLATFORM_AGENT,
   ROOT,
   STAGING_ACCOUNT,
-  allowlistPolicy,
   crossAccountGrant,
   dockerEnv,
-  presets,
-  repoArn,
   runAction,
   setRepositoryPolicy,
   template,
   useMoto,
-  writeManifest,
 } from '../../stack/fixture.js';
 import { servedDigest } from '../../stack/registry-client.js';
 
@@ -43,29 +39,6 @@ const stack = useMoto({
 });
 
 describe(`races, ${ROUNDS} rounds each (dockerd + registry + moto)`, () => {
-  it("two reconciles on the same role keep each other's allowlist entries", async () => {
-    const reconcile = (repositories: string[]) =>
-      runAction({ ...presets.reconcileManifest, manifest: writeManifest(repositories), 'repository-template': '{name}', 'extra-repositories': '' }, stack.env, {
-        timeoutMs: 120_000,
-      });
-    let merges = 0;
-    for (let round = 1; round <= ROUNDS; round++) {
-      await stack.putAllowlist(allowlistPolicy(INCIDENT_ALLOWLIST));
-      const [a, b] = await Promise.all([reconcile(RACE_A), reconcile(RACE_B)]);
-      assert.equal(a.exitCode, 0, `round ${round}: ${a.log}`);
-      assert.equal(b.exitCode, 0, `round ${round}: ${b.log}`);
-      merges += [a, b].filter((run) => run.log.includes('merging again')).length;
-      const resources = ((await stack.storedAllowlist()) as { Statement: { Resource: string[] }[] }).Statement[1].Resource;
-      for (const repository of [...INCIDENT_ALLOWLIST, ...RACE_A, ...RACE_B])
-        assert.ok(resources.includes(repoArn(repository)), `round ${round}: ${repository} lost`);
-      for (const repository of [...RACE_A, ...RACE_B]) {
-        const policy = (await stack.storedRepositoryPolicy(repository)) as { Statement: object[] };
-        assert.deepEqual(policy.Statement[0], foreign, `round ${round}: foreign statement on ${repository} kept`);
-      }
-    }
-    console.log(`reconcile race: ${ROUNDS} rounds, ${merges} lost update(s) detected and merged again`);
-  });
-
   it('two publishes of different repositories at once both land, with their grants', async () => {
     const publish = (repository: string, tag: string) =>
       runAction({ repository, context: helloContext(), tags: tag, 'pull-principals': `${STAGING_ACCOUNT}` }, dockerEnv(stack.env));
