@@ -72,6 +72,8 @@ interface Done {
 
 /** Each file's last duration, to start the longest first next time (absent on a fresh clone: then guessed). */
 const TIMES = join('node_modules', '.cache', 'publish-image', 'test-times.json');
+/** Node's compile cache for the bundle the tests start and the test files themselves (stack/node.ts `compileCache`). */
+const COMPILE_CACHE = join(process.cwd(), 'node_modules', '.cache', 'publish-image', 'compile-cache');
 
 function readTimes(): Record<string, number> {
   try {
@@ -150,7 +152,7 @@ function runFile(job: Job): Promise<void> {
   return new Promise((resolve) => {
     const began = Date.now();
     const child = spawn(nodeFor(job.file), ['--import', 'tsx', '--test-reporter=spec', job.file], {
-      env: { ...process.env, ...(job.engine ? engineEnv : {}), PUBLISH_IMAGE_MACHINE_NODE: localNode },
+      env: { ...process.env, ...(job.engine ? engineEnv : {}), PUBLISH_IMAGE_MACHINE_NODE: localNode, NODE_COMPILE_CACHE: COMPILE_CACHE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { shippedNode } from './node.js';
+import { compileCache, shippedNode } from './node.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -85,6 +85,7 @@ export function runnerEnvironment(inputs: Record<string, string>, env: NodeJS.Pr
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_STATE: files.state,
+    ...compileCache(),
     ...env,
   };
   return { runnerTemp, files, inputEnv, baseEnv };

@@ -15,7 +15,7 @@ import { PROD_ACCOUNT, REGION, STAGING_ACCOUNT } from './engine.js';
 import { engineFromEnv } from './env.js';
 import { startMoto, writableState, type Moto } from './moto.js';
 import { startRegistryBridge, type RegistryBridge } from './registry-bridge.js';
-import { shippedNode } from './node.js';
+import { compileCache, shippedNode } from './node.js';
 import { prodEnvironment } from './prod.js';
 import {
   ALLOWLIST_POLICY,
@@ -352,7 +352,7 @@ export function runCli(args: string[], options: { cwd: string; env: NodeJS.Proce
   return new Promise((resolvePromise, reject) => {
     const child = spawn(options.node ?? shippedNode(), [join(ROOT, 'dist', 'index.js'), ...args], {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...compileCache(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

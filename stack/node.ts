@@ -48,3 +48,13 @@ export function shippedNode(): string {
 export function machineNode(): string {
   return process.env.PUBLISH_IMAGE_MACHINE_NODE ?? process.env.npm_node_execpath ?? process.execPath;
 }
+
+/**
+ * Node's compile cache for the bundle the tests start (about 1,300 starts a run): V8 keeps the code it
+ * compiled for dist/ in node_modules/.cache (checked against each file's contents, so a rebuilt bundle is
+ * compiled afresh), which saves a tenth of the CPU each start costs. It changes no behaviour; a runner
+ * starts the action without it. Set only where the test runner asks for it (scripts/test.ts).
+ */
+export function compileCache(): { NODE_COMPILE_CACHE?: string } {
+  return process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {};
+}
