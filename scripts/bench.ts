@@ -57,6 +57,7 @@ import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
   DeleteRepositoryPolicyCommand,
+  GetRepositoryPolicyCommand,
   PutRegistryPolicyCommand,
   SetRepositoryPolicyCommand,
   TagResourceCommand,
@@ -599,6 +600,27 @@ const chainText = (calls: ProxyCall[], latencyMs: number): string =>
     .join(' → ');
 
 /** 3 pullers (2 in staging's account, 1 in another) × LARGE repositories × 2 regions, the replicas created in the second. */
+/**
+ * What the stack itself serves: calls a second through the counting proxy to moto, 16 in flight (the
+ * action's own limit), from one keep-alive client in this process. moto answers one call at a time
+ * (one Python process; its server closes every connection), so a row of N calls cannot take less
+ * than N ÷ this rate here, however little the action does: the floor each large row is shown against.
+ */
+async function stackRate(proxy: FaultProxy, repositories: string[]): Promise<number> {
+  const ecr = ecrIn(proxy.endpoint, PROD_ACCOUNT, REGION);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < repositories.length) await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repositories[next++] }));
+    }),
+  );
+  return repositories.length / ((performance.now() - started) / 1000);
+}
+
+const floorText = (calls: number, rate: number, seconds: number): string =>
+  `the stack's floor for ${calls} calls at ${rate.toFixed(0)} calls/s: ${(calls / rate).toFixed(2)} s (this row ${(seconds / (calls / rate)).toFixed(2)}× it)`;
+
 async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> {
   const moto = await startMoto();
   const proxy = await startFaultProxy(moto.endpoint);
@@ -658,6 +680,9 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
     const run = (inputs: Record<string, string>) => () =>
       measure(proxy, process.execPath, [BUNDLE], actionEnv({ mode: 'verify', 'registry-id': PROD_ACCOUNT, ...inputs }, base));
 
+    // 0. What the stack serves at best (after seeding, before the action's rows).
+    const rate = await stackRate(proxy, large);
+
     // 1. The manifest: 3 × LARGE × 2 cells; each repository policy read once per (registry, region).
     const verifyLarge = await repeat(quick ? 1 : 3, run({ manifest: manifestIn(work, large), 'repository-template': '{name}', pullers: three }));
     const outputs = parseCommandFile(readFileSync(join(work, 'out'), 'utf8'));
@@ -674,6 +699,7 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
       `${verifyLarge.maxRssMb.toFixed(0)} MB peak`,
       `${verifyLarge.calls} calls: ${perOperation(proxy.calls)}`,
     ]);
+    notes.push(`verify 3 pullers × ${LARGE} × 2 regions: ${floorText(verifyLarge.calls, rate, verifyLarge.seconds)}.`);
 
     // The same manifest for one puller in one region: what the other two pullers and the replicas add.
     const single = `- name: staging\n  role-arn: ${STAGING_ROLE_ARN}\n  policy-name: ${ALLOWLIST_POLICY}\n  assume-role-arn: ${READER_ROLE_ARN}`;
@@ -737,6 +763,7 @@ async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> 
       `${imageLarge.maxRssMb.toFixed(0)} MB peak`,
       `${imageLarge.calls} calls: ${perOperation(proxy.calls)}`,
     ]);
+    notes.push(`with the image layer, 3 pullers × ${LARGE} × 2 regions: ${floorText(imageLarge.calls, rate, imageLarge.seconds)}.`);
     await atLatency('with the image layer (the newest image judged), one puller, one replica', staging);
     const pinned = `${large[0]}: ${digests.get(large[0])}`;
     const atLatencyPinned = async (label: string, pullers: string): Promise<void> => {
