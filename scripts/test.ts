@@ -19,9 +19,10 @@
 // Flags: `--unit`; `--jobs N` (or PUBLISH_IMAGE_TEST_JOBS; default 2 per core, at least 3); any other
 // argument keeps the files whose path contains it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureStack } from './setup-stack.js';
 import { startEngineStack, type EngineStack } from '../stack/engine.js';
 import { engineToEnv } from '../stack/env.js';
@@ -56,7 +57,10 @@ export function usesEngine(file: string, text: string): boolean {
 }
 
 interface Job {
+  /** The file, or for a shard of unit files its label. */
   file: string;
+  /** The files the process runs: one, or a shard's (unitShards). */
+  files: string[];
   engine: boolean;
   /** Expected seconds: last run's time when known, else a guess from the file's kind and size. */
   weight: number;
@@ -97,7 +101,39 @@ function jobOf(file: string, times: Record<string, number>): Job {
   const engine = usesEngine(file, text);
   // A fresh clone has no times: files that start moto or dockerd take about a second per 300 bytes of test; unit files far less.
   const perByte = engine ? 1 / 200 : /useMoto|startMoto|runAction|runCli/.test(text) ? 1 / 300 : 1 / 3000;
-  return { file, engine, weight: times[file] ?? text.length * perByte };
+  return { file, files: [file], engine, weight: times[file] ?? text.length * perByte };
+}
+
+/**
+ * The unit files in a few processes instead of one each: a process costs more CPU than most unit files'
+ * tests (tsx, and every module loaded again: about 1.3 s of CPU a file, 41 files), so they run in one
+ * process per core, each importing its share (greedy by weight). They can share a process because no
+ * unit file sets anything up at its top level: each suite installs its own hooks (a top-level hook
+ * would run around every file's tests). The differential files stay one process each (a minute of CPU).
+ */
+function unitShards(jobs: Job[], shards: number): Job[] {
+  const units = jobs.filter((job) => job.file.split(/[\\/]/).includes('unit'));
+  if (units.length < 2) return jobs;
+  const groups = Array.from({ length: Math.min(shards, units.length) }, () => ({ files: [] as string[], weight: 0 }));
+  for (const job of [...units].sort((a, b) => b.weight - a.weight)) {
+    const lightest = groups.reduce((best, group) => (group.weight < best.weight ? group : best));
+    lightest.files.push(job.file);
+    lightest.weight += job.weight;
+  }
+  const sharded = groups.map((group, index) => ({
+    file: `__tests__/unit (shard ${index + 1} of ${groups.length}: ${group.files.length} files)`,
+    files: group.files.sort(),
+    engine: false,
+    weight: group.weight,
+  }));
+  return [...jobs.filter((job) => !units.includes(job)), ...sharded];
+}
+
+/** The module a shard's process runs: it imports each of its files, whose tests node:test then runs in order. */
+function shardEntry(files: string[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'publish-image-shard-')), 'shard.mjs');
+  writeFileSync(path, files.map((file) => `await import(${JSON.stringify(pathToFileURL(resolve(file)).href)});\n`).join(''));
+  return path;
 }
 
 /** The runner's own counts from the spec reporter's closing lines ("ℹ pass N"); none at all means the file never got to report. */
@@ -123,9 +159,10 @@ if (!Number.isInteger(jobsWanted) || jobsWanted < 1) {
 }
 const filter = args.filter((arg, index) => arg !== '--unit' && arg !== '--jobs' && !(jobsFlag >= 0 && index === jobsFlag + 1));
 const times = readTimes();
-const pending = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
+const fileJobs = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .map((file) => jobOf(file, times))
+  .map((file) => jobOf(file, times));
+const pending = unitShards(fileJobs, availableParallelism())
   // Longest first, so no long file starts last; the engine files are one chain, so theirs start as soon as the engine is up.
   .sort((a, b) => b.weight - a.weight || a.file.localeCompare(b.file));
 
@@ -151,7 +188,8 @@ let stopping = false;
 function runFile(job: Job): Promise<void> {
   return new Promise((resolve) => {
     const began = Date.now();
-    const child = spawn(nodeFor(job.file), ['--import', 'tsx', '--test-reporter=spec', job.file], {
+    const entry = job.files.length === 1 ? job.files[0] : shardEntry(job.files);
+    const child = spawn(nodeFor(job.files[0]), ['--import', 'tsx', '--test-reporter=spec', entry], {
       env: { ...process.env, ...(job.engine ? engineEnv : {}), PUBLISH_IMAGE_MACHINE_NODE: localNode, NODE_COMPILE_CACHE: COMPILE_CACHE },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -159,7 +197,7 @@ function runFile(job: Job): Promise<void> {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
-    child.on('error', (error) => (output += `\n${nodeFor(job.file)} could not start: ${error.message}\n`));
+    child.on('error', (error) => (output += `\n${nodeFor(job.files[0])} could not start: ${error.message}\n`));
     child.on('close', (code, signal) => {
       running.delete(child);
       const exit = code ?? (signal ? 128 : 1);
@@ -241,7 +279,8 @@ if (stackError) process.stderr.write(`\nThe Docker engine stack did not start, s
 writeTimes(done.filter((d) => d.seconds > 0));
 const wall = (Date.now() - started) / 1000;
 const slowest = [...done].sort((a, b) => b.seconds - a.seconds).slice(0, 10);
-console.log(`\n${done.length} files in ${wall.toFixed(0)} s, ${Math.min(jobsWanted, done.length)} at a time; the slowest ten:`);
+const files = fileJobs.length;
+console.log(`\n${files} files in ${done.length} processes in ${wall.toFixed(0)} s, ${Math.min(jobsWanted, done.length)} at a time; the slowest ten:`);
 for (const d of slowest) console.log(`  ${d.seconds.toFixed(1).padStart(6)} s  ${d.file}`);
 const failedFiles = done.filter((d) => d.failed > 0 || d.code !== 0);
 if (failedFiles.length > 0) console.log(`Failed in: ${failedFiles.map((d) => d.file).join(', ')}`);

@@ -10,20 +10,21 @@ let out: string;
 let err: string;
 const write = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
 
-beforeEach(() => {
-  out = '';
-  err = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
-});
-
-afterEach(() => {
-  process.stdout.write = write.stdout;
-  process.stderr.write = write.stderr;
-  setLogger(plainLogger());
-});
-
 describe('the CLI in-process: usage, exit codes, a bad input before any AWS call', () => {
+  // Inside the suite, not at the file's top: unit files may share one process (scripts/test.ts), where a top-level hook runs around every file's tests.
+  beforeEach(() => {
+    out = '';
+    err = '';
+    process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+  });
+
+  afterEach(() => {
+    process.stdout.write = write.stdout;
+    process.stderr.write = write.stderr;
+    setLogger(plainLogger());
+  });
+
   it('--help: the usage on stdout, exit 0; no command at all: the usage, exit 1', async () => {
     assert.equal(await runCli(['--help']), 0);
     assert.match(out, /^Usage: publish-image <verify\|reconcile\|plan>/);

@@ -69,7 +69,7 @@ const saved = { ...process.env };
 // The toolkit's summary keeps the path it first wrote to: one file for the whole test file, emptied before each test.
 const SUMMARY = join(mkdtempSync(join(tmpdir(), 'summary-')), 'summary');
 
-beforeEach(() => {
+function beforeEachTest(): void {
   dir = mkdtempSync(join(tmpdir(), 'outputs-'));
   writeFileSync(join(dir, 'output'), '');
   writeFileSync(SUMMARY, '');
@@ -78,19 +78,23 @@ beforeEach(() => {
   process.env.RUNNER_TEMP = dir;
   lines = [];
   setLogger(plainLogger((text) => lines.push(text)));
-});
+}
 
-afterEach(() => {
+function afterEachTest(): void {
   for (const name of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'RUNNER_TEMP']) {
     if (saved[name] === undefined) delete process.env[name];
     else process.env[name] = saved[name];
   }
   setLogger(plainLogger());
-});
+}
 
 const outputs = (): Record<string, string> => parseCommandFile(readFileSync(join(dir, 'output'), 'utf8'));
 
 describe('emitReport: every output, the report file, the summary and the log (in-process)', () => {
+  // Per suite, not at the file's top: unit files may share one process (scripts/test.ts).
+  beforeEach(beforeEachTest);
+  afterEach(afterEachTest);
+
   it('publish: the image outputs, no drift, the report file readable by the runner user only', async () => {
     const image = {
       digest: `sha256:${'a'.repeat(64)}`,
@@ -162,6 +166,10 @@ describe('emitReport: every output, the report file, the summary and the log (in
 });
 
 describe('report rendering (in-process)', () => {
+  // Per suite, not at the file's top: unit files may share one process (scripts/test.ts).
+  beforeEach(beforeEachTest);
+  afterEach(afterEachTest);
+
   it('formatTable: columns as wide as their widest cell, two spaces apart, no trailing space', () => {
     assert.equal(
       formatTable(

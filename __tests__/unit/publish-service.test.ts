@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
 import { plainLogger, setLogger } from '../../src/log.js';
 import { publishImage } from '../../src/modes/publish.js';
@@ -83,11 +83,13 @@ async function publish(
 }
 
 const lines: string[] = [];
-before(() => setLogger(plainLogger((text) => void lines.push(...text.trimEnd().split('\n')))));
-after(() => setLogger(plainLogger()));
 const logged = (from: number) => lines.slice(from);
 
 describe('publish in process: build, push, confirm (fake docker and ECR)', () => {
+  // Inside the suite, not at the file's top: unit files may share one process (scripts/test.ts).
+  beforeEach(() => setLogger(plainLogger((text) => void lines.push(...text.trimEnd().split('\n')))));
+  afterEach(() => setLogger(plainLogger()));
+
   it('reports the pushed digest, after login, build and push, and the registry serving it for every tag', async () => {
     const start = lines.length;
     const { run, docker, config, ecr } = await publish({ tags: 'v1,stable' }, { [REPOSITORY]: {} });
