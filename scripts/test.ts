@@ -162,7 +162,8 @@ const times = readTimes();
 const fileJobs = testFiles(unitOnly ? join('__tests__', 'unit') : '__tests__')
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .map((file) => jobOf(file, times));
-const pending = unitShards(fileJobs, availableParallelism())
+const fileCount = fileJobs.length;
+const pending = [...unitShards(fileJobs, availableParallelism())]
   // Longest first, so no long file starts last; the engine files are one chain, so theirs start as soon as the engine is up.
   .sort((a, b) => b.weight - a.weight || a.file.localeCompare(b.file));
 
@@ -279,8 +280,7 @@ if (stackError) process.stderr.write(`\nThe Docker engine stack did not start, s
 writeTimes(done.filter((d) => d.seconds > 0));
 const wall = (Date.now() - started) / 1000;
 const slowest = [...done].sort((a, b) => b.seconds - a.seconds).slice(0, 10);
-const files = fileJobs.length;
-console.log(`\n${files} files in ${done.length} processes in ${wall.toFixed(0)} s, ${Math.min(jobsWanted, done.length)} at a time; the slowest ten:`);
+console.log(`\n${fileCount} files in ${done.length} processes in ${wall.toFixed(0)} s, ${Math.min(jobsWanted, done.length)} at a time; the slowest ten:`);
 for (const d of slowest) console.log(`  ${d.seconds.toFixed(1).padStart(6)} s  ${d.file}`);
 const failedFiles = done.filter((d) => d.failed > 0 || d.code !== 0);
 if (failedFiles.length > 0) console.log(`Failed in: ${failedFiles.map((d) => d.file).join(', ')}`);
