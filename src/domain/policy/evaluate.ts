@@ -118,8 +118,9 @@ export function resourceMatch(pattern: string, resource: string, kind: PolicyKin
   const candidates = [pattern];
   if (short) candidates.push([...segments, ...Array<string>(6 - segments.length).fill('*')].join(':'));
   for (const candidate of candidates) {
-    const resourceStart = [...candidate].length - [...(splitArn(candidate)[5] ?? '')].length;
     if (arnGlobMatch(candidate, resource, { foldBefore: 0 })) return 'yes';
+    // Where the resource starts, in code points: needed only when the exact match failed.
+    const resourceStart = [...candidate].length - [...(splitArn(candidate)[5] ?? '')].length;
     if (arnGlobMatch(candidate, resource, { foldBefore: resourceStart })) return 'case-only';
   }
   // Neither as written nor padded: no reading of the pattern covers this ARN.
