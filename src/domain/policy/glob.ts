@@ -4,8 +4,7 @@
  * against a long name costs at most pattern × text steps, never exponential backtracking. The set
  * is an array of 0/1 per position, two of them swapped per character, not a Set per character: a
  * run of 3,000 cells matches thousands of ARNs, and those Sets were most of what the verdicts
- * allocated. Plain arrays, not Uint8Array: a typed array over 64 bytes has its store outside the
- * heap (malloc), which on Node 20 raised the peak memory by ~18 MB.
+ * allocated. Plain arrays, not Uint8Array: a typed array over 64 bytes keeps its store outside the heap.
  */
 
 function same(a: string, b: string, ignoreCase: boolean): boolean {
