@@ -401,17 +401,27 @@ async function baseline(): Promise<string[][]> {
 
 // --- Effective access: what reading the boundary, the organizations and the SCPs costs ---
 
-/** Sequential steps: with a fixed delay on every call, calls that start one delay apart are one more step. */
+/**
+ * Sequential steps: the longest chain of calls each started after the one before it was answered (a
+ * call can only wait for an answer it has). A call's step is one more than the highest step among the
+ * calls answered before it started; so CPU work between an answer and the next request (loading a
+ * client's module, judging) does not count as a round trip unless it outlasts a whole call. With a
+ * fixed delay on every call, this is the number of sequential waits a run makes.
+ */
 function roundTripSteps(calls: ProxyCall[], latencyMs: number): ProxyCall[][] {
-  const steps: ProxyCall[][] = [];
-  let stepStart = -Infinity;
-  for (const call of [...calls].sort((a, b) => a.at - b.at)) {
-    if (call.at - stepStart >= latencyMs * 0.75) {
-      steps.push([]);
-      stepStart = call.at;
+  const ordered = [...calls].sort((a, b) => a.at - b.at);
+  const depth = new Map<ProxyCall, number>();
+  for (const call of ordered) {
+    let before = 0;
+    for (const earlier of ordered) {
+      if (earlier === call) break;
+      // An answer without a time (none recorded) is taken as answered one delay after it started.
+      if ((earlier.answeredAt ?? earlier.at + latencyMs) <= call.at) before = Math.max(before, depth.get(earlier)!);
     }
-    steps.at(-1)!.push(call);
+    depth.set(call, before + 1);
   }
+  const steps: ProxyCall[][] = [];
+  for (const call of ordered) (steps[depth.get(call)! - 1] ??= []).push(call);
   return steps;
 }
 

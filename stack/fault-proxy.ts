@@ -56,6 +56,8 @@ export interface ProxyCall {
   status: number;
   fault?: Fault;
   at: number;
+  /** When the answer went back (Date.now()): with `at`, which calls could have waited for which. */
+  answeredAt?: number;
   /** Answered `Rate exceeded` because the operation's token bucket was empty. */
   rateLimited?: true;
   /** Answered with the document as it was before a recent write (setStaleReads). */
@@ -417,7 +419,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           Math.random() < (candidate.probability ?? 1),
       );
       if (rule) rule.applied++;
-      const record = (status: number, extra: Partial<ProxyCall> = {}): void => void calls.push({ ...base, status, fault: rule?.fault, ...extra });
+      const record = (status: number, extra: Partial<ProxyCall> = {}): void =>
+        void calls.push({ ...base, status, fault: rule?.fault, answeredAt: Date.now(), ...extra });
       if (rule && rule.fault === 'drop') {
         record(0);
         incoming.socket.destroy();
