@@ -609,7 +609,6 @@ const chainText = (calls: ProxyCall[], latencyMs: number): string =>
     .map((step, index) => `${index + 1}: ${[...new Set(step.map((call) => call.operation))].join(', ')}`)
     .join(' → ');
 
-/** 3 pullers (2 in staging's account, 1 in another) × LARGE repositories × 2 regions, the replicas created in the second. */
 /**
  * What the stack itself serves: calls a second through the counting proxy to moto, 16 in flight (the
  * action's own limit), from one keep-alive client in this process. moto answers one call at a time
@@ -631,6 +630,7 @@ async function stackRate(proxy: FaultProxy, repositories: string[]): Promise<num
 const floorText = (calls: number, rate: number, seconds: number): string =>
   `the stack's floor for ${calls} calls at ${rate.toFixed(0)} calls/s: ${(calls / rate).toFixed(2)} s (this row ${(seconds / (calls / rate)).toFixed(2)}× it)`;
 
+/** 3 pullers (2 in staging's account, 1 in another) × LARGE repositories × 2 regions, the replicas created in the second. */
 async function pullersSection(): Promise<{ rows: string[][]; notes: string[] }> {
   const moto = await startMoto();
   const proxy = await startFaultProxy(moto.endpoint);

@@ -19,7 +19,7 @@
 // Flags: `--unit`; `--jobs N` (or PUBLISH_IMAGE_TEST_JOBS; default 2 per core, at least 3); any other
 // argument keeps the files whose path contains it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -201,6 +201,7 @@ function runFile(job: Job): Promise<void> {
     child.on('error', (error) => (output += `\n${nodeFor(job.files[0])} could not start: ${error.message}\n`));
     child.on('close', (code, signal) => {
       running.delete(child);
+      if (entry !== job.files[0]) rmSync(dirname(entry), { recursive: true, force: true });
       const exit = code ?? (signal ? 128 : 1);
       const seconds = (Date.now() - began) / 1000;
       const result = { file: job.file, seconds, ...counts(output, exit), code: exit };

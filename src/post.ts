@@ -20,7 +20,13 @@ if (!postSaysNothing(outcome))
     },
     (error: unknown) => {
       // The logger could not load (a broken dist/): still say why the step fails, on stderr.
-      process.stderr.write(`post: could not load the logger: ${String(error).slice(0, 200)}\n`);
+      const folder =
+        'dir' in outcome
+          ? ` The private DOCKER_CONFIG is ${JSON.stringify(outcome.dir).slice(0, 300)}: delete it from the runner by hand if it is still there.`
+          : '';
+      process.stderr.write(
+        `post: could not load the logger (${String(error).slice(0, 200)}); the cleanup was: ${outcome.kind}${outcome.kind === 'failed' ? ` (${String(outcome.error).slice(0, 200)})` : ''}.${folder}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -210,6 +210,8 @@ describe('replicaAbsence', () => {
     ['[status] FAILED', { status: 'read', entry: { status: 'FAILED' } }, 'replication-failed'],
     ['[repl] no record for the destination', { status: 'read' }, 'not-replicated'],
     ['[status] a status this action does not know', { status: 'read', entry: { status: 'PAUSED' } }, 'absent'],
+    // ECR User Guide, "Private image replication": replication (and a backfill) copies what the source holds; a digest the source lacks is pushed again.
+    ['[repl] the source itself does not hold the digest', { status: 'not-at-source' }, 'absent'],
   ];
   for (const [name, record, expected] of cases) it(name, () => assert.equal(replicaAbsence(record).state, expected));
 });

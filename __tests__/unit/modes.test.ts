@@ -3,7 +3,7 @@
 // returns its typed report. The end-to-end tests through dist/index.js against moto stay as they are.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { ECRClient, GetRegistryPolicyCommand, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import {
   GetRoleCommand,
@@ -62,11 +62,13 @@ const allowlist = (resources: string[]) =>
     }),
   );
 
-const ecr = mockClient(ECRClient);
-const iam = mockClient(IAMClient);
-const sts = mockClient(STSClient);
-const organizations = mockClient(OrganizationsClient);
-const mocks: { reset(): void; restore(): void }[] = [ecr, iam, sts, organizations];
+// Made in the suite's before(), not at the file's top: unit files share a process (scripts/test.ts),
+// and a client class stubbed at import would be stubbed for the other files' tests too.
+let ecr: AwsClientStub<ECRClient>;
+let iam: AwsClientStub<IAMClient>;
+let sts: AwsClientStub<STSClient>;
+let organizations: AwsClientStub<OrganizationsClient>;
+let mocks: { reset(): void; restore(): void }[] = [];
 const silent: Logger = { info: () => undefined, warning: () => undefined, error: () => undefined, group: (_name, body) => body(), mask: () => undefined };
 
 function answer(allowlisted: string[]): void {
@@ -98,14 +100,19 @@ function answer(allowlisted: string[]): void {
 }
 
 describe('verify, run in-process with in-memory AWS clients', () => {
-  const saved = { ...process.env };
+  let saved: NodeJS.ProcessEnv = {};
   before(() => {
+    saved = { ...process.env };
+    [ecr, iam, sts, organizations] = [mockClient(ECRClient), mockClient(IAMClient), mockClient(STSClient), mockClient(OrganizationsClient)];
+    mocks = [ecr, iam, sts, organizations];
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'us-east-2', AWS_MAX_ATTEMPTS: '1' });
     setLogger(silent);
   });
   after(() => {
     for (const mock of mocks) mock.restore();
-    process.env = saved;
+    // The same object, put back as it was (another file's tests hold it too).
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
   });
 
   it('both sides allow: in sync, no write', async () => {

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describeRepository } from '../../src/adapters/aws/ecr.js';
@@ -270,7 +270,11 @@ esac
 });
 
 describe('proxy choice', () => {
-  const saved = { ...process.env };
+  // Taken when the suite runs, not when the file is imported (unit files share a process).
+  let saved: NodeJS.ProcessEnv = {};
+  before(() => {
+    saved = { ...process.env };
+  });
   const restore = (): void => {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);

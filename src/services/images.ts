@@ -66,7 +66,7 @@ function unique<T>(items: T[], key: (item: T) => string): T[] {
 export interface ImageReadCache {
   /** Per place, its images (DescribeImages, every status). */
   places: Map<string, Promise<ImagesRead>>;
-  /** Per place, its lifecycle policy: read ahead only where few places are read (see `readsAhead`). */
+  /** Per place, its lifecycle policy: read ahead (in the images' slot) only where few places are read (see `readsAhead`); else none. */
   lifecycle: Map<string, Promise<LifecycleRead>>;
   encryption: Map<string, Promise<EncryptionRead | undefined>>;
   replication: Map<string, Promise<ReplicationStatusesRead>>;
@@ -141,9 +141,18 @@ export function prefetchImageReads(
   for (const place of places) {
     const key = placeKey(place.registry, place.repository);
     const { registry, repository } = place;
-    cache.places.set(key, kept(cache.slot(() => clientOf(registry).then((client) => readImages(client, registry.registryId, repository, input.who)))));
-    if (ahead)
-      cache.lifecycle.set(key, kept(cache.slot(() => clientOf(registry).then((client) => readLifecycle(client, registry.registryId, repository, input.who)))));
+    const images = (client: ECRClient) => readImages(client, registry.registryId, repository, input.who);
+    if (!ahead) {
+      cache.places.set(key, kept(cache.slot(() => clientOf(registry).then(images))));
+      continue;
+    }
+    // Read ahead in the images' own slot (one slot, two calls at once): the limit still counts places, so
+    // reading ahead never pushes another place's DescribeImages (or the encryption read) into a later round.
+    const both = kept(
+      cache.slot(() => clientOf(registry).then((client) => Promise.all([images(client), readLifecycle(client, registry.registryId, repository, input.who)]))),
+    );
+    cache.places.set(key, kept(both.then(([read]) => read)));
+    cache.lifecycle.set(key, kept(both.then(([, lifecycle]) => lifecycle)));
   }
   const byRegistry = new Map<string, { registry: Registry; repositories: string[] }>();
   for (const place of places) {

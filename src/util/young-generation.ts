@@ -11,7 +11,9 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * The action is started as `node dist/index.js`, so no `--max-semi-space-size`; that one is read
  * only when the heap is set up. `--semi-space-growth-factor` is read each time the young generation
  * grows: once it is 16 MB per semi-space (seen after a GC, through the documented `gc` performance
- * entries), a factor of 1 keeps it there. Nothing else changes: only how often minor GCs run. Set
+ * entries), a factor of 1 stops it growing. Best effort: the entries arrive asynchronously, so a long
+ * synchronous stretch may grow it further before the flag is set (the bench measures the outcome).
+ * Nothing else changes: only how often minor GCs run. Set
  * only on the V8 versions it was measured on (Node 20: 11.3, where 16 MB is the most already; Node 24:
  * 13.6); another V8 may not know the flag, and would print an error for it, so it keeps its own sizing.
  */

@@ -61,7 +61,7 @@ export const digestKey = (registry: Registry, repository: string, digest: string
 function recordFor(read: ReplicationStatusesRead | undefined, destination: Registry): ReplicationRecord {
   if (!read) return { status: 'unread', reason: 'the replication status was not read (the source does not hold the digest a tag names)' };
   if (read.status === 'unread') return read;
-  if (read.status === 'no-image') return { status: 'read' };
+  if (read.status === 'no-image') return { status: 'not-at-source' };
   const entry = read.statuses.find((status) => status.region === destination.region && status.registryId === destination.registryId);
   return { status: 'read', ...(entry ? { entry: { status: entry.status, ...(entry.failureCode ? { failureCode: entry.failureCode } : {}) } } : {}) };
 }

@@ -16,7 +16,11 @@ import type { ImageState } from './result.js';
  */
 
 /** The source's replication record for one destination: none when the source has no record for it. */
-export type ReplicationRecord = { status: 'read'; entry?: { status: string; failureCode?: string } } | { status: 'unread'; reason: string };
+export type ReplicationRecord =
+  | { status: 'read'; entry?: { status: string; failureCode?: string } }
+  | { status: 'unread'; reason: string }
+  /** The source itself does not hold the digest (ImageNotFoundException): nothing there to replicate or backfill. */
+  | { status: 'not-at-source' };
 
 export interface ReplicaAbsence {
   state: Extract<ImageState, 'absent' | 'replicating' | 'replication-failed' | 'not-replicated'>;
@@ -30,6 +34,8 @@ export interface ReplicaAbsence {
  */
 export function replicaAbsence(record: ReplicationRecord): ReplicaAbsence {
   if (record.status === 'unread') return { state: 'absent', detail: 'replication-status-unread' };
+  // A backfill copies what the source holds; a digest it does not hold can only be pushed again.
+  if (record.status === 'not-at-source') return { state: 'absent', detail: 'not-at-source' };
   const entry = record.entry;
   if (!entry) return { state: 'not-replicated' };
   switch (entry.status) {
