@@ -56,6 +56,9 @@ export function usesEngine(file: string, text: string): boolean {
   return file.split(/[\\/]/).includes('e2e') || /\b(dockerEnv|engineFromEnv)\b/.test(text);
 }
 
+/** A unit file that must not share a process (it acts on its own process tree): it says so on a line of its own. */
+const OWN_PROCESS = /^\/\/ own process: /m;
+
 interface Job {
   /** The file, or for a shard of unit files its label. */
   file: string;
@@ -109,10 +112,11 @@ function jobOf(file: string, times: Record<string, number>): Job {
  * tests (tsx, and every module loaded again: about 1.3 s of CPU a file, 41 files), so they run in one
  * process per core, each importing its share (greedy by weight). They can share a process because no
  * unit file sets anything up at its top level: each suite installs its own hooks (a top-level hook
- * would run around every file's tests). The differential files stay one process each (a minute of CPU).
+ * would run around every file's tests; unit/unit-shards.test.ts keeps it so). A file that acts on its own
+ * process tree says `// own process: <why>` and runs alone, as do the differential files (a minute of CPU).
  */
 function unitShards(jobs: Job[], shards: number): Job[] {
-  const units = jobs.filter((job) => job.file.split(/[\\/]/).includes('unit'));
+  const units = jobs.filter((job) => job.file.split(/[\\/]/).includes('unit') && !OWN_PROCESS.test(readFileSync(job.file, 'utf8')));
   if (units.length < 2) return jobs;
   const groups = Array.from({ length: Math.min(shards, units.length) }, () => ({ files: [] as string[], weight: 0 }));
   for (const job of [...units].sort((a, b) => b.weight - a.weight)) {

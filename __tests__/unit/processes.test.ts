@@ -1,3 +1,5 @@
+// own process: it kills every process below its own (as the action does on SIGTERM), which in a
+// shared process would take the other files' helpers with it (tsx's esbuild service): scripts/test.ts runs it alone.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
