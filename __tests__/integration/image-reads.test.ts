@@ -64,6 +64,12 @@ async function judge(place: ImagePlace, digest: string, extra: Partial<ImageCell
 const stateOf = (finding: ImageFinding): string =>
   finding.status === 'conditional' ? `conditional:${finding.unread.map((unread) => unread.permission).join(',')}` : finding.state;
 
+/** One cell's image state from gathered facts: the first reference its source place judges, the puller's platforms. */
+function judgedState(facts: Awaited<ReturnType<typeof gatherImageFacts>>, place: ImagePlaceOfService, platforms: PlatformChoice = DEFAULT_PLATFORMS): string {
+  const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
+  return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, platforms, repositoryArn(SOURCE), Date.now())));
+}
+
 describe('readImages (ecr:DescribeImages, imageStatus ANY)', () => {
   afterEach(() => enforceIam(stack.endpoint, false));
 
@@ -407,10 +413,7 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
       ],
       [2, 2, 1, 1],
     );
-    const judged = (place: ImagePlaceOfService, platforms: PlatformChoice) => {
-      const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
-      return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, platforms, repositoryArn(SOURCE), Date.now())));
-    };
+    const judged = (place: ImagePlaceOfService, platforms: PlatformChoice) => judgedState(facts, place, platforms);
     assert.equal(judged(places[0], DEFAULT_PLATFORMS), 'present');
     assert.equal(judged(places[1], { wanted: [platform('linux/arm64')], named: true }), 'platform-missing');
     assert.equal(judged(places[2], DEFAULT_PLATFORMS), 'replicating');
@@ -442,11 +445,10 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
       [2, 2, 2, 1, 1],
       'one read per place (the replica read then, the source before), one status per digest',
     );
-    const judged = (place: ImagePlaceOfService) => {
-      const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
-      return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now())));
-    };
-    assert.deepEqual(places.map(judged), ['present', 'replicating']);
+    assert.deepEqual(
+      places.map((place) => judgedState(facts, place)),
+      ['present', 'replicating'],
+    );
   });
 
   it('many places (more than the reads in flight): a lifecycle policy only where the image is found, a replication status only where a replica lacks it', async () => {
@@ -473,11 +475,10 @@ describe('gatherImageFacts (src/services/images.ts): reads shared, every cell ju
       [4, 1, 1],
       'images in all four places; the lifecycle policy of the one replica that holds its image; the status of the digest the other lacks',
     );
-    const judged = (place: ImagePlaceOfService) => {
-      const [checked] = facts.checked.get(placeKey(place.source ?? place.registry, place.repository)) ?? [];
-      return stateOf(judgeImageCell(cellImageFacts(facts, place, checked, DEFAULT_PLATFORMS, repositoryArn(SOURCE), Date.now())));
-    };
-    assert.deepEqual(places.map(judged), ['present', 'replication-failed']);
+    assert.deepEqual(
+      places.map((place) => judgedState(facts, place)),
+      ['present', 'replication-failed'],
+    );
   });
 
   it('no reference given: the newest image is judged, and said to be the one chosen', async () => {
