@@ -1,6 +1,7 @@
 import { removeSavedDockerConfigDir } from './action/docker-config-state.js';
 import { postSaysNothing, sayPostOutcome, type PostOutcome } from './action/post.js';
 import { setLogger } from './log.js';
+import { inert, quoted } from './util/inert.js';
 
 // The `post:` step runs after every run of the action, and most leave it nothing to clean (verify and
 // reconcile save nothing; a publish removes its own folder when it ends). It then ends here, silent,
@@ -21,11 +22,9 @@ if (!postSaysNothing(outcome))
     (error: unknown) => {
       // The logger could not load (a broken dist/): still say why the step fails, on stderr.
       const folder =
-        'dir' in outcome
-          ? ` The private DOCKER_CONFIG is ${JSON.stringify(outcome.dir).slice(0, 300)}: delete it from the runner by hand if it is still there.`
-          : '';
+        'dir' in outcome ? ` The private DOCKER_CONFIG is ${quoted(outcome.dir, 300)}: delete it from the runner by hand if it is still there.` : '';
       process.stderr.write(
-        `post: could not load the logger (${String(error).slice(0, 200)}); the cleanup was: ${outcome.kind}${outcome.kind === 'failed' ? ` (${String(outcome.error).slice(0, 200)})` : ''}.${folder}\n`,
+        `post: could not load the logger (${inert(error, 200)}); the cleanup was: ${outcome.kind}${outcome.kind === 'failed' ? ` (${inert(outcome.error, 200)})` : ''}.${folder}\n`,
       );
       process.exitCode = 1;
     },
